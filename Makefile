@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# make           build everything into .output/
+# make demo      install what is missing, build, run the demo
+# make check     install what is missing, build, run every test
+# make bench     measure (prints figures, asserts nothing)
+# make kmod      build como.ko with Kbuild (see Kbuild)
+# V=1 shows the commands.
+
+OUT	:= .output
+BIN	:= $(OUT)/bin
+OBJ	:= $(OUT)/obj
+SKEL	:= $(OUT)/skel
+MODOUT	:= $(OUT)/modules
+
+CC	?= cc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+PKGS	:= libbpf libpcap json-c zlib
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WERROR	:= $(if $(filter true,$(CI)),-Werror)
+CFLAGS	?= -O2 -g
+CFLAGS	+= -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Iinclude -Iuser/lib -I$(SKEL)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BPF_CFLAGS := -g -fstandalone-debug -O2 -target bpf -D__TARGET_ARCH_x86 -Wall $(WERROR) \
+	      -I$(OUT) -Iinclude -Ibpf
+
+MODULES	:= $(notdir $(wildcard modules/*))
+LIB_OBJS := $(patsubst user/lib/%.c,$(OBJ)/lib/%.o,$(wildcard user/lib/*.c))
+COMOD_OBJS := $(patsubst user/comod/%.c,$(OBJ)/comod/%.o,$(wildcard user/comod/*.c))
+COMO_OBJS := $(patsubst user/como/%.c,$(OBJ)/como/%.o,$(wildcard user/como/*.c))
+# modules resolve the core's services (como_emit...) from the program
+LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archive \
+	    $(PKG_LIBS) -lelf -ldl -lm
+
+PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle
+SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
+
+.PHONY: all deps demo check bench kmod style clean
+.SECONDARY:
+
+all: $(PROGS) $(SOS)
+
+deps:
+	$(Q)tools/deps.sh
+
+demo:
+	$(Q)tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo.sh
+
+check:
+	$(Q)tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)prove -f tests/*.t
+
+bench:
+	$(Q)tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)COMO=$(BIN)/como GENTRACE=$(BIN)/gentrace tools/bench/bench.sh -o $(OUT)/bench
+
+kmod:
+	$(Q)$(MAKE) -C /lib/modules/$$(ls /lib/modules | sort -V | tail -1)/build M=$(CURDIR) modules
+
+style:
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	$(Q)rm -rf $(OUT)
+
+$(OUT) $(BIN) $(OBJ)/lib $(OBJ)/comod $(OBJ)/como $(SKEL) $(MODOUT) $(OUT)/bpf:
+	$(Q)mkdir -p $@
+
+$(OUT)/vmlinux.h: | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+# BPF objects and skeletons: bpf/X.bpf.c and modules/X/X.bpf.c
+$(OUT)/bpf/dispatch.bpf.o: bpf/dispatch.bpf.c bpf/como.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+define module_rules
+$(OUT)/bpf/$(1).bpf.o: modules/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+	$$(call msg,BPF,$$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $$< -o $$@
+
+# a module's user side is a .so with its capture side embedded
+$(MODOUT)/$(1).so: modules/$(1)/$(1).c $(SKEL)/$(1).skel.h include/como/module.h | $(MODOUT)
+	$$(call msg,MOD,$$@)
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
+
+$(SKEL)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(SKEL)
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# user space
+$(OBJ)/lib/%.o: user/lib/%.c $(wildcard user/lib/*.h include/como/*.h) | $(OBJ)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -fPIC -c $< -o $@
+
+$(OUT)/libcomo.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OBJ)/comod/%.o: user/comod/%.c $(wildcard user/comod/*.h user/lib/*.h include/como/*.h) $(SKEL)/dispatch.skel.h | $(OBJ)/comod
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(OBJ)/como/%.o: user/como/%.c $(wildcard user/como/*.h user/lib/*.h include/como/*.h) | $(OBJ)/como
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BIN)/comod: $(COMOD_OBJS) $(OUT)/libcomo.a | $(BIN)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMOD_OBJS) -o $@ $(LINK_CORE)
+
+$(BIN)/como: $(COMO_OBJS) $(OUT)/libcomo.a | $(BIN)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMO_OBJS) -o $@ $(LINK_CORE)
+
+$(BIN)/gentrace: tools/gentrace/gentrace.c | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap) -lm
+
+$(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The dispatcher: parse every packet once into struct como_pkt, then hand
+ * the parsed batch to the module chain (como_progs, starting at
+ * como_cfg.head). A trace arrives as a batch frame (include/como/batch.h)
+ * through BPF_PROG_RUN; a live packet is a batch of one.
+ *
+ * The parser reads a copy of the first COMO_SNAP bytes in a per-CPU scratch
+ * buffer rather than the packet itself: trace frames span XDP fragments
+ * that direct packet access cannot reach, and one bounded copy lets the
+ * same parser serve both paths.
+ */
+#include "como.bpf.h"
+#include <como/batch.h>
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88A8
+#define ETH_P_QINQ1	0x9100
+#define ETH_P_MPLS_UC	0x8847
+#define ETH_P_MPLS_MC	0x8848
+
+#define DLT_EN10MB	1
+#define DLT_RAW		12
+#define DLT_LINUX_SLL	113
+#define DLT_IPV4	228
+#define DLT_IPV6	229
+
+#define MAX_VLAN	2
+#define MAX_MPLS	8
+#define MAX_IPV6_EXT	8
+
+/*
+ * The scratch window; 'slack' lets every fixed-size read after a bounds
+ * check on 'lim' stay inside the map value, which is all the verifier asks.
+ */
+#define WIN_SLACK	64	/* >= WIN_MASK + 40 - COMO_SNAP */
+
+struct scratch {
+	struct como_batch_rec rec;
+	__u8 buf[COMO_SNAP];
+	__u8 slack[WIN_SLACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} como_scratch SEC(".maps");
+
+/*
+ * Every read of the window goes through these. The masks change nothing
+ * (callers check offsets against 'lim' <= COMO_SNAP first) but give the
+ * verifier a bound that survives clang's register shuffles.
+ */
+#define WIN_MASK	0xff
+
+static __always_inline __u8 rd8(const __u8 *b, __u32 off)
+{
+	barrier_var(off);
+	return b[off & WIN_MASK];
+}
+
+static __always_inline __u16 rd16(const __u8 *b, __u32 off)
+{
+	barrier_var(off);
+	off &= WIN_MASK;
+	return (__u16)b[off] << 8 | b[off + 1];
+}
+
+static __always_inline const __u8 *at(const __u8 *b, __u32 off)
+{
+	barrier_var(off);
+	return b + (off & WIN_MASK);
+}
+
+/* Where no ethertype says it (raw IP, after MPLS), the version nibble does. */
+static __always_inline __u16 version_ethertype(__u8 first)
+{
+	return first >> 4 == 4 ? ETH_P_IP : first >> 4 == 6 ? ETH_P_IPV6 : 0;
+}
+
+/* Walks L2 to the network header; returns its offset, or -1 if not IP. */
+__noinline int parse_l2(struct como_pkt *p, const struct scratch *s,
+			__u32 lim)
+{
+	const __u8 *b;
+	__u32 off, i;
+	__u16 et;
+
+	if (!p || !s)
+		return -1;
+	b = s->buf;
+	switch (p->linktype) {
+	case DLT_EN10MB:
+		if (lim < 14)
+			return -1;
+		et = rd16(b, 12);
+		off = 14;
+		break;
+	case DLT_LINUX_SLL:
+		if (lim < 16)
+			return -1;
+		et = rd16(b, 14);
+		off = 16;
+		break;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		if (lim < 1)
+			return -1;
+		et = version_ethertype(rd8(b, 0));
+		off = 0;
+		goto l3;
+	default:
+		return -1;
+	}
+
+	for (i = 0; i < MAX_VLAN; i++) {
+		if (et != ETH_P_8021Q && et != ETH_P_8021AD && et != ETH_P_QINQ1)
+			break;
+		if (off + 4 > lim)
+			return -1;
+		if (i == 0) {
+			p->vlan = rd16(b, off) & 0xfff;
+			p->flags |= COMO_PKT_VLAN;
+		} else {
+			p->vlan_inner = rd16(b, off) & 0xfff;
+			p->flags |= COMO_PKT_QINQ;
+		}
+		et = rd16(b, off + 2);
+		off += 4;
+	}
+	if (et == ETH_P_MPLS_UC || et == ETH_P_MPLS_MC) {
+		p->flags |= COMO_PKT_MPLS;
+		for (i = 0; i < MAX_MPLS; i++) {
+			if (off + 4 > lim)
+				return -1;
+			off += 4;
+			if (rd8(b, off - 2) & 1)	/* bottom of stack */
+				break;
+		}
+		if (i == MAX_MPLS || off + 1 > lim)
+			return -1;
+		/* no ethertype after MPLS: the version nibble tells */
+		et = version_ethertype(rd8(b, off));
+	}
+l3:
+	p->l3_proto = et;
+	if (et != ETH_P_IP && et != ETH_P_IPV6)
+		return -1;
+	return off;
+}
+
+static __always_inline void map_v4(__u8 *dst, const __u8 *src)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, src, 4);
+}
+
+/* Returns the L4 offset, or -1 when there is no L4 header to read. */
+__noinline int parse_ipv4(struct como_pkt *p, const struct scratch *s,
+			  __u32 off, __u32 lim)
+{
+	const __u8 *b;
+	__u16 frag;
+	__u32 ihl;
+
+	if (!p || !s)
+		return -1;
+	b = s->buf;
+	if (off > COMO_SNAP - 20 || off + 20 > lim || rd8(b, off) >> 4 != 4)
+		return -2;
+	ihl = (rd8(b, off) & 0xf) * 4;
+	if (ihl < 20)
+		return -2;
+	p->ip_ver = 4;
+	p->ttl = rd8(b, off + 8);
+	p->l4_proto = rd8(b, off + 9);
+	map_v4(p->src, at(b, off + 12));
+	map_v4(p->dst, at(b, off + 16));
+	frag = rd16(b, off + 6);
+	if (frag & 0x3fff)
+		p->flags |= COMO_PKT_FRAG;
+	if (frag & 0x1fff) {
+		p->flags |= COMO_PKT_FRAG_LATER;
+		return -1;
+	}
+	return off + ihl;
+}
+
+__noinline int parse_ipv6(struct como_pkt *p, const struct scratch *s,
+			  __u32 off, __u32 lim)
+{
+	const __u8 *b;
+	__u32 l4 = off + 40, i;
+	__u8 nxt;
+
+	if (!p || !s)
+		return -1;
+	b = s->buf;
+	if (off > COMO_SNAP - 40 || off + 40 > lim || rd8(b, off) >> 4 != 6)
+		return -2;
+	p->ip_ver = 6;
+	nxt = rd8(b, off + 6);
+	p->ttl = rd8(b, off + 7);
+	__builtin_memcpy(p->src, at(b, off + 8), 16);
+	__builtin_memcpy(p->dst, at(b, off + 24), 16);
+
+	for (i = 0; i < MAX_IPV6_EXT; i++) {
+		if (nxt != 0 && nxt != 43 && nxt != 60 && nxt != 44)
+			break;
+		if (l4 > COMO_SNAP - 8 || l4 + 8 > lim)
+			break;
+		p->flags |= COMO_PKT_IPV6_EXT;
+		if (nxt == 44) {
+			p->flags |= COMO_PKT_FRAG;
+			if (rd16(b, l4 + 2) & 0xfff8)
+				p->flags |= COMO_PKT_FRAG_LATER;
+			nxt = rd8(b, l4);
+			l4 += 8;
+		} else {
+			nxt = rd8(b, l4);
+			l4 += (rd8(b, l4 + 1) + 1) * 8;
+		}
+	}
+	p->l4_proto = nxt;
+	if (i == MAX_IPV6_EXT && (nxt == 0 || nxt == 43 || nxt == 60 || nxt == 44))
+		return -1;
+	if (p->flags & COMO_PKT_FRAG_LATER)
+		return -1;
+	return l4;
+}
+
+__noinline int parse_l4(struct como_pkt *p, const struct scratch *s,
+			__u32 l4, __u32 lim)
+{
+	const __u8 *b;
+
+	if (!p || !s)
+		return -1;
+	b = s->buf;
+
+	if (l4 > COMO_SNAP - 20)
+		goto trunc;
+	switch (p->l4_proto) {
+	case 6:		/* TCP */
+		if (l4 + 14 > lim)
+			goto trunc;
+		p->tcp_flags = rd8(b, l4 + 13);
+		/* fall through */
+	case 17:	/* UDP */
+	case 132:	/* SCTP */
+		if (l4 + 4 > lim)
+			goto trunc;
+		p->sport = rd16(b, l4);
+		p->dport = rd16(b, l4 + 2);
+		break;
+	case 1:		/* ICMP */
+	case 58:	/* ICMPv6 */
+		if (l4 + 2 > lim)
+			goto trunc;
+		p->dport = rd16(b, l4);
+		break;
+	default:
+		return 0;
+	}
+	p->l4_off = l4;
+	p->flags |= COMO_PKT_L4;
+	return 0;
+trunc:
+	p->flags |= COMO_PKT_TRUNC;
+	return 0;
+}
+
+/*
+ * Fills everything in p past ts/len/caplen/linktype from the window. The
+ * stages are global functions: the verifier checks each once on its own
+ * instead of every combination of VLAN, MPLS and IPv6 extension paths.
+ */
+static __always_inline void parse_pkt(struct como_pkt *p, const struct scratch *s)
+{
+	__u32 lim = p->caplen < COMO_SNAP ? p->caplen : COMO_SNAP;
+	int off, l4;
+
+	off = parse_l2(p, s, lim);
+	if (off < 0)
+		return;
+	p->l3_off = off;
+	if (p->l3_proto == ETH_P_IP)
+		l4 = parse_ipv4(p, s, off, lim);
+	else
+		l4 = parse_ipv6(p, s, off, lim);
+	if (l4 == -2)
+		p->flags |= COMO_PKT_TRUNC;
+	if (l4 >= 0)
+		parse_l4(p, s, l4, lim);
+}
+
+static __always_inline void pkt_init(struct como_pkt *p, __u64 ts, __u32 len,
+				     __u32 caplen, __u16 linktype, __u16 source,
+				     __u64 match)
+{
+	__builtin_memset(p, 0, sizeof(*p));
+	p->ts = ts;
+	p->len = len;
+	p->caplen = caplen;
+	p->linktype = linktype;
+	p->source = source;
+	p->match = match;
+	p->count = 1;
+	p->sampling = 1;
+}
+
+struct batch_ctx {
+	struct xdp_md *xdp;
+	struct como_vec *vec;
+	struct scratch *s;
+	__u64 match;
+	__u64 bytes;
+	__u64 non_ip;
+	__u64 trunc;
+	__u32 off;
+	__u32 end;
+	__u16 linktype;
+	__u16 source;
+	__u32 n;
+};
+
+static long parse_one(__u32 i, void *data)
+{
+	struct batch_ctx *bc = data;
+	struct como_pkt *p;
+	struct scratch *s = bc->s;
+
+	if (i >= COMO_BATCH_MAX || bc->off + COMO_BATCH_WINDOW > bc->end)
+		return 1;
+	if (bpf_xdp_load_bytes(bc->xdp, bc->off, s, COMO_BATCH_WINDOW))
+		return 1;
+	/* the verifier must see the mask, so hide from clang that i < MAX */
+	barrier_var(i);
+	p = &bc->vec->pkt[i & (COMO_BATCH_MAX - 1)];
+	pkt_init(p, s->rec.ts, s->rec.len, s->rec.caplen, bc->linktype,
+		 bc->source, bc->match);
+	parse_pkt(p, s);
+	bc->bytes += p->len;
+	bc->non_ip += p->ip_ver == 0;
+	bc->trunc += (p->flags & COMO_PKT_TRUNC) != 0;
+	bc->off += como_batch_rec_size(s->rec.caplen);
+	bc->n = i + 1;
+	return 0;
+}
+
+/* A live packet: the batch is this one frame. */
+static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg)
+{
+	__u32 len = bpf_xdp_get_buff_len(bc->xdp), n;
+	struct como_pkt *p = &bc->vec->pkt[0];
+
+	n = len < COMO_SNAP ? len : COMO_SNAP;
+	barrier_var(n);
+	n &= WIN_MASK;		/* no-op: a bound the verifier can see */
+	if (n < 1 || bpf_xdp_load_bytes(bc->xdp, 0, bc->s->buf, n))
+		return -1;
+	pkt_init(p, bpf_ktime_get_boot_ns() + cfg->clock_offset_ns, len, len,
+		 DLT_EN10MB, 0, bc->match);
+	parse_pkt(p, bc->s);
+	bc->bytes = len;
+	bc->non_ip = p->ip_ver == 0;
+	bc->trunc = (p->flags & COMO_PKT_TRUNC) != 0;
+	bc->n = 1;
+	return 0;
+}
+
+SEC("xdp")
+int como_dispatch(struct xdp_md *ctx)
+{
+	void *meta = (void *)(long)ctx->data_meta;
+	void *data = (void *)(long)ctx->data;
+	struct como_batch_meta *bm = meta;
+	struct batch_ctx bc = { .xdp = ctx };
+	struct como_stats *st;
+	struct como_cfg *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&como_cfg, &zero);
+	bc.vec = como_vec_this_cpu();
+	bc.s = bpf_map_lookup_elem(&como_scratch, &zero);
+	if (!cfg || !bc.vec || !bc.s)
+		return XDP_PASS;
+	bc.match = cfg->match_all;
+
+	if ((void *)(bm + 1) <= data && bm->magic == COMO_BATCH_MAGIC) {
+		bc.linktype = bm->linktype;
+		bc.source = bm->source;
+		bc.end = bpf_xdp_get_buff_len(ctx);
+		bpf_loop(bm->count, parse_one, &bc, 0);
+	} else if (parse_live(&bc, cfg)) {
+		return XDP_PASS;
+	}
+	bc.vec->n = bc.n;
+
+	st = bpf_map_lookup_elem(&como_stats, &zero);
+	if (st) {
+		st->pkts += bc.n;
+		st->bytes += bc.bytes;
+		st->non_ip += bc.non_ip;
+		st->trunc += bc.trunc;
+	}
+	bpf_tail_call(ctx, &como_progs, cfg->head);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

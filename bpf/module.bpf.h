@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The capture side of a module: include this, declare the state with
+ * COMO_STATE and the per-packet callback with COMO_UPDATE. Everything else
+ * (the loop over the batch, filter bits, sampling, statistics, the tail
+ * call to the next module) is here, so a module holds only its own logic.
+ */
+#ifndef _COMO_MODULE_BPF_H
+#define _COMO_MODULE_BPF_H
+
+#include "como.bpf.h"
+
+/*
+ * Module side. A module declares its state with COMO_STATE and its
+ * per-packet callback with COMO_UPDATE:
+ *
+ *	COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct key, struct val, 65536);
+ *
+ *	static __always_inline int my_update(const struct como_pkt *pkt,
+ *					     void *state) { ... }
+ *	COMO_UPDATE(my_update)
+ *
+ * update() returns 0, or a negative errno that is counted in the module's
+ * errors (a full hash map, say) and never stops the batch.
+ */
+
+/*
+ * Set by comod before load: the slot this module occupies. A section of
+ * its own, so that comod finds it at offset 0 without parsing BTF.
+ */
+const volatile __u32 como_slot SEC(".rodata.como") = 0;
+
+/*
+ * The state is an array of two maps: packets of epoch E go to half E & 1
+ * while comod drains the other (README, "Epochs"). Per-CPU state values
+ * must be structs of __u64 counters: comod sums them over the CPUs.
+ */
+#define COMO_STATE(map_type, key_type, value_type, entries)		\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
+		__uint(max_entries, 2);					\
+		__type(key, __u32);					\
+		__array(values, struct {				\
+			__uint(type, map_type);				\
+			__uint(max_entries, entries);			\
+			__uint(key_size, sizeof(key_type));		\
+			__uint(value_size, sizeof(value_type));		\
+		});							\
+	} como_state SEC(".maps")
+
+struct como_loop_ctx {
+	struct como_vec *vec;
+	void *state;
+	__u64 match_bit;
+	__u32 sampling;
+	__u32 pad;
+	__u64 pkts;
+	__u64 bytes;
+	__u64 updates;
+	__u64 errors;
+};
+
+/*
+ * Sampling keeps 1 packet in N by a hash of the flow's addresses and ports,
+ * so that a flow is kept or dropped whole (flow-wise sampling, as CoMo's
+ * load shedder did for flow modules).
+ */
+static __always_inline int como_sampled_out(const struct como_pkt *p, __u32 n)
+{
+	__u32 h;
+
+	if (n <= 1)
+		return 0;
+	h = *(const __u32 *)&p->src[12] ^ *(const __u32 *)&p->dst[12];
+	h ^= ((__u32)p->sport << 16 | p->dport) ^ p->l4_proto;
+	h *= 0x9e3779b1U;
+	return (h >> 7) % n != 0;
+}
+
+#define COMO_UPDATE(update_fn)						\
+static long como_loop_cb(__u32 i, void *data)				\
+{									\
+	struct como_loop_ctx *lc = data;				\
+	struct como_pkt *p;						\
+									\
+	if (i >= COMO_BATCH_MAX)					\
+		return 1;						\
+	barrier_var(i);		/* keep the mask for the verifier */	\
+	p = &lc->vec->pkt[i & (COMO_BATCH_MAX - 1)];		\
+	if (!(p->match & lc->match_bit))				\
+		return 0;						\
+	lc->pkts += p->count;						\
+	lc->bytes += p->len;						\
+	if (como_sampled_out(p, lc->sampling))				\
+		return 0;						\
+	lc->updates++;							\
+	if (update_fn(p, lc->state) < 0)				\
+		lc->errors++;						\
+	return 0;							\
+}									\
+									\
+SEC("xdp")								\
+int como_module(struct xdp_md *ctx)					\
+{									\
+	struct como_loop_ctx lc = {};					\
+	__u32 slot = como_slot, key;					\
+	struct como_stats *st;						\
+	struct como_ctl *ctl;						\
+									\
+	ctl = bpf_map_lookup_elem(&como_ctl, &slot);			\
+	if (!ctl)							\
+		return XDP_PASS;					\
+	key = ctl->half & 1;						\
+	lc.vec = como_vec_this_cpu();					\
+	lc.state = bpf_map_lookup_elem(&como_state, &key);		\
+	if (ctl->enabled && lc.vec && lc.state) {			\
+		lc.match_bit = 1ULL << (slot & (COMO_MAX_SLOTS - 1));	\
+		lc.sampling = ctl->sampling;				\
+		bpf_loop(lc.vec->n, como_loop_cb, &lc, 0);		\
+		key = slot + 1;						\
+		st = bpf_map_lookup_elem(&como_stats, &key);		\
+		if (st) {						\
+			st->pkts += lc.pkts;				\
+			st->bytes += lc.bytes;				\
+			st->updates += lc.updates;			\
+			st->errors += lc.errors;			\
+		}							\
+	}								\
+	bpf_tail_call(ctx, &como_progs, ctl->next);			\
+	return XDP_PASS;						\
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#endif /* _COMO_MODULE_BPF_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Keys and values of the maps the dispatcher, the modules and comod share.
+ * The dispatcher object owns them; comod hands their fds to every module
+ * object before it loads (bpf_map__reuse_fd), so all programs see one set.
+ */
+#ifndef _COMO_MAPS_H
+#define _COMO_MAPS_H
+
+#include "pkt.h"
+#include "batch.h"
+
+#define COMO_MAX_SLOTS		64	/* one bit each in como_pkt.match */
+#define COMO_SLOT_END		COMO_MAX_SLOTS
+
+/* como_vec: per CPU, the parsed batch that each module loops over */
+struct como_vec {
+	__u32 n;
+	__u32 pad;
+	struct como_pkt pkt[COMO_BATCH_MAX];
+};
+
+/* como_cfg[0]: the dispatcher's settings */
+struct como_cfg {
+	__u32 head;		/* first module slot, COMO_SLOT_END if none */
+	__u32 pad;
+	__u64 match_all;	/* slots without a filter */
+	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
+};
+
+/* como_ctl[slot]: one loaded module, read by its program on every run */
+struct como_ctl {
+	__u32 next;		/* slot to tail-call next, COMO_SLOT_END to stop */
+	__u32 half;		/* which half of the double-buffered state to write */
+	__u32 sampling;		/* 1 in N; 0 or 1 takes every packet */
+	__u32 enabled;
+	__u64 epoch;		/* epoch number being written */
+};
+
+/* como_stats: per CPU, key 0 is the dispatcher, key 1 + slot a module */
+struct como_stats {
+	__u64 pkts;		/* packets seen */
+	__u64 bytes;
+	__u64 updates;		/* packets handed to update() */
+	__u64 errors;		/* update() failed, e.g. a state map was full */
+	__u64 non_ip;		/* dispatcher only */
+	__u64 trunc;		/* dispatcher only */
+};
+
+#endif /* _COMO_MAPS_H */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The module API: what a module's user-space side (NAME.c, built as
+ * NAME.so) provides and what the core offers it. Plain C over plain
+ * records, so a module can later be written in another language.
+ *
+ * The life of a module, after CoMo (PAM 2006, table 1):
+ *
+ *   init()     parse the arguments, before anything is loaded
+ *   update()   capture side, in BPF (NAME.bpf.c, see bpf/module.bpf.h):
+ *              every packet that passes the filter updates the state of
+ *              the current epoch
+ *   export()   the epoch closed: comod drained its state into a table;
+ *              the module turns it into records with como_emit()
+ *   action()   optional: keep (1) or drop (0) a record before it is stored
+ *   store()    serialise a record for storage      (mandatory)
+ *   load()     deserialise a stored record         (mandatory)
+ *   print()    optional: format a record; without it the schema prints it
+ *              in every format (plain, json, csv, gnuplot)
+ *   replay()   optional: turn a record back into packets, so that a module
+ *              that was not running can be fed from this one's records
+ *
+ * Every callback returns 0 or a positive count on success and a negative
+ * errno on failure; none may exit or write to stdout.
+ */
+#ifndef _COMO_MODULE_H
+#define _COMO_MODULE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "pkt.h"
+
+#define COMO_MODULE_ABI		1
+
+/* An interval of capture state, drained at the end of an epoch. */
+struct como_table {
+	__u64 epoch;		/* epoch number */
+	__u64 start_ns;		/* interval start, ns since the Unix epoch */
+	__u64 interval_ns;
+	__u32 key_size;
+	__u32 value_size;	/* per-CPU values are already summed */
+	__u32 nrows;
+	__u32 pad;
+	void *keys;		/* nrows * key_size, writable (sort in place) */
+	void *values;		/* nrows * value_size, row i matches key i */
+};
+
+static inline void *como_row_key(const struct como_table *t, __u32 i)
+{
+	return (char *)t->keys + (size_t)i * t->key_size;
+}
+
+static inline void *como_row_value(const struct como_table *t, __u32 i)
+{
+	return (char *)t->values + (size_t)i * t->value_size;
+}
+
+/* The schema of a stored record: one entry per field, then a NULL name. */
+enum como_ftype {
+	COMO_FT_U8 = 1,
+	COMO_FT_U16,
+	COMO_FT_U32,
+	COMO_FT_U64,
+	COMO_FT_ADDR,		/* __u8[16], IPv4-mapped for IPv4 */
+	COMO_FT_PROTO,		/* __u8 IP protocol number */
+};
+
+struct como_field {
+	const char *name;
+	__u16 type;
+	__u16 offset;
+};
+
+#define COMO_FIELD(rec, member, ftype) { #member, ftype, offsetof(rec, member) }
+#define COMO_FIELD_END { NULL, 0, 0 }
+
+struct como_mod;	/* a running instance, owned by the core */
+struct como_out;	/* an output stream in one format */
+
+struct como_module {
+	__u32 abi;			/* COMO_MODULE_ABI */
+	const char *name;
+	const char *summary;		/* one line for 'como module list' */
+	const char *args;		/* accepted arguments, "k=N interval=DURATION" */
+	const char *filter;		/* default filter, NULL for all packets */
+	__u64 interval_ns;		/* default flush interval */
+	__u32 priority;			/* higher is shed last */
+	__u32 max_sampling;		/* sampled 1 in N at worst; 1: never sample */
+	__u64 needs;			/* COMO_CAP_* the source must provide */
+
+	/* the capture side: the ELF of NAME.bpf.o (its skeleton embeds it) */
+	const void *(*bpf_elf)(size_t *size);
+
+	__u32 record_size;		/* in-memory record */
+	const struct como_field *schema;
+
+	int (*init)(struct como_mod *m, const char *args);
+	int (*export)(struct como_mod *m, struct como_table *t);
+	int (*action)(struct como_mod *m, __u64 ts, const void *rec);
+	long (*store)(struct como_mod *m, const void *rec, void *buf, size_t size);
+	long (*load)(struct como_mod *m, const void *buf, size_t len, void *rec);
+	int (*print)(struct como_mod *m, __u64 ts, const void *rec,
+		     struct como_out *out);
+	int (*replay)(struct como_mod *m, __u64 ts, const void *rec,
+		      struct como_pkt *pkts, unsigned int max);
+	void (*fini)(struct como_mod *m);
+};
+
+/* Each NAME.so defines exactly one, named como_module. */
+#define COMO_MODULE(...)						\
+	const struct como_module como_module = {			\
+		.abi = COMO_MODULE_ABI, __VA_ARGS__			\
+	}
+
+/* Services of the core, callable from any callback. */
+int como_emit(struct como_mod *m, __u64 ts, const void *rec);
+void *como_priv(struct como_mod *m);
+void como_set_priv(struct como_mod *m, void *priv);
+/* Reads KEY=VALUE from an argument string; 0, -ENOENT or -EINVAL. */
+int como_arg_u64(const char *args, const char *key, __u64 *val);
+
+/* Schema-driven store() and load(): fixed-width little-endian fields. */
+long como_schema_store(struct como_mod *m, const void *rec, void *buf,
+		       size_t size);
+long como_schema_load(struct como_mod *m, const void *buf, size_t len,
+		      void *rec);
+
+#endif /* _COMO_MODULE_H */

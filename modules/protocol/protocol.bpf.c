@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* protocol: packets and bytes per IP protocol per interval. */
+#include "module.bpf.h"
+
+struct protocol_val {
+	__u64 pkts;
+	__u64 bytes;
+};
+
+COMO_STATE(BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct protocol_val, 256);
+
+static __always_inline int protocol_update(const struct como_pkt *pkt,
+					   void *state)
+{
+	__u32 proto = pkt->l4_proto;
+	struct protocol_val *v;
+
+	if (!pkt->ip_ver)
+		return 0;
+	v = bpf_map_lookup_elem(state, &proto);
+	if (!v)
+		return -ENOENT;
+	v->pkts += pkt->count;
+	v->bytes += pkt->len;
+	return 0;
+}
+
+COMO_UPDATE(protocol_update)

@@ -1,0 +1,299 @@
+#!/usr/bin/perl
+# report.pl -- turn the raw outputs bench.sh collected into bench.json and a
+# table on stdout.
+#
+#   report.pl WORKDIR JSON_OUT
+#
+# WORKDIR holds host.env and one traceN/ folder per trace with trace.env,
+# como.{out,time}, pmacctd.{csv,log,time}, tshark.{out,time}.
+#
+# Definitions (all per trace):
+#   packets         what the tool itself counted: como's "packets"; the sum
+#                   of pmacctd's per-destination PACKETS; for tshark the IP
+#                   packets in its endpoint tables (the Packets column counts
+#                   each packet at its source and its destination, so /2).
+#   expected        the independent count it should match: every frame for
+#                   como (capinfos), the frames carrying IPv4/IPv6 for the
+#                   per-destination peers (a separate tshark pass).
+#   complete        packets == expected.  tshark's endpoint tables count a
+#                   tunnelled packet once per IP header, so they can exceed
+#                   the IP frame count: it is also complete when its io,stat
+#                   frame count equals the trace's frame count, or does once
+#                   the frames its frame tap skips are added (ICMP errors
+#                   whose quoted packet is cut short; bench.sh counts them
+#                   in its reference pass).
+#   pps             trace frames / wall seconds when complete (the whole file
+#                   went through), else counted packets / wall seconds.
+#   cpu_us_per_pkt  (user + sys, with children) / the same packet count.
+#   ratios          como pps / peer pps; peer CPU per packet / como CPU per
+#                   packet.  Null, with a note, when either side is
+#                   incomplete or failed.
+use strict;
+use warnings;
+use JSON::PP;
+use File::Basename qw(basename);
+
+my ($work, $json_out) = @ARGV;
+die "usage: $0 WORKDIR JSON_OUT\n" unless defined $json_out;
+
+sub slurp {
+    my ($f) = @_;
+    open my $fh, '<', $f or return undef;
+    local $/;
+    my $s = <$fh>;
+    return $s;
+}
+
+sub kv_file {    # key=value, one a line
+    my ($f) = @_;
+    my $s = slurp($f) // return undef;
+    my %h = map { /^(\w+)=(.*)$/ ? ($1, $2) : () } split /\n/, $s;
+    return \%h;
+}
+
+sub kv_line {    # key=value pairs on one line (measure.pl's result)
+    my ($f) = @_;
+    my $s = slurp($f) // return undef;
+    my %h = $s =~ /(\w+)=(\S+)/g;
+    return \%h;
+}
+
+sub num { my ($x, $fmt) = @_; return undef unless defined $x; return 0 + sprintf($fmt, $x) }
+
+sub timing {     # measure.pl's result, or an error string
+    my ($f) = @_;
+    my $t = kv_line($f) or return (undef, 'not run (no timing)');
+    my $cpu = $t->{user_s} + $t->{sys_s};
+    my %r = (wall_s => num($t->{wall_s}, '%.3f'), cpu_s => num($cpu, '%.2f'),
+             user_s => num($t->{user_s}, '%.2f'), sys_s => num($t->{sys_s}, '%.2f'),
+             rc => 0 + $t->{rc});
+    return (\%r, $t->{rc} == 124 ? 'timed out' : $t->{rc} != 0 ? "exit status $t->{rc}" : undef);
+}
+
+# Fill pps and cpu_us_per_pkt from packets/expected/complete and the timing.
+sub rates {
+    my ($r, $frames) = @_;
+    my $n = $r->{complete} ? $frames : $r->{packets};
+    if ($n && $r->{wall_s} && $r->{wall_s} > 0) {
+        $r->{pps} = num($n / $r->{wall_s}, '%.0f');
+        $r->{cpu_us_per_pkt} = num($r->{cpu_s} * 1e6 / $n, '%.4f');
+    } else {
+        $r->{pps} = undef;
+        $r->{cpu_us_per_pkt} = undef;
+    }
+}
+
+my $host = kv_file("$work/host.env") or die "$work/host.env missing\n";
+my $failed = 0;
+my @traces;
+
+for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trace*") {
+    my $te = kv_file("$d/trace.env") or next;
+    my $frames = 0 + $te->{packets};
+    my $ipf = 0 + $te->{ip_packets};
+    my %tools;
+
+    # --- como ---------------------------------------------------------------
+    {
+        my ($t, $err) = timing("$d/como.time");
+        my %r = (expected => $frames, $t ? %$t : ());
+        my $out = slurp("$d/como.out") // '';
+        my $j;
+        if ($out =~ /\S/) {
+            $j = eval { JSON::PP->new->decode($out) };
+            if (!$j) {    # the last line that is a JSON object
+                for my $l (reverse split /\n/, $out) {
+                    next unless $l =~ /^\s*\{/;
+                    $j = eval { JSON::PP->new->decode($l) } and last;
+                }
+            }
+        }
+        if (ref $j eq 'HASH' && defined $j->{packets}) {
+            $r{packets} = 0 + $j->{packets};
+            $r{ns_per_pkt} = ref $j->{bpf} eq 'HASH' ? $j->{bpf}{ns_per_pkt} : undef;
+            $r{reported} = $j;
+        } else {
+            $err //= 'no JSON result on stdout';
+            $r{packets} = undef;
+        }
+        if ($err) {
+            my $e = slurp("$d/como.err") // '';
+            $e =~ s/\s+$//;
+            $e = substr($e, -300) if length $e > 300;
+            $r{error} = $err . ($e ne '' ? ": $e" : '');
+            $failed = 1;
+        }
+        $r{complete} = defined $r{packets} && $r{packets} == $frames && !$r{error}
+            ? JSON::PP::true : JSON::PP::false;
+        rates(\%r, $frames);
+        $tools{como} = \%r;
+    }
+
+    # --- pmacctd ------------------------------------------------------------
+    if (-f "$d/pmacctd.conf") {
+        my ($t, $err) = timing("$d/pmacctd.time");
+        my %r = (expected => $ipf, $t ? %$t : ());
+        my ($sum, $rows, $col) = (0, 0, undef);
+        if (open my $fh, '<', "$d/pmacctd.csv") {
+            while (my $l = <$fh>) {
+                chomp $l;
+                my @f = split /,/, $l;
+                if (!defined $col) {
+                    ($col) = grep { $f[$_] eq 'PACKETS' } 0 .. $#f;
+                    next;
+                }
+                next if $f[0] eq 'DST_IP';
+                $sum += $f[$col];
+                $rows++;
+            }
+        } else {
+            $err //= 'no output file';
+        }
+        $err //= 'no PACKETS column in output' unless defined $col;
+        my $log = slurp("$d/pmacctd.log") // '';
+        my %ev = (
+            destinations => $rows,
+            purges => scalar(() = $log =~ /Purging cache - START/g),
+            exited_ok => ($log =~ /OK, Exiting/ ? JSON::PP::true : JSON::PP::false),
+            cache_full => ($log =~ /Finished cache entries/ ? JSON::PP::true : JSON::PP::false),
+            missing_data => scalar(() = $log =~ /missing data/ig),
+        );
+        ($ev{cache_entries}) = $log =~ /cache entries=(\d+)/;
+        $ev{cache_entries} += 0 if defined $ev{cache_entries};
+        $ev{errors} = [ map { s/^\S+\s+//r } grep { /\bERROR\b/ } split /\n/, $log ];
+        $ev{plugin_pipe_size} = 0 + $host->{pmacctd_pipe_size};
+        $ev{plugin_buffer_size} = 0 + $host->{pmacctd_buffer_size};
+        $r{evidence} = \%ev;
+        $r{packets} = defined $col ? $sum : undef;
+        if ($err) { $r{error} = $err; $failed = 1 }
+        $r{complete} = defined $r{packets} && $r{packets} == $ipf && !$r{error}
+            ? JSON::PP::true : JSON::PP::false;
+        rates(\%r, $frames);
+        $tools{pmacctd} = \%r;
+    } else {
+        $tools{pmacctd} = { skipped => 'pmacctd not installed' };
+    }
+
+    # --- tshark -------------------------------------------------------------
+    {
+        my ($t, $err) = timing("$d/tshark.time");
+        my %r = (expected => $ipf, $t ? %$t : ());
+        my $out = slurp("$d/tshark.out") // '';
+        my ($io_frames) = $out =~ /<>[^|\n]*\|\s*(\d+)\s*\|/;
+        my ($sec, %ep) = ('');
+        for my $l (split /\n/, $out) {
+            if ($l =~ /^(IPv4|IPv6) Endpoints/) { $sec = $1; $ep{$sec} //= 0; next }
+            if ($l =~ /^=+$/) { $sec = ''; next }
+            next unless $sec;
+            $ep{$sec} += $1 if $l =~ /^\S+\s+(\d+)\s/ && $l !~ /^Filter:/;
+        }
+        my $ep_pk = ($ep{IPv4} // 0) + ($ep{IPv6} // 0);
+        $err //= 'no endpoint tables in output' unless exists $ep{IPv4} && exists $ep{IPv6};
+        $r{packets} = $ep_pk / 2;
+        $r{evidence} = {
+            io_stat_frames => defined $io_frames ? 0 + $io_frames : undef,
+            endpoint_packets_ipv4 => $ep{IPv4} // 0,
+            endpoint_packets_ipv6 => $ep{IPv6} // 0,
+        };
+        if ($err) { $r{error} = $err; $failed = 1 }
+        my $skipped = 0 + ($te->{tap_skipped} // 0);
+        $r{evidence}{frames_tap_skips} = $skipped;
+        my $ok = !$r{error} && ($r{packets} == $ipf
+            || (defined $io_frames && $io_frames == $frames)
+            || (defined $io_frames && $io_frames + $skipped == $frames));
+        $r{complete} = $ok ? JSON::PP::true : JSON::PP::false;
+        rates(\%r, $frames);
+        $tools{tshark} = \%r;
+    }
+
+    # --- ratios -------------------------------------------------------------
+    my (%ratios, @notes);
+    my $c = $tools{como};
+    for my $peer (qw(pmacctd tshark)) {
+        my $p = $tools{$peer};
+        my ($pps, $cpu) = ("pps_como_over_$peer", "cpu_${peer}_over_como");
+        $ratios{$pps} = $ratios{$cpu} = undef;
+        if ($p->{skipped}) { push @notes, "$peer: $p->{skipped}"; next }
+        if ($p->{error}) { push @notes, "$peer: $p->{error}"; next }
+        if ($c->{error}) { next }
+        if (!$p->{complete}) {
+            push @notes, sprintf "%s incomplete: counted %s of %s", $peer,
+                $p->{packets} // 'none', $p->{expected};
+            next;
+        }
+        if (!$c->{complete}) { next }
+        $ratios{$pps} = num($c->{pps} / $p->{pps}, '%.3f') if $c->{pps} && $p->{pps};
+        if ($c->{cpu_us_per_pkt} && $c->{cpu_us_per_pkt} > 0) {
+            $ratios{$cpu} = num($p->{cpu_us_per_pkt} / $c->{cpu_us_per_pkt}, '%.3f');
+        } else {
+            push @notes, "$peer: como's CPU time is below the clock resolution, no CPU ratio";
+        }
+    }
+    if ($c->{error}) {
+        unshift @notes, "como: $c->{error}";
+    } elsif (!$c->{complete}) {
+        unshift @notes, sprintf "como incomplete: counted %s of %s",
+            $c->{packets} // 'none', $frames;
+    }
+    $ratios{notes} = \@notes;
+
+    push @traces, {
+        file => $te->{file},
+        packets => $frames,
+        ip_packets => $ipf,
+        tshark_tap_skipped => 0 + ($te->{tap_skipped} // 0),
+        distinct_dst => 0 + $te->{distinct_dst},
+        tools => \%tools,
+        ratios => \%ratios,
+    };
+}
+
+my %doc = (
+    date => $host->{date},
+    host => { nproc => 0 + $host->{nproc}, kernel => $host->{kernel}, cpu => $host->{cpu} },
+    versions => { tshark => $host->{tshark}, pmacctd => $host->{pmacctd} },
+    timeout_s => 0 + $host->{timeout_s},
+    traces => \@traces,
+);
+open my $jf, '>', "$json_out.tmp" or die "$json_out: $!\n";
+print $jf JSON::PP->new->pretty->canonical->encode(\%doc);
+close $jf or die "$json_out: $!\n";
+rename "$json_out.tmp", $json_out or die "$json_out: $!\n";
+
+# --- table -------------------------------------------------------------------
+my @hdr = ('trace', 'tool', 'packets', 'expected', 'complete', 'wall_s', 'cpu_s',
+           'pps', 'cpu_us/pkt', 'bpf_ns/pkt', 'como_x_pps', 'como_x_cpu');
+my @rows;
+sub f { my ($v, $fmt) = @_; defined $v ? sprintf($fmt, $v) : '-' }
+for my $t (@traces) {
+    my $name = basename($t->{file});
+    for my $tool (qw(como pmacctd tshark)) {
+        my $r = $t->{tools}{$tool};
+        if ($r->{skipped}) { push @rows, [$name, $tool, ('-') x 3, 'skipped', ('-') x 6]; next }
+        my $st = $r->{error} ? 'error' : $r->{complete} ? 'yes' : 'NO';
+        my ($xp, $xc) = ('', '');
+        if ($tool ne 'como') {
+            $xp = f($t->{ratios}{"pps_como_over_$tool"}, '%.2f');
+            $xc = f($t->{ratios}{"cpu_${tool}_over_como"}, '%.2f');
+        }
+        push @rows, [$name, $tool, f($r->{packets}, '%d'), f($r->{expected}, '%d'), $st,
+            f($r->{wall_s}, '%.3f'), f($r->{cpu_s}, '%.2f'), f($r->{pps}, '%d'),
+            f($r->{cpu_us_per_pkt}, '%.3f'), $tool eq 'como' ? f($r->{ns_per_pkt}, '%.1f') : '',
+            $xp, $xc];
+    }
+}
+my @w = map { length } @hdr;
+for my $r (@rows) { $w[$_] = length $r->[$_] > $w[$_] ? length $r->[$_] : $w[$_] for 0 .. $#$r }
+my $line = sub {
+    my @c = @_;
+    join('  ', map { $_ < 2 ? sprintf('%-*s', $w[$_], $c[$_]) : sprintf('%*s', $w[$_], $c[$_]) } 0 .. $#c) . "\n";
+};
+print $line->(@hdr);
+print $line->(map { '-' x $_ } @w);
+print $line->(@$_) for @rows;
+print "\ncomo_x_pps = como pps / peer pps; como_x_cpu = peer CPU per packet / como CPU per packet.\n";
+print "expected = frames in the trace for como, frames carrying IPv4/IPv6 for the peers.\n";
+for my $t (@traces) {
+    print basename($t->{file}), ": $_\n" for @{ $t->{ratios}{notes} };
+}
+exit($failed ? 1 : 0);

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _COMO_CLI_H
+#define _COMO_CLI_H
+
+#define COMO_DEFAULT_DATADIR	"/var/lib/como"
+
+int cmd_run(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_module(int argc, char **argv);
+
+#endif

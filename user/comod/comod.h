@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* comod's parts and what they share. */
+#ifndef _COMOD_H
+#define _COMOD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <como/maps.h>
+#include "config.h"
+#include "mod.h"
+
+struct dispatch_bpf;
+struct bpf_object;
+
+/*
+ * The dispatcher and the maps every module shares (datapath.c). Only
+ * datapath.c and epoch.c include libbpf: its <linux/bpf.h> and libpcap's
+ * <pcap/bpf.h> cannot meet in one file.
+ */
+struct datapath {
+	struct dispatch_bpf *skel;
+	int prog_fd;
+	int ncpus;
+	unsigned int nslots;
+};
+
+/* One module instance, loaded in a slot of the chain. */
+struct modrt {
+	struct como_mod *mod;
+	const struct como_modcfg *cfg;
+	unsigned int slot;
+	struct bpf_object *obj;
+	int prog_fd;
+	int outer_fd;
+	int half_fd[2];
+	__u32 state_type;	/* enum bpf_map_type */
+	__u32 key_size, value_size, max_entries;
+	struct como_ctl ctl;
+
+	/* the open epoch */
+	bool open;
+	uint64_t epoch_start, epoch_end;
+
+	/* drained rows, reused from epoch to epoch */
+	void *keys, *values, *raw;
+	__u32 rows_cap;
+
+	/* the stored stream (stream.c) */
+	char *dir;
+	struct store *store;
+	void *recbuf;
+	uint64_t records, first_ns, last_ns, errors;
+};
+
+int datapath_open(struct datapath *dp);
+int datapath_add(struct datapath *dp, struct modrt *rt);
+int datapath_link(struct datapath *dp, struct modrt *mods, unsigned int n);
+int datapath_ctl_write(struct datapath *dp, struct modrt *rt);
+/* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
+int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
+		 __u32 size);
+int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
+void datapath_unload(struct modrt *rt);
+void datapath_close(struct datapath *dp);
+
+/* epoch.c: flip a module's state to the other half, drain, export */
+void epoch_open(struct modrt *rt, uint64_t ts);
+int epoch_close(struct datapath *dp, struct modrt *rt);
+
+/* stream.c: where a module's records go */
+int stream_open(struct modrt *rt, const char *datadir, const char *source);
+int stream_finish(struct modrt *rt, const char *source, uint64_t packets,
+		  const char *stopped);
+void stream_close(struct modrt *rt);
+
+#endif

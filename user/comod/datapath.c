@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The loader: the dispatcher from its skeleton, then each module's object
+ * from the ELF its .so embeds, joined to the dispatcher's maps and put in a
+ * slot of the tail-call chain. A module is verified on its own, so the
+ * verifier names the module it refuses.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "comod.h"
+#include "dispatch.skel.h"
+#include "log.h"
+
+int datapath_open(struct datapath *dp)
+{
+	int err;
+
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus <= 0)
+		return dp->ncpus ?: -EINVAL;
+	dp->skel = dispatch_bpf__open();
+	if (!dp->skel) {
+		err = -errno;
+		pr_err("cannot open the dispatcher: %s", strerror(errno));
+		return err;
+	}
+	/* como_vec is indexed by CPU: one parsed batch per CPU */
+	bpf_map__set_max_entries(dp->skel->maps.como_vec, dp->ncpus);
+	err = dispatch_bpf__load(dp->skel);
+	if (err) {
+		pr_err("the kernel refused the dispatcher: %s (run as root; "
+		       "-vv shows the verifier log)", strerror(-err));
+		dispatch_bpf__destroy(dp->skel);
+		dp->skel = NULL;
+		return err;
+	}
+	dp->prog_fd = bpf_program__fd(dp->skel->progs.como_dispatch);
+	return 0;
+}
+
+/* Gives the module object the dispatcher's shared maps. */
+static int reuse_shared_maps(struct datapath *dp, struct bpf_object *obj)
+{
+	struct bpf_map *shared[] = {
+		dp->skel->maps.como_vec, dp->skel->maps.como_cfg,
+		dp->skel->maps.como_ctl, dp->skel->maps.como_stats,
+		dp->skel->maps.como_progs,
+	};
+	struct bpf_map *m;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		m = bpf_object__find_map_by_name(obj, bpf_map__name(shared[i]));
+		if (!m)
+			continue;
+		err = bpf_map__reuse_fd(m, bpf_map__fd(shared[i]));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int set_slot(struct bpf_object *obj, unsigned int slot)
+{
+	struct bpf_map *ro = bpf_object__find_map_by_name(obj, ".rodata.como");
+	size_t size;
+	__u32 *val;
+
+	if (!ro)
+		return -ENOENT;
+	val = (__u32 *)bpf_map__initial_value(ro, &size);
+	if (!val || size < sizeof(*val))
+		return -EINVAL;
+	*val = slot;
+	return 0;
+}
+
+/* libbpf frees the inner map's definition at load: read it before. */
+static int read_state_def(struct modrt *rt, struct bpf_map *outer)
+{
+	const struct bpf_map *inner = bpf_map__inner_map(outer);
+
+	if (!inner)
+		return -EINVAL;
+	rt->state_type = bpf_map__type(inner);
+	rt->key_size = bpf_map__key_size(inner);
+	rt->value_size = bpf_map__value_size(inner);
+	rt->max_entries = bpf_map__max_entries(inner);
+	return 0;
+}
+
+/* The two halves of the state, made like the module's inner map. */
+static int create_halves(struct modrt *rt, struct bpf_map *outer)
+{
+	__u32 i;
+	int err;
+
+	rt->outer_fd = bpf_map__fd(outer);
+	for (i = 0; i < 2; i++) {
+		rt->half_fd[i] = bpf_map_create(rt->state_type, NULL,
+						rt->key_size, rt->value_size,
+						rt->max_entries, NULL);
+		if (rt->half_fd[i] < 0)
+			return -errno;
+		err = bpf_map_update_elem(rt->outer_fd, &i, &rt->half_fd[i], 0);
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
+int datapath_add(struct datapath *dp, struct modrt *rt)
+{
+	const struct como_module *d = rt->mod->desc;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = d->name);
+	struct bpf_program *prog;
+	struct bpf_map *outer;
+	const void *elf;
+	size_t size;
+	int err;
+
+	rt->half_fd[0] = rt->half_fd[1] = -1;
+	elf = d->bpf_elf(&size);
+	rt->obj = bpf_object__open_mem(elf, size, &opts);
+	if (!rt->obj) {
+		err = -errno;
+		pr_err("module %s: bad capture object: %s", rt->mod->name,
+		       strerror(errno));
+		return err;
+	}
+	prog = bpf_object__find_program_by_name(rt->obj, "como_module");
+	outer = bpf_object__find_map_by_name(rt->obj, "como_state");
+	if (!prog || !outer) {
+		pr_err("module %s: capture side has no COMO_UPDATE program or "
+		       "COMO_STATE map", rt->mod->name);
+		return -EINVAL;
+	}
+	err = reuse_shared_maps(dp, rt->obj);
+	if (!err)
+		err = set_slot(rt->obj, rt->slot);
+	if (!err)
+		err = read_state_def(rt, outer);
+	if (err) {
+		pr_err("module %s: cannot join the dispatcher: %s",
+		       rt->mod->name, strerror(-err));
+		return err;
+	}
+	err = bpf_object__load(rt->obj);
+	if (err) {
+		pr_err("module %s: the kernel verifier refused its capture side: "
+		       "%s (-vv shows why)", rt->mod->name, strerror(-err));
+		return err;
+	}
+	err = create_halves(rt, outer);
+	if (err) {
+		pr_err("module %s: cannot create its state maps: %s",
+		       rt->mod->name, strerror(-err));
+		return err;
+	}
+	rt->prog_fd = bpf_program__fd(prog);
+	rt->ctl = (struct como_ctl){ .next = COMO_SLOT_END, .sampling = 1,
+				     .enabled = 1 };
+	return 0;
+}
+
+int datapath_ctl_write(struct datapath *dp, struct modrt *rt)
+{
+	int fd = bpf_map__fd(dp->skel->maps.como_ctl);
+
+	return bpf_map_update_elem(fd, &rt->slot, &rt->ctl, 0) ? -errno : 0;
+}
+
+/*
+ * Puts the modules in the chain in the order given, then makes the first
+ * one the head: until then the dispatcher runs no module, so a packet
+ * never meets a half-built chain.
+ */
+int datapath_link(struct datapath *dp, struct modrt *mods, unsigned int n)
+{
+	int progs = bpf_map__fd(dp->skel->maps.como_progs);
+	int cfgfd = bpf_map__fd(dp->skel->maps.como_cfg);
+	struct como_cfg cfg = { .head = n ? mods[0].slot : COMO_SLOT_END };
+	__u32 zero = 0;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		mods[i].ctl.next = i + 1 < n ? mods[i + 1].slot : COMO_SLOT_END;
+		err = datapath_ctl_write(dp, &mods[i]);
+		if (err)
+			return err;
+		if (bpf_map_update_elem(progs, &mods[i].slot, &mods[i].prog_fd, 0))
+			return -errno;
+		/* filters in the kernel come with live capture: all pass */
+		cfg.match_all |= 1ULL << mods[i].slot;
+	}
+	return bpf_map_update_elem(cfgfd, &zero, &cfg, 0) ? -errno : 0;
+}
+
+int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
+		 __u32 size)
+{
+	struct xdp_md ctx = { .data = meta_size, .data_end = size };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = size,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+	int err;
+
+	err = bpf_prog_test_run_opts(dp->prog_fd, &opts);
+	if (err) {
+		err = -errno;
+		pr_err("BPF_PROG_RUN of the dispatcher failed: %s",
+		       strerror(errno));
+	}
+	return err;
+}
+
+int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
+{
+	int fd = bpf_map__fd(dp->skel->maps.como_stats);
+	struct como_stats *v;
+	int i;
+
+	v = calloc(dp->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (i = 0; i < dp->ncpus; i++) {
+		sum->pkts += v[i].pkts;
+		sum->bytes += v[i].bytes;
+		sum->updates += v[i].updates;
+		sum->errors += v[i].errors;
+		sum->non_ip += v[i].non_ip;
+		sum->trunc += v[i].trunc;
+	}
+	free(v);
+	return 0;
+}
+
+void datapath_unload(struct modrt *rt)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (rt->half_fd[i] >= 0)
+			close(rt->half_fd[i]);
+	bpf_object__close(rt->obj);
+	rt->obj = NULL;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	dispatch_bpf__destroy(dp->skel);
+	dp->skel = NULL;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Epochs. A module writes half (epoch & 1) of its state; at the end of an
+ * interval comod flips the module to the other half, waits until no
+ * program can still be writing the closed one, drains it, hands the rows
+ * to export() and leaves the half empty for the epoch after next.
+ *
+ * "No program still writes": a trace is fed by synchronous BPF_PROG_RUN
+ * calls, so once the last run of the interval has returned nothing can.
+ * Live capture (a later issue) adds an RCU grace period here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "comod.h"
+#include "log.h"
+
+static bool is_percpu(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool is_array(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+void epoch_open(struct modrt *rt, uint64_t ts)
+{
+	uint64_t ivl = rt->mod->interval_ns;
+
+	rt->epoch_start = ts - ts % ivl;
+	rt->epoch_end = rt->epoch_start + ivl;
+	rt->open = true;
+}
+
+static int rows_reserve(struct modrt *rt, size_t vsize_raw)
+{
+	__u32 cap = rt->max_entries;
+
+	if (rt->rows_cap >= cap)
+		return 0;
+	rt->keys = realloc(rt->keys, (size_t)cap * rt->key_size);
+	rt->values = realloc(rt->values, (size_t)cap * rt->value_size);
+	rt->raw = realloc(rt->raw, (size_t)cap * vsize_raw);
+	if (!rt->keys || !rt->values || !rt->raw)
+		return -ENOMEM;
+	rt->rows_cap = cap;
+	return 0;
+}
+
+/* Adds up the per-CPU copies of a value (structs of __u64 counters). */
+static bool fold_value(struct modrt *rt, const void *raw, void *out, int ncpus,
+		       size_t stride)
+{
+	__u64 *o = out;
+	const __u64 *in;
+	bool nonzero = false;
+	unsigned int i, w = rt->value_size / 8;
+	int c;
+
+	if (!ncpus) {
+		memcpy(out, raw, rt->value_size);
+		for (i = 0; i < w; i++)
+			nonzero |= o[i] != 0;
+		return nonzero || w == 0;
+	}
+	memset(out, 0, rt->value_size);
+	for (c = 0; c < ncpus; c++) {
+		in = (const __u64 *)((const char *)raw + c * stride);
+		for (i = 0; i < w; i++)
+			o[i] += in[i];
+	}
+	for (i = 0; i < w; i++)
+		nonzero |= o[i] != 0;
+	return nonzero;
+}
+
+/*
+ * Reads the closed half into rt->keys/values and empties it. Rows whose
+ * value is all zero (untouched array slots) are left out.
+ */
+static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
+{
+	bool pc = is_percpu(rt->state_type);
+	size_t stride = pc ? (rt->value_size + 7) & ~7U : rt->value_size;
+	size_t vraw = pc ? stride * dp->ncpus : stride;
+	int ncpus = pc ? dp->ncpus : 0;
+	__u64 token = 0;
+	__u32 i, n = 0, got;
+	int err;
+
+	err = rows_reserve(rt, vraw);
+	if (err)
+		return err;
+	if (is_array(rt->state_type)) {
+		void *zero = calloc(1, vraw);
+
+		if (!zero)
+			return -ENOMEM;
+		for (i = 0; i < rt->max_entries; i++) {
+			if (bpf_map_lookup_elem(fd, &i, rt->raw)) {
+				free(zero);
+				return -errno;
+			}
+			if (fold_value(rt, rt->raw, (char *)rt->values +
+				       (size_t)n * rt->value_size, ncpus, stride)) {
+				memcpy((char *)rt->keys + (size_t)n * rt->key_size,
+				       &i, rt->key_size);
+				n++;
+				bpf_map_update_elem(fd, &i, zero, 0);
+			}
+		}
+		free(zero);
+		*nrows = n;
+		return 0;
+	}
+
+	/* a hash: read and delete in batches; the token is a bucket number */
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		void *keys = (char *)rt->keys + (size_t)n * rt->key_size;
+
+		got = rt->max_entries - n;
+		if (!got)
+			break;
+		err = bpf_map_lookup_and_delete_batch(fd, n ? &token : NULL, &token,
+						      keys, rt->raw, &got, &opts);
+		if (err && errno != ENOENT) {
+			return -errno;
+		}
+		for (i = 0; i < got; i++)
+			fold_value(rt, (char *)rt->raw + i * vraw,
+				   (char *)rt->values +
+				   (size_t)(n + i) * rt->value_size, ncpus, stride);
+		n += got;
+		if (err)	/* ENOENT: that was the last batch */
+			break;
+	}
+	*nrows = n;
+	return 0;
+}
+
+int epoch_close(struct datapath *dp, struct modrt *rt)
+{
+	struct como_table t = {
+		.epoch = rt->ctl.epoch,
+		.start_ns = rt->epoch_start,
+		.interval_ns = rt->mod->interval_ns,
+		.key_size = rt->key_size,
+		.value_size = rt->value_size,
+	};
+	int closed = rt->ctl.half & 1, err;
+
+	rt->ctl.half ^= 1;
+	rt->ctl.epoch++;
+	err = datapath_ctl_write(dp, rt);
+	if (err) {
+		pr_err("module %s: cannot flip its epoch: %s", rt->mod->name,
+		       strerror(-err));
+		return err;
+	}
+	rt->open = false;
+	err = drain(dp, rt, rt->half_fd[closed], &t.nrows);
+	if (err) {
+		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,
+		       (unsigned long long)t.epoch, strerror(-err));
+		return err;
+	}
+	t.keys = rt->keys;
+	t.values = rt->values;
+	err = rt->mod->desc->export(rt->mod, &t);
+	if (err < 0) {
+		/* a module's failure is its own: count it, keep running */
+		rt->errors++;
+		pr_warn("module %s: export() failed for the interval at %llu: %s",
+			rt->mod->name, (unsigned long long)t.start_ns,
+			strerror(-err));
+	}
+	return 0;
+}

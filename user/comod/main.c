@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * comod: the monitor. This version processes a packet trace: it loads the
+ * dispatcher and the modules into the kernel, feeds the trace through them
+ * and stores every module's records under the data directory.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+#include "comod.h"
+#include "log.h"
+#include "trace.h"
+
+#define DEFAULT_DATADIR		"/var/lib/como"
+static const char *const default_modules[] = { "counter", "protocol", "topdest" };
+
+struct opts {
+	const char *conf;
+	const char *trace;
+	const char *datadir;
+	bool bpf_stats;
+	bool json;
+	bool quiet;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: comod --trace FILE [-c CONFIG] [-m MODULE[:ARG,...]]... [-d DIR]\n"
+"             [--bpf-stats] [-j] [-q] [-v]\n"
+"\n"
+"Process a pcap or pcapng trace with como's modules and store their results.\n"
+"\n"
+"  -r, --trace FILE     the trace to read (or 'sniffer pcap FILE' in CONFIG)\n"
+"  -c, --config FILE    a CoMo-style configuration (see como.conf(5))\n"
+"  -m, --module SPEC    run module NAME with arguments, e.g. topdest:k=20,interval=5s;\n"
+"                       repeatable; default: counter, protocol and topdest\n"
+"  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ")\n"
+"      --bpf-stats      measure the in-kernel cost per packet\n"
+"  -j, --json           print the run's summary as JSON on stdout\n"
+"  -q, --quiet          no summary or progress on stderr\n"
+"  -v, --verbose        more messages; -vv adds libbpf and verifier logs\n"
+"  -h, --help           this help\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o,
+		      struct como_config *cfg)
+{
+	static const struct option lopts[] = {
+		{ "trace", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "bpf-stats", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char **specs = calloc(argc, sizeof(*specs));
+	int c, nspecs = 0, i, err;
+
+	while ((c = getopt_long(argc, argv, "r:c:m:d:jqvh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->trace = optarg; break;
+		case 'c': o->conf = optarg; break;
+		case 'm': specs[nspecs++] = optarg; break;
+		case 'd': o->datadir = optarg; break;
+		case 'S': o->bpf_stats = true; break;
+		case 'j': o->json = true; break;
+		case 'q': o->quiet = true; break;
+		case 'v': o->verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "comod: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	log_init("comod", o->verbose);
+	err = o->conf ? config_load(cfg, o->conf) : 0;
+	/* -m on the command line replaces the config's modules */
+	if (!err && nspecs)
+		config_clear_modules(cfg);
+	for (i = 0; !err && i < nspecs; i++)
+		err = config_add_spec(cfg, specs[i]);
+	for (i = 0; !err && !cfg->nmods && i < 3; i++)
+		err = config_add_spec(cfg, default_modules[i]);
+	free(specs);
+	if (err)
+		return err;
+	if (!o->trace)
+		o->trace = cfg->trace;
+	if (!o->datadir)
+		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
+	if (!o->trace) {
+		pr_err("no trace to read: give --trace FILE or 'sniffer pcap FILE' "
+		       "in the config (live capture comes in a later version)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int open_modules(struct como_config *cfg, struct modrt *mods)
+{
+	unsigned int i, j;
+	int err;
+
+	for (i = 0; i < cfg->nmods; i++) {
+		const struct como_modcfg *mc = &cfg->mods[i];
+
+		for (j = 0; j < i; j++) {
+			if (!strcmp(cfg->mods[j].name, mc->name)) {
+				pr_err("%s: module instance '%s' given twice; "
+				       "name the second one differently",
+				       mc->origin, mc->name);
+				return -EINVAL;
+			}
+		}
+		if (mc->filter && strcmp(mc->filter, "all")) {
+			pr_err("%s: module %s: filter \"%s\": this version runs "
+			       "modules on every packet (filter \"all\"); "
+			       "tcpdump filters come with live capture",
+			       mc->origin, mc->name, mc->filter);
+			return -EOPNOTSUPP;
+		}
+		mods[i].cfg = mc;
+		mods[i].slot = i;
+		mods[i].half_fd[0] = mods[i].half_fd[1] = -1;
+		err = mod_open(&mods[i].mod, mc->name, mc->source, mc->args,
+			       mc->filter);
+		if (!err)
+			err = mod_init(mods[i].mod);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int ensure_datadir(const char *dir)
+{
+	struct stat st;
+
+	if (!stat(dir, &st))
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (mkdir(dir, 0755))
+		return -errno;
+	return 0;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void print_summary(const struct opts *o, const struct trace_result *r,
+			  const struct como_stats *ds, double wall, double cpu,
+			  __u64 run_ns, __u64 run_cnt)
+{
+	double pps = wall > 0 ? r->packets / wall : 0;
+
+	if (!o->quiet)
+		fprintf(stderr, "comod: %s: %llu packets, %llu bytes, %llu epochs "
+			"in %.2f s (%.2f Mpps)%s%s\n", o->trace,
+			(unsigned long long)r->packets,
+			(unsigned long long)r->bytes,
+			(unsigned long long)r->epochs, wall, pps / 1e6,
+			r->stopped[0] ? "; " : "", r->stopped);
+	if (o->json) {
+		struct json_object *j = json_object_new_object(), *b;
+
+		json_object_object_add(j, "trace", json_object_new_string(o->trace));
+		json_object_object_add(j, "datadir",
+				       json_object_new_string(o->datadir));
+		json_object_object_add(j, "packets", json_object_new_uint64(r->packets));
+		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
+		json_object_object_add(j, "non_ip", json_object_new_uint64(ds->non_ip));
+		json_object_object_add(j, "epochs", json_object_new_uint64(r->epochs));
+		json_object_object_add(j, "late", json_object_new_uint64(r->late));
+		json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
+		json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
+		json_object_object_add(j, "pps", json_object_new_double(pps));
+		json_object_object_add(j, "complete",
+				       json_object_new_boolean(!r->stopped[0]));
+		if (r->stopped[0])
+			json_object_object_add(j, "stopped",
+					       json_object_new_string(r->stopped));
+		if (o->bpf_stats) {
+			b = json_object_new_object();
+			json_object_object_add(b, "run_cnt", json_object_new_uint64(run_cnt));
+			json_object_object_add(b, "run_time_ns",
+					       json_object_new_uint64(run_ns));
+			json_object_object_add(b, "ns_per_pkt", json_object_new_double(
+				r->packets ? (double)run_ns / r->packets : 0));
+			json_object_object_add(j, "bpf", b);
+		}
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		json_object_put(j);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct como_config cfg = {};
+	struct datapath dp = {};
+	struct trace_result res = {};
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	struct como_stats ds = {};
+	struct timespec t0, t1;
+	struct opts o = {};
+	struct modrt *mods;
+	unsigned int i;
+	int err, stats_fd = -1;
+	double cpu0;
+
+	signal(SIGPIPE, SIG_IGN);
+	err = parse_args(argc, argv, &o, &cfg);
+	if (err)
+		return 1;
+	mods = calloc(cfg.nmods, sizeof(*mods));
+	if (!mods)
+		return 1;
+	err = open_modules(&cfg, mods);
+	if (err)
+		goto out;
+	err = ensure_datadir(o.datadir);
+	if (err) {
+		pr_err("cannot use data directory %s: %s", o.datadir,
+		       strerror(-err));
+		goto out;
+	}
+	err = datapath_open(&dp);
+	if (err)
+		goto out;
+	for (i = 0; i < cfg.nmods; i++) {
+		err = datapath_add(&dp, &mods[i]);
+		if (err)
+			goto out_unload;
+	}
+	for (i = 0; i < cfg.nmods; i++) {
+		err = stream_open(&mods[i], o.datadir, o.trace);
+		if (err)
+			goto out_unload;
+	}
+	err = datapath_link(&dp, mods, cfg.nmods);
+	if (err) {
+		pr_err("cannot link the modules to the dispatcher: %s",
+		       strerror(-err));
+		goto out_unload;
+	}
+	if (o.bpf_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			pr_warn("cannot enable BPF run-time statistics: %s",
+				strerror(errno));
+	}
+
+	cpu0 = cpu_seconds();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = trace_run(o.trace, &dp, mods, cfg.nmods,
+			!o.quiet && isatty(STDERR_FILENO), &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	for (i = 0; i < cfg.nmods; i++) {
+		if (!mods[i].first_ns || res.first_ns < mods[i].first_ns)
+			mods[i].first_ns = res.first_ns;
+		if (res.last_ns > mods[i].last_ns)
+			mods[i].last_ns = res.last_ns;
+		if (res.packets && stream_finish(&mods[i], o.trace, res.packets,
+				  err ? "failed" : res.stopped[0] ? res.stopped : NULL))
+			err = err ?: -EIO;
+	}
+	if (err)
+		goto out_unload;
+	/* every packet read must have been seen by the dispatcher */
+	datapath_stats(&dp, 0, &ds);
+	if (ds.pkts != res.packets) {
+		pr_err("%s: read %llu packets but the dispatcher saw %llu",
+		       o.trace, (unsigned long long)res.packets,
+		       (unsigned long long)ds.pkts);
+		err = -EIO;
+		goto out_unload;
+	}
+	if (stats_fd >= 0)
+		bpf_obj_get_info_by_fd(dp.prog_fd, &info, &info_len);
+	print_summary(&o, &res, &ds,
+		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		      cpu_seconds() - cpu0, info.run_time_ns, info.run_cnt);
+	if (res.stopped[0]) {
+		pr_err("trace %s %s; the %llu packets before it are stored",
+		       o.trace, res.stopped, (unsigned long long)res.packets);
+		err = -EIO;
+	}
+
+out_unload:
+	for (i = 0; i < cfg.nmods; i++)
+		if (mods[i].store)
+			stream_close(&mods[i]);
+	for (i = 0; i < cfg.nmods; i++)
+		datapath_unload(&mods[i]);
+	datapath_close(&dp);
+out:
+	for (i = 0; i < cfg.nmods; i++)
+		mod_close(mods[i].mod);
+	free(mods);
+	config_free(&cfg);
+	return err ? 1 : 0;
+}

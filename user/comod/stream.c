@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * A module's stream: DATADIR/NAME/ holds its segments and meta.json, which
+ * says what the records are (module, arguments, interval, schema) and how
+ * far the data goes, so that 'como query' needs nothing else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "comod.h"
+#include "log.h"
+#include "store.h"
+
+#define RECBUF_SIZE	65536
+
+static struct json_object *schema_json(const struct como_field *f)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+
+	for (; f->name; f++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(f->name));
+		json_object_object_add(o, "type", json_object_new_int(f->type));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* meta.json is replaced whole (write, fsync, rename), never half written. */
+static int meta_write(struct modrt *rt, struct json_object *meta)
+{
+	char path[4096], tmp[4096];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/meta.json", rt->dir);
+	snprintf(tmp, sizeof(tmp), "%s/.meta.json.tmp", rt->dir);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	if (fputs(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PRETTY),
+		  f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f)))
+		err = -errno ?: -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	return err;
+}
+
+static struct json_object *meta_read(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	if (access(path, F_OK))
+		return NULL;
+	return json_object_from_file(path);
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	       json_object_get_string(v) : NULL;
+}
+
+static uint64_t ju64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	       json_object_get_uint64(v) : 0;
+}
+
+static struct json_object *meta_build(struct modrt *rt, const char *source,
+				      bool running, uint64_t packets,
+				      const char *stopped)
+{
+	struct json_object *o = json_object_new_object();
+	struct como_mod *m = rt->mod;
+
+	json_object_object_add(o, "module", json_object_new_string(m->desc->name));
+	json_object_object_add(o, "path", json_object_new_string(m->path));
+	json_object_object_add(o, "args", json_object_new_string(m->args));
+	json_object_object_add(o, "filter",
+			       json_object_new_string(m->filter ?: "all"));
+	json_object_object_add(o, "interval_ns",
+			       json_object_new_uint64(m->interval_ns));
+	json_object_object_add(o, "schema", schema_json(m->desc->schema));
+	json_object_object_add(o, "source", json_object_new_string("trace"));
+	json_object_object_add(o, "trace", json_object_new_string(source));
+	json_object_object_add(o, "first_ns", json_object_new_uint64(rt->first_ns));
+	json_object_object_add(o, "last_ns", json_object_new_uint64(rt->last_ns));
+	json_object_object_add(o, "packets", json_object_new_uint64(packets));
+	json_object_object_add(o, "records", json_object_new_uint64(rt->records));
+	json_object_object_add(o, "state", json_object_new_string(
+		running ? "running" : stopped ? "stopped" : "complete"));
+	if (stopped)
+		json_object_object_add(o, "stopped",
+				       json_object_new_string(stopped));
+	return o;
+}
+
+/* Where export() records go: action(), store(), then the stream. */
+static int stream_sink(struct como_mod *m, uint64_t ts, const void *rec)
+{
+	struct modrt *rt = m->core;
+	long len;
+	int err;
+
+	if (m->desc->action && m->desc->action(m, ts, rec) <= 0)
+		return 0;
+	len = m->desc->store(m, rec, rt->recbuf, RECBUF_SIZE);
+	if (len < 0)
+		return len;
+	err = store_append(rt->store, ts, rt->recbuf, len);
+	if (err) {
+		pr_err("stream %s: cannot store a record: %s", rt->dir,
+		       strerror(-err));
+		return err;
+	}
+	rt->records++;
+	return 0;
+}
+
+int stream_open(struct modrt *rt, const char *datadir, const char *source)
+{
+	struct como_mod *m = rt->mod;
+	struct json_object *old, *meta;
+	const char *oa, *om;
+	int err;
+
+	if (asprintf(&rt->dir, "%s/%s", datadir, m->name) < 0)
+		return -ENOMEM;
+	old = meta_read(rt->dir);
+	if (old) {
+		/* a stream holds one kind of record: refuse to mix */
+		om = jstr(old, "module");
+		oa = jstr(old, "args");
+		if (!om || strcmp(om, m->desc->name) || !oa ||
+		    strcmp(oa, m->args) ||
+		    ju64(old, "interval_ns") != m->interval_ns) {
+			pr_err("%s already holds module %s with args '%s'; "
+			       "use another data directory or instance name",
+			       rt->dir, om ?: "?", oa ?: "");
+			json_object_put(old);
+			return -EEXIST;
+		}
+		rt->first_ns = ju64(old, "first_ns");
+		rt->last_ns = ju64(old, "last_ns");
+		rt->records = ju64(old, "records");
+		json_object_put(old);
+	}
+	rt->recbuf = malloc(RECBUF_SIZE);
+	if (!rt->recbuf)
+		return -ENOMEM;
+	err = store_open(&rt->store, rt->dir, rt->cfg->streamsize);
+	if (err)
+		return err;
+	meta = meta_build(rt, source, true, 0, NULL);
+	err = meta_write(rt, meta);
+	json_object_put(meta);
+	if (err) {
+		pr_err("%s: cannot write meta.json: %s", rt->dir, strerror(-err));
+		return err;
+	}
+	m->core = rt;
+	m->sink = stream_sink;
+	return 0;
+}
+
+int stream_finish(struct modrt *rt, const char *source, uint64_t packets,
+		  const char *stopped)
+{
+	struct json_object *meta;
+	int err;
+
+	err = store_flush(rt->store);
+	if (err) {
+		pr_err("stream %s: cannot flush: %s", rt->dir, strerror(-err));
+		return err;
+	}
+	meta = meta_build(rt, source, false, packets, stopped);
+	err = meta_write(rt, meta);
+	json_object_put(meta);
+	if (err)
+		pr_err("%s: cannot write meta.json: %s", rt->dir, strerror(-err));
+	return err;
+}
+
+void stream_close(struct modrt *rt)
+{
+	store_close(rt->store);
+	rt->store = NULL;
+	free(rt->recbuf);
+	free(rt->dir);
+}

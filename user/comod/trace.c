@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The trace source: libpcap reads the file, packets are packed into batch
+ * frames (include/como/batch.h) and each frame is one BPF_PROG_RUN of the
+ * XDP dispatcher. User space only copies bytes; parsing, filtering and
+ * every module's update() happen in the kernel.
+ *
+ * Epoch boundaries come from the trace's own clock: a frame never spans a
+ * boundary of any module, so every packet lands in the epoch its
+ * timestamp names (or, in a trace that is not in time order, in the epoch
+ * open when it arrives: epochs are never reopened).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+#include <como/batch.h>
+#include "log.h"
+#include "trace.h"
+
+#define META_SIZE	sizeof(struct como_batch_meta)
+
+struct feeder {
+	struct datapath *dp;
+	struct modrt *mods;
+	unsigned int n;
+	__u8 *frame;		/* meta + records + tail */
+	__u32 used;		/* record bytes */
+	__u32 count;
+	uint64_t next_flip;	/* earliest end of an open epoch */
+	uint64_t runs;
+};
+
+static int supported_linktype(int dlt)
+{
+	return dlt == DLT_EN10MB || dlt == DLT_RAW || dlt == DLT_LINUX_SLL ||
+	       dlt == DLT_IPV4 || dlt == DLT_IPV6;
+}
+
+static int feed_run(struct feeder *fd)
+{
+	struct como_batch_meta *bm = (void *)fd->frame;
+	int err;
+
+	if (!fd->count)
+		return 0;
+	bm->count = fd->count;
+	memset(fd->frame + META_SIZE + fd->used, 0, COMO_BATCH_TAIL);
+	err = datapath_run(fd->dp, fd->frame, META_SIZE,
+			   META_SIZE + fd->used + COMO_BATCH_TAIL);
+	if (err)
+		return err;
+	fd->runs++;
+	fd->used = 0;
+	fd->count = 0;
+	return 0;
+}
+
+static void next_flip_update(struct feeder *fd)
+{
+	unsigned int i;
+
+	fd->next_flip = UINT64_MAX;
+	for (i = 0; i < fd->n; i++)
+		if (fd->mods[i].open && fd->mods[i].epoch_end < fd->next_flip)
+			fd->next_flip = fd->mods[i].epoch_end;
+}
+
+/* Closes every epoch that ends at or before ts and opens ts's. */
+static int flip_due(struct feeder *fd, uint64_t ts, uint64_t *epochs)
+{
+	unsigned int i;
+	int err;
+
+	err = feed_run(fd);
+	if (err)
+		return err;
+	for (i = 0; i < fd->n; i++) {
+		struct modrt *rt = &fd->mods[i];
+
+		if (rt->open && ts < rt->epoch_end)
+			continue;
+		if (rt->open) {
+			err = epoch_close(fd->dp, rt);
+			if (err)
+				return err;
+			(*epochs)++;
+		}
+		epoch_open(rt, ts);
+	}
+	next_flip_update(fd);
+	return 0;
+}
+
+static void progress(const char *path, struct trace_result *res,
+		     struct timespec *t0)
+{
+	struct timespec now;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = now.tv_sec - t0->tv_sec + (now.tv_nsec - t0->tv_nsec) / 1e9;
+	fprintf(stderr, "\rcomod: %s: %llu packets, %.2f Mpps",
+		path, (unsigned long long)res->packets,
+		s > 0 ? res->packets / s / 1e6 : 0.0);
+	fflush(stderr);
+}
+
+int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
+	      unsigned int n, bool show_progress, struct trace_result *res)
+{
+	struct feeder fd = { .dp = dp, .mods = mods, .n = n,
+			     .next_flip = 0 };
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	struct timespec t0;
+	const u_char *data;
+	unsigned int i;
+	pcap_t *pc;
+	int rc, dlt, err = 0;
+
+	memset(res, 0, sizeof(*res));
+	pc = pcap_open_offline_with_tstamp_precision(path,
+			PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!pc) {
+		pr_err("cannot read trace %s: %s", path, errbuf);
+		return -EINVAL;
+	}
+	dlt = pcap_datalink(pc);
+	if (!supported_linktype(dlt)) {
+		pr_err("trace %s: unsupported link type %d (%s); como reads "
+		       "Ethernet, raw IP and Linux cooked captures", path, dlt,
+		       pcap_datalink_val_to_name(dlt) ?: "unknown");
+		pcap_close(pc);
+		return -EPROTONOSUPPORT;
+	}
+	fd.frame = aligned_alloc(64, META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL);
+	if (!fd.frame) {
+		pcap_close(pc);
+		return -ENOMEM;
+	}
+	*(struct como_batch_meta *)fd.frame = (struct como_batch_meta){
+		.magic = COMO_BATCH_MAGIC, .linktype = dlt,
+	};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
+		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
+		__u32 rsize = como_batch_rec_size(h->caplen);
+		struct como_batch_rec *rec;
+
+		if (ts >= fd.next_flip) {
+			err = flip_due(&fd, ts, &res->epochs);
+			if (err)
+				break;
+		}
+		if (fd.count == COMO_BATCH_MAX ||
+		    fd.used + rsize > COMO_BATCH_BYTES) {
+			err = feed_run(&fd);
+			if (err)
+				break;
+		}
+		rec = (void *)(fd.frame + META_SIZE + fd.used);
+		rec->ts = ts;
+		rec->len = h->len;
+		rec->caplen = h->caplen;
+		memcpy(rec + 1, data, h->caplen < COMO_SNAP ? h->caplen : COMO_SNAP);
+		fd.used += rsize;
+		fd.count++;
+
+		if (!res->packets || ts < res->first_ns)
+			res->first_ns = ts;
+		if (ts > res->last_ns)
+			res->last_ns = ts;
+		for (i = 0; i < n; i++)
+			res->late += ts < mods[i].epoch_start;
+		res->packets++;
+		res->bytes += h->len;
+		if (show_progress && !(res->packets & 0xfffff))
+			progress(path, res, &t0);
+	}
+	if (!err && rc == PCAP_ERROR) {
+		snprintf(res->stopped, sizeof(res->stopped),
+			 "stopped after packet %llu: %s",
+			 (unsigned long long)res->packets, pcap_geterr(pc));
+	}
+	/* what was read is kept: run it and close the last epochs */
+	if (!err)
+		err = feed_run(&fd);
+	for (i = 0; i < n && !err; i++) {
+		if (mods[i].open) {
+			err = epoch_close(dp, &mods[i]);
+			res->epochs++;
+		}
+	}
+	if (show_progress && res->packets >= 0x100000)
+		fputc('\n', stderr);
+	free(fd.frame);
+	pcap_close(pc);
+	return err;
+}

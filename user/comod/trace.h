@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _COMOD_TRACE_H
+#define _COMOD_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "comod.h"
+
+struct trace_result {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t epochs;
+	uint64_t late;		/* packets older than their module's open epoch */
+	uint64_t first_ns, last_ns;
+	char stopped[512];	/* why the trace was not read to its end */
+};
+
+/* Feeds a pcap/pcapng file through the dispatcher and the modules. */
+int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
+	      unsigned int n, bool progress, struct trace_result *res);
+
+#endif

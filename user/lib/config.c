@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The CoMo configuration file. Errors name the file and line and stop the
+ * load: a monitor that guesses at a config it could not read is worse than
+ * one that refuses to start.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "log.h"
+#include "units.h"
+
+#define MAX_TOKENS	8
+
+struct cfg_parser {
+	const char *path;
+	unsigned int line;
+	struct como_config *cfg;
+	struct como_modcfg *mod;	/* inside module ... end */
+	char origin[512];
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d) {
+		pr_err("out of memory");
+		exit(1);
+	}
+	return d;
+}
+
+/* Splits a line into words and "quoted strings"; # starts a comment. */
+static int tokenize(char *s, char **tok, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		if (!*s || *s == '#')
+			return n;
+		if (n == max)
+			return -E2BIG;
+		if (*s == '"') {
+			char *d = ++s;
+
+			tok[n++] = d;
+			while (*s && *s != '"') {
+				if (*s == '\\' && s[1])
+					s++;
+				*d++ = *s++;
+			}
+			if (*s != '"')
+				return -EINVAL;
+			s++;
+			*d = '\0';
+			if (*s && *s != ' ' && *s != '\t' && *s != '\r' &&
+			    *s != '\n' && *s != '#')
+				return -EINVAL;
+			if (*s && *s != '#')
+				s++;
+			else if (*s == '#')
+				*s = '\0';
+			continue;
+		}
+		tok[n++] = s;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r' &&
+		       *s != '\n' && *s != '#')
+			s++;
+		if (*s == '#') {
+			*s = '\0';
+			return n;
+		}
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static int perr(struct cfg_parser *p, const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	pr_err("%s:%u: %s", p->path, p->line, msg);
+	return -EINVAL;
+}
+
+static struct como_modcfg *mod_new(struct como_config *cfg, const char *name,
+				   const char *origin)
+{
+	struct como_modcfg *m;
+
+	m = realloc(cfg->mods, (cfg->nmods + 1) * sizeof(*m));
+	if (!m) {
+		pr_err("out of memory");
+		exit(1);
+	}
+	cfg->mods = m;
+	m = &cfg->mods[cfg->nmods++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->source = xstrdup(name);
+	m->streamsize = COMO_DEFAULT_STREAMSIZE;
+	m->origin = xstrdup(origin);
+	return m;
+}
+
+/* Adds WORDS to a module's args, space separated. */
+static void args_append(struct como_modcfg *m, const char *words)
+{
+	size_t old = m->args ? strlen(m->args) : 0;
+	char *a = realloc(m->args, old + strlen(words) + 2);
+
+	if (!a) {
+		pr_err("out of memory");
+		exit(1);
+	}
+	if (old)
+		a[old++] = ' ';
+	strcpy(a + old, words);
+	m->args = a;
+}
+
+static int module_line(struct cfg_parser *p, char **tok, int n)
+{
+	struct como_modcfg *m = p->mod;
+	int i;
+
+	if (!strcmp(tok[0], "end")) {
+		if (n != 1)
+			return perr(p, "'end' takes no value%s", "");
+		p->mod = NULL;
+		return 0;
+	}
+	if (n < 2)
+		return perr(p, "'%s' needs a value", tok[0]);
+	if (!strcmp(tok[0], "source") && n == 2) {
+		free(m->source);
+		m->source = xstrdup(tok[1]);
+	} else if (!strcmp(tok[0], "filter") && n == 2) {
+		free(m->filter);
+		m->filter = xstrdup(tok[1]);
+	} else if (!strcmp(tok[0], "args")) {
+		for (i = 1; i < n; i++)
+			args_append(m, tok[i]);
+	} else if (!strcmp(tok[0], "streamsize") && n == 2) {
+		if (parse_size(tok[1], &m->streamsize) || !m->streamsize)
+			return perr(p, "bad streamsize '%s' (e.g. 64MB, 5GB)",
+				    tok[1]);
+	} else if (!strcmp(tok[0], "priority") && n == 2) {
+		uint64_t v;
+
+		if (parse_u64(tok[1], &v) || v > 255)
+			return perr(p, "bad priority '%s' (0-255)", tok[1]);
+		m->priority = v;
+	} else if (!strcmp(tok[0], "source") || !strcmp(tok[0], "filter") ||
+		   !strcmp(tok[0], "streamsize") || !strcmp(tok[0], "priority")) {
+		return perr(p, "'%s' takes one value", tok[0]);
+	} else {
+		return perr(p, "unknown keyword '%s' in a module block "
+			    "(source, filter, args, streamsize, priority, end)",
+			    tok[0]);
+	}
+	return 0;
+}
+
+static int top_line(struct cfg_parser *p, char **tok, int n)
+{
+	if (!strcmp(tok[0], "module")) {
+		if (n != 2)
+			return perr(p, "'module' takes one name, as in "
+				    "module \"topdest\"%s", "");
+		snprintf(p->origin, sizeof(p->origin), "%s:%u", p->path, p->line);
+		p->mod = mod_new(p->cfg, tok[1], p->origin);
+		return 0;
+	}
+	if (!strcmp(tok[0], "sniffer")) {
+		if (n != 3)
+			return perr(p, "'sniffer' takes a type and a source, "
+				    "as in sniffer pcap \"trace.pcap\"%s", "");
+		if (strcmp(tok[1], "pcap") && strcmp(tok[1], "libpcap"))
+			return perr(p, "unsupported sniffer type '%s' "
+				    "(this version reads pcap and pcapng files)",
+				    tok[1]);
+		free(p->cfg->trace);
+		p->cfg->trace = xstrdup(tok[2]);
+		return 0;
+	}
+	if (!strcmp(tok[0], "datadir") || !strcmp(tok[0], "basedir")) {
+		if (n != 2)
+			return perr(p, "'%s' takes one directory", tok[0]);
+		free(p->cfg->datadir);
+		p->cfg->datadir = xstrdup(tok[1]);
+		return 0;
+	}
+	if (!strcmp(tok[0], "end"))
+		return perr(p, "'end' without 'module'%s", "");
+	return perr(p, "unknown keyword '%s' (sniffer, datadir, module)",
+		    tok[0]);
+}
+
+int config_load(struct como_config *cfg, const char *path)
+{
+	struct cfg_parser p = { .path = path, .cfg = cfg };
+	char *line = NULL, *tok[MAX_TOKENS];
+	size_t cap = 0;
+	ssize_t len;
+	int n, err = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		err = -errno;
+		pr_err("cannot open config %s: %s", path, strerror(errno));
+		return err;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		p.line++;
+		if ((size_t)len != strlen(line)) {
+			err = perr(&p, "NUL byte in line%s", "");
+			break;
+		}
+		n = tokenize(line, tok, MAX_TOKENS);
+		if (n == -E2BIG) {
+			err = perr(&p, "too many words on one line%s", "");
+			break;
+		}
+		if (n < 0) {
+			err = perr(&p, "unterminated or misplaced quote%s", "");
+			break;
+		}
+		if (n == 0)
+			continue;
+		err = p.mod ? module_line(&p, tok, n) : top_line(&p, tok, n);
+		if (err)
+			break;
+	}
+	if (!err && ferror(f)) {
+		err = -EIO;
+		pr_err("%s: read error", path);
+	}
+	if (!err && p.mod) {
+		pr_err("%s: module \"%s\" has no 'end'", path, p.mod->name);
+		err = -EINVAL;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+int config_add_spec(struct como_config *cfg, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	struct como_modcfg *m;
+	char name[128], *c;
+
+	if (!*spec || *spec == ':' || (colon ? (size_t)(colon - spec) : strlen(spec))
+	    >= sizeof(name)) {
+		pr_err("bad module '%s': expected NAME[:ARG,...]", spec);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)(colon ? colon - spec : (long)strlen(spec)), spec);
+	m = mod_new(cfg, name, "-m");
+	/* a path names the instance by its file: /x/topdest.so -> topdest */
+	if ((c = strrchr(m->name, '/'))) {
+		memmove(m->name, c + 1, strlen(c));
+		if ((c = strstr(m->name, ".so")) && !c[3])
+			*c = '\0';
+	}
+	if (colon && colon[1]) {
+		args_append(m, colon + 1);
+		for (c = m->args; *c; c++)
+			if (*c == ',')
+				*c = ' ';
+	}
+	return 0;
+}
+
+void config_clear_modules(struct como_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nmods; i++) {
+		free(cfg->mods[i].name);
+		free(cfg->mods[i].source);
+		free(cfg->mods[i].filter);
+		free(cfg->mods[i].args);
+		free((char *)cfg->mods[i].origin);
+	}
+	free(cfg->mods);
+	cfg->mods = NULL;
+	cfg->nmods = 0;
+}
+
+void config_free(struct como_config *cfg)
+{
+	config_clear_modules(cfg);
+	free(cfg->trace);
+	free(cfg->datadir);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration, in CoMo's syntax:
+ *
+ *	sniffer pcap "trace.pcap"
+ *	datadir "/var/lib/como"
+ *	module "top destinations"
+ *	  source "topdest"
+ *	  filter "all"
+ *	  args "k=20 interval=300s"
+ *	  streamsize 5GB
+ *	end
+ */
+#ifndef _COMO_CONFIG_H
+#define _COMO_CONFIG_H
+
+#include <stdint.h>
+
+#define COMO_DEFAULT_STREAMSIZE	(256ULL << 20)
+
+struct como_modcfg {
+	char *name;		/* instance name, names its stored stream */
+	char *source;		/* module: a name on the module path, or a .so */
+	char *filter;		/* NULL: every packet */
+	char *args;		/* "k=10 interval=5s", may be NULL */
+	uint64_t streamsize;	/* bytes of records kept on disk */
+	uint32_t priority;
+	const char *origin;	/* "FILE:LINE" or "-m" for error messages */
+};
+
+struct como_config {
+	char *trace;		/* sniffer pcap FILE */
+	char *datadir;
+	struct como_modcfg *mods;
+	unsigned int nmods;
+};
+
+int config_load(struct como_config *cfg, const char *path);
+/* One module from the command line: NAME[:ARG[,ARG]...]. */
+int config_add_spec(struct como_config *cfg, const char *spec);
+void config_clear_modules(struct como_config *cfg);
+void config_free(struct como_config *cfg);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A stream: one module instance's records on disk, append-only, in
+ * segment files. Every record carries its timestamp and a CRC-32; a torn
+ * tail after a crash is found and cut when the stream is opened again.
+ * (The full storage engine, with its time index, is a later issue.)
+ */
+#ifndef _COMO_STORE_H
+#define _COMO_STORE_H
+
+#include <stdint.h>
+#include <linux/types.h>
+
+#define STORE_SEG_MAGIC		"COMOSEG1"
+#define STORE_REC_MAGIC		0x43455243U	/* "CREC" */
+#define STORE_REC_MAX		(1U << 20)
+
+struct store_rec_hdr {
+	__u32 magic;
+	__u32 len;		/* payload bytes that follow */
+	__u64 ts;		/* ns since the Unix epoch */
+	__u32 crc;		/* CRC-32 of ts, len and the payload */
+	__u32 pad;
+};
+
+struct store;
+struct store_reader;
+
+int store_open(struct store **sp, const char *dir, uint64_t streamsize);
+int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len);
+int store_flush(struct store *s);
+int store_close(struct store *s);
+
+int store_reader_open(struct store_reader **rp, const char *dir);
+/* 1: a record in *ts, *buf, *len; 0: the end; <0: an error */
+int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
+	       uint32_t *len);
+void store_reader_close(struct store_reader *r);
+
+/* The checksum every record carries (zlib's CRC-32). */
+uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload);
+
+#endif
