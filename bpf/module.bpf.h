@@ -34,6 +34,8 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * The state is an array of two maps: packets of epoch E go to half E & 1
  * while comod drains the other (README, "Epochs"). Per-CPU state values
  * must be structs of __u64 counters: comod sums them over the CPUs.
+ * The inner map is declared by sizes, not BTF types: clang emits a type
+ * used only there as a bare forward declaration, which libbpf refuses.
  */
 #define COMO_STATE(map_type, key_type, value_type, entries)		\
 	struct {							\

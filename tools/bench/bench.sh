@@ -90,6 +90,7 @@ command -v pmacctd >/dev/null && have_pmacctd=1
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/como-bench.XXXXXX")
+rm -rf "$outdir/raw"
 
 # --- traces ------------------------------------------------------------------
 
@@ -174,6 +175,9 @@ for t in "$@"; do
 		cat "$d/ref.env"
 	} >"$d/trace.env"
 	distinct=$(sed -n 's/^distinct_dst=//p' "$d/ref.env")
+	if grep -v '^Running as user' "$d/ref.err" | grep -q .; then
+		log "  tshark said while counting: $(grep -v '^Running as user' "$d/ref.err" | head -n3)"
+	fi
 
 	# como
 	log "  como"
@@ -189,10 +193,12 @@ for t in "$@"; do
 		log "  pmacctd"
 		# about 10 entries a bucket; keep chains short and the cache from
 		# filling (a full cache purges, and a purge forks).
-		entries=$(next_prime $((distinct / 4 > 16411 ? distinct / 4 : 16411)))
-		sed -e "s|@TRACE@|$abs|" -e "s|@LOG@|$d/pmacctd.log|" \
-			-e "s|@OUT@|$d/pmacctd.csv|" -e "s|@CACHE_ENTRIES@|$entries|" \
-			-e "s|@PIPE_SIZE@|$pipe_size|" -e "s|@BUFFER_SIZE@|$buffer_size|" \
+		entries=$(next_prime $((distinct / 5 > 16411 ? distinct / 5 : 16411)))
+		# pmacct's config parser splits on blanks: give it a plain path.
+		ln -s "$abs" "$d/trace.pcap"
+		TRACE=$d/trace.pcap LOG=$d/pmacctd.log OUT=$d/pmacctd.csv \
+			CACHE_ENTRIES=$entries PIPE_SIZE=$pipe_size BUFFER_SIZE=$buffer_size \
+			perl -pe 's/\@(\w+)\@/exists $ENV{$1} ? $ENV{$1} : die "no $1\n"/ge' \
 			"$here/pmacctd.conf.in" >"$d/pmacctd.conf"
 		warm "$abs"
 		(cd "$d" && measure "$d/pmacctd.time" pmacctd -f "$d/pmacctd.conf" \

@@ -50,6 +50,12 @@ local $SIG{ALRM} = sub {
     kill "KILL", -$pid;
 };
 alarm($timeout) if $timeout > 0;
+# The command runs in its own process group (so that a timeout can end all of
+# it): pass on an interrupt meant for us, then wait for it as usual.
+my $interrupted = 0;
+for my $sig (qw(INT TERM HUP)) {
+    $SIG{$sig} = sub { $interrupted ||= $sig; kill $sig, -$pid; };
+}
 # Reap the command and every orphan re-parented to us, until none is left.
 while (1) {
     my $w = waitpid(-1, 0);
@@ -67,4 +73,8 @@ open my $fh, '>', $result or die "$result: $!\n";
 printf $fh "wall_s=%.6f user_s=%.2f sys_s=%.2f rc=%d\n",
     $t1 - $t0, $cu1 - $cu0, $cs1 - $cs0, $rc;
 close $fh;
+if ($interrupted) {
+    $SIG{$interrupted} = 'DEFAULT';
+    kill $interrupted, $$;
+}
 exit($rc > 255 ? 255 : $rc);

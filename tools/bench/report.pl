@@ -70,13 +70,16 @@ sub timing {     # measure.pl's result, or an error string
     return (\%r, $t->{rc} == 124 ? 'timed out' : $t->{rc} != 0 ? "exit status $t->{rc}" : undef);
 }
 
+my %raw;
+
 # Fill pps and cpu_us_per_pkt from packets/expected/complete and the timing.
 sub rates {
     my ($r, $frames) = @_;
     my $n = $r->{complete} ? $frames : $r->{packets};
     if ($n && $r->{wall_s} && $r->{wall_s} > 0) {
-        $r->{pps} = num($n / $r->{wall_s}, '%.0f');
+        $r->{pps} = num($n / $r->{wall_s}, '%.1f');
         $r->{cpu_us_per_pkt} = num($r->{cpu_s} * 1e6 / $n, '%.4f');
+        $raw{$r} = [ $n / $r->{wall_s}, $r->{cpu_s} / $n ];   # unrounded, for ratios
     } else {
         $r->{pps} = undef;
         $r->{cpu_us_per_pkt} = undef;
@@ -158,6 +161,8 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             cache_full => ($log =~ /Finished cache entries/ ? JSON::PP::true : JSON::PP::false),
             missing_data => scalar(() = $log =~ /missing data/ig),
         );
+        ($ev{startup_sleep_s}) = $log =~ /sleeping for (\d+) seconds/;
+        $ev{startup_sleep_s} += 0 if defined $ev{startup_sleep_s};
         ($ev{cache_entries}) = $log =~ /cache entries=(\d+)/;
         $ev{cache_entries} += 0 if defined $ev{cache_entries};
         $ev{errors} = [ map { s/^\S+\s+//r } grep { /\bERROR\b/ } split /\n/, $log ];
@@ -222,9 +227,11 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             next;
         }
         if (!$c->{complete}) { next }
-        $ratios{$pps} = num($c->{pps} / $p->{pps}, '%.3f') if $c->{pps} && $p->{pps};
-        if ($c->{cpu_us_per_pkt} && $c->{cpu_us_per_pkt} > 0) {
-            $ratios{$cpu} = num($p->{cpu_us_per_pkt} / $c->{cpu_us_per_pkt}, '%.3f');
+        my ($cr, $pr) = ($raw{$c}, $raw{$p});
+        next unless $cr && $pr;
+        $ratios{$pps} = num($cr->[0] / $pr->[0], '%.3f') if $pr->[0] > 0;
+        if ($cr->[1] > 0) {
+            $ratios{$cpu} = num($pr->[1] / $cr->[1], '%.3f');
         } else {
             push @notes, "$peer: como's CPU time is below the clock resolution, no CPU ratio";
         }

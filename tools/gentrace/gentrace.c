@@ -368,9 +368,9 @@ struct svc {
 
 static const struct svc tcp_svcs[] = {
 	{ 443, APP_TLS, 55, 20 },
-	{ 80, APP_HTTP, 15, 10 },
+	{ 80, APP_HTTP, 15, 0 },
 	{ 22, APP_SSH, 7, 40 },
-	{ 8080, APP_HTTP, 5, 10 },
+	{ 8080, APP_HTTP, 5, 0 },
 	{ 993, APP_TLS, 4, 10 },
 	{ 25, APP_SMTP, 4, 100 },
 	{ 8443, APP_TLS, 3, 20 },
@@ -976,46 +976,73 @@ static void fmt_http_date(char *s, size_t n, uint64_t ns)
 		 tm.tm_min, tm.tm_sec);
 }
 
+/* append a header line if it leaves room for what must still follow */
+static void http_add(char *buf, uint32_t *n, const char *line,
+		     uint32_t reserve, uint32_t room)
+{
+	uint32_t len = strlen(line);
+
+	if (*n + len + reserve <= room) {
+		memcpy(buf + *n, line, len);
+		*n += len;
+	}
+}
+
+/*
+ * An HTTP/1.1 request or response head.  Optional header lines are only
+ * added while the head still fits the captured bytes: a dissector that
+ * cannot see where a head ends takes the next segment for more header
+ * lines, which is how truncated real traces get "malformed" HTTP.
+ */
 static uint32_t http_msg(struct gen *g, struct flow *f, int dir, uint64_t t,
-			 uint8_t *p, uint32_t body)
+			 uint8_t *p, uint32_t body, uint32_t room)
 {
 	static const char *const path[] = {
 		"/", "/index.html", "/api/v1/items?id=%u", "/static/app.%x.js",
 		"/images/%u.jpg", "/download/file%u.bin", "/feed/%u.json",
 	};
 	static const char *const ua[] = {
-		"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36",
-		"curl/7.88.1",
-		"Debian APT-HTTP/1.3 (2.6.1)",
+		"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\r\n",
+		"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36\r\n",
+		"User-Agent: curl/7.88.1\r\n",
+		"User-Agent: Debian APT-HTTP/1.3 (2.6.1)\r\n",
 	};
 	struct rng *r = &g->rng;
-	char url[64], date[40];
-	int upload = !!(f->flags & FL_UPLOAD);
-	int n;
+	char *buf = (char *)p, line[160], url[48], date[40];
+	uint32_t n, hostlen;
 
 	if (dir == 0) {
 		snprintf(url, sizeof(url), path[rng_below(r, NELEM(path))],
-			 rng_u64(r) & 0xffffff);
-		n = snprintf((char *)p, 512,
-			     "%s %s HTTP/1.1\r\nHost: %s.%s\r\nUser-Agent: %s\r\n"
-			     "Accept: */*\r\nAccept-Encoding: gzip, deflate\r\n"
-			     "%sConnection: keep-alive\r\n\r\n",
-			     upload ? "POST" : "GET", upload ? "/upload" : url,
-			     dns_label[f->aux % NELEM(dns_label)],
-			     dns_zone[(f->aux >> 8) % NELEM(dns_zone)],
-			     ua[(f->aux >> 16) % NELEM(ua)],
-			     upload ? "Content-Length: 1048576\r\n" : "");
+			 (unsigned int)(rng_u64(r) & 0xffffff));
+		hostlen = snprintf(line, sizeof(line), "Host: %s.%s\r\n",
+				   dns_label[f->aux % NELEM(dns_label)],
+				   dns_zone[(f->aux >> 8) % NELEM(dns_zone)]);
+		n = snprintf(buf, 128, "GET %s HTTP/1.1\r\n", url);
+		if (n + hostlen + 2 > room)
+			n = snprintf(buf, 128, "GET / HTTP/1.1\r\n");
+		memcpy(buf + n, line, hostlen);
+		n += hostlen;
+		http_add(buf, &n, ua[(f->aux >> 16) % NELEM(ua)], 2, room);
+		http_add(buf, &n, "Accept: */*\r\n", 2, room);
+		http_add(buf, &n, "Accept-Encoding: gzip, deflate\r\n", 2, room);
+		http_add(buf, &n, "Connection: keep-alive\r\n", 2, room);
 	} else {
+		uint32_t cl = snprintf(line, sizeof(line),
+				       "Content-Length: %u\r\n", body);
+
+		n = snprintf(buf, 128, "HTTP/1.1 200 OK\r\n");
+		http_add(buf, &n, "Server: nginx/1.22.1\r\n", cl + 2, room);
 		fmt_http_date(date, sizeof(date), g->start_ns + t);
-		n = snprintf((char *)p, 512,
-			     "HTTP/1.1 %s\r\nServer: nginx/1.22.1\r\nDate: %s\r\n"
-			     "Content-Type: application/octet-stream\r\n"
-			     "Content-Length: %u\r\nConnection: keep-alive\r\n\r\n",
-			     upload ? "201 Created" : "200 OK", date,
-			     upload ? 0 : body);
+		snprintf(line, sizeof(line), "Date: %s\r\n", date);
+		http_add(buf, &n, line, cl + 2, room);
+		http_add(buf, &n, "Content-Type: application/octet-stream\r\n",
+			 cl + 2, room);
+		snprintf(line, sizeof(line), "Content-Length: %u\r\n", body);
+		memcpy(buf + n, line, cl);
+		n += cl;
 	}
-	return n;
+	memcpy(buf + n, "\r\n", 2);
+	return n + 2;
 }
 
 static uint32_t put_str(uint8_t *p, const void *s, uint32_t len)
@@ -1126,7 +1153,7 @@ static uint32_t ssh_msg(struct gen *g, struct flow *f, int dir, uint8_t *p)
  * to fit a message.  Returns the bytes written.
  */
 static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
-			uint8_t *p, uint32_t *plen)
+			uint8_t *p, uint32_t *plen, uint32_t room)
 {
 	uint16_t first = dir ? FL_DATA1 : FL_DATA0;
 	int is_first = !(f->flags & first);
@@ -1142,7 +1169,7 @@ static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
 		if (!is_first && dir == bulk)
 			return 0;
 		n = http_msg(g, f, dir, t, p, 1000000 +
-			     (uint32_t)(f->aux % 50000000));
+			     (uint32_t)(f->aux % 50000000), room);
 		if (*plen < n || dir != bulk)
 			*plen = n;
 		return n;
@@ -1348,6 +1375,22 @@ static uint32_t syslog_msg(struct gen *g, struct flow *f, uint64_t t,
 /* ------------------------------------------------------------------ */
 /* Protocol steps: decide and write the next L4 segment of a flow.     */
 
+/*
+ * Random bytes standing for encrypted or binary data must not read as
+ * protocol structure to a dissector that lost track through truncation:
+ * a body segment starting with CRLF ends an HTTP head, and SSH ciphertext
+ * can pose as a KEXINIT, NEWKEYS or DH message code.  Flipping the top
+ * bit of one byte keeps the data random-looking.
+ */
+static void tcp_tidy(const struct flow *f, uint8_t *p, uint32_t cap)
+{
+	if (f->app == APP_HTTP && (p[0] == '\r' || p[0] == '\n'))
+		p[0] ^= 0x80;
+	if (f->app == APP_SSH && cap > 5 && (p[5] == 20 || p[5] == 21 ||
+					     (p[5] >= 30 && p[5] < 40)))
+		p[5] ^= 0x80;
+}
+
 static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 		     uint32_t room, struct seg *s)
 {
@@ -1357,6 +1400,7 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 	int bulk = !(f->flags & FL_UPLOAD);
 	int ts = !!(f->flags & FL_TSOPT);
 	uint32_t maxpay = f->mss - 12 * ts - 8 * !!f->ext;
+	uint32_t dhl = ts ? 32 : 20;	/* header length of data segments */
 	uint32_t plen = 0, pre = 0, hl, seq, ack, cap, tsval;
 	uint16_t win;
 	uint8_t fl, *o;
@@ -1412,6 +1456,17 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 			} else {
 				plen = rng_logu(r, 1, maxpay);
 			}
+			/*
+			 * A short HTTP body segment captured whole is parsed
+			 * as header lines once truncation has hidden the
+			 * body length; servers write bodies in large chunks
+			 * anyway, so keep them longer than the capture.
+			 */
+			if (f->app == APP_HTTP && room >= dhl &&
+			    plen <= room - dhl)
+				plen = room - dhl + 1;
+			if (plen > maxpay)
+				plen = maxpay;
 		}
 	}
 
@@ -1420,18 +1475,20 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 	else if (fl == (TH_RST | TH_ACK) && k == 1)
 		hl = 20;
 	else
-		hl = ts ? 32 : 20;
+		hl = dhl;
 
-	pre = tcp_app(g, f, dir, t, p + hl, &plen);
+	cap = room > hl ? room - hl : 0;
+	pre = tcp_app(g, f, dir, t, p + hl, &plen, cap);
 	if (plen > maxpay)
 		plen = maxpay;
 	if (pre > plen)
 		pre = plen;
-	cap = room > hl ? room - hl : 0;
 	if (cap > plen)
 		cap = plen;
 	if (cap > pre)
 		rng_fill(r, p + hl + pre, cap - pre);
+	if (!pre && cap)
+		tcp_tidy(f, p + hl, cap);
 
 	seq = f->seq[dir];
 	ack = (fl & TH_ACK) ? f->seq[!dir] : 0;

@@ -53,7 +53,7 @@ static int list(bool json)
 		closedir(d);
 	}
 	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	return 0;
 }

@@ -97,8 +97,9 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		config_clear_modules(cfg);
 	for (i = 0; !err && i < nspecs; i++)
 		err = config_add_spec(cfg, specs[i]);
-	for (i = 0; !err && !cfg->nmods && i < 3; i++)
-		err = config_add_spec(cfg, default_modules[i]);
+	if (!err && !cfg->nmods)
+		for (i = 0; !err && i < 3; i++)
+			err = config_add_spec(cfg, default_modules[i]);
 	free(specs);
 	if (err)
 		return err;
@@ -211,7 +212,7 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 				r->packets ? (double)run_ns / r->packets : 0));
 			json_object_object_add(j, "bpf", b);
 		}
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	}
 }
@@ -284,7 +285,7 @@ int main(int argc, char **argv)
 			mods[i].first_ns = res.first_ns;
 		if (res.last_ns > mods[i].last_ns)
 			mods[i].last_ns = res.last_ns;
-		if (res.packets && stream_finish(&mods[i], o.trace, res.packets,
+		if (stream_finish(&mods[i], o.trace, res.packets,
 				  err ? "failed" : res.stopped[0] ? res.stopped : NULL))
 			err = err ?: -EIO;
 	}

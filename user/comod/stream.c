@@ -41,7 +41,7 @@ static int meta_write(struct modrt *rt, struct json_object *meta)
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	if (fputs(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PRETTY),
+	if (fputs(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
 		  f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f)))
 		err = -errno ?: -EIO;
 	if (fclose(f) && !err)

@@ -59,6 +59,19 @@ static int feed_run(struct feeder *fd)
 	return 0;
 }
 
+/*
+ * Classic pcap stores seconds as 32 bits that libpcap sign-extends: a
+ * negative second is a date after 2038, not before 1970.
+ */
+static uint64_t pkt_time_ns(const struct pcap_pkthdr *h)
+{
+	int64_t sec = h->ts.tv_sec;
+
+	if (sec < 0)
+		sec += 1LL << 32;
+	return (uint64_t)sec * 1000000000ULL + h->ts.tv_usec;
+}
+
 static void next_flip_update(struct feeder *fd)
 {
 	unsigned int i;
@@ -148,9 +161,18 @@ int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
+		uint64_t ts = pkt_time_ns(h);
 		__u32 rsize = como_batch_rec_size(h->caplen);
 		struct como_batch_rec *rec;
+
+		/* libpcap passes these through; a record that says so is corrupt */
+		if (h->ts.tv_usec >= 1000000000) {
+			snprintf(res->stopped, sizeof(res->stopped),
+				 "stopped at packet %llu: corrupt record "
+				 "(timestamp fraction of a second or more)",
+				 (unsigned long long)res->packets + 1);
+			break;
+		}
 
 		if (ts >= fd.next_flip) {
 			err = flip_due(&fd, ts, &res->epochs);
@@ -182,7 +204,7 @@ int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
 		if (show_progress && !(res->packets & 0xfffff))
 			progress(path, res, &t0);
 	}
-	if (!err && rc == PCAP_ERROR) {
+	if (!err && rc == PCAP_ERROR && !res->stopped[0]) {
 		snprintf(res->stopped, sizeof(res->stopped),
 			 "stopped after packet %llu: %s",
 			 (unsigned long long)res->packets, pcap_geterr(pc));

@@ -181,7 +181,7 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 		}
 	}
 	fprintf(o->f, "%s\n%s", o->nrec ? "," : "",
-		json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 }
 
