@@ -1177,6 +1177,8 @@ static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
 		n = ssh_msg(g, f, dir, p);
 		if (n)
 			*plen = n;
+		else if (*plen < 36)
+			*plen = 36;	/* length, one block, MAC */
 		return n;
 	case APP_SMTP:
 		if (!is_first)
@@ -1188,8 +1190,8 @@ static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
 		*plen = n;
 		return n;
 	default:
-		if (*plen < 6)
-			return 0;
+		if (*plen < 22)
+			*plen = 22;	/* header, one byte, AEAD tag */
 		p[0] = 0x17;			/* application data */
 		p[1] = 0x03;
 		p[2] = 0x03;

@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 	struct como_stats ds = {};
 	struct timespec t0, t1;
 	struct opts o = {};
+	struct trace *trace = NULL;
 	struct modrt *mods;
 	unsigned int i;
 	int err, stats_fd = -1;
@@ -240,6 +241,8 @@ int main(int argc, char **argv)
 	if (!mods)
 		return 1;
 	err = open_modules(&cfg, mods);
+	if (!err)
+		err = trace_open(&trace, o.trace);
 	if (err)
 		goto out;
 	err = ensure_datadir(o.datadir);
@@ -276,8 +279,9 @@ int main(int argc, char **argv)
 
 	cpu0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = trace_run(o.trace, &dp, mods, cfg.nmods,
+	err = trace_run(trace, &dp, mods, cfg.nmods,
 			!o.quiet && isatty(STDERR_FILENO), &res);
+	trace = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	for (i = 0; i < cfg.nmods; i++) {
@@ -319,6 +323,8 @@ out_unload:
 		datapath_unload(&mods[i]);
 	datapath_close(&dp);
 out:
+	if (trace)
+		trace_close(trace);
 	for (i = 0; i < cfg.nmods; i++)
 		mod_close(mods[i].mod);
 	free(mods);

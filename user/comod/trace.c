@@ -122,41 +122,65 @@ static void progress(const char *path, struct trace_result *res,
 	fflush(stderr);
 }
 
-int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
-	      unsigned int n, bool show_progress, struct trace_result *res)
-{
-	struct feeder fd = { .dp = dp, .mods = mods, .n = n,
-			     .next_flip = 0 };
-	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	struct timespec t0;
-	const u_char *data;
-	unsigned int i;
+struct trace {
+	const char *path;
 	pcap_t *pc;
-	int rc, dlt, err = 0;
+	int dlt;
+};
 
-	memset(res, 0, sizeof(*res));
-	pc = pcap_open_offline_with_tstamp_precision(path,
+int trace_open(struct trace **tp, const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct trace *t;
+	int dlt;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->path = path;
+	t->pc = pcap_open_offline_with_tstamp_precision(path,
 			PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (!pc) {
+	if (!t->pc) {
 		pr_err("cannot read trace %s: %s", path, errbuf);
+		free(t);
 		return -EINVAL;
 	}
-	dlt = pcap_datalink(pc);
+	dlt = pcap_datalink(t->pc);
 	if (!supported_linktype(dlt)) {
 		pr_err("trace %s: unsupported link type %d (%s); como reads "
 		       "Ethernet, raw IP and Linux cooked captures", path, dlt,
 		       pcap_datalink_val_to_name(dlt) ?: "unknown");
-		pcap_close(pc);
+		pcap_close(t->pc);
+		free(t);
 		return -EPROTONOSUPPORT;
 	}
+	t->dlt = dlt;
+	*tp = t;
+	return 0;
+}
+
+int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
+	      unsigned int n, bool show_progress, struct trace_result *res)
+{
+	struct feeder fd = { .dp = dp, .mods = mods, .n = n,
+			     .next_flip = 0 };
+	const char *path = t->path;
+	struct pcap_pkthdr *h;
+	struct timespec t0;
+	const u_char *data;
+	pcap_t *pc = t->pc;
+	unsigned int i;
+	int rc, err = 0;
+
+	memset(res, 0, sizeof(*res));
 	fd.frame = aligned_alloc(64, META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL);
 	if (!fd.frame) {
 		pcap_close(pc);
+		free(t);
 		return -ENOMEM;
 	}
 	*(struct como_batch_meta *)fd.frame = (struct como_batch_meta){
-		.magic = COMO_BATCH_MAGIC, .linktype = dlt,
+		.magic = COMO_BATCH_MAGIC, .linktype = t->dlt,
 	};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -222,5 +246,12 @@ int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
 		fputc('\n', stderr);
 	free(fd.frame);
 	pcap_close(pc);
+	free(t);
 	return err;
+}
+
+void trace_close(struct trace *t)
+{
+	pcap_close(t->pc);
+	free(t);
 }

@@ -15,8 +15,13 @@ struct trace_result {
 	char stopped[512];	/* why the trace was not read to its end */
 };
 
-/* Feeds a pcap/pcapng file through the dispatcher and the modules. */
-int trace_run(const char *path, struct datapath *dp, struct modrt *mods,
+struct trace;
+
+/* Opens a pcap/pcapng file and checks that como can read its link type. */
+int trace_open(struct trace **tp, const char *path);
+/* Feeds it through the dispatcher and the modules, then closes it. */
+int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 	      unsigned int n, bool progress, struct trace_result *res);
+void trace_close(struct trace *t);
 
 #endif
