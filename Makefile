@@ -44,11 +44,13 @@ LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archiv
 
 PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
+# libFuzzer targets for every parser of outside input
+FUZZERS	:= $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all deps demo check bench kmod style clean
+.PHONY: all deps demo check bench kmod style clean fuzzers
 .SECONDARY:
 
-all: $(PROGS) $(SOS)
+all: $(PROGS) $(SOS) $(FUZZERS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -129,6 +131,17 @@ $(BIN)/comod: $(COMOD_OBJS) $(OUT)/libcomo.a | $(BIN)
 $(BIN)/como: $(COMO_OBJS) $(OUT)/libcomo.a | $(BIN)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(COMO_OBJS) -o $@ $(LINK_CORE)
+
+FUZZ_LIB := user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
+	    user/lib/store.c
+
+fuzzers: $(FUZZERS)
+
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(OUT)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-Iinclude -Iuser/lib $< $(FUZZ_LIB) -o $@ $$(pkg-config --cflags --libs libbpf zlib)
 
 $(BIN)/gentrace: tools/gentrace/gentrace.c | $(BIN)
 	$(call msg,CC,$@)

@@ -127,8 +127,9 @@ next_prime() { # smallest prime >= $1
 			if ($p) { print "$n\n"; exit } }' "$1"
 }
 
-pipe_size=33554432 # 32 MiB: "tens of MB"
-buffer_size=$((pipe_size / 100))
+# pmacctd's plugin pipe: 32 MiB ("tens of MB"), buffers a hundredth of it;
+# bigger ones only when the first loses data (see pmacctd.conf.in).
+pipe_sizes="33554432 268435456 1073741824"
 
 # --- run ---------------------------------------------------------------------
 
@@ -139,8 +140,6 @@ buffer_size=$((pipe_size / 100))
 	echo "cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n1)"
 	echo "tshark=$(tshark -v 2>/dev/null | head -n1)"
 	if [ $have_pmacctd -eq 1 ]; then echo "pmacctd=$(pmacctd -V 2>&1 | head -n1)"; fi
-	echo "pmacctd_pipe_size=$pipe_size"
-	echo "pmacctd_buffer_size=$buffer_size"
 	echo "timeout_s=$BENCH_TIMEOUT"
 } >"$work/host.env"
 
@@ -190,19 +189,33 @@ for t in "$@"; do
 
 	# pmacctd
 	if [ $have_pmacctd -eq 1 ]; then
-		log "  pmacctd"
 		# about 10 entries a bucket; keep chains short and the cache from
 		# filling (a full cache purges, and a purge forks).
 		entries=$(next_prime $((distinct / 5 > 16411 ? distinct / 5 : 16411)))
 		# pmacct's config parser splits on blanks: give it a plain path.
 		ln -s "$abs" "$d/trace.pcap"
-		TRACE=$d/trace.pcap LOG=$d/pmacctd.log OUT=$d/pmacctd.csv \
-			CACHE_ENTRIES=$entries PIPE_SIZE=$pipe_size BUFFER_SIZE=$buffer_size \
-			perl -pe 's/\@(\w+)\@/exists $ENV{$1} ? $ENV{$1} : die "no $1\n"/ge' \
-			"$here/pmacctd.conf.in" >"$d/pmacctd.conf"
-		warm "$abs"
-		(cd "$d" && measure "$d/pmacctd.time" pmacctd -f "$d/pmacctd.conf" \
-			</dev/null >"$d/pmacctd.stdout" 2>&1)
+		: >"$d/pmacctd.attempts"
+		for pipe_size in $pipe_sizes; do
+			buffer_size=$((pipe_size / 100))
+			log "  pmacctd (plugin_pipe_size $pipe_size)"
+			rm -f "$d/pmacctd.log" "$d/pmacctd.csv" "$d/pmacctd.time"
+			TRACE=$d/trace.pcap LOG=$d/pmacctd.log OUT=$d/pmacctd.csv \
+				CACHE_ENTRIES=$entries PIPE_SIZE=$pipe_size BUFFER_SIZE=$buffer_size \
+				perl -pe 's/\@(\w+)\@/exists $ENV{$1} ? $ENV{$1} : die "no $1\n"/ge' \
+				"$here/pmacctd.conf.in" >"$d/pmacctd.conf"
+			warm "$abs"
+			(cd "$d" && measure "$d/pmacctd.time" pmacctd -f "$d/pmacctd.conf" \
+				</dev/null >"$d/pmacctd.stdout" 2>&1)
+			counted=$(awk -F, '$2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' \
+				"$d/pmacctd.csv" 2>/dev/null || echo 0)
+			missing=$(grep -c 'Missing data detected' "$d/pmacctd.log" 2>/dev/null || true)
+			echo "plugin_pipe_size=$pipe_size plugin_buffer_size=$buffer_size" \
+				"packets=$counted missing_data=${missing:-0} $(cat "$d/pmacctd.time")" \
+				>>"$d/pmacctd.attempts"
+			# Only the ring overrun is worth another try with a bigger pipe.
+			[ "${missing:-0}" -gt 0 ] || break
+			log "  pmacctd lost data in its plugin pipe (counted $counted)"
+		done
 	fi
 
 	# tshark
@@ -217,7 +230,7 @@ for t in "$@"; do
 	rm -rf "$raw"
 	mkdir -p "$raw"
 	for f in trace.env como.out como.err como.time pmacctd.conf pmacctd.log \
-		pmacctd.time tshark.out tshark.time; do
+		pmacctd.time pmacctd.attempts tshark.out tshark.time; do
 		if [ -f "$d/$f" ]; then cp "$d/$f" "$raw/"; fi
 	done
 done

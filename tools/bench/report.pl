@@ -159,15 +159,32 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             purges => scalar(() = $log =~ /Purging cache - START/g),
             exited_ok => ($log =~ /OK, Exiting/ ? JSON::PP::true : JSON::PP::false),
             cache_full => ($log =~ /Finished cache entries/ ? JSON::PP::true : JSON::PP::false),
-            missing_data => scalar(() = $log =~ /missing data/ig),
+            missing_data => scalar(() = $log =~ /Missing data detected/g),
         );
         ($ev{startup_sleep_s}) = $log =~ /sleeping for (\d+) seconds/;
         $ev{startup_sleep_s} += 0 if defined $ev{startup_sleep_s};
         ($ev{cache_entries}) = $log =~ /cache entries=(\d+)/;
         $ev{cache_entries} += 0 if defined $ev{cache_entries};
         $ev{errors} = [ map { s/^\S+\s+//r } grep { /\bERROR\b/ } split /\n/, $log ];
-        $ev{plugin_pipe_size} = 0 + $host->{pmacctd_pipe_size};
-        $ev{plugin_buffer_size} = 0 + $host->{pmacctd_buffer_size};
+        # one line per run: a run that lost data in the plugin pipe is
+        # followed by one with a bigger pipe; the last one is reported.
+        my @att;
+        for my $l (split /\n/, slurp("$d/pmacctd.attempts") // '') {
+            my %a = $l =~ /(\w+)=(\S+)/g;
+            push @att, {
+                plugin_pipe_size => 0 + $a{plugin_pipe_size},
+                plugin_buffer_size => 0 + $a{plugin_buffer_size},
+                packets => 0 + $a{packets},
+                missing_data => 0 + $a{missing_data},
+                wall_s => num($a{wall_s}, '%.3f'),
+                cpu_s => num(($a{user_s} // 0) + ($a{sys_s} // 0), '%.2f'),
+            };
+        }
+        $ev{attempts} = \@att;
+        if (@att) {
+            $ev{plugin_pipe_size} = $att[-1]{plugin_pipe_size};
+            $ev{plugin_buffer_size} = $att[-1]{plugin_buffer_size};
+        }
         $r{evidence} = \%ev;
         $r{packets} = defined $col ? $sum : undef;
         if ($err) { $r{error} = $err; $failed = 1 }
@@ -222,8 +239,15 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         if ($p->{error}) { push @notes, "$peer: $p->{error}"; next }
         if ($c->{error}) { next }
         if (!$p->{complete}) {
-            push @notes, sprintf "%s incomplete: counted %s of %s", $peer,
-                $p->{packets} // 'none', $p->{expected};
+            my @why;
+            if (my $ev = $p->{evidence}) {
+                push @why, 'data lost in its plugin pipe' if $ev->{missing_data};
+                push @why, 'its cache filled up' if $ev->{cache_full};
+                push @why, "it purged $ev->{purges} times" if ($ev->{purges} // 1) > 1;
+            }
+            push @notes, sprintf "%s incomplete: counted %s of %s%s", $peer,
+                $p->{packets} // 'none', $p->{expected},
+                @why ? ' (' . join('; ', @why) . ')' : '';
             next;
         }
         if (!$c->{complete}) { next }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 
@@ -889,8 +890,8 @@ static int gen_setup(struct gen *g, const struct opts *o)
 	hosts_v6(&g->rng, g->h[1], n6);
 	/* clients spread widely, servers concentrate: a top-N means something */
 	for (fam = 0; fam < 2; fam++) {
-		if (zipf_init(&g->zc[fam], &g->rng, g->nh[fam], 0.5) ||
-		    zipf_init(&g->zs[fam], &g->rng, g->nh[fam], 1.05))
+		if (zipf_init(&g->zc[fam], &g->rng, g->nh[fam], 0.3) ||
+		    zipf_init(&g->zs[fam], &g->rng, g->nh[fam], 0.95))
 			return -1;
 	}
 
@@ -1952,7 +1953,7 @@ static const char usage_text[] =
 "TRAFFIC MODEL\n"
 "    Hosts: IPv4 in 10.0.0.0/8 plus 192.0.2.0/24, 198.51.100.0/24 and\n"
 "    203.0.113.0/24; IPv6 in 2001:db8::/32.  Clients and servers are\n"
-"    drawn with Zipf popularity (exponents 0.5 and 1.05), so a few\n"
+"    drawn with Zipf popularity (exponents 0.3 and 0.95), so a few\n"
 "    servers carry most of the bytes.  DNS and NTP go to 4 servers,\n"
 "    syslog to 2.\n"
 "    Flows: 70% TCP (443, 80, 22, 8080, 993, 25, 8443, 853), 25% UDP\n"
@@ -2152,18 +2153,19 @@ int main(int argc, char **argv)
 		.start = 1700000000,
 	};
 	struct gen *g;
+	struct stat sb;
 	pcap_t *pd;
 	FILE *fp;
-	int to_stdout, rc;
+	int to_stdout, regular, rc;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 
+	rc = 1;
 	g = calloc(1, sizeof(*g));
 	if (!g || gen_setup(g, &o)) {
 		fprintf(stderr, PROG ": out of memory\n");
-		rc = 1;
 		goto err_gen;
 	}
 
@@ -2172,9 +2174,10 @@ int main(int argc, char **argv)
 	if (!fp) {
 		fprintf(stderr, PROG ": cannot open %s: %s\n", o.out,
 			strerror(errno));
-		rc = 1;
 		goto err_gen;
 	}
+	/* only a regular file of our own may be removed after a failure */
+	regular = !to_stdout && !fstat(fileno(fp), &sb) && S_ISREG(sb.st_mode);
 	/* stdio's default buffer costs a syscall every few packets */
 	setvbuf(fp, NULL, _IOFBF, 1 << 20);
 
@@ -2182,39 +2185,34 @@ int main(int argc, char **argv)
 						  PCAP_TSTAMP_PRECISION_NANO);
 	if (!pd) {
 		fprintf(stderr, PROG ": cannot set up libpcap\n");
-		rc = 1;
 		goto err_file;
 	}
 	g->dumper = pcap_dump_fopen(pd, fp);
 	if (!g->dumper) {
 		fprintf(stderr, PROG ": cannot open %s: %s\n", o.out,
 			pcap_geterr(pd));
-		rc = 1;
 		goto err_pcap;
 	}
 
+	errno = 0;
 	if (gen_run(g) || pcap_dump_flush(g->dumper) || ferror(fp)) {
 		fprintf(stderr, PROG ": cannot write %s: %s\n", o.out,
 			errno ? strerror(errno) : "I/O error");
-		pcap_dump_close(g->dumper);
-		pcap_close(pd);
-		if (!to_stdout)
-			unlink(o.out);	/* a truncated trace is a trap */
-		rc = 1;
-		goto err_gen;
+		goto err_dump;
 	}
-	pcap_dump_close(g->dumper);	/* closes fp */
-	pcap_close(pd);
+	rc = 0;
 	if (o.verbose)
 		summary(g, &o);
-	gen_free(g);
-	free(g);
-	return 0;
 
+err_dump:
+	pcap_dump_close(g->dumper);	/* closes fp */
+	fp = NULL;
+	if (rc && regular)
+		unlink(o.out);		/* a truncated trace is a trap */
 err_pcap:
 	pcap_close(pd);
 err_file:
-	if (!to_stdout)
+	if (fp && !to_stdout)
 		fclose(fp);
 err_gen:
 	if (g)

@@ -152,7 +152,10 @@ static int query(const char *datadir, const char *name, const char *window,
 				"skipped", dir, len);
 			continue;
 		}
-		out_record(&out, ts, rec);
+		if (m->desc->print)
+			m->desc->print(m, ts, rec, &out);
+		else
+			out_record(&out, ts, rec);
 	}
 	out_end(&out);
 	if (err < 0)

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The command line: help that tells the truth, exit codes scripts can
+# trust, and every output format carrying the same records.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+for cmd in "" "run" "query" "module"; do
+	# shellcheck disable=SC2086
+	"$COMO" $cmd --help > "$TMP/help" 2>&1
+	rc=$?
+	ok $([ $rc -eq 0 ] && grep -q usage "$TMP/help"; echo $?) "como $cmd --help: exit 0 with usage"
+done
+"$COMO" frobnicate > /dev/null 2>&1
+ok $([ $? -eq 2 ]; echo $?) "an unknown command exits 2"
+"$COMO" query > /dev/null 2>&1
+ok $([ $? -eq 2 ]; echo $?) "query without -m exits 2"
+"$BIN/comod" --no-such-option > /dev/null 2>&1
+ok $([ $? -eq 2 ]; echo $?) "comod: an unknown option exits 2"
+
+# every option the help of comod names is one it accepts
+for opt in $("$BIN/comod" --help | grep -Eo '^ +(-[a-z], )?--[a-z-]+' | grep -Eo -- '--[a-z-]+'); do
+	case $opt in --help) continue ;; esac
+	"$BIN/comod" $opt x --help > /dev/null 2>&1 || "$BIN/comod" $opt --help > /dev/null 2>&1
+	ok $? "comod accepts $opt, as its help says"
+done
+
+"$COMO" module list > "$TMP/list"
+for m in counter protocol topdest; do
+	grep -q "^$m " "$TMP/list"
+	ok $? "module list shows $m"
+done
+"$COMO" module list -j | perl -MJSON::PP -e 'my $j = decode_json(join "", <STDIN>); exit(@$j >= 3 ? 0 : 1)'
+ok $? "module list -j is JSON"
+
+"$GENTRACE" -n 20000 -d 10 -s 9 -o "$TMP/t.pcap"
+"$COMO" run -q -j --trace "$TMP/t.pcap" -d "$TMP/d" > "$TMP/run.json"
+perl -MJSON::PP -e 'my $j = decode_json(join "", <STDIN>); exit($j->{packets} == 20000 && $j->{complete} ? 0 : 1)' < "$TMP/run.json"
+ok $? "run -j prints a JSON summary with the packet count"
+
+for m in counter protocol topdest; do
+	"$COMO" query -d "$TMP/d" -m $m -f csv > "$TMP/c"
+	rows=$(($(wc -l < "$TMP/c") - 1))
+	n=$("$COMO" query -d "$TMP/d" -m $m -f json | perl -MJSON::PP -e 'print scalar @{decode_json(join "", <STDIN>)}')
+	ok $([ "$n" = "$rows" ]; echo $?) "$m: json has the $rows records of csv"
+	n=$("$COMO" query -d "$TMP/d" -m $m -f gnuplot | grep -vc '^#')
+	ok $([ "$n" = "$rows" ]; echo $?) "$m: gnuplot has the $rows records"
+	n=$("$COMO" query -d "$TMP/d" -m $m | tail -n +2 | wc -l)
+	ok $([ "$n" = "$rows" ]; echo $?) "$m: plain has the $rows records"
+done
+# json values equal csv values
+"$COMO" query -d "$TMP/d" -m topdest -f json | perl -MJSON::PP -e '
+	for my $r (@{decode_json(join "", <STDIN>)}) {
+		printf "%.3f,%d,%s,%d,%d\n", $r->{ts}, $r->{rank}, $r->{addr}, $r->{pkts}, $r->{bytes};
+	}' > "$TMP/j.csv"
+"$COMO" query -d "$TMP/d" -m topdest -f csv | tail -n +2 |
+	awk -F, -v OFS=, '{ $1 = sprintf("%.3f", $1); print }' > "$TMP/c.csv"
+same "$TMP/c.csv" "$TMP/j.csv"
+ok $? "topdest: json values equal csv values"
+done_testing
