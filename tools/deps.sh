@@ -3,8 +3,13 @@
 # archive only. Idempotent: does nothing when everything is present.
 set -eu
 
+# build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
+# libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32)
+# tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON)
+# bench: pmacct and tshark are the peers
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
-      libpcap-dev libjson-c-dev bpftool iproute2 perl tshark pmacct"
+      libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
+      tshark pmacct"
 
 missing=""
 for p in $pkgs; do
