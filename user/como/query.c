@@ -100,8 +100,11 @@ static int query(const char *datadir, const char *name, const char *window,
 		       datadir);
 		return -ENOENT;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s", datadir, name);
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	if (snprintf(dir, sizeof(dir), "%s/%s", datadir, name) >= (int)sizeof(dir) ||
+	    snprintf(path, sizeof(path), "%s/meta.json", dir) >= (int)sizeof(path)) {
+		pr_err("path too long: %s/%s", datadir, name);
+		return -ENAMETOOLONG;
+	}
 	if (strchr(name, '/') || access(path, R_OK)) {
 		list_streams(datadir, name);
 		return -ENOENT;
