@@ -12,7 +12,8 @@
 
 /*
  * Module side. A module declares its state with COMO_STATE and its
- * per-packet callback with COMO_UPDATE:
+ * per-packet callback with COMO_UPDATE (or COMO_UPDATE_CHECKED, to run a
+ * check() first):
  *
  *	COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct key, struct val, 65536);
  *
@@ -79,7 +80,20 @@ static __always_inline int como_sampled_out(const struct como_pkt *p, __u32 n)
 	return (h >> 7) % n != 0;
 }
 
-#define COMO_UPDATE(update_fn)						\
+/* Without a check(), every packet that passes the filter is an update. */
+static __always_inline int como_check_all(const struct como_pkt *pkt,
+					  void *state)
+{
+	return 1;
+}
+
+#define COMO_UPDATE(update_fn) COMO_UPDATE_CHECKED(update_fn, como_check_all)
+
+/*
+ * With a check(): CoMo's stateful filter, run before update() on the same
+ * state; a packet for which it returns 0 is counted but not updated.
+ */
+#define COMO_UPDATE_CHECKED(update_fn, check_fn)			\
 static long como_loop_cb(__u32 i, void *data)				\
 {									\
 	struct como_loop_ctx *lc = data;				\
@@ -93,7 +107,8 @@ static long como_loop_cb(__u32 i, void *data)				\
 		return 0;						\
 	lc->pkts += p->count;						\
 	lc->bytes += p->len;						\
-	if (como_sampled_out(p, lc->sampling))				\
+	if (como_sampled_out(p, lc->sampling) ||			\
+	    !check_fn(p, lc->state))					\
 		return 0;						\
 	lc->updates++;							\
 	if (update_fn(p, lc->state) < 0)				\

@@ -7,6 +7,8 @@
  * The life of a module, after CoMo (PAM 2006, table 1):
  *
  *   init()     parse the arguments, before anything is loaded
+ *   check()    optional, capture side, in BPF: a stateful filter run
+ *              before update() (COMO_UPDATE_CHECKED in bpf/module.bpf.h)
  *   update()   capture side, in BPF (NAME.bpf.c, see bpf/module.bpf.h):
  *              every packet that passes the filter updates the state of
  *              the current epoch

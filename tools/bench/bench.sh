@@ -82,8 +82,9 @@ if [ -n "$missing" ]; then
 		log "missing$missing (run as root to install): those tools are skipped"
 	fi
 fi
-command -v capinfos >/dev/null && command -v tshark >/dev/null ||
+if ! command -v capinfos >/dev/null || ! command -v tshark >/dev/null; then
 	die "capinfos and tshark are needed to count the trace's packets"
+fi
 have_pmacctd=0
 command -v pmacctd >/dev/null && have_pmacctd=1
 
@@ -101,8 +102,13 @@ if [ $# -eq 0 ]; then
 	else
 		[ -x "$GENTRACE" ] || die "no TRACE given and gentrace not found at $GENTRACE"
 		log "generating $trace"
-		"$GENTRACE" -n 1000000 -o "$trace.tmp" && mv -f "$trace.tmp" "$trace" ||
+		# written aside first, so that an interrupted run leaves no half trace
+		rm -f "$outdir/bench.tmp.pcap"
+		if ! "$GENTRACE" -n 1000000 -o "$outdir/bench.tmp.pcap"; then
+			rm -f "$outdir/bench.tmp.pcap"
 			die "gentrace failed"
+		fi
+		mv -f "$outdir/bench.tmp.pcap" "$trace"
 	fi
 	set -- "$trace"
 fi
@@ -152,22 +158,35 @@ for t in "$@"; do
 	log "[$i/$#] $abs"
 
 	# Independent reading of the trace, not measured: every frame (capinfos);
-	# the frames that carry IPv4/IPv6, which is what a per-destination peer
-	# can count, with their outer destinations (tshark); and the frames
-	# tshark's frame tap skips (an ICMP error whose quoted packet is cut
-	# short leaves tshark "inside an error packet", so io,stat misses it).
+	# the frames that carry IPv4/IPv6 (tshark), which is what a per-
+	# destination peer can count, with their outer destinations; of those,
+	# the ones pmacctd cannot decode (an IP header behind anything but
+	# Ethernet, 802.1Q tags and MPLS labels: 802.1ad outer tags, pseudowires,
+	# tunnels; it reads them but counts nothing); and the frames tshark's
+	# frame tap skips (an ICMP error whose quoted packet is cut short leaves
+	# tshark "inside an error packet", so io,stat misses it).
 	warm "$abs"
 	frames=$(capinfos -c -M -T -r "$abs" | awk -F'\t' 'NR == 1 { print $2 }')
 	case $frames in '' | *[!0-9]*) die "capinfos could not count $abs" ;; esac
 	log "  reference count (tshark pass, not measured)"
 	tshark -n -r "$abs" -Y 'ip or ipv6' -T fields -E occurrence=f \
 		-e ip.dst -e ipv6.dst -e icmp.type -e icmpv6.type -e _ws.short -e _ws.malformed \
-		2>"$d/ref.err" </dev/null |
+		-e frame.protocols 2>"$d/ref.err" </dev/null |
 		perl -F'\t' -lane '
 			$n++; $dst{"$F[0]/$F[1]"} = 1;
 			$skip++ if ($F[2] ne "" || $F[3] ne "") && ($F[4] ne "" || $F[5] ne "");
-			END { printf "ip_packets=%d\ndistinct_dst=%d\ntap_skipped=%d\n",
-				$n, scalar(keys %dst), $skip }' >"$d/ref.env"
+			unless ($F[6] =~ /^(?:(?:eth|sll):ethertype(?::(?:vlan|mpls)(?::ethertype)?)*:|raw:)ipv?6?(?::|$)/) {
+				my ($enc) = $F[6] =~ /^(.*?)(?::ipv?6?(?::|$)|$)/;
+				$undec{$enc}++;
+			}
+			END {
+				printf "ip_packets=%d\ndistinct_dst=%d\ntap_skipped=%d\n",
+					$n, scalar(keys %dst), $skip;
+				my $u = 0; $u += $_ for values %undec;
+				printf "pmacctd_undecoded=%d\n", $u;
+				printf "pmacctd_undecoded_by=%s\n", join ";",
+					map { "$_=$undec{$_}" } sort { $undec{$b} <=> $undec{$a} } keys %undec;
+			}' >"$d/ref.env"
 	{
 		echo "file=$abs"
 		echo "packets=$frames"
@@ -206,8 +225,11 @@ for t in "$@"; do
 			warm "$abs"
 			(cd "$d" && measure "$d/pmacctd.time" pmacctd -f "$d/pmacctd.conf" \
 				</dev/null >"$d/pmacctd.stdout" 2>&1)
-			counted=$(awk -F, '$2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' \
-				"$d/pmacctd.csv" 2>/dev/null || echo 0)
+			counted=0
+			if [ -f "$d/pmacctd.csv" ]; then
+				counted=$(awk -F, '$2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' \
+					"$d/pmacctd.csv")
+			fi
 			missing=$(grep -c 'Missing data detected' "$d/pmacctd.log" 2>/dev/null || true)
 			echo "plugin_pipe_size=$pipe_size plugin_buffer_size=$buffer_size" \
 				"packets=$counted missing_data=${missing:-0} $(cat "$d/pmacctd.time")" \
@@ -230,7 +252,7 @@ for t in "$@"; do
 	rm -rf "$raw"
 	mkdir -p "$raw"
 	for f in trace.env como.out como.err como.time pmacctd.conf pmacctd.log \
-		pmacctd.time pmacctd.attempts tshark.out tshark.time; do
+		pmacctd.time pmacctd.attempts tshark.out tshark.err tshark.time; do
 		if [ -f "$d/$f" ]; then cp "$d/$f" "$raw/"; fi
 	done
 done

@@ -12,8 +12,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$trace" ] || { echo "fake-como: --trace FILE needed" >&2; exit 2; }
-set -- $(capinfos -c -d -M -T -r "$trace" | awk -F'\t' '{ print $2, $3 }')
-packets=$1 bytes=$2
+counts=$(capinfos -c -d -M -T -r "$trace" | awk -F'\t' '{ print $2, $3 }')
+packets=${counts% *} bytes=${counts#* }
 sleep 0.3
 i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done
 printf '{"trace":"%s","packets":%s,"bytes":%s,"epochs":1,"elapsed_s":0.4,"cpu_s":0.1,"pps":%s,"bpf":{"run_cnt":%s,"run_time_ns":%s,"ns_per_pkt":42.5}}\n' \

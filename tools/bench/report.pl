@@ -14,7 +14,11 @@
 #                   each packet at its source and its destination, so /2).
 #   expected        the independent count it should match: every frame for
 #                   como (capinfos), the frames carrying IPv4/IPv6 for the
-#                   per-destination peers (a separate tshark pass).
+#                   per-destination peers (a separate tshark pass); for
+#                   pmacctd less the IP frames it does not decode (the IP
+#                   header behind an 802.1ad tag, a pseudowire, a tunnel...:
+#                   it reads them and counts nothing), listed in its
+#                   evidence and in a note.
 #   complete        packets == expected.  tshark's endpoint tables count a
 #                   tunnelled packet once per IP header, so they can exceed
 #                   the IP frame count: it is also complete when its io,stat
@@ -135,7 +139,8 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
     # --- pmacctd ------------------------------------------------------------
     if (-f "$d/pmacctd.conf") {
         my ($t, $err) = timing("$d/pmacctd.time");
-        my %r = (expected => $ipf, $t ? %$t : ());
+        my $undec = 0 + ($te->{pmacctd_undecoded} // 0);
+        my %r = (expected => $ipf - $undec, $t ? %$t : ());
         my ($sum, $rows, $col) = (0, 0, undef);
         if (open my $fh, '<', "$d/pmacctd.csv") {
             while (my $l = <$fh>) {
@@ -185,10 +190,15 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             $ev{plugin_pipe_size} = $att[-1]{plugin_pipe_size};
             $ev{plugin_buffer_size} = $att[-1]{plugin_buffer_size};
         }
+        $ev{ip_packets_not_decoded} = $undec;
+        $ev{not_decoded_by_encapsulation} = {
+            map { /^(.*)=(\d+)$/ ? ($1 => 0 + $2) : () }
+            split /;/, $te->{pmacctd_undecoded_by} // ''
+        };
         $r{evidence} = \%ev;
         $r{packets} = defined $col ? $sum : undef;
         if ($err) { $r{error} = $err; $failed = 1 }
-        $r{complete} = defined $r{packets} && $r{packets} == $ipf && !$r{error}
+        $r{complete} = defined $r{packets} && $r{packets} == $r{expected} && !$r{error}
             ? JSON::PP::true : JSON::PP::false;
         rates(\%r, $frames);
         $tools{pmacctd} = \%r;
@@ -260,6 +270,15 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             push @notes, "$peer: como's CPU time is below the clock resolution, no CPU ratio";
         }
     }
+    if (my $ev = $tools{pmacctd}{evidence}) {
+        if ($ev->{ip_packets_not_decoded}) {
+            my $by = $ev->{not_decoded_by_encapsulation};
+            push @notes, sprintf "pmacctd's expected count leaves out %d IP packets it does not "
+                . "decode (by encapsulation before the IP header: %s)",
+                $ev->{ip_packets_not_decoded}, join ', ', map { "$_ $by->{$_}" }
+                sort { $by->{$b} <=> $by->{$a} } keys %$by;
+        }
+    }
     if ($c->{error}) {
         unshift @notes, "como: $c->{error}";
     } elsif (!$c->{complete}) {
@@ -273,6 +292,7 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         packets => $frames,
         ip_packets => $ipf,
         tshark_tap_skipped => 0 + ($te->{tap_skipped} // 0),
+        pmacctd_not_decoded => 0 + ($te->{pmacctd_undecoded} // 0),
         distinct_dst => 0 + $te->{distinct_dst},
         tools => \%tools,
         ratios => \%ratios,
@@ -323,7 +343,8 @@ print $line->(@hdr);
 print $line->(map { '-' x $_ } @w);
 print $line->(@$_) for @rows;
 print "\ncomo_x_pps = como pps / peer pps; como_x_cpu = peer CPU per packet / como CPU per packet.\n";
-print "expected = frames in the trace for como, frames carrying IPv4/IPv6 for the peers.\n";
+print "expected = frames in the trace for como, frames carrying IPv4/IPv6 for the peers\n";
+print "  (for pmacctd, less those it does not decode: see the notes).\n";
 for my $t (@traces) {
     print basename($t->{file}), ": $_\n" for @{ $t->{ratios}{notes} };
 }
