@@ -1060,9 +1060,12 @@ static inline uint32_t ssh_count(const struct flow *f, int dir)
 
 /*
  * SSH messages in the order OpenSSH sends them: banner, KEXINIT,
- * ECDH init/reply, NEWKEYS; afterwards everything is encrypted and
- * left to random bytes (returns 0).  Dissectors only accept encrypted
- * packets after they have seen the key exchange.
+ * ECDH init/reply, NEWKEYS (returns their length), then encrypted
+ * packets (returns 0).  Dissectors only accept encrypted packets after
+ * they have seen the key exchange.  The proposals put AES-GCM first: its
+ * packet length is sent in clear, so it can be made consistent, where a
+ * dissector would "decrypt" a ChaCha20 length to garbage and read past
+ * the segment.
  */
 static uint32_t ssh_msg(struct gen *g, struct flow *f, int dir, uint8_t *p)
 {
@@ -1078,8 +1081,8 @@ static uint32_t ssh_msg(struct gen *g, struct flow *f, int dir, uint8_t *p)
 	static const char *const kexinit[10] = {
 		"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256",
 		"ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256",
-		"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
-		"chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
+		"aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr",
+		"aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr",
 		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256",
 		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256",
 		"none,zlib@openssh.com",
@@ -1176,11 +1179,15 @@ static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
 		return n;
 	case APP_SSH:
 		n = ssh_msg(g, f, dir, p);
-		if (n)
+		if (n) {
 			*plen = n;
-		else if (*plen < 36)
-			*plen = 36;	/* length, one block, MAC */
-		return n;
+			return n;
+		}
+		/* aes-gcm: clear length, whole 16-byte blocks, 16-byte tag */
+		n = *plen > 36 ? (*plen - 20) & ~15U : 16;
+		put32(p, n);
+		*plen = 20 + n;
+		return 4;
 	case APP_SMTP:
 		if (!is_first)
 			return 0;
@@ -1385,12 +1392,13 @@ static uint32_t syslog_msg(struct gen *g, struct flow *f, uint64_t t,
  * can pose as a KEXINIT, NEWKEYS or DH message code.  Flipping the top
  * bit of one byte keeps the data random-looking.
  */
-static void tcp_tidy(const struct flow *f, uint8_t *p, uint32_t cap)
+static void tcp_tidy(const struct flow *f, uint8_t *p, uint32_t pre,
+		     uint32_t cap)
 {
-	if (f->app == APP_HTTP && (p[0] == '\r' || p[0] == '\n'))
+	if (f->app == APP_HTTP && !pre && (p[0] == '\r' || p[0] == '\n'))
 		p[0] ^= 0x80;
-	if (f->app == APP_SSH && cap > 5 && (p[5] == 20 || p[5] == 21 ||
-					     (p[5] >= 30 && p[5] < 40)))
+	if (f->app == APP_SSH && pre <= 5 && cap > 5 &&
+	    (p[5] == 20 || p[5] == 21 || (p[5] >= 30 && p[5] < 40)))
 		p[5] ^= 0x80;
 }
 
@@ -1490,8 +1498,8 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 		cap = plen;
 	if (cap > pre)
 		rng_fill(r, p + hl + pre, cap - pre);
-	if (!pre && cap)
-		tcp_tidy(f, p + hl, cap);
+	if (cap > pre)
+		tcp_tidy(f, p + hl, pre, cap);
 
 	seq = f->seq[dir];
 	ack = (fl & TH_ACK) ? f->seq[!dir] : 0;

@@ -36,17 +36,20 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: comod --trace FILE [-c CONFIG] [-m MODULE[:ARG,...]]... [-d DIR]\n"
-"             [--bpf-stats] [-j] [-q] [-v]\n"
+"usage: comod (or como run) [-r FILE] [-c CONFIG] [-m MODULE[:ARG,...]]...\n"
+"             [-d DIR] [--bpf-stats] [-j] [-q] [-v]\n"
 "\n"
 "Process a pcap or pcapng trace with como's modules and store their results.\n"
 "\n"
 "  -r, --trace FILE     the trace to read (or 'sniffer pcap FILE' in CONFIG)\n"
 "  -c, --config FILE    a CoMo-style configuration (see como.conf(5))\n"
-"  -m, --module SPEC    run module NAME with arguments, e.g. topdest:k=20,interval=5s;\n"
-"                       repeatable; default: counter, protocol and topdest\n"
-"  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ")\n"
-"      --bpf-stats      measure the in-kernel cost per packet\n"
+"  -m, --module MODULE[:ARG,...]\n"
+"                       run a module, e.g. topdest:k=20,interval=5s; repeatable;\n"
+"                       replaces the config's modules; default: counter,\n"
+"                       protocol and topdest\n"
+"  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
+"                       -r and -d override the config\n"
+"      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary or progress on stderr\n"
 "  -v, --verbose        more messages; -vv adds libbpf and verifier logs\n"
@@ -110,7 +113,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	if (!o->trace) {
 		pr_err("no trace to read: give --trace FILE or 'sniffer pcap FILE' "
 		       "in the config (live capture comes in a later version)");
-		return -EINVAL;
+		exit(2);
 	}
 	return 0;
 }
@@ -171,9 +174,38 @@ static double cpu_seconds(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* Per module: what its capture side saw; a full state map is never silent. */
+static struct json_object *module_summary(struct datapath *dp,
+					  struct modrt *mods, unsigned int n)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	struct como_stats st;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (datapath_stats(dp, mods[i].slot + 1, &st))
+			memset(&st, 0, sizeof(st));
+		if (st.errors)
+			pr_warn("module %s: %llu packets not counted (its state "
+				"map was full)", mods[i].mod->name,
+				(unsigned long long)st.errors);
+		o = json_object_new_object();
+		json_object_object_add(o, "name",
+				       json_object_new_string(mods[i].mod->name));
+		json_object_object_add(o, "pkts", json_object_new_uint64(st.pkts));
+		json_object_object_add(o, "updates",
+				       json_object_new_uint64(st.updates));
+		json_object_object_add(o, "errors", json_object_new_uint64(st.errors));
+		json_object_object_add(o, "records",
+				       json_object_new_uint64(mods[i].records));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static void print_summary(const struct opts *o, const struct trace_result *r,
-			  const struct como_stats *ds, double wall, double cpu,
-			  __u64 run_ns, __u64 run_cnt)
+			  const struct como_stats *ds, struct json_object *mods,
+			  double wall, double cpu, __u64 run_ns, __u64 run_cnt)
 {
 	double pps = wall > 0 ? r->packets / wall : 0;
 
@@ -193,6 +225,7 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 		json_object_object_add(j, "packets", json_object_new_uint64(r->packets));
 		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
 		json_object_object_add(j, "non_ip", json_object_new_uint64(ds->non_ip));
+		json_object_object_add(j, "truncated", json_object_new_uint64(ds->trunc));
 		json_object_object_add(j, "epochs", json_object_new_uint64(r->epochs));
 		json_object_object_add(j, "late", json_object_new_uint64(r->late));
 		json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
@@ -212,6 +245,7 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 				r->packets ? (double)run_ns / r->packets : 0));
 			json_object_object_add(j, "bpf", b);
 		}
+		json_object_object_add(j, "modules", json_object_get(mods));
 		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	}
@@ -228,6 +262,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	struct opts o = {};
 	struct trace *trace = NULL;
+	struct json_object *msum;
 	struct modrt *mods;
 	unsigned int i;
 	int err, stats_fd = -1;
@@ -306,9 +341,11 @@ int main(int argc, char **argv)
 	}
 	if (stats_fd >= 0)
 		bpf_obj_get_info_by_fd(dp.prog_fd, &info, &info_len);
-	print_summary(&o, &res, &ds,
+	msum = module_summary(&dp, mods, cfg.nmods);
+	print_summary(&o, &res, &ds, msum,
 		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 		      cpu_seconds() - cpu0, info.run_time_ns, info.run_cnt);
+	json_object_put(msum);
 	if (res.stopped[0]) {
 		pr_err("trace %s %s; the %llu packets before it are stored",
 		       o.trace, res.stopped, (unsigned long long)res.packets);
