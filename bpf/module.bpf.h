@@ -35,20 +35,29 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * The state is an array of two maps: packets of epoch E go to half E & 1
  * while comod drains the other (README, "Epochs"). Per-CPU state values
  * must be structs of __u64 counters: comod sums them over the CPUs.
- * The inner map is declared by sizes, not BTF types: clang emits a type
- * used only there as a bare forward declaration, which libbpf refuses.
+ *
+ * como_state_def describes one half; comod creates the two halves from it
+ * (the first also serves the kernel as the outer map's template, so no
+ * third table is allocated) and never creates the definition itself. It
+ * is declared by sizes, not BTF types: clang emits a type used only there
+ * as a bare forward declaration, which libbpf refuses.
  */
 #define COMO_STATE(map_type, key_type, value_type, entries)		\
+	COMO_STATE_FLAGS(map_type, key_type, value_type, entries, 0)
+
+#define COMO_STATE_FLAGS(map_type, key_type, value_type, entries, flags)	\
+	struct {							\
+		__uint(type, map_type);					\
+		__uint(max_entries, entries);				\
+		__uint(map_flags, flags);				\
+		__uint(key_size, sizeof(key_type));			\
+		__uint(value_size, sizeof(value_type));			\
+	} como_state_def SEC(".maps");					\
 	struct {							\
 		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
 		__uint(max_entries, 2);					\
-		__type(key, __u32);					\
-		__array(values, struct {				\
-			__uint(type, map_type);				\
-			__uint(max_entries, entries);			\
-			__uint(key_size, sizeof(key_type));		\
-			__uint(value_size, sizeof(value_type));		\
-		});							\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, sizeof(__u32));			\
 	} como_state SEC(".maps")
 
 struct como_loop_ctx {

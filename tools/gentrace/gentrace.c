@@ -39,7 +39,7 @@
 #define MAX_UNIX_S	4294967295ULL	/* pcap stores 32-bit seconds */
 
 #define ETH_MIN_FRAME	60		/* without FCS, as captured */
-#define LINK_MTU		1500
+#define LINK_MTU	1500
 #define FRAG_DATA	1480		/* largest 8-aligned IPv4 payload */
 #define BUF_SIZE	2048		/* > 22 L2 + 48 L3 + 1480 L4 */
 #define DGRAM_MAX	8192		/* largest ICMP echo we fragment */
@@ -145,18 +145,23 @@ static double rng_pareto(struct rng *r, double xm, double alpha)
 	return xm * pow(rng_unit_pos(r), -1.0 / alpha);
 }
 
+/* explicit byte order keeps the output the same on any host */
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
 static void rng_fill(struct rng *r, uint8_t *p, uint32_t n)
 {
 	uint64_t v;
 
-	for (; n >= 8; n -= 8, p += 8) {
-		v = rng_u64(r);
-		memcpy(p, &v, 8);
-	}
-	if (n) {
-		v = rng_u64(r);
-		memcpy(p, &v, n);
-	}
+	for (; n >= 8; n -= 8, p += 8)
+		put_le64(p, rng_u64(r));
+	for (v = rng_u64(r); n; n--, v >>= 8)
+		*p++ = v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,14 +179,6 @@ static inline void put32(uint8_t *p, uint32_t v)
 	p[1] = v >> 16;
 	p[2] = v >> 8;
 	p[3] = v;
-}
-
-static inline void put_le64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
 }
 
 /*
@@ -293,12 +290,14 @@ struct flow {
 	uint32_t tsbase[2];	/* TCP timestamp clock offset per direction */
 	uint32_t tslast[2];	/* last TSval per direction, echoed as TSecr */
 	uint32_t label;		/* IPv6 flow label, ICMP identifier */
+	uint32_t body;		/* HTTP response body bytes still to send */
 	uint16_t flags;
 	uint16_t cport, sport;
 	uint16_t mss;		/* TCP MSS, QUIC datagram or ping size */
 	uint16_t win[2];
 	uint16_t ipid[2];
-	uint16_t xch;		/* DNS/NTP exchanges, ICMP sequence */
+	uint16_t xch;		/* DNS/NTP exchanges, ICMP sequence, SSH
+				 * messages per direction (one byte each) */
 	uint16_t vid, svid;	/* 802.1Q VID, 802.1ad S-VID; 0: untagged */
 	uint16_t dg_size;	/* ICMP echo in flight: data bytes, */
 	uint16_t dg_len;	/* message length, */
@@ -409,15 +408,16 @@ static uint32_t scramble24(uint32_t x)
 	return x;
 }
 
-static void host_common(struct rng *r, struct host *h, uint64_t id)
+static void host_common(struct rng *r, struct host *h)
 {
-	uint64_t m = mix64(id);
-	double u = rng_unit(r);
+	uint64_t m = rng_u64(r);
+	int i;
 
 	/* locally administered unicast, so no vendor OUI is impersonated */
 	h->mac[0] = 0x02;
-	memcpy(h->mac + 1, &m, 5);
-	h->windows = u < 0.25;
+	for (i = 1; i < 6; i++, m >>= 8)
+		h->mac[i] = m;
+	h->windows = rng_unit(r) < 0.25;
 	if (h->windows)
 		h->ttl = 128;
 	else
@@ -452,7 +452,7 @@ static void hosts_v4(struct rng *r, struct host *h, uint32_t n)
 			a[2] = v >> 8;
 			a[3] = v;
 		}
-		host_common(r, &h[i], (uint64_t)i << 1);
+		host_common(r, &h[i]);
 	}
 }
 
@@ -472,7 +472,7 @@ static void hosts_v6(struct rng *r, struct host *h, uint32_t n)
 		put16(a + 6, rng_below(r, 16));
 		put32(a + 8, iid >> 32);
 		put32(a + 12, iid);
-		host_common(r, &h[i], ((uint64_t)i << 1) | 1);
+		host_common(r, &h[i]);
 	}
 }
 
@@ -1081,10 +1081,10 @@ static uint32_t ssh_msg(struct gen *g, struct flow *f, int dir, uint8_t *p)
 	static const char *const kexinit[10] = {
 		"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256",
 		"ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256",
-		"aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr",
-		"aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr",
-		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256",
-		"umac-64-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256",
+		"aes128-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com",
+		"aes128-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com",
+		"hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-64-etm@openssh.com,hmac-sha2-256",
+		"hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-64-etm@openssh.com,hmac-sha2-256",
 		"none,zlib@openssh.com",
 		"none,zlib@openssh.com",
 		"",
@@ -1151,31 +1151,66 @@ static uint32_t ssh_msg(struct gen *g, struct flow *f, int dir, uint8_t *p)
 }
 
 /*
+ * The next piece of an HTTP response body, at most what Content-Length
+ * has left.  While frames are truncated, a dissector cannot follow the
+ * body and parses a short segment captured whole as a new head, so the
+ * tail of a body is never left that short.  Returns 0: body bytes are
+ * random.
+ */
+static uint32_t http_body(struct flow *f, uint32_t *plen, uint32_t room,
+			  uint32_t maxpay)
+{
+	if (*plen >= f->body)
+		*plen = f->body;
+	else if (room < maxpay && f->body - *plen <= room)
+		*plen = f->body <= maxpay ? f->body : f->body - room - 1;
+	f->body -= *plen;
+	return 0;
+}
+
+/*
  * Write the start of a TCP payload.  HTTP heads, the SSH key exchange
  * and the SMTP greeting are real protocol text, TLS segments carry a
  * record header, bulk bytes are left to random data.  May change *plen
  * to fit a message.  Returns the bytes written.
  */
 static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
-			uint8_t *p, uint32_t *plen, uint32_t room)
+			uint8_t *p, uint32_t *plen, uint32_t room,
+			uint32_t maxpay)
 {
 	uint16_t first = dir ? FL_DATA1 : FL_DATA0;
 	int is_first = !(f->flags & first);
 	int bulk = !(f->flags & FL_UPLOAD);
-	uint32_t n;
+	uint32_t n, body, part;
 
 	if (!*plen)
 		return 0;
 	f->flags |= first;
 	switch (f->app) {
 	case APP_HTTP:
-		/* the receiving side of a transfer speaks in whole messages */
-		if (!is_first && dir == bulk)
-			return 0;
-		n = http_msg(g, f, dir, t, p, 1000000 +
-			     (uint32_t)(f->aux % 50000000), room);
-		if (*plen < n || dir != bulk)
+		if (dir != bulk) {
+			/* requests are whole messages */
+			n = http_msg(g, f, dir, t, p, 0, room);
 			*plen = n;
+			return n;
+		}
+		if (!is_first && f->body)
+			return http_body(f, plen, room, maxpay);
+		/* a new response: its head, then as much body as fits */
+		body = rng_logu(&g->rng, 200, 2e7);
+		n = http_msg(g, f, dir, t, p, body, room);
+		if (*plen < n)
+			*plen = n;
+		if (room < maxpay && body > *plen - n &&
+		    body - (*plen - n) <= room + 1) {
+			body += room + 2;
+			n = http_msg(g, f, dir, t, p, body, room);
+			if (*plen < n)
+				*plen = n;
+		}
+		part = body < *plen - n ? body : *plen - n;
+		*plen = n + part;
+		f->body = body - part;
 		return n;
 	case APP_SSH:
 		n = ssh_msg(g, f, dir, p);
@@ -1183,10 +1218,10 @@ static uint32_t tcp_app(struct gen *g, struct flow *f, int dir, uint64_t t,
 			*plen = n;
 			return n;
 		}
-		/* aes-gcm: clear length, whole 16-byte blocks, 16-byte tag */
-		n = *plen > 36 ? (*plen - 20) & ~15U : 16;
+		/* aes-ctr with etm: clear length, 16-byte blocks, 32-byte MAC */
+		n = *plen > 52 ? (*plen - 36) & ~15U : 16;
 		put32(p, n);
-		*plen = 20 + n;
+		*plen = 36 + n;
 		return 4;
 	case APP_SMTP:
 		if (!is_first)
@@ -1385,21 +1420,41 @@ static uint32_t syslog_msg(struct gen *g, struct flow *f, uint64_t t,
 /* ------------------------------------------------------------------ */
 /* Protocol steps: decide and write the next L4 segment of a flow.     */
 
+static inline int ssh_kex_code(uint8_t c)
+{
+	return c == 20 || c == 21 || (c >= 30 && c < 40);
+}
+
 /*
  * Random bytes standing for encrypted or binary data must not read as
- * protocol structure to a dissector that lost track through truncation:
- * a body segment starting with CRLF ends an HTTP head, and SSH ciphertext
- * can pose as a KEXINIT, NEWKEYS or DH message code.  Flipping the top
- * bit of one byte keeps the data random-looking.
+ * protocol structure to a dissector that lost track through truncation.
+ * A body segment starting with CRLF ends an HTTP head.  A truncated
+ * KEXINIT hides the SSH key exchange, after which every SSH packet, and
+ * its MAC as if it were one more, is parsed as plaintext: a message code
+ * of 20, 21 or 30-39 reads as key exchange, a padding length beyond the
+ * packet runs off its end, a short "length" in the MAC starts a bogus
+ * packet.  Adjusting a ciphertext byte keeps the data random-looking.
  */
 static void tcp_tidy(const struct flow *f, uint8_t *p, uint32_t pre,
 		     uint32_t cap)
 {
+	uint32_t len;
+	uint8_t *mac;
+
 	if (f->app == APP_HTTP && !pre && (p[0] == '\r' || p[0] == '\n'))
 		p[0] ^= 0x80;
-	if (f->app == APP_SSH && pre <= 5 && cap > 5 &&
-	    (p[5] == 20 || p[5] == 21 || (p[5] >= 30 && p[5] < 40)))
+	if (f->app != APP_SSH || pre != 4 || cap <= 4)
+		return;
+	len = (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+	if (p[4] + 2U > len)
+		p[4] %= len - 1;
+	if (cap > 5 && ssh_kex_code(p[5]))
 		p[5] ^= 0x80;
+	mac = p + 4 + len;
+	if (cap > 4 + len && !mac[0])
+		mac[0] = 1;
+	if (cap > 4 + len + 5 && ssh_kex_code(mac[5]))
+		mac[5] ^= 0x80;
 }
 
 static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
@@ -1489,7 +1544,7 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 		hl = dhl;
 
 	cap = room > hl ? room - hl : 0;
-	pre = tcp_app(g, f, dir, t, p + hl, &plen, cap);
+	pre = tcp_app(g, f, dir, t, p + hl, &plen, cap, maxpay);
 	if (plen > maxpay)
 		plen = maxpay;
 	if (pre > plen)
@@ -1612,9 +1667,9 @@ static void udp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 			q[0] = 0xc0 | (rng_u64(r) & 0x0f);	/* Initial */
 			put32(q + 1, 1);			/* QUIC v1 */
 			q[5] = 8;
-			memcpy(q + 6, dir ? &cid[0] : &odcid, 8);
+			put_le64(q + 6, dir ? cid[0] : odcid);
 			q[14] = 8;
-			memcpy(q + 15, &cid[dir], 8);
+			put_le64(q + 15, cid[dir]);
 			q[23] = 0;				/* no token */
 			put16(q + 24, 0x4000 | (plen - 26));
 			pre = 26;
@@ -1622,7 +1677,7 @@ static void udp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 				f->flags |= FL_DATA1;
 		} else {
 			q[0] = 0x40 | (rng_u64(r) & 0x3f);
-			memcpy(q + 1, &cid[!dir], 8);
+			put_le64(q + 1, cid[!dir]);
 			pre = 9;
 		}
 		break;

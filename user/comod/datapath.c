@@ -80,37 +80,41 @@ static int set_slot(struct bpf_object *obj, unsigned int slot)
 	return 0;
 }
 
-/* libbpf frees the inner map's definition at load: read it before. */
-static int read_state_def(struct modrt *rt, struct bpf_map *outer)
+/*
+ * The two halves of the state, made from the module's definition before
+ * its object loads: the first is also the template the kernel needs to
+ * create the outer map.
+ */
+static int create_halves(struct modrt *rt, struct bpf_map *def,
+			 struct bpf_map *outer)
 {
-	const struct bpf_map *inner = bpf_map__inner_map(outer);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int i;
 
-	if (!inner)
-		return -EINVAL;
-	rt->state_type = bpf_map__type(inner);
-	rt->key_size = bpf_map__key_size(inner);
-	rt->value_size = bpf_map__value_size(inner);
-	rt->max_entries = bpf_map__max_entries(inner);
-	return 0;
-}
-
-/* The two halves of the state, made like the module's inner map. */
-static int create_halves(struct modrt *rt, struct bpf_map *outer)
-{
-	__u32 i;
-	int err;
-
-	rt->outer_fd = bpf_map__fd(outer);
+	rt->state_type = bpf_map__type(def);
+	rt->key_size = bpf_map__key_size(def);
+	rt->value_size = bpf_map__value_size(def);
+	rt->max_entries = bpf_map__max_entries(def);
+	opts.map_flags = bpf_map__map_flags(def);
 	for (i = 0; i < 2; i++) {
 		rt->half_fd[i] = bpf_map_create(rt->state_type, NULL,
 						rt->key_size, rt->value_size,
-						rt->max_entries, NULL);
+						rt->max_entries, &opts);
 		if (rt->half_fd[i] < 0)
 			return -errno;
-		err = bpf_map_update_elem(rt->outer_fd, &i, &rt->half_fd[i], 0);
-		if (err)
-			return -errno;
 	}
+	bpf_map__set_autocreate(def, false);
+	return bpf_map__set_inner_map_fd(outer, rt->half_fd[0]);
+}
+
+static int fill_halves(struct modrt *rt, struct bpf_map *outer)
+{
+	__u32 i;
+
+	rt->outer_fd = bpf_map__fd(outer);
+	for (i = 0; i < 2; i++)
+		if (bpf_map_update_elem(rt->outer_fd, &i, &rt->half_fd[i], 0))
+			return -errno;
 	return 0;
 }
 
@@ -118,8 +122,8 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 {
 	const struct como_module *d = rt->mod->desc;
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = d->name);
+	struct bpf_map *outer, *def;
 	struct bpf_program *prog;
-	struct bpf_map *outer;
 	const void *elf;
 	size_t size;
 	int err;
@@ -135,7 +139,8 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	}
 	prog = bpf_object__find_program_by_name(rt->obj, "como_module");
 	outer = bpf_object__find_map_by_name(rt->obj, "como_state");
-	if (!prog || !outer) {
+	def = bpf_object__find_map_by_name(rt->obj, "como_state_def");
+	if (!prog || !outer || !def) {
 		pr_err("module %s: capture side has no COMO_UPDATE program or "
 		       "COMO_STATE map", rt->mod->name);
 		return -EINVAL;
@@ -143,10 +148,14 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	err = reuse_shared_maps(dp, rt->obj);
 	if (!err)
 		err = set_slot(rt->obj, rt->slot);
-	if (!err)
-		err = read_state_def(rt, outer);
 	if (err) {
 		pr_err("module %s: cannot join the dispatcher: %s",
+		       rt->mod->name, strerror(-err));
+		return err;
+	}
+	err = create_halves(rt, def, outer);
+	if (err) {
+		pr_err("module %s: cannot create its state maps: %s",
 		       rt->mod->name, strerror(-err));
 		return err;
 	}
@@ -156,9 +165,9 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		       "%s (-vv shows why)", rt->mod->name, strerror(-err));
 		return err;
 	}
-	err = create_halves(rt, outer);
+	err = fill_halves(rt, outer);
 	if (err) {
-		pr_err("module %s: cannot create its state maps: %s",
+		pr_err("module %s: cannot attach its state maps: %s",
 		       rt->mod->name, strerror(-err));
 		return err;
 	}

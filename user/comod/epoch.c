@@ -80,6 +80,42 @@ static bool fold_value(struct modrt *rt, const void *raw, void *out, int ncpus,
 }
 
 /*
+ * An array in two batch calls: read every slot, then zero them all. The
+ * keys buffer serves as the list of indexes.
+ */
+static int drain_array(struct modrt *rt, int fd, size_t vraw, int ncpus,
+		       size_t stride, __u32 *nrows)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *idx = rt->keys, i, n = 0, count = rt->max_entries;
+	__u64 token = 0;
+	void *zero;
+	int err;
+
+	err = bpf_map_lookup_batch(fd, NULL, &token, idx, rt->raw, &count, &opts);
+	if (err && errno != ENOENT)
+		return -errno;
+	zero = calloc(count, vraw);
+	if (!zero)
+		return -ENOMEM;
+	if (count && bpf_map_update_batch(fd, idx, zero, &count, &opts)) {
+		err = -errno;
+		free(zero);
+		return err;
+	}
+	free(zero);
+	for (i = 0; i < count; i++) {
+		if (!fold_value(rt, (char *)rt->raw + i * vraw,
+				(char *)rt->values + (size_t)n * rt->value_size,
+				ncpus, stride))
+			continue;
+		idx[n++] = idx[i];
+	}
+	*nrows = n;
+	return 0;
+}
+
+/*
  * Reads the closed half into rt->keys/values and empties it. Rows whose
  * value is all zero (untouched array slots) are left out.
  */
@@ -96,28 +132,8 @@ static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
 	err = rows_reserve(rt, vraw);
 	if (err)
 		return err;
-	if (is_array(rt->state_type)) {
-		void *zero = calloc(1, vraw);
-
-		if (!zero)
-			return -ENOMEM;
-		for (i = 0; i < rt->max_entries; i++) {
-			if (bpf_map_lookup_elem(fd, &i, rt->raw)) {
-				free(zero);
-				return -errno;
-			}
-			if (fold_value(rt, rt->raw, (char *)rt->values +
-				       (size_t)n * rt->value_size, ncpus, stride)) {
-				memcpy((char *)rt->keys + (size_t)n * rt->key_size,
-				       &i, rt->key_size);
-				n++;
-				bpf_map_update_elem(fd, &i, zero, 0);
-			}
-		}
-		free(zero);
-		*nrows = n;
-		return 0;
-	}
+	if (is_array(rt->state_type))
+		return drain_array(rt, fd, vraw, ncpus, stride, nrows);
 
 	/* a hash: read and delete in batches; the token is a bucket number */
 	for (;;) {
