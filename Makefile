@@ -143,9 +143,9 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(OUT)
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-Iinclude -Iuser/lib $< $(FUZZ_LIB) -o $@ $$(pkg-config --cflags --libs libbpf zlib)
 
-$(BIN)/gentrace: tools/gentrace/gentrace.c | $(BIN)
+$(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap) -lm
+	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $$(pkg-config --cflags --libs libpcap) -lm
 
 $(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
 	$(call msg,CC,$@)

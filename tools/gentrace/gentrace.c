@@ -367,13 +367,12 @@ struct svc {
 };
 
 static const struct svc tcp_svcs[] = {
-	{ 443, APP_TLS, 55, 20 },
+	{ 443, APP_TLS, 58, 20 },
 	{ 80, APP_HTTP, 15, 0 },
 	{ 22, APP_SSH, 7, 40 },
 	{ 8080, APP_HTTP, 5, 0 },
 	{ 993, APP_TLS, 4, 10 },
 	{ 25, APP_SMTP, 4, 100 },
-	{ 8443, APP_TLS, 3, 20 },
 	{ 853, APP_TLS, 2, 10 },
 };
 
@@ -523,11 +522,34 @@ static uint32_t zipf_pick(const struct zipf *z, struct rng *r, uint32_t lim)
 /* ------------------------------------------------------------------ */
 /* Flows.                                                              */
 
+/*
+ * Ports in the ephemeral ranges that dissectors claim by number
+ * (Wireshark 4.0).  QUIC is only recognised heuristically, after the
+ * port lookups, so a client on one of these would be misread; hosts
+ * running those services would not hand them out either.
+ */
+static const uint16_t busy_ports[] = {
+	34962, 34963, 34964, 34980, 37008, 41170, 44321, 44322, 44818,
+	45564, 47000, 47808, 48049, 48898, 49999, 54328, 56000, 56001,
+	56500, 56501, 57000, 57001, 57032, 57033, 57500, 57501, 57532,
+	57533, 59000, 59001, 59032, 59033, 59500, 59501, 59532, 59533,
+	60001,
+};
+
 static uint16_t eph_port(struct rng *r, const struct host *h)
 {
+	uint16_t port;
+	uint32_t i;
+
+again:
 	/* Windows and Linux default ephemeral ranges */
-	return h->windows ? rng_range(r, 49152, 65535) :
+	port = h->windows ? rng_range(r, 49152, 65535) :
 			    rng_range(r, 32768, 60999);
+	for (i = 0; i < NELEM(busy_ports); i++) {
+		if (port == busy_ports[i])
+			goto again;
+	}
+	return port;
 }
 
 static void flow_tcp(struct gen *g, struct flow *f, const struct host *c)
@@ -797,7 +819,7 @@ static void flows_budget(struct gen *g, uint64_t budget)
  * target is met: real VLANs and extension headers belong to flows, and
  * the targets keep the share stable whatever the elephants do.
  */
-static void flows_tag(struct gen *g, uint32_t nip, uint64_t packets)
+static int flows_tag(struct gen *g, uint32_t nip, uint64_t packets)
 {
 	struct rng *r = &g->rng;
 	uint64_t qinq = 0, vlan = 0, ext = 0, v6pkts = 0;
@@ -809,7 +831,7 @@ static void flows_tag(struct gen *g, uint32_t nip, uint64_t packets)
 
 	perm = malloc(nip * sizeof(*perm));
 	if (!perm)
-		return;
+		return -1;
 	for (i = 0; i < nip; i++) {
 		perm[i] = i;
 		if (g->flows[i].flags & FL_V6)
@@ -841,6 +863,7 @@ static void flows_tag(struct gen *g, uint32_t nip, uint64_t packets)
 		}
 	}
 	free(perm);
+	return 0;
 }
 
 static inline int flow_before(const struct flow *fl, uint32_t a, uint32_t b)
@@ -926,7 +949,8 @@ static int gen_setup(struct gen *g, const struct opts *o)
 	}
 
 	flows_budget(g, o->packets);
-	flows_tag(g, o->flows, o->packets);
+	if (flows_tag(g, o->flows, o->packets))
+		return -1;
 	for (i = 0; i < g->nflows; i++) {
 		struct flow *f = &g->flows[i];
 
@@ -1490,8 +1514,8 @@ static void tcp_step(struct gen *g, struct flow *f, uint64_t t, uint8_t *p,
 		dir = i == 1 ? !closer : closer;
 		fl = i == 2 ? TH_ACK : TH_FIN | TH_ACK;
 	} else {
+		/* SMTP and SSH servers speak first */
 		int opener = f->app == APP_SMTP || f->app == APP_SSH;
-
 		uint32_t c0 = ssh_count(f, 0), c1 = ssh_count(f, 1);
 
 		fl = TH_ACK | TH_PSH;
@@ -1993,9 +2017,10 @@ static const char usage_text[] =
 "    Writes exactly PACKETS Ethernet frames to FILE.pcap, a nanosecond\n"
 "    pcap file (magic a1b23c4d, link type EN10MB).  Timestamps never go\n"
 "    backwards and spread over DURATION_S seconds from START_UNIX_S.\n"
-"    The same options and SEED give a byte-identical file; nothing else\n"
-"    (time, environment) influences the content.  Nothing is sent on\n"
-"    any network.\n"
+"    The same options and SEED give a byte-identical file: the content\n"
+"    depends on nothing else (no clock, no environment, no host byte\n"
+"    order; only the C library's exp/log/pow, so keep the same libm to\n"
+"    compare files across machines).  Nothing is sent on any network.\n"
 "\n"
 "OPTIONS\n"
 "    -n, --packets=N    frames to write, 0..4000000000 (default 200000)\n"
@@ -2018,44 +2043,50 @@ static const char usage_text[] =
 "    203.0.113.0/24; IPv6 in 2001:db8::/32.  Clients and servers are\n"
 "    drawn with Zipf popularity (exponents 0.3 and 0.95), so a few\n"
 "    servers carry most of the bytes.  DNS and NTP go to 4 servers,\n"
-"    syslog to 2.\n"
-"    Flows: 70% TCP (443, 80, 22, 8080, 993, 25, 8443, 853), 25% UDP\n"
-"    (DNS, QUIC on 443, NTP, syslog), 5% ICMP/ICMPv6 echo; 80% IPv4,\n"
-"    20% IPv6.  Client ports are ephemeral (32768-60999 or 49152-65535).\n"
-"    Flow sizes: DNS, NTP, pings and 30% of TCP flows (SYN-only, refused,\n"
+"    syslog to 2.  A quarter of the hosts behave like Windows (TTL 128,\n"
+"    ports 49152-65535, no TCP timestamps), the rest like Linux.\n"
+"    Flows: 70% TCP (443, 80, 22, 8080, 993, 25, 853), 25% UDP (DNS,\n"
+"    QUIC on 443, NTP, syslog), 5% ICMP/ICMPv6 echo; 80% IPv4, 20% IPv6.\n"
+"    Flow sizes: DNS, NTP, pings and 30% of TCP flows (SYN only, refused,\n"
 "    half-open, short) have protocol-given sizes; the rest share the\n"
 "    remaining budget by Pareto weights, no flow above 5% of it.\n"
 "    TCP: SYN/SYN-ACK/ACK with MSS, SACK, window scale and timestamp\n"
-"    options, data with ACKs every two segments, FIN/ACK or RST close,\n"
+"    options, data with an ACK every two segments, FIN/ACK or RST close,\n"
 "    consistent sequence and acknowledgement numbers.  Packet sizes are\n"
 "    bimodal: pure ACKs and small requests, full-MSS segments up to\n"
 "    1500-byte IP packets, log-uniform sizes in between.\n"
-"    Payloads: DNS, NTP, syslog, ICMP echo and the first HTTP, SSH and\n"
-"    SMTP messages are real protocol content; TLS segments start with a\n"
-"    record header; QUIC uses short headers; the rest is pseudo-random.\n"
+"    Payloads: DNS queries and answers, NTP, syslog, ping patterns, HTTP\n"
+"    heads (short enough to be captured whole when the snap length\n"
+"    allows) with Content-Length kept, the SSH banner and key exchange,\n"
+"    SMTP greeting, TLS record headers, QUIC Initial long headers then\n"
+"    short headers; everything else, like encrypted data, is\n"
+"    pseudo-random.\n"
 "    Flows interleave: each starts at a random time and its packets are\n"
 "    spread over its lifetime.\n"
-"    About 0.1% of frames are ARP, about 3% carry an 802.1Q tag and\n"
-"    0.05% an 802.1ad (0x88a8) plus 802.1Q tag, about 3% of IPv6\n"
-"    packets have a hop-by-hop or destination options header, and a\n"
-"    quarter of Linux IPv4 pings are large enough to be fragmented.\n"
+"    About 0.1% of frames are ARP, 3% carry an 802.1Q tag and 0.05% an\n"
+"    802.1ad (0x88a8) plus 802.1Q tag, 3% of IPv6 packets have a\n"
+"    hop-by-hop or destination options header, and a quarter of the\n"
+"    Linux IPv4 ping flows send echoes too large for one frame, which\n"
+"    are fragmented.\n"
 "\n"
 "CHECKSUMS AND TRUNCATION\n"
 "    IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are all computed.\n"
-"    Payload bytes past the snap length are not stored and count as\n"
-"    zeros, so the checksums are those of a frame whose missing bytes\n"
-"    are zero; with -c 1600 or more every frame is complete and every\n"
-"    checksum verifies.  Frames shorter than 60 bytes are zero-padded\n"
-"    to 60 as on the wire; no FCS.\n"
+"    Pseudo-random payload past the snap length is never generated and\n"
+"    counts as zeros; protocol payloads are summed in full.  With -c\n"
+"    1522 or more every frame is complete and every checksum verifies.\n"
+"    Frames shorter than 60 bytes are zero-padded to 60 as on the wire;\n"
+"    there is no FCS.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 on success, 1 on a runtime error (cannot open or write FILE, out\n"
 "    of memory), 2 on a usage error (unknown option, bad value, missing\n"
-"    -o).  Errors are one line on standard error.\n"
+"    -o).  Errors are one line on standard error; a partly written\n"
+"    regular file is removed.\n"
 "\n"
 "EXAMPLES\n"
 "    gentrace -o t.pcap\n"
-"    gentrace -n 1000000 -f 20000 -H 10000 -d 300 -s 7 -c 1600 -o big.pcap\n";
+"    gentrace -n 1000000 -f 20000 -H 10000 -d 300 -s 7 -c 1600 -o big.pcap\n"
+"    gentrace -n 1000 -o - | tshark -r - -q -z io,phs\n";
 
 static int bad_value(char opt, const char *arg)
 {
