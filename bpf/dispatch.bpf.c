@@ -367,7 +367,7 @@ static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg
 	if (n < 1 || bpf_xdp_load_bytes(bc->xdp, 0, bc->s->buf, n))
 		return -1;
 	pkt_init(p, bpf_ktime_get_boot_ns() + cfg->clock_offset_ns, len, len,
-		 DLT_EN10MB, 0, bc->match);
+		 DLT_EN10MB, bc->xdp->ingress_ifindex, bc->match);
 	parse_pkt(p, bc->s);
 	bc->bytes = len;
 	bc->non_ip = p->ip_ver == 0;

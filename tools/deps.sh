@@ -5,11 +5,12 @@ set -eu
 
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
 # libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32)
-# tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON)
+# tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
+#        tcpreplay (live capture on a veth pair)
 # bench: pmacct and tshark are the peers
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
-      tshark pmacct"
+      tshark pmacct tcpreplay"
 
 missing=""
 for p in $pkgs; do

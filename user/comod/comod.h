@@ -22,7 +22,8 @@ struct datapath {
 	struct dispatch_bpf *skel;
 	int prog_fd;
 	int ncpus;
-	unsigned int nslots;
+	bool live;		/* XDP on interfaces, not BPF_PROG_RUN */
+	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
 };
 
 /* One module instance, loaded in a slot of the chain. */
@@ -69,9 +70,11 @@ void epoch_open(struct modrt *rt, uint64_t ts);
 int epoch_close(struct datapath *dp, struct modrt *rt);
 
 /* stream.c: where a module's records go */
-int stream_open(struct modrt *rt, const char *datadir, const char *source);
-int stream_finish(struct modrt *rt, const char *source, uint64_t packets,
-		  const char *stopped);
+/* kind: "trace" (source is its path) or "live" (the interfaces) */
+int stream_open(struct modrt *rt, const char *datadir, const char *kind,
+		const char *source);
+int stream_finish(struct modrt *rt, const char *kind, const char *source,
+		  uint64_t packets, const char *stopped);
 void stream_close(struct modrt *rt);
 
 #endif

@@ -193,7 +193,10 @@ int datapath_link(struct datapath *dp, struct modrt *mods, unsigned int n)
 {
 	int progs = bpf_map__fd(dp->skel->maps.como_progs);
 	int cfgfd = bpf_map__fd(dp->skel->maps.como_cfg);
-	struct como_cfg cfg = { .head = n ? mods[0].slot : COMO_SLOT_END };
+	struct como_cfg cfg = {
+		.head = n ? mods[0].slot : COMO_SLOT_END,
+		.clock_offset_ns = dp->clock_offset_ns,
+	};
 	__u32 zero = 0;
 	unsigned int i;
 	int err;

@@ -7,7 +7,10 @@
  *
  * "No program still writes": a trace is fed by synchronous BPF_PROG_RUN
  * calls, so once the last run of the interval has returned nothing can.
- * Live capture (a later issue) adds an RCU grace period here.
+ * On a live interface an XDP program may be running on another CPU with
+ * the old half in hand; it runs under rcu_read_lock, and the kernel waits
+ * for an RCU grace period whenever user space updates a map-in-map, so
+ * writing the closed half back into its own slot is the wait we need.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -169,7 +172,8 @@ int epoch_close(struct datapath *dp, struct modrt *rt)
 		.key_size = rt->key_size,
 		.value_size = rt->value_size,
 	};
-	int closed = rt->ctl.half & 1, err;
+	__u32 closed = rt->ctl.half & 1;
+	int err;
 
 	rt->ctl.half ^= 1;
 	rt->ctl.epoch++;
@@ -180,6 +184,13 @@ int epoch_close(struct datapath *dp, struct modrt *rt)
 		return err;
 	}
 	rt->open = false;
+	if (dp->live &&
+	    bpf_map_update_elem(rt->outer_fd, &closed, &rt->half_fd[closed], 0)) {
+		err = -errno;
+		pr_err("module %s: cannot wait for the closed epoch's writers: %s",
+		       rt->mod->name, strerror(-err));
+		return err;
+	}
 	err = drain(dp, rt, rt->half_fd[closed], &t.nrows);
 	if (err) {
 		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,

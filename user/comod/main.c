@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 #include "comod.h"
+#include "live.h"
 #include "log.h"
 #include "trace.h"
 
@@ -26,6 +27,7 @@ static const char *const default_modules[] = { "counter", "protocol", "topdest" 
 struct opts {
 	const char *conf;
 	const char *trace;
+	const char *ifaces;
 	const char *datadir;
 	bool bpf_stats;
 	bool json;
@@ -36,12 +38,15 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: comod (or como run) [-r FILE] [-c CONFIG] [-m MODULE[:ARG,...]]...\n"
-"             [-d DIR] [--bpf-stats] [-j] [-q] [-v]\n"
+"usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...]] [-c CONFIG]\n"
+"             [-m MODULE[:ARG,...]]... [-d DIR] [--bpf-stats] [-j] [-q] [-v]\n"
 "\n"
-"Process a pcap or pcapng trace with como's modules and store their results.\n"
+"Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
+"SIGTERM, with como's modules and store their results.\n"
 "\n"
 "  -r, --trace FILE     the trace to read (or 'sniffer pcap FILE' in CONFIG)\n"
+"  -i, --interface LIST capture on these interfaces with XDP (native where the\n"
+"                       driver has it, generic otherwise)\n"
 "  -c, --config FILE    a CoMo-style configuration (see como.conf(5))\n"
 "  -m, --module MODULE[:ARG,...]\n"
 "                       run a module, e.g. topdest:k=20,interval=5s; repeatable;\n"
@@ -61,6 +66,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 {
 	static const struct option lopts[] = {
 		{ "trace", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "datadir", required_argument, NULL, 'd' },
@@ -74,9 +80,10 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	char **specs = calloc(argc, sizeof(*specs));
 	int c, nspecs = 0, i, err;
 
-	while ((c = getopt_long(argc, argv, "r:c:m:d:jqvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:c:m:d:jqvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->trace = optarg; break;
+		case 'i': o->ifaces = optarg; break;
 		case 'c': o->conf = optarg; break;
 		case 'm': specs[nspecs++] = optarg; break;
 		case 'd': o->datadir = optarg; break;
@@ -106,13 +113,17 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	free(specs);
 	if (err)
 		return err;
-	if (!o->trace)
+	if (o->trace && o->ifaces) {
+		pr_err("a trace or interfaces, not both");
+		exit(2);
+	}
+	if (!o->trace && !o->ifaces)
 		o->trace = cfg->trace;
 	if (!o->datadir)
 		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
-	if (!o->trace) {
-		pr_err("no trace to read: give --trace FILE or 'sniffer pcap FILE' "
-		       "in the config (live capture comes in a later version)");
+	if (!o->trace && !o->ifaces) {
+		pr_err("nothing to read: give --trace FILE, -i IFACE or "
+		       "'sniffer pcap FILE' in the config");
 		exit(2);
 	}
 	return 0;
@@ -203,7 +214,8 @@ static struct json_object *module_summary(struct datapath *dp,
 	return arr;
 }
 
-static void print_summary(const struct opts *o, const struct trace_result *r,
+static void print_summary(const struct opts *o, const char *source,
+			  const struct trace_result *r,
 			  const struct como_stats *ds, struct json_object *mods,
 			  double wall, double cpu, __u64 run_ns, __u64 run_cnt)
 {
@@ -211,7 +223,7 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 
 	if (!o->quiet)
 		fprintf(stderr, "comod: %s: %llu packets, %llu bytes, %llu epochs "
-			"in %.2f s (%.2f Mpps)%s%s\n", o->trace,
+			"in %.2f s (%.2f Mpps)%s%s\n", source,
 			(unsigned long long)r->packets,
 			(unsigned long long)r->bytes,
 			(unsigned long long)r->epochs, wall, pps / 1e6,
@@ -219,7 +231,8 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 	if (o->json) {
 		struct json_object *j = json_object_new_object(), *b;
 
-		json_object_object_add(j, "trace", json_object_new_string(o->trace));
+		json_object_object_add(j, o->ifaces ? "interfaces" : "trace",
+				       json_object_new_string(source));
 		json_object_object_add(j, "datadir",
 				       json_object_new_string(o->datadir));
 		json_object_object_add(j, "packets", json_object_new_uint64(r->packets));
@@ -251,6 +264,44 @@ static void print_summary(const struct opts *o, const struct trace_result *r,
 	}
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* SIGINT and SIGTERM end a run cleanly; no SA_RESTART, so sleeps end too. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Live capture until a signal: the totals are what the dispatcher saw. */
+static int run_live(struct datapath *dp, struct modrt *mods, unsigned int n,
+		    const char *ifaces, struct trace_result *res)
+{
+	struct como_stats ds;
+	struct live *live;
+	int err;
+
+	err = live_attach(&live, dp, ifaces);
+	if (err)
+		return err;
+	err = live_run(live, mods, n, &stop);
+	live_free(live);
+	if (!datapath_stats(dp, 0, &ds)) {
+		res->packets = ds.pkts;
+		res->bytes = ds.bytes;
+	}
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct como_config cfg = {};
@@ -263,20 +314,23 @@ int main(int argc, char **argv)
 	struct opts o = {};
 	struct trace *trace = NULL;
 	struct json_object *msum;
+	const char *kind, *source;
 	struct modrt *mods;
 	unsigned int i;
 	int err, stats_fd = -1;
 	double cpu0;
 
-	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 	err = parse_args(argc, argv, &o, &cfg);
 	if (err)
 		return 1;
+	kind = o.ifaces ? "live" : "trace";
+	source = o.ifaces ?: o.trace;
 	mods = calloc(cfg.nmods, sizeof(*mods));
 	if (!mods)
 		return 1;
 	err = open_modules(&cfg, mods);
-	if (!err)
+	if (!err && o.trace)
 		err = trace_open(&trace, o.trace);
 	if (err)
 		goto out;
@@ -286,6 +340,8 @@ int main(int argc, char **argv)
 		       strerror(-err));
 		goto out;
 	}
+	dp.live = o.ifaces != NULL;
+	dp.clock_offset_ns = live_clock_offset();
 	err = datapath_open(&dp);
 	if (err)
 		goto out;
@@ -295,7 +351,7 @@ int main(int argc, char **argv)
 			goto out_unload;
 	}
 	for (i = 0; i < cfg.nmods; i++) {
-		err = stream_open(&mods[i], o.datadir, o.trace);
+		err = stream_open(&mods[i], o.datadir, kind, source);
 		if (err)
 			goto out_unload;
 	}
@@ -314,25 +370,29 @@ int main(int argc, char **argv)
 
 	cpu0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = trace_run(trace, &dp, mods, cfg.nmods,
-			!o.quiet && isatty(STDERR_FILENO), &res);
-	trace = NULL;
+	if (o.ifaces) {
+		err = run_live(&dp, mods, cfg.nmods, o.ifaces, &res);
+	} else {
+		err = trace_run(trace, &dp, mods, cfg.nmods,
+				!o.quiet && isatty(STDERR_FILENO), &stop, &res);
+		trace = NULL;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	for (i = 0; i < cfg.nmods; i++) {
-		if (!mods[i].first_ns || res.first_ns < mods[i].first_ns)
+		if (o.trace && (!mods[i].first_ns || res.first_ns < mods[i].first_ns))
 			mods[i].first_ns = res.first_ns;
-		if (res.last_ns > mods[i].last_ns)
+		if (o.trace && res.last_ns > mods[i].last_ns)
 			mods[i].last_ns = res.last_ns;
-		if (stream_finish(&mods[i], o.trace, res.packets,
+		if (stream_finish(&mods[i], kind, source, res.packets,
 				  err ? "failed" : res.stopped[0] ? res.stopped : NULL))
 			err = err ?: -EIO;
 	}
 	if (err)
 		goto out_unload;
-	/* every packet read must have been seen by the dispatcher */
 	datapath_stats(&dp, 0, &ds);
-	if (ds.pkts != res.packets) {
+	/* every packet read from a trace must have been seen by the dispatcher */
+	if (o.trace && ds.pkts != res.packets) {
 		pr_err("%s: read %llu packets but the dispatcher saw %llu",
 		       o.trace, (unsigned long long)res.packets,
 		       (unsigned long long)ds.pkts);
@@ -342,7 +402,7 @@ int main(int argc, char **argv)
 	if (stats_fd >= 0)
 		bpf_obj_get_info_by_fd(dp.prog_fd, &info, &info_len);
 	msum = module_summary(&dp, mods, cfg.nmods);
-	print_summary(&o, &res, &ds, msum,
+	print_summary(&o, source, &res, &ds, msum,
 		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 		      cpu_seconds() - cpu0, info.run_time_ns, info.run_cnt);
 	json_object_put(msum);

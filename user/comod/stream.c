@@ -77,9 +77,9 @@ static uint64_t ju64(struct json_object *o, const char *key)
 	       json_object_get_uint64(v) : 0;
 }
 
-static struct json_object *meta_build(struct modrt *rt, const char *source,
-				      bool running, uint64_t packets,
-				      const char *stopped)
+static struct json_object *meta_build(struct modrt *rt, const char *kind,
+				      const char *source, bool running,
+				      uint64_t packets, const char *stopped)
 {
 	struct json_object *o = json_object_new_object();
 	struct como_mod *m = rt->mod;
@@ -92,8 +92,9 @@ static struct json_object *meta_build(struct modrt *rt, const char *source,
 	json_object_object_add(o, "interval_ns",
 			       json_object_new_uint64(m->interval_ns));
 	json_object_object_add(o, "schema", schema_json(m->desc->schema));
-	json_object_object_add(o, "source", json_object_new_string("trace"));
-	json_object_object_add(o, "trace", json_object_new_string(source));
+	json_object_object_add(o, "source", json_object_new_string(kind));
+	json_object_object_add(o, strcmp(kind, "live") ? "trace" : "interfaces",
+			       json_object_new_string(source));
 	json_object_object_add(o, "first_ns", json_object_new_uint64(rt->first_ns));
 	json_object_object_add(o, "last_ns", json_object_new_uint64(rt->last_ns));
 	json_object_object_add(o, "packets", json_object_new_uint64(packets));
@@ -128,7 +129,8 @@ static int stream_sink(struct como_mod *m, uint64_t ts, const void *rec)
 	return 0;
 }
 
-int stream_open(struct modrt *rt, const char *datadir, const char *source)
+int stream_open(struct modrt *rt, const char *datadir, const char *kind,
+		const char *source)
 {
 	struct como_mod *m = rt->mod;
 	struct json_object *old, *meta;
@@ -162,7 +164,7 @@ int stream_open(struct modrt *rt, const char *datadir, const char *source)
 	err = store_open(&rt->store, rt->dir, rt->cfg->streamsize);
 	if (err)
 		return err;
-	meta = meta_build(rt, source, true, 0, NULL);
+	meta = meta_build(rt, kind, source, true, 0, NULL);
 	err = meta_write(rt, meta);
 	json_object_put(meta);
 	if (err) {
@@ -174,8 +176,8 @@ int stream_open(struct modrt *rt, const char *datadir, const char *source)
 	return 0;
 }
 
-int stream_finish(struct modrt *rt, const char *source, uint64_t packets,
-		  const char *stopped)
+int stream_finish(struct modrt *rt, const char *kind, const char *source,
+		  uint64_t packets, const char *stopped)
 {
 	struct json_object *meta;
 	int err;
@@ -185,7 +187,7 @@ int stream_finish(struct modrt *rt, const char *source, uint64_t packets,
 		pr_err("stream %s: cannot flush: %s", rt->dir, strerror(-err));
 		return err;
 	}
-	meta = meta_build(rt, source, false, packets, stopped);
+	meta = meta_build(rt, kind, source, false, packets, stopped);
 	err = meta_write(rt, meta);
 	json_object_put(meta);
 	if (err)

@@ -160,7 +160,8 @@ int trace_open(struct trace **tp, const char *path)
 }
 
 int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
-	      unsigned int n, bool show_progress, struct trace_result *res)
+	      unsigned int n, bool show_progress, volatile sig_atomic_t *stop,
+	      struct trace_result *res)
 {
 	struct feeder fd = { .dp = dp, .mods = mods, .n = n,
 			     .next_flip = 0 };
@@ -225,8 +226,16 @@ int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 			res->late += ts < mods[i].epoch_start;
 		res->packets++;
 		res->bytes += h->len;
-		if (show_progress && !(res->packets & 0xfffff))
-			progress(path, res, &t0);
+		if (!(res->packets & 0xffff)) {
+			if (show_progress && !(res->packets & 0xfffff))
+				progress(path, res, &t0);
+			if (*stop) {
+				snprintf(res->stopped, sizeof(res->stopped),
+					 "interrupted after packet %llu",
+					 (unsigned long long)res->packets);
+				break;
+			}
+		}
 	}
 	if (!err && rc == PCAP_ERROR && !res->stopped[0]) {
 		snprintf(res->stopped, sizeof(res->stopped),

@@ -2,6 +2,7 @@
 #ifndef _COMOD_TRACE_H
 #define _COMOD_TRACE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "comod.h"
@@ -21,7 +22,8 @@ struct trace;
 int trace_open(struct trace **tp, const char *path);
 /* Feeds it through the dispatcher and the modules, then closes it. */
 int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
-	      unsigned int n, bool progress, struct trace_result *res);
+	      unsigned int n, bool progress, volatile sig_atomic_t *stop,
+	      struct trace_result *res);
 void trace_close(struct trace *t);
 
 #endif

@@ -1,0 +1,88 @@
+#!/bin/bash
+# Live equals offline: a trace replayed onto a veth pair inside a network
+# namespace this test creates, captured with XDP, gives the totals, the
+# per-protocol figures and the per-destination bytes that libpcap reads
+# from the same file. Then nothing of como's is left on the interface.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v tcpreplay > /dev/null || skip_all "tcpreplay is not installed"
+
+NS=como-live-$$-$RANDOM
+cleanup() { ip netns del "$NS" 2> /dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+ip netns add "$NS" || skip_all "cannot create a network namespace"
+nsx() { ip netns exec "$NS" "$@"; }
+# no IPv6 on the pair: its neighbour discovery would be traffic of its own
+nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$NS" link add va type veth peer name vb
+# QinQ-tagged full-size frames are 1522 bytes: room for them
+ip -n "$NS" link set va mtu 1600
+ip -n "$NS" link set vb mtu 1600
+ip -n "$NS" link set va up
+ip -n "$NS" link set vb up
+
+# full frames: the wire sees what the file captured
+"$GENTRACE" -n 20000 -d 5 -c 1600 -s 21 -o "$TMP/t.pcap"
+D="$TMP/live"
+# not through a shell function: $! must be comod itself (ip netns exec execs)
+ip netns exec "$NS" "$BIN/comod" -q -j -i va -d "$D" -m counter:interval=1s \
+	-m protocol:interval=1s -m topdest:k=100000,interval=1s > "$TMP/run.json" &
+pid=$!
+for _ in $(seq 50); do	# wait for the attach, at most 5 s
+	ip -n "$NS" link show va | grep -q xdp && break
+	sleep 0.1
+done
+ip -n "$NS" link show va | grep -q xdp
+ok $? "comod attached XDP to va"
+nsx tcpreplay -q -i vb --pps=20000 "$TMP/t.pcap" > "$TMP/replay" 2>&1
+ok $? "tcpreplay sent the trace onto vb"
+sleep 0.5
+kill -INT $pid
+wait $pid
+ok $? "comod stopped cleanly on SIGINT"
+
+"$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
+"$COMO" query -d "$D" -m counter -f csv |
+	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+same "$TMP/want" "$TMP/got"
+ok $? "live totals equal the trace's: $(cat "$TMP/want")"
+
+sum_by() {	# CSV KEYCOL: sum pkts and bytes (the last two columns) per key
+	awk -F, -v k="$2" 'NR > 1 { p[$k] += $(NF - 1); b[$k] += $NF }
+		END { for (x in p) printf "%s,%d,%d\n", x, p[x], b[x] }' "$1" | sort
+}
+"$COMO" query -d "$D" -m protocol -f csv > "$TMP/p.csv"
+"$ORACLE" -m protocol -i 100000000 "$TMP/t.pcap" > "$TMP/op.csv"
+sum_by "$TMP/p.csv" 2 > "$TMP/a"
+sum_by "$TMP/op.csv" 2 > "$TMP/b"
+same "$TMP/b" "$TMP/a"
+ok $? "live per-protocol totals equal libpcap's"
+"$COMO" query -d "$D" -m topdest -f csv > "$TMP/t.csv"
+"$ORACLE" -m topdest -k 1000000 -i 100000000 "$TMP/t.pcap" > "$TMP/ot.csv"
+sum_by "$TMP/t.csv" 3 > "$TMP/a"
+sum_by "$TMP/ot.csv" 3 > "$TMP/b"
+same "$TMP/b" "$TMP/a"
+ok $? "live bytes per destination equal libpcap's ($(wc -l < "$TMP/b") destinations)"
+
+ip -n "$NS" link show va | grep -q xdp
+ok $([ $? -ne 0 ]; echo $?) "after stop, va has no XDP program"
+left=$(bpftool prog show 2> /dev/null | grep -c 'como_')
+ok $([ "$left" -eq 0 ]; echo $?) "after stop, no como program is loaded ($left)"
+grep -q '"interfaces":"va"' "$TMP/run.json"
+ok $? "the JSON summary names the interface"
+
+# an interface with someone else's XDP program is refused, not replaced
+ip -n "$NS" link set vb xdpgeneric obj "$TOP/.output/bpf/dispatch.bpf.o" sec xdp 2> /dev/null ||
+	nsx bpftool prog load "$TOP/.output/bpf/counter.bpf.o" /dev/null 2> /dev/null
+if ip -n "$NS" link show vb | grep -q xdp; then
+	nsx "$COMO" run -q -i vb -d "$TMP/x" -m counter 2> "$TMP/err"
+	rc=$?
+	ok $([ $rc -eq 1 ] && grep -q "already has an XDP program" "$TMP/err"; echo $?) \
+		"an interface with another XDP program is refused: $(cat "$TMP/err")"
+	ip -n "$NS" link set vb xdpgeneric off
+else
+	skip "foreign XDP program" "could not attach one with ip link"
+fi
+nsx "$COMO" run -q -i nosuch0 -d "$TMP/x" -m counter 2> "$TMP/err"
+ok $([ $? -eq 1 ] && grep -q "no interface 'nosuch0'" "$TMP/err"; echo $?) "an unknown interface is refused"
+done_testing

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The live source: the dispatcher attached with XDP to interfaces, every
+ * packet a batch of one, epochs flipped on the wall clock.
+ *
+ * como never replaces an XDP program it did not load: an interface that
+ * already has one is refused (libxdp's multi-program dispatcher would let
+ * both run, but this kernel refuses the freplace programs it needs).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include "live.h"
+#include "log.h"
+#include "store.h"
+
+#define MAX_IFACES	16
+
+struct live_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	__u32 flags;		/* XDP mode it was attached in */
+};
+
+struct live {
+	struct datapath *dp;
+	struct live_iface ifs[MAX_IFACES];
+	int n;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int attach_one(struct live *l, struct live_iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err;
+
+	ifc->ifindex = if_nametoindex(ifc->name);
+	if (!ifc->ifindex) {
+		pr_err("no interface '%s'", ifc->name);
+		return -ENODEV;
+	}
+	err = bpf_xdp_query(ifc->ifindex, 0, &q);
+	if (!err && (q.prog_id || q.drv_prog_id || q.skb_prog_id)) {
+		pr_err("%s already has an XDP program (id %u); como does not "
+		       "replace a program it did not load", ifc->name,
+		       q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id);
+		return -EBUSY;
+	}
+	/* native where the driver has it, generic otherwise */
+	ifc->flags = XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+	err = bpf_xdp_attach(ifc->ifindex, l->dp->prog_fd, ifc->flags, NULL);
+	if (err) {
+		ifc->flags = XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+		err = bpf_xdp_attach(ifc->ifindex, l->dp->prog_fd, ifc->flags,
+				     NULL);
+	}
+	if (err) {
+		pr_err("cannot attach XDP to %s: %s", ifc->name, strerror(-err));
+		return err;
+	}
+	pr_warn("%s: capturing with XDP in %s mode", ifc->name,
+		ifc->flags & XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	return 0;
+}
+
+int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
+{
+	char *list = strdup(ifaces), *save = NULL, *name;
+	struct live *l = calloc(1, sizeof(*l));
+	int err = 0;
+
+	if (!l || !list) {
+		free(l);
+		free(list);
+		return -ENOMEM;
+	}
+	l->dp = dp;
+	for (name = strtok_r(list, ",", &save); name && !err;
+	     name = strtok_r(NULL, ",", &save)) {
+		if (l->n == MAX_IFACES || strlen(name) >= IF_NAMESIZE) {
+			pr_err("interface list '%s': at most %d names of %d "
+			       "characters", ifaces, MAX_IFACES, IF_NAMESIZE - 1);
+			err = -EINVAL;
+			break;
+		}
+		snprintf(l->ifs[l->n].name, IF_NAMESIZE, "%s", name);
+		err = attach_one(l, &l->ifs[l->n]);
+		if (!err)
+			l->n++;
+	}
+	free(list);
+	if (!l->n && !err) {
+		pr_err("no interface in '%s'", ifaces);
+		err = -EINVAL;
+	}
+	if (err) {
+		live_detach(l);
+		free(l);
+		return err;
+	}
+	*lp = l;
+	return 0;
+}
+
+void live_detach(struct live *l)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = l->dp->prog_fd);
+	int i, err;
+
+	for (i = 0; i < l->n; i++) {
+		/* detach only our own program, even if someone replaced it */
+		err = bpf_xdp_detach(l->ifs[i].ifindex,
+				     (l->ifs[i].flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
+				     XDP_FLAGS_REPLACE, &opts);
+		if (err && err != -ENODEV)
+			pr_warn("cannot detach XDP from %s: %s", l->ifs[i].name,
+				strerror(-err));
+	}
+	l->n = 0;
+}
+
+void live_free(struct live *l)
+{
+	if (!l)
+		return;
+	live_detach(l);
+	free(l);
+}
+
+/* The earliest end of an open epoch, or now + 1 s when none is open. */
+static uint64_t next_boundary(struct modrt *mods, unsigned int n, uint64_t now)
+{
+	uint64_t next = now + 1000000000ULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (mods[i].open && mods[i].epoch_end < next)
+			next = mods[i].epoch_end;
+	return next;
+}
+
+int live_run(struct live *l, struct modrt *mods, unsigned int n,
+	     volatile sig_atomic_t *stop)
+{
+	uint64_t now = now_ns(CLOCK_REALTIME), next;
+	struct timespec ts;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		epoch_open(&mods[i], now);
+		if (!mods[i].first_ns)
+			mods[i].first_ns = now;
+	}
+	while (!*stop && !err) {
+		next = next_boundary(mods, n, now);
+		ts.tv_sec = next / 1000000000ULL;
+		ts.tv_nsec = next % 1000000000ULL;
+		/* a signal ends the sleep early: look at *stop again */
+		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL);
+		now = now_ns(CLOCK_REALTIME);
+		for (i = 0; i < n && !err; i++) {
+			if (now < mods[i].epoch_end)
+				continue;
+			err = epoch_close(l->dp, &mods[i]);
+			epoch_open(&mods[i], now);
+			/* a running monitor's records are queryable at once */
+			if (!err)
+				err = store_flush(mods[i].store);
+		}
+	}
+	/* stop capturing first, so that the last epochs are whole */
+	live_detach(l);
+	for (i = 0; i < n && !err; i++) {
+		err = epoch_close(l->dp, &mods[i]);
+		mods[i].last_ns = now_ns(CLOCK_REALTIME);
+	}
+	return err;
+}
+
+__s64 live_clock_offset(void)
+{
+	return (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef _COMOD_LIVE_H
+#define _COMOD_LIVE_H
+
+#include <signal.h>
+#include "comod.h"
+
+struct live;
+
+/* Attaches the dispatcher to every interface of a comma-separated list. */
+int live_attach(struct live **lp, struct datapath *dp, const char *ifaces);
+/* Flips epochs on the wall clock until *stop; then closes them all. */
+int live_run(struct live *l, struct modrt *mods, unsigned int n,
+	     volatile sig_atomic_t *stop);
+/* Detaches from every interface; safe to call twice. */
+void live_detach(struct live *l);
+void live_free(struct live *l);
+/* The wall clock minus the boot clock the dispatcher stamps packets with. */
+__s64 live_clock_offset(void);
+
+#endif
