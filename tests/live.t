@@ -36,7 +36,10 @@ ip -n "$NS" link show va | grep -q xdp
 ok $? "comod attached XDP to va"
 nsx tcpreplay -q -i vb --pps=20000 "$TMP/t.pcap" > "$TMP/replay" 2>&1
 ok $? "tcpreplay sent the trace onto vb"
-sleep 0.5
+sleep 1.2	# one 1 s epoch closes and is stored
+"$COMO" query -d "$D" -m counter -t -1m:0 -f csv > "$TMP/running.csv" 2> "$TMP/qerr"
+ok $([ "$(wc -l < "$TMP/running.csv")" -ge 2 ] && [ ! -s "$TMP/qerr" ]; echo $?) \
+	"the running monitor answers -t -1m:0 ($(($(wc -l < "$TMP/running.csv") - 1)) records)"
 kill -INT $pid
 wait $pid
 ok $? "comod stopped cleanly on SIGINT"

@@ -137,7 +137,9 @@ static int query(const char *datadir, const char *name, const char *window,
 		err = mod_init(m);
 	if (err)
 		goto out;
-	if (state && strcmp(state, "complete"))
+	/* a live monitor that is running is not partial: it is live */
+	if (state && strcmp(state, "complete") &&
+	    (strcmp(state, "running") || !strcmp(jstr(meta, "source") ?: "", "trace")))
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name,
 			jstr(meta, "stopped") ?: state);
