@@ -363,8 +363,9 @@ static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg
 
 	n = len < COMO_SNAP ? len : COMO_SNAP;
 	barrier_var(n);
-	n &= WIN_MASK;		/* no-op: a bound the verifier can see */
-	if (n < 1 || bpf_xdp_load_bytes(bc->xdp, 0, bc->s->buf, n))
+	/* 1..256 without a branch: 6.1's verifier learns nothing from n != 0 */
+	n = ((n - 1) & WIN_MASK) + 1;
+	if (bpf_xdp_load_bytes(bc->xdp, 0, bc->s->buf, n))
 		return -1;
 	pkt_init(p, bpf_ktime_get_boot_ns() + cfg->clock_offset_ns, len, len,
 		 DLT_EN10MB, bc->xdp->ingress_ifindex, bc->match);

@@ -6,11 +6,14 @@ set -eu
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
 # libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
-#        tcpreplay (live capture on a veth pair)
+#        tcpreplay (live capture on a veth pair),
+#        qemu-system-x86, linux-image-amd64, busybox-static (tools/vmtest:
+#        kernel tests in a Debian 6.1 guest)
 # bench: pmacct and tshark are the peers
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
-      tshark pmacct tcpreplay"
+      tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
+      busybox-static"
 
 missing=""
 for p in $pkgs; do
