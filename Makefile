@@ -42,7 +42,8 @@ COMO_OBJS := $(patsubst user/como/%.c,$(OBJ)/como/%.o,$(wildcard user/como/*.c))
 LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archive \
 	    $(PKG_LIBS) -lelf -ldl -lm
 
-PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle
+PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle \
+	   $(BIN)/pcap-filter-count
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # libFuzzer targets for every parser of outside input
 FUZZERS	:= $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
@@ -146,6 +147,10 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(OUT)
 $(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $$(pkg-config --cflags --libs libpcap) -lm
+
+$(BIN)/pcap-filter-count: tests/oracle/pcap-filter-count.c | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
 
 $(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
 	$(call msg,CC,$@)

@@ -32,6 +32,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);		/* comod sets it to the CPU count */
+	__type(key, __u32);
+	__type(value, struct como_win);
+} como_win SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct como_cfg);
@@ -63,6 +70,13 @@ static __always_inline struct como_vec *como_vec_this_cpu(void)
 	__u32 cpu = bpf_get_smp_processor_id();
 
 	return bpf_map_lookup_elem(&como_vec, &cpu);
+}
+
+static __always_inline struct como_win *como_win_this_cpu(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&como_win, &cpu);
 }
 
 #endif /* _COMO_BPF_H */

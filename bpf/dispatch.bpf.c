@@ -5,10 +5,11 @@
  * como_cfg.head). A trace arrives as a batch frame (include/como/batch.h)
  * through BPF_PROG_RUN; a live packet is a batch of one.
  *
- * The parser reads a copy of the first COMO_SNAP bytes in a per-CPU scratch
- * buffer rather than the packet itself: trace frames span XDP fragments
- * that direct packet access cannot reach, and one bounded copy lets the
- * same parser serve both paths.
+ * The parser reads a copy of the first COMO_SNAP bytes in the per-CPU
+ * window map rather than the packet itself: trace frames span XDP
+ * fragments that direct packet access cannot reach, one bounded copy lets
+ * the same parser serve both paths, and the filter stages that follow read
+ * the same copy.
  */
 #include "como.bpf.h"
 #include <como/batch.h>
@@ -32,23 +33,18 @@
 #define MAX_IPV6_EXT	8
 
 /*
- * The scratch window; 'slack' lets every fixed-size read after a bounds
- * check on 'lim' stay inside the map value, which is all the verifier asks.
+ * One packet's window as the parser sees it: its batch record, then its
+ * bytes. 'slack' (the next packet's window, or como_win's tail) lets every
+ * fixed-size read after a bounds check on 'lim' stay inside the map value,
+ * which is all the verifier asks.
  */
-#define WIN_SLACK	64	/* >= WIN_MASK + 40 - COMO_SNAP */
+#define WIN_SLACK	COMO_WIN_SLACK	/* >= WIN_MASK + 40 - COMO_SNAP */
 
-struct scratch {
+struct pkt_win {
 	struct como_batch_rec rec;
 	__u8 buf[COMO_SNAP];
 	__u8 slack[WIN_SLACK];
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} como_scratch SEC(".maps");
 
 /*
  * Every read of the window goes through these. The masks change nothing
@@ -83,7 +79,7 @@ static __always_inline __u16 version_ethertype(__u8 first)
 }
 
 /* Walks L2 to the network header; returns its offset, or -1 if not IP. */
-__noinline int parse_l2(struct como_pkt *p, const struct scratch *s,
+__noinline int parse_l2(struct como_pkt *p, const struct pkt_win *s,
 			__u32 lim)
 {
 	const __u8 *b;
@@ -163,7 +159,7 @@ static __always_inline void map_v4(__u8 *dst, const __u8 *src)
 }
 
 /* Returns the L4 offset, or -1 when there is no L4 header to read. */
-__noinline int parse_ipv4(struct como_pkt *p, const struct scratch *s,
+__noinline int parse_ipv4(struct como_pkt *p, const struct pkt_win *s,
 			  __u32 off, __u32 lim)
 {
 	const __u8 *b;
@@ -193,7 +189,7 @@ __noinline int parse_ipv4(struct como_pkt *p, const struct scratch *s,
 	return off + ihl;
 }
 
-__noinline int parse_ipv6(struct como_pkt *p, const struct scratch *s,
+__noinline int parse_ipv6(struct como_pkt *p, const struct pkt_win *s,
 			  __u32 off, __u32 lim)
 {
 	const __u8 *b;
@@ -236,7 +232,7 @@ __noinline int parse_ipv6(struct como_pkt *p, const struct scratch *s,
 	return l4;
 }
 
-__noinline int parse_l4(struct como_pkt *p, const struct scratch *s,
+__noinline int parse_l4(struct como_pkt *p, const struct pkt_win *s,
 			__u32 l4, __u32 lim)
 {
 	const __u8 *b;
@@ -282,7 +278,7 @@ trunc:
  * stages are global functions: the verifier checks each once on its own
  * instead of every combination of VLAN, MPLS and IPv6 extension paths.
  */
-static __always_inline void parse_pkt(struct como_pkt *p, const struct scratch *s)
+static __always_inline void parse_pkt(struct como_pkt *p, const struct pkt_win *s)
 {
 	__u32 lim = p->caplen < COMO_SNAP ? p->caplen : COMO_SNAP;
 	int off, l4;
@@ -319,7 +315,7 @@ static __always_inline void pkt_init(struct como_pkt *p, __u64 ts, __u32 len,
 struct batch_ctx {
 	struct xdp_md *xdp;
 	struct como_vec *vec;
-	struct scratch *s;
+	struct como_win *win;
 	__u64 match;
 	__u64 bytes;
 	__u64 non_ip;
@@ -334,16 +330,18 @@ struct batch_ctx {
 static long parse_one(__u32 i, void *data)
 {
 	struct batch_ctx *bc = data;
+	struct pkt_win *s;
 	struct como_pkt *p;
-	struct scratch *s = bc->s;
 
 	if (i >= COMO_BATCH_MAX || bc->off + COMO_BATCH_WINDOW > bc->end)
 		return 1;
-	if (bpf_xdp_load_bytes(bc->xdp, bc->off, s, COMO_BATCH_WINDOW))
-		return 1;
 	/* the verifier must see the mask, so hide from clang that i < MAX */
 	barrier_var(i);
-	p = &bc->vec->pkt[i & (COMO_BATCH_MAX - 1)];
+	i &= COMO_BATCH_MAX - 1;
+	s = (struct pkt_win *)bc->win->pkt[i];
+	if (bpf_xdp_load_bytes(bc->xdp, bc->off, s, COMO_BATCH_WINDOW))
+		return 1;
+	p = &bc->vec->pkt[i];
 	pkt_init(p, s->rec.ts, s->rec.len, s->rec.caplen, bc->linktype,
 		 bc->source, bc->match);
 	parse_pkt(p, s);
@@ -359,17 +357,21 @@ static long parse_one(__u32 i, void *data)
 static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg)
 {
 	__u32 len = bpf_xdp_get_buff_len(bc->xdp), n;
+	struct pkt_win *s = (struct pkt_win *)bc->win->pkt[0];
 	struct como_pkt *p = &bc->vec->pkt[0];
 
 	n = len < COMO_SNAP ? len : COMO_SNAP;
 	barrier_var(n);
 	/* 1..256 without a branch: 6.1's verifier learns nothing from n != 0 */
 	n = ((n - 1) & WIN_MASK) + 1;
-	if (bpf_xdp_load_bytes(bc->xdp, 0, bc->s->buf, n))
+	if (bpf_xdp_load_bytes(bc->xdp, 0, s->buf, n))
 		return -1;
-	pkt_init(p, bpf_ktime_get_boot_ns() + cfg->clock_offset_ns, len, len,
-		 DLT_EN10MB, bc->xdp->ingress_ifindex, bc->match);
-	parse_pkt(p, bc->s);
+	s->rec.ts = bpf_ktime_get_boot_ns() + cfg->clock_offset_ns;
+	s->rec.len = len;
+	s->rec.caplen = len;
+	pkt_init(p, s->rec.ts, len, len, DLT_EN10MB, bc->xdp->ingress_ifindex,
+		 bc->match);
+	parse_pkt(p, s);
 	bc->bytes = len;
 	bc->non_ip = p->ip_ver == 0;
 	bc->trunc = (p->flags & COMO_PKT_TRUNC) != 0;
@@ -390,8 +392,8 @@ int como_dispatch(struct xdp_md *ctx)
 
 	cfg = bpf_map_lookup_elem(&como_cfg, &zero);
 	bc.vec = como_vec_this_cpu();
-	bc.s = bpf_map_lookup_elem(&como_scratch, &zero);
-	if (!cfg || !bc.vec || !bc.s)
+	bc.win = como_win_this_cpu();
+	if (!cfg || !bc.vec || !bc.win)
 		return XDP_PASS;
 	bc.match = cfg->match_all;
 

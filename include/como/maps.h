@@ -20,6 +20,19 @@ struct como_vec {
 	struct como_pkt pkt[COMO_BATCH_MAX];
 };
 
+/*
+ * como_win: per CPU, the header window of every packet of the batch (its
+ * batch record header, then COMO_SNAP bytes), kept for the filter stages,
+ * which test the packet's bytes as tcpdump's filters do.
+ */
+#define COMO_WIN_STRIDE		COMO_BATCH_WINDOW
+#define COMO_WIN_SLACK		64
+
+struct como_win {
+	__u8 pkt[COMO_BATCH_MAX][COMO_WIN_STRIDE];
+	__u8 slack[COMO_WIN_SLACK];
+};
+
 /* como_cfg[0]: the dispatcher's settings */
 struct como_cfg {
 	__u32 head;		/* first module slot, COMO_SLOT_END if none */

@@ -56,7 +56,14 @@ struct modrt {
 
 int datapath_open(struct datapath *dp);
 int datapath_add(struct datapath *dp, struct modrt *rt);
-int datapath_link(struct datapath *dp, struct modrt *mods, unsigned int n);
+struct filter_stage;
+/*
+ * The chain: filter stages, then modules. A tail call never returns and
+ * the kernel allows 33 in a row, so the chain holds at most this many.
+ */
+#define COMO_CHAIN_MAX		32
+int datapath_link(struct datapath *dp, struct filter_stage *fs,
+		  unsigned int nfs, struct modrt *mods, unsigned int n);
 int datapath_ctl_write(struct datapath *dp, struct modrt *rt);
 /* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
 int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,

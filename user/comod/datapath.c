@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "comod.h"
 #include "dispatch.skel.h"
+#include "filter.h"
 #include "log.h"
 
 int datapath_open(struct datapath *dp)
@@ -28,8 +29,9 @@ int datapath_open(struct datapath *dp)
 		pr_err("cannot open the dispatcher: %s", strerror(errno));
 		return err;
 	}
-	/* como_vec is indexed by CPU: one parsed batch per CPU */
+	/* indexed by CPU: one parsed batch and its windows per CPU */
 	bpf_map__set_max_entries(dp->skel->maps.como_vec, dp->ncpus);
+	bpf_map__set_max_entries(dp->skel->maps.como_win, dp->ncpus);
 	err = dispatch_bpf__load(dp->skel);
 	if (err) {
 		pr_err("the kernel refused the dispatcher: %s (run as root; "
@@ -46,7 +48,8 @@ int datapath_open(struct datapath *dp)
 static int reuse_shared_maps(struct datapath *dp, struct bpf_object *obj)
 {
 	struct bpf_map *shared[] = {
-		dp->skel->maps.como_vec, dp->skel->maps.como_cfg,
+		dp->skel->maps.como_vec, dp->skel->maps.como_win,
+		dp->skel->maps.como_cfg,
 		dp->skel->maps.como_ctl, dp->skel->maps.como_stats,
 		dp->skel->maps.como_progs,
 	};
@@ -184,33 +187,53 @@ int datapath_ctl_write(struct datapath *dp, struct modrt *rt)
 	return bpf_map_update_elem(fd, &rt->slot, &rt->ctl, 0) ? -errno : 0;
 }
 
-/*
- * Puts the modules in the chain in the order given, then makes the first
- * one the head: until then the dispatcher runs no module, so a packet
- * never meets a half-built chain.
- */
-int datapath_link(struct datapath *dp, struct modrt *mods, unsigned int n)
+static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
+		     const struct como_ctl *ctl)
 {
 	int progs = bpf_map__fd(dp->skel->maps.como_progs);
+	int ctlfd = bpf_map__fd(dp->skel->maps.como_ctl);
+
+	if (bpf_map_update_elem(ctlfd, &slot, ctl, 0) ||
+	    bpf_map_update_elem(progs, &slot, &prog_fd, 0))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Puts the filter stages, then the modules, in the chain in the order
+ * given, then makes the first one the head: until then the dispatcher runs
+ * nothing, so a packet never meets a half-built chain.
+ */
+int datapath_link(struct datapath *dp, struct filter_stage *fs,
+		  unsigned int nfs, struct modrt *mods, unsigned int n)
+{
 	int cfgfd = bpf_map__fd(dp->skel->maps.como_cfg);
 	struct como_cfg cfg = {
-		.head = n ? mods[0].slot : COMO_SLOT_END,
+		.head = COMO_SLOT_END,
 		.clock_offset_ns = dp->clock_offset_ns,
 	};
-	__u32 zero = 0;
-	unsigned int i;
-	int err;
+	__u32 zero = 0, next = COMO_SLOT_END;
+	struct como_ctl ctl = { .sampling = 1, .enabled = 1 };
+	int i, err;
 
-	for (i = 0; i < n; i++) {
-		mods[i].ctl.next = i + 1 < n ? mods[i + 1].slot : COMO_SLOT_END;
-		err = datapath_ctl_write(dp, &mods[i]);
+	for (i = n - 1; i >= 0; i--) {
+		mods[i].ctl.next = next;
+		err = chain_put(dp, mods[i].slot, mods[i].prog_fd, &mods[i].ctl);
 		if (err)
 			return err;
-		if (bpf_map_update_elem(progs, &mods[i].slot, &mods[i].prog_fd, 0))
-			return -errno;
-		/* filters in the kernel come with live capture: all pass */
-		cfg.match_all |= 1ULL << mods[i].slot;
+		next = mods[i].slot;
+		/* a module without a filter sees every packet */
+		if (!mods[i].mod->filter)
+			cfg.match_all |= 1ULL << mods[i].slot;
 	}
+	for (i = nfs - 1; i >= 0; i--) {
+		ctl.next = next;
+		err = chain_put(dp, fs[i].slot, fs[i].prog_fd, &ctl);
+		if (err)
+			return err;
+		next = fs[i].slot;
+	}
+	cfg.head = next;
 	return bpf_map_update_elem(cfgfd, &zero, &cfg, 0) ? -errno : 0;
 }
 

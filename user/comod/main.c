@@ -17,11 +17,13 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 #include "comod.h"
+#include "filter.h"
 #include "live.h"
 #include "log.h"
 #include "trace.h"
 
 #define DEFAULT_DATADIR		"/var/lib/como"
+#define DLT_EN10MB_VALUE	1	/* live capture: Ethernet */
 static const char *const default_modules[] = { "counter", "protocol", "topdest" };
 
 struct opts {
@@ -144,13 +146,6 @@ static int open_modules(struct como_config *cfg, struct modrt *mods)
 				       mc->origin, mc->name);
 				return -EINVAL;
 			}
-		}
-		if (mc->filter && strcmp(mc->filter, "all")) {
-			pr_err("%s: module %s: filter \"%s\": this version runs "
-			       "modules on every packet (filter \"all\"); "
-			       "tcpdump filters come with live capture",
-			       mc->origin, mc->name, mc->filter);
-			return -EOPNOTSUPP;
 		}
 		mods[i].cfg = mc;
 		mods[i].slot = i;
@@ -313,6 +308,8 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	struct opts o = {};
 	struct trace *trace = NULL;
+	struct filter_stage *stages = NULL;
+	unsigned int nstages = 0;
 	struct json_object *msum;
 	const char *kind, *source;
 	struct modrt *mods;
@@ -355,7 +352,12 @@ int main(int argc, char **argv)
 		if (err)
 			goto out_unload;
 	}
-	err = datapath_link(&dp, mods, cfg.nmods);
+	err = filters_build(&dp, mods, cfg.nmods,
+			    trace ? trace_linktype(trace) : DLT_EN10MB_VALUE,
+			    &stages, &nstages);
+	if (err)
+		goto out_unload;
+	err = datapath_link(&dp, stages, nstages, mods, cfg.nmods);
 	if (err) {
 		pr_err("cannot link the modules to the dispatcher: %s",
 		       strerror(-err));
@@ -416,6 +418,8 @@ out_unload:
 	for (i = 0; i < cfg.nmods; i++)
 		if (mods[i].store)
 			stream_close(&mods[i]);
+	if (stages)
+		filters_free(stages, nstages);
 	for (i = 0; i < cfg.nmods; i++)
 		datapath_unload(&mods[i]);
 	datapath_close(&dp);

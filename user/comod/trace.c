@@ -264,3 +264,8 @@ void trace_close(struct trace *t)
 	pcap_close(t->pc);
 	free(t);
 }
+
+int trace_linktype(const struct trace *t)
+{
+	return t->dlt;
+}

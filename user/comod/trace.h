@@ -25,5 +25,6 @@ int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 	      unsigned int n, bool progress, volatile sig_atomic_t *stop,
 	      struct trace_result *res);
 void trace_close(struct trace *t);
+int trace_linktype(const struct trace *t);
 
 #endif
