@@ -54,6 +54,7 @@ static void usage(FILE *f)
 "                       run a module, e.g. topdest:k=20,interval=5s; repeatable;\n"
 "                       replaces the config's modules; default: counter,\n"
 "                       protocol and topdest\n"
+"  -F, --filter EXPR    a tcpdump filter for the module of the -m before it\n"
 "  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
 "                       -r and -d override the config\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
@@ -71,6 +72,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "interface", required_argument, NULL, 'i' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "module", required_argument, NULL, 'm' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
@@ -80,14 +82,23 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{}
 	};
 	char **specs = calloc(argc, sizeof(*specs));
+	char **filters = calloc(argc, sizeof(*filters));
 	int c, nspecs = 0, i, err;
 
-	while ((c = getopt_long(argc, argv, "r:i:c:m:d:jqvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:c:m:F:d:jqvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->trace = optarg; break;
 		case 'i': o->ifaces = optarg; break;
 		case 'c': o->conf = optarg; break;
 		case 'm': specs[nspecs++] = optarg; break;
+		case 'F':
+			if (!nspecs || filters[nspecs - 1]) {
+				fprintf(stderr, "comod: -F follows the -m it "
+					"filters, once\n");
+				exit(2);
+			}
+			filters[nspecs - 1] = optarg;
+			break;
 		case 'd': o->datadir = optarg; break;
 		case 'S': o->bpf_stats = true; break;
 		case 'j': o->json = true; break;
@@ -107,12 +118,16 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	/* -m on the command line replaces the config's modules */
 	if (!err && nspecs)
 		config_clear_modules(cfg);
-	for (i = 0; !err && i < nspecs; i++)
+	for (i = 0; !err && i < nspecs; i++) {
 		err = config_add_spec(cfg, specs[i]);
+		if (!err && filters[i])
+			cfg->mods[cfg->nmods - 1].filter = strdup(filters[i]);
+	}
 	if (!err && !cfg->nmods)
 		for (i = 0; !err && i < 3; i++)
 			err = config_add_spec(cfg, default_modules[i]);
 	free(specs);
+	free(filters);
 	if (err)
 		return err;
 	if (o->trace && o->ifaces) {
