@@ -470,46 +470,47 @@ int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
 		  int dlt, struct filter_stage **fsp, unsigned int *nfsp)
 {
 	struct filter_stage *fs = calloc(n ? n : 1, sizeof(*fs));
+	const char **who = calloc(n ? n : 1, sizeof(*who));
 	unsigned int i, j, nfs = 0, ncb;
 	struct cbpf_insn *cb;
 	int err = 0;
 
-	if (!fs)
+	if (!fs || !who) {
+		free(fs);
+		free(who);
 		return -ENOMEM;
-	for (i = 0; i < n && !err; i++) {
+	}
+	for (i = 0; i < n; i++) {
 		const char *expr = mods[i].mod->filter;
 
 		if (!expr)
 			continue;
 		for (j = 0; j < nfs && strcmp(fs[j].expr, expr); j++)
 			;
-		if (j < nfs) {
-			fs[j].mask |= 1ULL << mods[i].slot;
-			continue;
+		if (j == nfs) {
+			fs[nfs] = (struct filter_stage){
+				.expr = strdup(expr),
+				.slot = COMO_MAX_SLOTS - 1 - nfs, .prog_fd = -1,
+			};
+			who[nfs++] = mods[i].mod->name;
 		}
-		fs[nfs] = (struct filter_stage){
-			.expr = strdup(expr), .mask = 1ULL << mods[i].slot,
-			.slot = COMO_MAX_SLOTS - 1 - nfs, .prog_fd = -1,
-		};
-		nfs++;
-		err = filter_compile(mods[i].mod->name, expr, dlt, &cb, &ncb);
-		if (err)
-			break;
-		/* the mask is final only once every module is seen: load later */
-		free(cb);
+		fs[j].mask |= 1ULL << mods[i].slot;
 	}
-	for (j = 0; j < nfs && !err; j++) {
-		err = filter_compile(fs[j].expr, fs[j].expr, dlt, &cb, &ncb);
-		if (!err)
-			err = filter_load(dp, &fs[j], cb, ncb);
-		free(cb);
-	}
-	if (!err && nfs + n > COMO_CHAIN_MAX) {
+	if (nfs + n > COMO_CHAIN_MAX) {
 		pr_err("%u modules and %u distinct filters: at most %d together "
 		       "(the kernel allows 33 tail calls in a row)", n, nfs,
 		       COMO_CHAIN_MAX);
 		err = -E2BIG;
 	}
+	/* the masks are final: translate and load */
+	for (j = 0; j < nfs && !err; j++) {
+		err = filter_compile(who[j], fs[j].expr, dlt, &cb, &ncb);
+		if (err)
+			break;
+		err = filter_load(dp, &fs[j], cb, ncb);
+		free(cb);
+	}
+	free(who);
 	*fsp = fs;
 	*nfsp = nfs;
 	return err;
