@@ -32,4 +32,7 @@ ok $? "config 'counter' (interval=1s) equals the oracle"
 "$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/cli" -m counter:interval=2s 2> "$TMP/err"
 [ $? -eq 1 ] && grep -q "already holds module counter" "$TMP/err"
 ok $? "a stream refuses records of other arguments"
+"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/cli" -m protocol -m counter:interval=2s 2> /dev/null
+"$COMO" query -d "$TMP/cli" -m protocol -f csv > /dev/null 2> "$TMP/err"
+ok $([ ! -s "$TMP/err" ]; echo $?) "a refused run leaves the other streams complete"
 done_testing

@@ -325,6 +325,7 @@ int main(int argc, char **argv)
 	struct trace *trace = NULL;
 	struct filter_stage *stages = NULL;
 	unsigned int nstages = 0;
+	bool ran = false;
 	struct json_object *msum;
 	const char *kind, *source;
 	struct modrt *mods;
@@ -385,6 +386,7 @@ int main(int argc, char **argv)
 				strerror(errno));
 	}
 
+	ran = true;
 	cpu0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (o.ifaces) {
@@ -430,9 +432,14 @@ int main(int argc, char **argv)
 	}
 
 out_unload:
-	for (i = 0; i < cfg.nmods; i++)
-		if (mods[i].store)
-			stream_close(&mods[i]);
+	for (i = 0; i < cfg.nmods; i++) {
+		if (!mods[i].store)
+			continue;
+		/* failed before any packet: the streams are as they were */
+		if (!ran)
+			stream_finish(&mods[i], kind, source, 0, NULL);
+		stream_close(&mods[i]);
+	}
 	if (stages)
 		filters_free(stages, nstages);
 	for (i = 0; i < cfg.nmods; i++)
