@@ -268,11 +268,11 @@ run_one() { # ID TARGET MODE
 		pids="$pids $td_pid"
 		procs="$procs $td_pid:tcpdump"
 		for ((i = 0; i < 200; i++)); do
-			grep -q 'listening on' "$d/tcpdump.err" && break
+			grep -qs 'listening on' "$d/tcpdump.err" && break
 			kill -0 "$td_pid" 2>/dev/null || break
 			sleep 0.05
 		done
-		grep -q 'listening on' "$d/tcpdump.err" ||
+		grep -qs 'listening on' "$d/tcpdump.err" ||
 			{ log "  tcpdump did not start: $(head -n3 "$d/tcpdump.err")"; ready=0; }
 	fi
 
@@ -343,10 +343,14 @@ for ((r = 1; r <= LIVE_FILTER_REPS; r++)); do
 		args=(-m counter)
 		[ -z "$f" ] || args+=(-F "$f")
 		printf '%s\n' "$f" >"$work/filter/$k.filter"
-		rm -rf "$work/filter/dir"
-		"$COMO" run --trace "$ftrace" -d "$work/filter/dir" --bpf-stats -j -q "${args[@]}" \
-			</dev/null >"$work/filter/$k-$r.out" 2>"$work/filter/$k-$r.err" ||
-			log "  como run failed (filter '$f'): $(head -n2 "$work/filter/$k-$r.err")"
+		for try in 1 2; do # a second try: a failed run is left out, not retried forever
+			rm -rf "$work/filter/dir"
+			"$COMO" run --trace "$ftrace" -d "$work/filter/dir" --bpf-stats -j -q "${args[@]}" \
+				</dev/null >"$work/filter/$k-$r.out" 2>"$work/filter/$k-$r.err" && break
+			log "  como run failed (filter '$f', try $try): $(head -n2 "$work/filter/$k-$r.err")"
+			rm -f "$work/filter/$k-$r.out"
+			sleep 1
+		done
 	done
 done
 rm -rf "$work/filter/dir"

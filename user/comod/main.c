@@ -151,6 +151,11 @@ static int open_modules(struct como_config *cfg, struct modrt *mods)
 	unsigned int i, j;
 	int err;
 
+	if (cfg->nmods > COMO_CHAIN_MAX) {
+		pr_err("%u modules: at most %d run together (the kernel allows "
+		       "33 tail calls in a row)", cfg->nmods, COMO_CHAIN_MAX);
+		return -E2BIG;
+	}
 	for (i = 0; i < cfg->nmods; i++) {
 		const struct como_modcfg *mc = &cfg->mods[i];
 
