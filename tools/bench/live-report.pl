@@ -19,7 +19,8 @@
 #                 SETTLE_S after it.  comod's -j cpu_s is kept as json_cpu_s.
 #   softirq_s     system-wide softirq time over the same window (/proc/stat);
 #                 veth's NAPI, XDP and the AF_PACKET tap run there.  The
-#                 machine is shared: other work adds to it.
+#                 machine is shared: other work adds to it.  Per packet
+#                 sent: softirq_us_per_pkt.
 #   sender_cpu_s  tcpreplay's user + sys (measure.pl; includes its -K preload
 #                 of the trace).
 #   veth_drops    vb's tx_dropped: frames the veth could not hand to va
@@ -99,11 +100,13 @@ for my $d (sort glob("$work/live/*")) {
     }
     my ($sent, $secs, $failed) = (0, 0, 0);
     my $nrep = 0;
+    my @each;
     for my $f (sort glob("$d/replay*.out")) {
         my $s = slurp($f) // '';
         if ($s =~ /Actual: (\d+) packets \((\d+) bytes\) sent in ([\d.]+) seconds/) {
             $sent += $1;
             $secs = $3 if $3 > $secs;
+            push @each, 0 + $3;
             $nrep++;
         }
         $failed += $1 if $s =~ /Failed packets:\s+(\d+)/;
@@ -114,10 +117,12 @@ for my $d (sort glob("$work/live/*")) {
     }
     $r{sent} = $sent;
     $r{send_s} = num($secs, '%.3f');
+    $r{send_s_each} = \@each;    # two senders: pps assumes they overlapped
     $r{pps} = $secs > 0 ? num($sent / $secs, '%.0f') : undef;
     $r{send_failed} = $failed;
     $r{window_s} = num($a->{t} - $b->{t}, '%.3f');
     $r{softirq_s} = num(($a->{cpu_softirq} - $b->{cpu_softirq}) / $clk, '%.2f');
+    $r{softirq_us_per_pkt} = $sent > 0 ? num(1e6 * $r{softirq_s} / $sent, '%.2f') : undef;
     $r{irq_s} = num(($a->{cpu_irq} - $b->{cpu_irq}) / $clk, '%.2f');
     $r{machine_busy_s} = num((($a->{cpu_total} - $b->{cpu_total})
                               - ($a->{cpu_idle} - $b->{cpu_idle})) / $clk, '%.2f');
@@ -272,8 +277,8 @@ sub fmt { my ($f, $v) = @_; return defined $v ? sprintf($f, $v) : '-' }
 printf "live capture, veth in a namespace (%s CPUs, kernel %s); sent = tcpreplay's count\n",
     $host->{nproc} // '?', $host->{kernel} // '?';
 my @h = ('target', 'mode', 'tool', 'sent', 'kpps', 'counted', 'loss%', 'kdrop', 'cpu_s',
-         'us/pkt', 'bpf_ns', 'softirq_s', 'sender_s', 'veth_drop');
-my $fmt = "%-9s %-7s %-7s %8s %6s %8s %7s %6s %6s %6s %6s %9s %8s %9s\n";
+         'us/pkt', 'bpf_ns', 'softirq_s', 'sirq_us', 'sender_s', 'veth_drop');
+my $fmt = "%-9s %-7s %-7s %8s %6s %8s %7s %6s %6s %6s %6s %9s %7s %8s %9s\n";
 printf $fmt, @h;
 for my $r (@runs) {
     my $tgt = $r->{target} =~ /^(\d+)$/ ? ($1 % 1000 ? $1 : ($1 / 1000) . 'k') : $r->{target};
@@ -284,12 +289,18 @@ for my $r (@runs) {
             fmt('%.3f', $t->{loss_pct}), fmt('%d', $t->{dropped_by_kernel}),
             fmt('%.2f', $t->{cpu_s}), fmt('%.2f', $t->{cpu_us_per_pkt}),
             fmt('%.0f', $t->{bpf_ns_per_pkt}), fmt('%.2f', $r->{softirq_s}),
-            fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
+            fmt('%.2f', $r->{softirq_us_per_pkt}), fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
     }
     if (!$r->{como} && !$r->{tcpdump}) {
         printf "%-9s %-7s %s\n", $tgt, $r->{mode}, $r->{error} // 'no result';
     }
 }
+print "(cpu_s: the tool's own user+sys over the run, us/pkt = cpu_s / counted; bpf_ns: comod's\n"
+    . " --bpf-stats ns per XDP run; softirq_s: system-wide softirq time over the run, where veth's\n"
+    . " XDP and the AF_PACKET tap run (shared machine: noisy), sirq_us per packet sent; sender_s:\n"
+    . " tcpreplay's CPU, busy-waiting when paced; veth_drop: frames lost before any capture;\n"
+    . " mode both: como and tcpdump on the same traffic at once, run-level columns shared)\n"
+    if @runs;
 print "\nin-kernel cost of a filter, offline ($fenv->{file}), median of rounds\n" if @variants;
 for my $v (@variants) {
     printf "  %-52s %7s ns/pkt  %s  matched %s of %s\n",

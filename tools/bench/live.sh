@@ -116,7 +116,7 @@ wait_gone() { # PID SECONDS: poll until PID is gone; 1 if it is still there
 [ -x "$COMOD" ] || die "comod binary not found at $COMOD (set COMOD)"
 [ -x "$GENTRACE" ] || die "gentrace not found at $GENTRACE (set GENTRACE)"
 command -v ip >/dev/null || die "ip (iproute2) is needed"
-command -v perl >/dev/null && perl -MJSON::PP -e 1 2>/dev/null || die "perl with JSON::PP is needed"
+perl -MJSON::PP -e 1 2>/dev/null || die "perl with JSON::PP is needed"
 
 missing=
 command -v tcpreplay >/dev/null || missing="$missing tcpreplay"
@@ -180,6 +180,7 @@ snap() { # FILE [PID...]: counters before/after a run, as key=value lines
 	local f=$1
 	shift
 	{
+		# shellcheck disable=SC2016 # expanded by the inner sh
 		nsx sh -c 'for d in va vb; do for s in rx_packets rx_dropped tx_packets tx_dropped; do
 			echo "${d}_$s=$(cat /sys/class/net/$d/statistics/$s)"; done; done'
 		perl -MTime::HiRes=time -e '
@@ -228,7 +229,7 @@ replay_cmd() { # TARGET LIMIT OUT: one tcpreplay
 
 run_one() { # ID TARGET MODE
 	local id=$1 target=$2 mode=$3 d=$work/live/$1 senders=1 limit i
-	local como_pid= td_pid= ready=1 procs=
+	local como_pid='' td_pid='' ready=1 procs=''
 	mkdir -p "$d"
 	case $target in
 	topspeed) limit=$((TOP_PPS_GUESS * LIVE_SECONDS)) ;;
@@ -315,6 +316,7 @@ for target in $LIVE_RATES; do
 		run_one "$(printf '%02d' $n)" "$target" "$mode"
 	done
 done
+# shellcheck disable=SC2016 # expanded by the inner sh
 nsx sh -c 'for d in va vb; do for s in rx_packets tx_packets; do
 	echo "${d}_$s=$(cat /sys/class/net/$d/statistics/$s)"; done; done' >"$work/veth-end.env"
 ip netns del "$NS" && ns_made=0
