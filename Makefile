@@ -16,7 +16,7 @@ MODOUT	:= $(OUT)/modules
 CC	?= cc
 CLANG	?= clang
 BPFTOOL	?= bpftool
-PKGS	:= libbpf libpcap json-c zlib
+PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0
 
 ifeq ($(V),1)
 Q :=
@@ -28,7 +28,7 @@ endif
 
 WERROR	:= $(if $(filter true,$(CI)),-Werror)
 CFLAGS	?= -O2 -g
-CFLAGS	+= -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Iinclude -Iuser/lib -I$(SKEL)
+CFLAGS	+= -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Iinclude -Iinclude/uapi -Iuser/lib -I$(SKEL)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 BPF_CFLAGS := -g -fstandalone-debug -O2 -target bpf -D__TARGET_ARCH_x86 -Wall $(WERROR) \

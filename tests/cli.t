@@ -24,13 +24,13 @@ for opt in $("$BIN/comod" --help | grep -Eo '^ +(-[a-z], )?--[a-z-]+' | grep -Eo
 	ok $? "comod accepts $opt, as its help says"
 done
 
-"$COMO" module list > "$TMP/list"
+"$COMO" module avail > "$TMP/list"
 for m in counter protocol topdest; do
 	grep -q "^$m " "$TMP/list"
-	ok $? "module list shows $m"
+	ok $? "module avail shows $m"
 done
-"$COMO" module list -j | perl -MJSON::PP -e 'my $j = decode_json(join "", <STDIN>); exit(@$j >= 3 ? 0 : 1)'
-ok $? "module list -j is JSON"
+"$COMO" module avail -j | perl -MJSON::PP -e 'my $j = decode_json(join "", <STDIN>); exit(@$j >= 3 ? 0 : 1)'
+ok $? "module avail -j is JSON"
 
 "$GENTRACE" -n 20000 -d 10 -s 9 -o "$TMP/t.pcap"
 "$COMO" run -q -j --trace "$TMP/t.pcap" -d "$TMP/d" > "$TMP/run.json"

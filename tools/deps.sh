@@ -4,7 +4,8 @@
 set -eu
 
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
-# libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32)
+# libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32),
+#            libnl-genl (the control messages of comod and, later, como.ko)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
 #        tcpreplay (live capture on a veth pair),
 #        qemu-system-x86, linux-image-amd64, busybox-static (tools/vmtest:
@@ -13,7 +14,7 @@ set -eu
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
-      busybox-static"
+      busybox-static libnl-3-dev libnl-genl-3-dev"
 
 missing=""
 for p in $pkgs; do

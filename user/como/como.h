@@ -7,5 +7,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_module(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

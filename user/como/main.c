@@ -15,7 +15,8 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "process a trace with modules (runs comod)" },
 	{ "query", cmd_query, "print a module's stored results" },
-	{ "module", cmd_module, "list the modules that can be loaded" },
+	{ "module", cmd_module, "modules: avail, and list, load, unload on a live monitor" },
+	{ "status", cmd_status, "what a live monitor reads and has seen" },
 	{}
 };
 

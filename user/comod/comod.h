@@ -30,6 +30,7 @@ struct datapath {
 struct modrt {
 	struct como_mod *mod;
 	const struct como_modcfg *cfg;
+	struct como_modcfg own_cfg;	/* for a module loaded at run time */
 	unsigned int slot;
 	struct bpf_object *obj;
 	int prog_fd;
@@ -70,6 +71,8 @@ int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
 		 __u32 size);
 int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
 void datapath_unload(struct modrt *rt);
+/* Empties a slot of the chain's program array. */
+void datapath_unslot(struct datapath *dp, __u32 slot);
 void datapath_close(struct datapath *dp);
 
 /* epoch.c: flip a module's state to the other half, drain, export */

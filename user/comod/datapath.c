@@ -296,6 +296,11 @@ void datapath_unload(struct modrt *rt)
 	rt->obj = NULL;
 }
 
+void datapath_unslot(struct datapath *dp, __u32 slot)
+{
+	bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.como_progs), &slot);
+}
+
 void datapath_close(struct datapath *dp)
 {
 	dispatch_bpf__destroy(dp->skel);

@@ -469,7 +469,8 @@ out:
 int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
 		  int dlt, struct filter_stage **fsp, unsigned int *nfsp)
 {
-	struct filter_stage *fs = calloc(n ? n : 1, sizeof(*fs));
+	/* room for the stages of modules loaded later, too */
+	struct filter_stage *fs = calloc(COMO_CHAIN_MAX, sizeof(*fs));
 	const char **who = calloc(n ? n : 1, sizeof(*who));
 	unsigned int i, j, nfs = 0, ncb;
 	struct cbpf_insn *cb;
@@ -516,14 +517,20 @@ int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
 	return err;
 }
 
+void filters_free_one(struct filter_stage *fs)
+{
+	if (fs->prog_fd >= 0)
+		close(fs->prog_fd);
+	free(fs->expr);
+	memset(fs, 0, sizeof(*fs));
+	fs->prog_fd = -1;
+}
+
 void filters_free(struct filter_stage *fs, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		if (fs[i].prog_fd >= 0)
-			close(fs[i].prog_fd);
-		free(fs[i].expr);
-	}
+	for (i = 0; i < n; i++)
+		filters_free_one(&fs[i]);
 	free(fs);
 }

@@ -46,5 +46,6 @@ struct modrt;
 int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
 		  int dlt, struct filter_stage **fs, unsigned int *nfs);
 void filters_free(struct filter_stage *fs, unsigned int n);
+void filters_free_one(struct filter_stage *fs);
 
 #endif

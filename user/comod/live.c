@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include "ctl.h"
 #include "live.h"
 #include "log.h"
 #include "store.h"
@@ -71,7 +73,7 @@ static int attach_one(struct live *l, struct live_iface *ifc)
 		pr_err("cannot attach XDP to %s: %s", ifc->name, strerror(-err));
 		return err;
 	}
-	pr_warn("%s: capturing with XDP in %s mode", ifc->name,
+	pr_notice("%s: capturing with XDP in %s mode", ifc->name,
 		ifc->flags & XDP_FLAGS_DRV_MODE ? "native" : "generic");
 	return 0;
 }
@@ -152,41 +154,52 @@ static uint64_t next_boundary(struct modrt *mods, unsigned int n, uint64_t now)
 	return next;
 }
 
-int live_run(struct live *l, struct modrt *mods, unsigned int n,
+/*
+ * Sleeps until the next epoch boundary or a control request, whichever
+ * comes first; a signal ends the wait early too.
+ */
+static void wait_until(uint64_t next, struct ctl *ctl)
+{
+	uint64_t now = now_ns(CLOCK_REALTIME);
+	struct pollfd pfd = { .fd = ctl ? ctl_fd(ctl) : -1, .events = POLLIN };
+	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+
+	if (poll(&pfd, 1, ms) > 0 && (pfd.revents & POLLIN))
+		ctl_serve(ctl);
+}
+
+int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop)
 {
-	uint64_t now = now_ns(CLOCK_REALTIME), next;
-	struct timespec ts;
+	uint64_t now = now_ns(CLOCK_REALTIME);
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i < n; i++) {
-		epoch_open(&mods[i], now);
-		if (!mods[i].first_ns)
-			mods[i].first_ns = now;
+	for (i = 0; i < mon->n; i++) {
+		epoch_open(&mon->mods[i], now);
+		if (!mon->mods[i].first_ns)
+			mon->mods[i].first_ns = now;
 	}
 	while (!*stop && !err) {
-		next = next_boundary(mods, n, now);
-		ts.tv_sec = next / 1000000000ULL;
-		ts.tv_nsec = next % 1000000000ULL;
-		/* a signal ends the sleep early: look at *stop again */
-		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL);
+		wait_until(next_boundary(mon->mods, mon->n, now), ctl);
 		now = now_ns(CLOCK_REALTIME);
-		for (i = 0; i < n && !err; i++) {
-			if (now < mods[i].epoch_end)
+		for (i = 0; i < mon->n && !err; i++) {
+			struct modrt *rt = &mon->mods[i];
+
+			if (now < rt->epoch_end)
 				continue;
-			err = epoch_close(l->dp, &mods[i]);
-			epoch_open(&mods[i], now);
+			err = epoch_close(l->dp, rt);
+			epoch_open(rt, now);
 			/* a running monitor's records are queryable at once */
 			if (!err)
-				err = store_flush(mods[i].store);
+				err = store_flush(rt->store);
 		}
 	}
 	/* stop capturing first, so that the last epochs are whole */
 	live_detach(l);
-	for (i = 0; i < n && !err; i++) {
-		err = epoch_close(l->dp, &mods[i]);
-		mods[i].last_ns = now_ns(CLOCK_REALTIME);
+	for (i = 0; i < mon->n && !err; i++) {
+		err = epoch_close(l->dp, &mon->mods[i]);
+		mon->mods[i].last_ns = now_ns(CLOCK_REALTIME);
 	}
 	return err;
 }

@@ -6,11 +6,16 @@
 #include "comod.h"
 
 struct live;
+struct monitor;
+struct ctl;
 
 /* Attaches the dispatcher to every interface of a comma-separated list. */
 int live_attach(struct live **lp, struct datapath *dp, const char *ifaces);
-/* Flips epochs on the wall clock until *stop; then closes them all. */
-int live_run(struct live *l, struct modrt *mods, unsigned int n,
+/*
+ * Flips epochs on the wall clock until *stop, serving control requests
+ * (which may load and unload modules) in between; then closes them all.
+ */
+int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop);
 /* Detaches from every interface; safe to call twice. */
 void live_detach(struct live *l);

@@ -17,8 +17,10 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 #include "comod.h"
+#include "ctl.h"
 #include "filter.h"
 #include "live.h"
+#include "monitor.h"
 #include "log.h"
 #include "trace.h"
 
@@ -30,6 +32,7 @@ struct opts {
 	const char *conf;
 	const char *trace;
 	const char *ifaces;
+	const char *socket;
 	const char *datadir;
 	bool bpf_stats;
 	bool json;
@@ -55,6 +58,8 @@ static void usage(FILE *f)
 "                       replaces the config's modules; default: counter,\n"
 "                       protocol and topdest\n"
 "  -F, --filter EXPR    a tcpdump filter for the module of the -m before it\n"
+"  -s, --socket PATH    the control socket of a live monitor, for como module\n"
+"                       and como status (default " COMO_DEFAULT_SOCKET ")\n"
 "  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
 "                       -r and -d override the config\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
@@ -70,6 +75,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	static const struct option lopts[] = {
 		{ "trace", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -85,10 +91,11 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	char **filters = calloc(argc, sizeof(*filters));
 	int c, nspecs = 0, i, err;
 
-	while ((c = getopt_long(argc, argv, "r:i:c:m:F:d:jqvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:s:c:m:F:d:jqvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->trace = optarg; break;
 		case 'i': o->ifaces = optarg; break;
+		case 's': o->socket = optarg; break;
 		case 'c': o->conf = optarg; break;
 		case 'm': specs[nspecs++] = optarg; break;
 		case 'F':
@@ -113,7 +120,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		usage(stderr);
 		exit(2);
 	}
-	log_init("comod", o->verbose);
+	log_init("comod", o->quiet ? -1 : o->verbose);
 	err = o->conf ? config_load(cfg, o->conf) : 0;
 	/* -m on the command line replaces the config's modules */
 	if (!err && nspecs)
@@ -281,6 +288,14 @@ static void print_summary(const struct opts *o, const char *source,
 
 static volatile sig_atomic_t stop;
 
+static uint64_t wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -297,20 +312,31 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Live capture until a signal: the totals are what the dispatcher saw. */
-static int run_live(struct datapath *dp, struct modrt *mods, unsigned int n,
-		    const char *ifaces, struct trace_result *res)
+/*
+ * Live capture until a signal, answering on the control socket; modules
+ * may come and go meanwhile (mon->n changes). The totals are what the
+ * dispatcher saw.
+ */
+static int run_live(struct monitor *mon, const char *ifaces,
+		    const char *socket, struct trace_result *res)
 {
+	struct ctl *ctl = NULL;
 	struct como_stats ds;
 	struct live *live;
 	int err;
 
-	err = live_attach(&live, dp, ifaces);
+	err = ctl_open(&ctl, socket, mon);
 	if (err)
 		return err;
-	err = live_run(live, mods, n, &stop);
+	err = live_attach(&live, mon->dp, ifaces);
+	if (err) {
+		ctl_close(ctl);
+		return err;
+	}
+	err = live_run(live, mon, ctl, &stop);
 	live_free(live);
-	if (!datapath_stats(dp, 0, &ds)) {
+	ctl_close(ctl);
+	if (!datapath_stats(mon->dp, 0, &ds)) {
 		res->packets = ds.pkts;
 		res->bytes = ds.bytes;
 	}
@@ -329,7 +355,7 @@ int main(int argc, char **argv)
 	struct opts o = {};
 	struct trace *trace = NULL;
 	struct filter_stage *stages = NULL;
-	unsigned int nstages = 0;
+	unsigned int nstages = 0, nmods;
 	bool ran = false;
 	struct json_object *msum;
 	const char *kind, *source;
@@ -344,9 +370,11 @@ int main(int argc, char **argv)
 		return 1;
 	kind = o.ifaces ? "live" : "trace";
 	source = o.ifaces ?: o.trace;
-	mods = calloc(cfg.nmods, sizeof(*mods));
+	/* room for the modules a live monitor may load later */
+	mods = calloc(COMO_CHAIN_MAX, sizeof(*mods));
 	if (!mods)
 		return 1;
+	nmods = cfg.nmods;
 	err = open_modules(&cfg, mods);
 	if (!err && o.trace)
 		err = trace_open(&trace, o.trace);
@@ -395,15 +423,25 @@ int main(int argc, char **argv)
 	cpu0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (o.ifaces) {
-		err = run_live(&dp, mods, cfg.nmods, o.ifaces, &res);
+		struct monitor mon = {
+			.dp = &dp, .mods = mods, .n = cfg.nmods,
+			.fs = stages, .nfs = nstages, .datadir = o.datadir,
+			.kind = kind, .source = source,
+			.start_ns = wall_now(),
+		};
+
+		err = run_live(&mon, o.ifaces, o.socket ?: COMO_DEFAULT_SOCKET,
+			       &res);
+		nmods = mon.n;
+		nstages = mon.nfs;
 	} else {
-		err = trace_run(trace, &dp, mods, cfg.nmods,
+		err = trace_run(trace, &dp, mods, nmods,
 				!o.quiet && isatty(STDERR_FILENO), &stop, &res);
 		trace = NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
-	for (i = 0; i < cfg.nmods; i++) {
+	for (i = 0; i < nmods; i++) {
 		if (o.trace && (!mods[i].first_ns || res.first_ns < mods[i].first_ns))
 			mods[i].first_ns = res.first_ns;
 		if (o.trace && res.last_ns > mods[i].last_ns)
@@ -425,7 +463,7 @@ int main(int argc, char **argv)
 	}
 	if (stats_fd >= 0)
 		bpf_obj_get_info_by_fd(dp.prog_fd, &info, &info_len);
-	msum = module_summary(&dp, mods, cfg.nmods);
+	msum = module_summary(&dp, mods, nmods);
 	print_summary(&o, source, &res, &ds, msum,
 		      t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 		      cpu_seconds() - cpu0, info.run_time_ns, info.run_cnt);
@@ -437,7 +475,7 @@ int main(int argc, char **argv)
 	}
 
 out_unload:
-	for (i = 0; i < cfg.nmods; i++) {
+	for (i = 0; i < nmods; i++) {
 		if (!mods[i].store)
 			continue;
 		/* failed before any packet: the streams are as they were */
@@ -447,13 +485,13 @@ out_unload:
 	}
 	if (stages)
 		filters_free(stages, nstages);
-	for (i = 0; i < cfg.nmods; i++)
+	for (i = 0; i < nmods; i++)
 		datapath_unload(&mods[i]);
 	datapath_close(&dp);
 out:
 	if (trace)
 		trace_close(trace);
-	for (i = 0; i < cfg.nmods; i++)
+	for (i = 0; i < nmods; i++)
 		mod_close(mods[i].mod);
 	free(mods);
 	config_free(&cfg);

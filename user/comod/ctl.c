@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The control socket: include/uapi/linux/como.h's messages on a local
+ * SOCK_SEQPACKET socket, one request and one reply per connection. Every
+ * attribute is checked by a policy before a handler sees it; a refusal is
+ * NLMSG_ERROR with the errno and a message saying why (extended ack).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/como.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include "ctl.h"
+#include "log.h"
+
+#define CTL_MSG_MAX	65536
+
+struct ctl {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct monitor *mon;
+};
+
+static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
+	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING, .maxlen = 127 },
+	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
+	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .maxlen = 1023 },
+	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
+};
+
+static struct nla_policy policy[COMO_A_MAX + 1] = {
+	[COMO_A_MODULE] = { .type = NLA_NESTED },
+};
+
+int ctl_open(struct ctl **cp, const char *path, struct monitor *mon)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl *c;
+	char *dir, *slash;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		pr_err("control socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->mon = mon;
+	strcpy(c->path, path);
+	strcpy(sa.sun_path, path);
+	dir = strdup(path);
+	slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	free(dir);
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		goto err_errno;
+	/* a socket nobody answers on is a dead comod's: take it over */
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		pr_err("another comod answers on %s", path);
+		close(c->fd);
+		free(c);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, 0600) || listen(c->fd, 8))
+		goto err_errno;
+	*cp = c;
+	return 0;
+
+err_errno:
+	err = -errno;
+	pr_err("cannot open control socket %s: %s", path, strerror(errno));
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	return err;
+}
+
+int ctl_fd(const struct ctl *c)
+{
+	return c->fd;
+}
+
+void ctl_close(struct ctl *c)
+{
+	if (!c)
+		return;
+	close(c->fd);
+	unlink(c->path);
+	free(c);
+}
+
+static void send_msg(int fd, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (send(fd, nlh, nlh->nlmsg_len, MSG_NOSIGNAL) < 0)
+		pr_warn("control reply: %s", strerror(errno));
+}
+
+static void send_error(int fd, const struct nlmsghdr *req, int err,
+		       const char *why)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(NLMSG_ERROR, NLM_F_ACK_TLVS);
+	struct nlmsgerr e = { .error = err, .msg = *req };
+
+	if (!msg)
+		return;
+	e.msg.nlmsg_len = sizeof(*req);
+	nlmsg_append(msg, &e, sizeof(e), NLMSG_ALIGNTO);
+	if (why && *why)
+		nla_put_string(msg, NLMSGERR_ATTR_MSG, why);
+	send_msg(fd, msg);
+	nlmsg_free(msg);
+}
+
+static struct nl_msg *reply_new(const struct nlmsghdr *req, __u8 cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(CTL_MSG_MAX);
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, req->nlmsg_seq,
+				COMO_LOCAL_FAMILY, 0, 0, cmd, COMO_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int put_module(struct nl_msg *msg, struct monitor *mon,
+		      struct modrt *rt)
+{
+	struct nlattr *nest = nla_nest_start(msg, COMO_A_MODULE);
+	struct como_stats st = {};
+
+	if (!nest)
+		return -EMSGSIZE;
+	datapath_stats(mon->dp, rt->slot + 1, &st);
+	nla_put_string(msg, COMO_MOD_A_NAME, rt->mod->name);
+	nla_put_string(msg, COMO_MOD_A_SOURCE, rt->mod->path);
+	nla_put_string(msg, COMO_MOD_A_ARGS, rt->mod->args);
+	if (rt->mod->filter)
+		nla_put_string(msg, COMO_MOD_A_FILTER, rt->mod->filter);
+	nla_put_u32(msg, COMO_MOD_A_SLOT, rt->slot);
+	nla_put_u32(msg, COMO_MOD_A_STATE, COMO_MOD_STATE_RUNNING);
+	nla_put_u64(msg, COMO_MOD_A_EPOCH, rt->ctl.epoch);
+	nla_put_u64(msg, COMO_MOD_A_PKTS, st.pkts);
+	nla_put_u64(msg, COMO_MOD_A_BYTES, st.bytes);
+	nla_put_u64(msg, COMO_MOD_A_UPDATES, st.updates);
+	nla_put_u64(msg, COMO_MOD_A_ERRORS, st.errors);
+	if (nla_put_u64(msg, COMO_MOD_A_RECORDS, rt->records))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int do_status(struct ctl *c, struct nl_msg *msg)
+{
+	struct monitor *mon = c->mon;
+	struct como_stats st = {};
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	datapath_stats(mon->dp, 0, &st);
+	nla_put_string(msg, COMO_A_SOURCE_KIND, mon->kind);
+	nla_put_string(msg, COMO_A_SOURCE, mon->source);
+	nla_put_string(msg, COMO_A_DATADIR, mon->datadir);
+	nla_put_u64(msg, COMO_A_PKTS, st.pkts);
+	nla_put_u64(msg, COMO_A_BYTES, st.bytes);
+	return nla_put_u64(msg, COMO_A_UPTIME_NS, ts.tv_sec * 1000000000ULL +
+			   ts.tv_nsec - mon->start_ns) ? -EMSGSIZE : 0;
+}
+
+static int do_modules(struct ctl *c, struct nl_msg *msg)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < c->mon->n && !err; i++)
+		err = put_module(msg, c->mon, &c->mon->mods[i]);
+	return err;
+}
+
+static const char *str(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_string(tb[type]) : NULL;
+}
+
+static int do_load(struct ctl *c, struct nlattr **mod)
+{
+	if (!mod[COMO_MOD_A_SOURCE]) {
+		pr_err("load: which module? (COMO_MOD_A_SOURCE is missing)");
+		return -EINVAL;
+	}
+	return monitor_load(c->mon, str(mod, COMO_MOD_A_SOURCE),
+			    str(mod, COMO_MOD_A_NAME), str(mod, COMO_MOD_A_ARGS),
+			    str(mod, COMO_MOD_A_FILTER));
+}
+
+static int do_unload(struct ctl *c, struct nlattr **mod)
+{
+	if (!mod[COMO_MOD_A_NAME]) {
+		pr_err("unload: which module? (COMO_MOD_A_NAME is missing)");
+		return -EINVAL;
+	}
+	return monitor_unload(c->mon, str(mod, COMO_MOD_A_NAME));
+}
+
+static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[COMO_A_MAX + 1], *mod[COMO_MOD_A_MAX + 1] = {};
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nl_msg *reply;
+	char why[1024];
+	int err;
+
+	log_clear();
+	if (nlh->nlmsg_type != COMO_LOCAL_FAMILY ||
+	    !genlmsg_valid_hdr(nlh, 0)) {
+		send_error(fd, nlh, -EPROTO, "not a como request");
+		return;
+	}
+	err = genlmsg_parse(nlh, 0, tb, COMO_A_MAX, policy);
+	if (!err && tb[COMO_A_MODULE])
+		err = nla_parse_nested(mod, COMO_MOD_A_MAX, tb[COMO_A_MODULE],
+				       mod_policy);
+	if (err) {
+		send_error(fd, nlh, -EINVAL, "malformed attributes");
+		return;
+	}
+	reply = reply_new(nlh, gh->cmd);
+	if (!reply) {
+		send_error(fd, nlh, -ENOMEM, NULL);
+		return;
+	}
+	switch (gh->cmd) {
+	case COMO_CMD_GET_STATUS:
+		err = do_status(c, reply);
+		break;
+	case COMO_CMD_GET_MODULES:
+		err = do_modules(c, reply);
+		break;
+	case COMO_CMD_LOAD_MODULE:
+		err = do_load(c, mod);
+		break;
+	case COMO_CMD_UNLOAD_MODULE:
+		err = do_unload(c, mod);
+		break;
+	default:
+		pr_err("unknown command %u", gh->cmd);
+		err = -EOPNOTSUPP;
+	}
+	if (err) {
+		snprintf(why, sizeof(why), "%s%s%s", log_last_error(),
+			 *log_verifier_reason() ? "; verifier:" : "",
+			 log_verifier_reason());
+		send_error(fd, nlh, err, why);
+	} else {
+		send_msg(fd, reply);
+	}
+	nlmsg_free(reply);
+}
+
+void ctl_serve(struct ctl *c)
+{
+	static char buf[CTL_MSG_MAX];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct timeval tv = { .tv_sec = 2 };
+	ssize_t n;
+	int fd;
+
+	fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* a client that says nothing does not stall the monitor */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n >= (ssize_t)NLMSG_HDRLEN && nlmsg_ok(nlh, n))
+		handle(c, fd, nlh);
+	close(fd);
+}
