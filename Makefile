@@ -45,13 +45,16 @@ LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archiv
 PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle \
 	   $(BIN)/pcap-filter-count
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
+# modules that exist to be refused, for the tests
+TEST_MODULES := $(notdir $(wildcard tests/modules/*))
+TEST_SOS := $(patsubst %,$(OUT)/test-modules/%.so,$(TEST_MODULES))
 # libFuzzer targets for every parser of outside input
 FUZZERS	:= $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
 .PHONY: all deps demo check bench kmod style clean fuzzers
 .SECONDARY:
 
-all: $(PROGS) $(SOS) $(FUZZERS)
+all: $(PROGS) $(SOS) $(FUZZERS) $(TEST_SOS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -92,17 +95,20 @@ $(OUT)/bpf/dispatch.bpf.o: bpf/dispatch.bpf.c bpf/como.bpf.h $(wildcard include/
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# module_rules NAME SRCDIR OUTDIR
 define module_rules
-$(OUT)/bpf/$(1).bpf.o: modules/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
 	$$(call msg,BPF,$$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $$< -o $$@
 
 # a module's user side is a .so with its capture side embedded
-$(MODOUT)/$(1).so: modules/$(1)/$(1).c $(SKEL)/$(1).skel.h include/como/module.h | $(MODOUT)
+$(3)/$(1).so: $(2)/$(1)/$(1).c $(SKEL)/$(1).skel.h include/como/module.h
 	$$(call msg,MOD,$$@)
+	$(Q)mkdir -p $(3)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@
 endef
-$(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
+$(foreach m,$(MODULES),$(eval $(call module_rules,$(m),modules,$(MODOUT))))
+$(foreach m,$(TEST_MODULES),$(eval $(call module_rules,$(m),tests/modules,$(OUT)/test-modules)))
 
 $(SKEL)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(SKEL)
 	$(call msg,SKEL,$@)

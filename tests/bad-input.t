@@ -53,6 +53,8 @@ else
 fi
 expect_error "unknown module" "unknown module 'nosuch'" \
 	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m nosuch
+expect_error "a module the verifier refuses" "unbounded: the kernel verifier refused its capture side: .*(access|invalid)" \
+	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m "$TOP/.output/test-modules/unbounded.so"
 expect_error "unknown module argument" "unknown argument 'kk'" \
 	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m topdest:kk=3
 expect_error "bad module argument value" "init failed|bad interval" \

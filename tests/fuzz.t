@@ -29,6 +29,6 @@ for t in config timewin store; do
 		> "$TMP/log" 2>&1
 	rc=$?
 	ok $rc "fuzz_$t: $runs inputs, $(grep -Eo 'cov: [0-9]+' "$TMP/log" | tail -n 1)"
-	[ $rc -eq 0 ] || tail -n 30 "$TMP/log" | sed 's/^/# /'
+	[ $rc -eq 0 ] || tail -n 30 "$TMP/log" | sed "s/^/# /" >&2
 done
 done_testing

@@ -56,6 +56,13 @@ rc=$?
 ok $([ $rc -eq 1 ] && grep -q "can't parse filter" "$TMP/err" &&
 	[ "$(cat "$TMP/after")" = counter ]; echo $?) \
 	"a refused load says why and changes nothing: $(cat "$TMP/err")"
+"$COMO" module load "$TOP/.output/test-modules/unbounded.so" 2> "$TMP/err"
+rc=$?
+"$COMO" module list -j | perl -MJSON::PP -e '
+	my @a = map { $_->{name} } @{decode_json(join "", <STDIN>)}; print "@a\n"' > "$TMP/after"
+ok $([ $rc -eq 1 ] && grep -q "verifier refused its capture side: .*access" "$TMP/err" &&
+	[ "$(cat "$TMP/after")" = counter ]; echo $?) \
+	"a module the verifier refuses is refused with its reason, nothing else changes"
 "$COMO" module load nosuch 2> "$TMP/err"
 ok $([ $? -eq 1 ] && grep -q "unknown module 'nosuch'" "$TMP/err"; echo $?) \
 	"an unknown module is refused: $(cat "$TMP/err")"

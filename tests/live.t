@@ -71,6 +71,8 @@ ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after stop, va has no XDP program"
 left=$(bpftool prog show 2> /dev/null | grep -c 'como_')
 ok $([ "$left" -eq 0 ]; echo $?) "after stop, no como program is loaded ($left)"
+pinned=$(find /sys/fs/bpf -name '*como*' 2> /dev/null | wc -l)
+ok $([ "$pinned" -eq 0 ]; echo $?) "after stop, bpffs holds nothing of como's"
 grep -q '"interfaces":"va"' "$TMP/run.json"
 ok $? "the JSON summary names the interface"
 

@@ -4,6 +4,7 @@
  * for append (which repairs a torn tail) never crash, and after the repair
  * every record left reads back with a good checksum.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,22 @@
 #include "store.h"
 
 static char dir[] = "/tmp/como-fuzz-store.XXXXXX";
+
+static void empty_dir(void)
+{
+	struct dirent *de;
+	char path[128];
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
 
 static void read_all(int *n)
 {
@@ -54,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (after != before + 1)
 			abort();
 	}
-	unlink(path);
+	/* every input starts from an empty stream */
+	empty_dir();
 	return 0;
 }

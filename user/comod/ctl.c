@@ -263,9 +263,7 @@ static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 		err = -EOPNOTSUPP;
 	}
 	if (err) {
-		snprintf(why, sizeof(why), "%s%s%s", log_last_error(),
-			 *log_verifier_reason() ? "; verifier:" : "",
-			 log_verifier_reason());
+		snprintf(why, sizeof(why), "%s", log_last_error());
 		send_error(fd, nlh, err, why);
 	} else {
 		send_msg(fd, reply);

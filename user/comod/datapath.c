@@ -162,10 +162,13 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		       rt->mod->name, strerror(-err));
 		return err;
 	}
+	log_clear();
 	err = bpf_object__load(rt->obj);
 	if (err) {
+		/* the verifier's last lines say why; -vv shows the whole log */
 		pr_err("module %s: the kernel verifier refused its capture side: "
-		       "%s (-vv shows why)", rt->mod->name, strerror(-err));
+		       "%s", rt->mod->name, *log_verifier_reason() ?
+		       log_verifier_reason() : strerror(-err));
 		return err;
 	}
 	err = fill_halves(rt, outer);

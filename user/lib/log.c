@@ -17,19 +17,21 @@ static char verifier_reason[512];
  */
 static void keep_verifier_reason(const char *log)
 {
-	const char *end = strstr(log, "\nprocessed "), *p;
+	const char *end = strstr(log, "\nprocessed "), *p = end;
+	size_t n = 0;
 	int lines = 0;
 
 	if (!end)
 		return;
-	for (p = end; p > log && lines < 3; p--)
-		if (p[-1] == '\n' && p != end)
+	/* back to the start of the third line before "processed" */
+	while (p > log && lines < 3)
+		if (*--p == '\n')
 			lines++;
-	snprintf(verifier_reason, sizeof(verifier_reason), "%.*s",
-		 (int)(end - p), p);
-	for (char *c = verifier_reason; *c; c++)
-		if (*c == '\n')
-			*c = ' ';
+	if (*p == '\n')
+		p++;
+	for (; p < end && n < sizeof(verifier_reason) - 1; p++)
+		verifier_reason[n++] = *p == '\n' ? ' ' : *p;
+	verifier_reason[n] = '\0';
 }
 
 /* libbpf speaks in whole verifier logs; they are shown only with -vv. */
