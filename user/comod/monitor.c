@@ -162,12 +162,17 @@ int monitor_unload(struct monitor *mon, const char *name)
 		return -ENOENT;
 	}
 	rt = mon->mods[i];
+	if (rt.cfg == &mon->mods[i].own_cfg)
+		rt.cfg = &rt.own_cfg;
 	memmove(&mon->mods[i], &mon->mods[i + 1],
 		(mon->n - i - 1) * sizeof(rt));
 	mon->n--;
-	/* the stream sink finds its module through mod->core */
-	for (j = 0; j < mon->n; j++)
+	/* pointers into the array follow the entries that moved */
+	for (j = i; j < mon->n; j++) {
 		mon->mods[j].mod->core = &mon->mods[j];
+		if (mon->mods[j].cfg == &mon->mods[j + 1].own_cfg)
+			mon->mods[j].cfg = &mon->mods[j].own_cfg;
+	}
 	rt.mod->core = &rt;
 	/* a stage that served only this module goes with it */
 	for (j = 0; j < mon->nfs; j++)
