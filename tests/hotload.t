@@ -7,17 +7,7 @@
 need_root
 command -v tcpreplay > /dev/null || skip_all "tcpreplay is not installed"
 
-NS=como-hot-$$-$RANDOM
-cleanup() { ip netns del "$NS" 2> /dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
-ip -n "$NS" link add va type veth peer name vb
-ip -n "$NS" link set va mtu 1600
-ip -n "$NS" link set vb mtu 1600
-ip -n "$NS" link set va up
-ip -n "$NS" link set vb up
+veth_pair como-hot
 
 export COMO_SOCKET=$TMP/comod.sock
 "$GENTRACE" -n 60000 -d 5 -c 1600 -s 31 -o "$TMP/t.pcap"

@@ -42,3 +42,18 @@ same() {
 }
 
 mixed_traces() { ls "$TRACES"/mixed/*.pcap 2>/dev/null; }
+
+# veth_pair PREFIX: a network namespace of this test's own, $NS, with the
+# pair va <-> vb up in it; removed on exit. Skips when namespaces are not
+# available. No IPv6 on the pair (its neighbour discovery would be traffic
+# of its own), MTU 1600 (QinQ-tagged full-size frames are 1522 bytes).
+veth_pair() {
+	NS=$1-$$-$RANDOM
+	trap 'ip netns del "$NS" 2> /dev/null; rm -rf "$TMP"' EXIT
+	ip netns add "$NS" || skip_all "cannot create a network namespace"
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$NS" link add va type veth peer name vb
+	ip -n "$NS" link set va mtu 1600 up
+	ip -n "$NS" link set vb mtu 1600 up
+}

@@ -7,19 +7,8 @@
 need_root
 command -v tcpreplay > /dev/null || skip_all "tcpreplay is not installed"
 
-NS=como-live-$$-$RANDOM
-cleanup() { ip netns del "$NS" 2> /dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-ip netns add "$NS" || skip_all "cannot create a network namespace"
+veth_pair como-live
 nsx() { ip netns exec "$NS" "$@"; }
-# no IPv6 on the pair: its neighbour discovery would be traffic of its own
-nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$NS" link add va type veth peer name vb
-# QinQ-tagged full-size frames are 1522 bytes: room for them
-ip -n "$NS" link set va mtu 1600
-ip -n "$NS" link set vb mtu 1600
-ip -n "$NS" link set va up
-ip -n "$NS" link set vb up
 
 # full frames: the wire sees what the file captured
 "$GENTRACE" -n 20000 -d 5 -c 1600 -s 21 -o "$TMP/t.pcap"
