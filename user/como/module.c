@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "como.h"
@@ -61,7 +62,7 @@ static int avail(bool json)
 		closedir(d);
 	}
 	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(arr, JSON_PRETTY));
 	json_object_put(arr);
 	return 0;
 }
@@ -140,8 +141,7 @@ static int list(const char *sock, bool json)
 		}
 	}
 	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(arr, JSON_PRETTY));
 	json_object_put(arr);
 	free(keep);
 	return 0;

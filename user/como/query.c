@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include "como.h"
 #include "log.h"
 #include "mod.h"
@@ -34,22 +35,6 @@ static void usage(FILE *f)
 "  -j, --json           the same as -f json\n"
 "  -d, --datadir DIR    where results are stored (default " COMO_DEFAULT_DATADIR ")\n"
 "  -h, --help           this help\n");
-}
-
-static uint64_t ju64(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-	       json_object_get_uint64(v) : 0;
-}
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-	       json_object_get_string(v) : NULL;
 }
 
 /* For an unknown module: say which ones the data directory does have. */
@@ -110,14 +95,14 @@ static int query(const char *datadir, const char *name, const char *window,
 		return -ENOENT;
 	}
 	meta = json_object_from_file(path);
-	if (!meta || !jstr(meta, "path")) {
+	if (!meta || !json_str(meta, "path")) {
 		pr_err("%s: unreadable or damaged", path);
 		return -EBADMSG;
 	}
-	ivl = ju64(meta, "interval_ns");
-	state = jstr(meta, "state");
-	ref = ju64(meta, "last_ns");
-	if (strcmp(jstr(meta, "source") ?: "", "trace")) {
+	ivl = json_u64(meta, "interval_ns");
+	state = json_str(meta, "state");
+	ref = json_u64(meta, "last_ns");
+	if (strcmp(json_str(meta, "source") ?: "", "trace")) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -129,9 +114,9 @@ static int query(const char *datadir, const char *name, const char *window,
 		goto out;
 	}
 	/* the module's own load() reads its records; find it as stored */
-	err = mod_open(&m, name, jstr(meta, "path"), jstr(meta, "args"), NULL);
+	err = mod_open(&m, name, json_str(meta, "path"), json_str(meta, "args"), NULL);
 	if (err == -ENOENT)
-		err = mod_open(&m, name, jstr(meta, "module"), jstr(meta, "args"),
+		err = mod_open(&m, name, json_str(meta, "module"), json_str(meta, "args"),
 			       NULL);
 	if (!err)
 		err = mod_init(m);
@@ -139,10 +124,10 @@ static int query(const char *datadir, const char *name, const char *window,
 		goto out;
 	/* a live monitor that is running is not partial: it is live */
 	if (state && strcmp(state, "complete") &&
-	    (strcmp(state, "running") || !strcmp(jstr(meta, "source") ?: "", "trace")))
+	    (strcmp(state, "running") || !strcmp(json_str(meta, "source") ?: "", "trace")))
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name,
-			jstr(meta, "stopped") ?: state);
+			json_str(meta, "stopped") ?: state);
 	rec = calloc(1, m->desc->record_size);
 	err = rec ? store_reader_open(&r, dir) : -ENOMEM;
 	if (err)

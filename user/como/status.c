@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "como.h"
@@ -65,8 +66,7 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(j, "bytes", json_object_new_uint64(u_or(tb, COMO_A_BYTES)));
 		json_object_object_add(j, "uptime_s", json_object_new_double(
 			u_or(tb, COMO_A_UPTIME_NS) / 1e9));
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(j, JSON_PLAIN));
 		json_object_put(j);
 	} else {
 		printf("source   %s %s\ndatadir  %s\npackets  %llu\nbytes    %llu\n"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include "comod.h"
 #include "ctl.h"
 #include "filter.h"
@@ -281,7 +282,7 @@ static void print_summary(const struct opts *o, const char *source,
 			json_object_object_add(j, "bpf", b);
 		}
 		json_object_object_add(j, "modules", json_object_get(mods));
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		puts(json_object_to_json_string_ext(j, JSON_PLAIN));
 		json_object_put(j);
 	}
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include "comod.h"
 #include "log.h"
 #include "store.h"
@@ -41,7 +42,7 @@ static int meta_write(struct modrt *rt, struct json_object *meta)
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	if (fputs(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
+	if (fputs(json_object_to_json_string_ext(meta, JSON_PRETTY),
 		  f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f)))
 		err = -errno ?: -EIO;
 	if (fclose(f) && !err)
@@ -59,22 +60,6 @@ static struct json_object *meta_read(const char *dir)
 	if (access(path, F_OK))
 		return NULL;
 	return json_object_from_file(path);
-}
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-	       json_object_get_string(v) : NULL;
-}
-
-static uint64_t ju64(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-	       json_object_get_uint64(v) : 0;
 }
 
 static struct json_object *meta_build(struct modrt *rt, const char *kind,
@@ -142,20 +127,20 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 	old = meta_read(rt->dir);
 	if (old) {
 		/* a stream holds one kind of record: refuse to mix */
-		om = jstr(old, "module");
-		oa = jstr(old, "args");
+		om = json_str(old, "module");
+		oa = json_str(old, "args");
 		if (!om || strcmp(om, m->desc->name) || !oa ||
 		    strcmp(oa, m->args) ||
-		    ju64(old, "interval_ns") != m->interval_ns) {
+		    json_u64(old, "interval_ns") != m->interval_ns) {
 			pr_err("%s already holds module %s with args '%s'; "
 			       "use another data directory or instance name",
 			       rt->dir, om ?: "?", oa ?: "");
 			json_object_put(old);
 			return -EEXIST;
 		}
-		rt->first_ns = ju64(old, "first_ns");
-		rt->last_ns = ju64(old, "last_ns");
-		rt->records = ju64(old, "records");
+		rt->first_ns = json_u64(old, "first_ns");
+		rt->last_ns = json_u64(old, "last_ns");
+		rt->records = json_u64(old, "records");
 		json_object_put(old);
 	}
 	rt->recbuf = malloc(RECBUF_SIZE);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include "out.h"
 
 int out_format_parse(const char *s, enum out_format *fmt)
@@ -181,7 +182,7 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 		}
 	}
 	fprintf(o->f, "%s\n%s", o->nrec ? "," : "",
-		json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(obj, JSON_PLAIN));
 	json_object_put(obj);
 }
 
