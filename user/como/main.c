@@ -13,7 +13,7 @@ static const struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "run", cmd_run, "process a trace with modules (runs comod)" },
+	{ "run", cmd_run, "process a trace or capture live (runs comod)" },
 	{ "query", cmd_query, "print a module's stored results" },
 	{ "module", cmd_module, "modules: avail, and list, load, unload on a live monitor" },
 	{ "status", cmd_status, "what a live monitor reads and has seen" },
@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fprintf(f, "\n'como COMMAND --help' tells more. Examples:\n"
 		"  como run --trace t.pcap -d data -m counter -m topdest:k=20\n"
-		"  como query -d data -m topdest -t -5m:0 -f json\n");
+		"  como query -d data -m topdest -t -5m:0 -f json\n"
+		"  como run -i eth0 -d data -m counter &  como module load topdest\n");
 }
 
 int main(int argc, char **argv)

@@ -44,8 +44,9 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...]] [-c CONFIG]\n"
-"             [-m MODULE[:ARG,...]]... [-d DIR] [--bpf-stats] [-j] [-q] [-v]\n"
+"usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET]]\n"
+"             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
+"             [--bpf-stats] [-j] [-q] [-v]\n"
 "\n"
 "Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
 "SIGTERM, with como's modules and store their results.\n"
@@ -65,7 +66,7 @@ static void usage(FILE *f)
 "                       -r and -d override the config\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
-"  -q, --quiet          no summary or progress on stderr\n"
+"  -q, --quiet          no summary, progress or notices on stderr\n"
 "  -v, --verbose        more messages; -vv adds libbpf and verifier logs\n"
 "  -h, --help           this help\n");
 }
