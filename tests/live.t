@@ -23,6 +23,7 @@ for _ in $(seq 50); do	# wait for the attach, at most 5 s
 done
 ip -n "$NS" link show va | grep -q xdp
 ok $? "comod attached XDP to va"
+prog_id=$(ip -n "$NS" link show va | grep -Eo 'prog/xdp id [0-9]+' | grep -Eo '[0-9]+$')
 nsx tcpreplay -q -i vb --pps=20000 "$TMP/t.pcap" > "$TMP/replay" 2>&1
 ok $? "tcpreplay sent the trace onto vb"
 sleep 1.2	# one 1 s epoch closes and is stored
@@ -58,8 +59,9 @@ ok $? "live bytes per destination equal libpcap's ($(wc -l < "$TMP/b") destinati
 
 ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after stop, va has no XDP program"
-left=$(bpftool prog show 2> /dev/null | grep -c 'como_')
-ok $([ "$left" -eq 0 ]; echo $?) "after stop, no como program is loaded ($left)"
+bpftool prog show id "${prog_id:-0}" > /dev/null 2>&1
+ok $([ $? -ne 0 ] && [ -n "$prog_id" ]; echo $?) \
+	"after stop, the dispatcher (prog id ${prog_id:-?}) is unloaded"
 pinned=$(find /sys/fs/bpf -name '*como*' 2> /dev/null | wc -l)
 ok $([ "$pinned" -eq 0 ]; echo $?) "after stop, bpffs holds nothing of como's"
 grep -q '"interfaces":"va"' "$TMP/run.json"
@@ -77,6 +79,17 @@ if ip -n "$NS" link show vb | grep -q xdp; then
 else
 	skip "foreign XDP program" "could not attach one with ip link"
 fi
+# a killed comod leaves no program behind: its XDP link goes with its fds
+ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/k" -s "$TMP/k.sock" -m counter &
+pid=$!
+for _ in $(seq 50); do
+	ip -n "$NS" link show va | grep -q xdp && break
+	sleep 0.1
+done
+kill -KILL $pid
+wait $pid 2> /dev/null
+ip -n "$NS" link show va | grep -q xdp
+ok $([ $? -ne 0 ]; echo $?) "after kill -9, va has no XDP program"
 nsx "$COMO" run -q -i nosuch0 -d "$TMP/x" -m counter 2> "$TMP/err"
 ok $([ $? -eq 1 ] && grep -q "no interface 'nosuch0'" "$TMP/err"; echo $?) "an unknown interface is refused"
 done_testing

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -28,6 +29,7 @@ struct live_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	__u32 flags;		/* XDP mode it was attached in */
+	int link_fd;		/* the attachment; closing it detaches */
 };
 
 struct live {
@@ -42,6 +44,14 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int link_xdp(int prog_fd, int ifindex, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
 }
 
 static int attach_one(struct live *l, struct live_iface *ifc)
@@ -61,15 +71,20 @@ static int attach_one(struct live *l, struct live_iface *ifc)
 		       q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id);
 		return -EBUSY;
 	}
-	/* native where the driver has it, generic otherwise */
-	ifc->flags = XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
-	err = bpf_xdp_attach(ifc->ifindex, l->dp->prog_fd, ifc->flags, NULL);
-	if (err) {
-		ifc->flags = XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
-		err = bpf_xdp_attach(ifc->ifindex, l->dp->prog_fd, ifc->flags,
-				     NULL);
+	/*
+	 * Native where the driver has it, generic otherwise; through a BPF
+	 * link, which the kernel releases when its last fd closes: a comod
+	 * that is killed leaves no program on the interface, and no one can
+	 * replace ours while it runs.
+	 */
+	ifc->flags = XDP_FLAGS_DRV_MODE;
+	ifc->link_fd = link_xdp(l->dp->prog_fd, ifc->ifindex, ifc->flags);
+	if (ifc->link_fd < 0) {
+		ifc->flags = XDP_FLAGS_SKB_MODE;
+		ifc->link_fd = link_xdp(l->dp->prog_fd, ifc->ifindex, ifc->flags);
 	}
-	if (err) {
+	if (ifc->link_fd < 0) {
+		err = ifc->link_fd;
 		pr_err("cannot attach XDP to %s: %s", ifc->name, strerror(-err));
 		return err;
 	}
@@ -119,17 +134,14 @@ int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
 
 void live_detach(struct live *l)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = l->dp->prog_fd);
-	int i, err;
+	int i;
 
 	for (i = 0; i < l->n; i++) {
-		/* detach only our own program, even if someone replaced it */
-		err = bpf_xdp_detach(l->ifs[i].ifindex,
-				     (l->ifs[i].flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
-				     XDP_FLAGS_REPLACE, &opts);
-		if (err && err != -ENODEV)
+		/* detach now, whoever else may hold the link */
+		if (bpf_link_detach(l->ifs[i].link_fd) && errno != ENOLINK)
 			pr_warn("cannot detach XDP from %s: %s", l->ifs[i].name,
-				strerror(-err));
+				strerror(errno));
+		close(l->ifs[i].link_fd);
 	}
 	l->n = 0;
 }
