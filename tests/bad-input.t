@@ -64,6 +64,9 @@ printf 'sniffer pcap "%s"\nmodule "counter"\n  sauce "counter"\nend\n' \
 	"$TMP/good.pcap" > "$TMP/bad.conf"
 expect_error "malformed config line" "bad.conf:3: unknown keyword 'sauce'" \
 	"$COMO" run -q -c "$TMP/bad.conf" -d "$D"
+printf 'sniffer dag "dag0"\n' > "$TMP/sniffer.conf"
+expect_error "unsupported sniffer" "sniffer.conf:1: unsupported sniffer type 'dag'" \
+	"$COMO" run -q -c "$TMP/sniffer.conf" -d "$D"
 printf 'module "counter"\n  args "interval=1s\nend\n' > "$TMP/quote.conf"
 expect_error "unterminated quote" "quote.conf:2: unterminated" \
 	"$COMO" run -q -c "$TMP/quote.conf" --trace "$TMP/good.pcap" -d "$D"

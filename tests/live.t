@@ -90,6 +90,18 @@ kill -KILL $pid
 wait $pid 2> /dev/null
 ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after kill -9, va has no XDP program"
+# the config says where to capture, in CoMo's syntax
+printf 'sniffer xdp "va"\nmodule "counter"\nend\n' > "$TMP/live.conf"
+ip netns exec "$NS" "$BIN/comod" -q -c "$TMP/live.conf" -d "$TMP/c" -s "$TMP/c.sock" &
+pid=$!
+for _ in $(seq 50); do
+	ip -n "$NS" link show va | grep -q xdp && break
+	sleep 0.1
+done
+ip -n "$NS" link show va | grep -q xdp
+ok $? "sniffer xdp \"va\" in the config captures on va"
+kill -INT $pid
+wait $pid
 nsx "$COMO" run -q -i nosuch0 -d "$TMP/x" -m counter 2> "$TMP/err"
 ok $([ $? -eq 1 ] && grep -q "no interface 'nosuch0'" "$TMP/err"; echo $?) "an unknown interface is refused"
 done_testing

@@ -143,13 +143,15 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		pr_err("a trace or interfaces, not both");
 		exit(2);
 	}
-	if (!o->trace && !o->ifaces)
+	if (!o->trace && !o->ifaces) {
 		o->trace = cfg->trace;
+		o->ifaces = cfg->ifaces;
+	}
 	if (!o->datadir)
 		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
 	if (!o->trace && !o->ifaces) {
-		pr_err("nothing to read: give --trace FILE, -i IFACE or "
-		       "'sniffer pcap FILE' in the config");
+		pr_err("nothing to read: give --trace FILE, -i IFACE, or a "
+		       "'sniffer pcap FILE' or 'sniffer xdp IFACE' line in the config");
 		exit(2);
 	}
 	return 0;

@@ -182,12 +182,20 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 		if (n != 3)
 			return perr(p, "'sniffer' takes a type and a source, "
 				    "as in sniffer pcap \"trace.pcap\"%s", "");
-		if (strcmp(tok[1], "pcap") && strcmp(tok[1], "libpcap"))
-			return perr(p, "unsupported sniffer type '%s' "
-				    "(this version reads pcap and pcapng files)",
+		/* CoMo's names: pcap reads a file, libpcap an interface */
+		if (!strcmp(tok[1], "pcap")) {
+			free(p->cfg->trace);
+			p->cfg->trace = xstrdup(tok[2]);
+		} else if (!strcmp(tok[1], "xdp") || !strcmp(tok[1], "libpcap")) {
+			free(p->cfg->ifaces);
+			p->cfg->ifaces = xstrdup(tok[2]);
+		} else {
+			return perr(p, "unsupported sniffer type '%s' (pcap FILE, "
+				    "or xdp IFACE[,IFACE...] for live capture)",
 				    tok[1]);
-		free(p->cfg->trace);
-		p->cfg->trace = xstrdup(tok[2]);
+		}
+		if (p->cfg->trace && p->cfg->ifaces)
+			return perr(p, "a trace or interfaces, not both%s", "");
 		return 0;
 	}
 	if (!strcmp(tok[0], "datadir") || !strcmp(tok[0], "basedir")) {
@@ -301,6 +309,7 @@ void config_free(struct como_config *cfg)
 {
 	config_clear_modules(cfg);
 	free(cfg->trace);
+	free(cfg->ifaces);
 	free(cfg->datadir);
 	memset(cfg, 0, sizeof(*cfg));
 }

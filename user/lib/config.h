@@ -2,7 +2,7 @@
 /*
  * The configuration, in CoMo's syntax:
  *
- *	sniffer pcap "trace.pcap"
+ *	sniffer pcap "trace.pcap"	(or: sniffer xdp "eth0,eth1")
  *	datadir "/var/lib/como"
  *	module "top destinations"
  *	  source "topdest"
@@ -30,6 +30,7 @@ struct como_modcfg {
 
 struct como_config {
 	char *trace;		/* sniffer pcap FILE */
+	char *ifaces;		/* sniffer xdp IFACE[,IFACE...] (libpcap too) */
 	char *datadir;
 	struct como_modcfg *mods;
 	unsigned int nmods;
