@@ -18,8 +18,14 @@ struct bpf_object;
  * datapath.c and epoch.c include libbpf: its <linux/bpf.h> and libpcap's
  * <pcap/bpf.h> cannot meet in one file.
  */
+enum datapath_map {
+	DP_VEC, DP_WIN, DP_CFG, DP_CTL, DP_STATS, DP_PROGS,
+	DP_MAPS
+};
+
 struct datapath {
-	struct dispatch_bpf *skel;
+	struct dispatch_bpf *skel;	/* NULL when picked up from pins */
+	int fd[DP_MAPS];		/* the shared maps, by enum datapath_map */
 	int prog_fd;
 	int ncpus;
 	bool live;		/* XDP on interfaces, not BPF_PROG_RUN */
@@ -56,6 +62,8 @@ struct modrt {
 };
 
 int datapath_open(struct datapath *dp);
+/* The shared maps' names, which are also their pin names. */
+extern const char *const datapath_map_names[DP_MAPS];
 int datapath_add(struct datapath *dp, struct modrt *rt);
 struct filter_stage;
 /*

@@ -16,9 +16,15 @@
 #include "filter.h"
 #include "log.h"
 
+const char *const datapath_map_names[DP_MAPS] = {
+	[DP_VEC] = "como_vec", [DP_WIN] = "como_win", [DP_CFG] = "como_cfg",
+	[DP_CTL] = "como_ctl", [DP_STATS] = "como_stats",
+	[DP_PROGS] = "como_progs",
+};
+
 int datapath_open(struct datapath *dp)
 {
-	int err;
+	int err, i;
 
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus <= 0)
@@ -41,27 +47,23 @@ int datapath_open(struct datapath *dp)
 		return err;
 	}
 	dp->prog_fd = bpf_program__fd(dp->skel->progs.como_dispatch);
+	for (i = 0; i < DP_MAPS; i++)
+		dp->fd[i] = bpf_map__fd(bpf_object__find_map_by_name(
+			dp->skel->obj, datapath_map_names[i]));
 	return 0;
 }
 
 /* Gives the module object the dispatcher's shared maps. */
 static int reuse_shared_maps(struct datapath *dp, struct bpf_object *obj)
 {
-	struct bpf_map *shared[] = {
-		dp->skel->maps.como_vec, dp->skel->maps.como_win,
-		dp->skel->maps.como_cfg,
-		dp->skel->maps.como_ctl, dp->skel->maps.como_stats,
-		dp->skel->maps.como_progs,
-	};
 	struct bpf_map *m;
-	unsigned int i;
-	int err;
+	int i, err;
 
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		m = bpf_object__find_map_by_name(obj, bpf_map__name(shared[i]));
+	for (i = 0; i < DP_MAPS; i++) {
+		m = bpf_object__find_map_by_name(obj, datapath_map_names[i]);
 		if (!m)
 			continue;
-		err = bpf_map__reuse_fd(m, bpf_map__fd(shared[i]));
+		err = bpf_map__reuse_fd(m, dp->fd[i]);
 		if (err)
 			return err;
 	}
@@ -185,19 +187,15 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 
 int datapath_ctl_write(struct datapath *dp, struct modrt *rt)
 {
-	int fd = bpf_map__fd(dp->skel->maps.como_ctl);
-
-	return bpf_map_update_elem(fd, &rt->slot, &rt->ctl, 0) ? -errno : 0;
+	return bpf_map_update_elem(dp->fd[DP_CTL], &rt->slot, &rt->ctl, 0) ?
+	       -errno : 0;
 }
 
 static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
 		     const struct como_ctl *ctl)
 {
-	int progs = bpf_map__fd(dp->skel->maps.como_progs);
-	int ctlfd = bpf_map__fd(dp->skel->maps.como_ctl);
-
-	if (bpf_map_update_elem(ctlfd, &slot, ctl, 0) ||
-	    bpf_map_update_elem(progs, &slot, &prog_fd, 0))
+	if (bpf_map_update_elem(dp->fd[DP_CTL], &slot, ctl, 0) ||
+	    bpf_map_update_elem(dp->fd[DP_PROGS], &slot, &prog_fd, 0))
 		return -errno;
 	return 0;
 }
@@ -210,7 +208,6 @@ static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
 int datapath_link(struct datapath *dp, struct filter_stage *fs,
 		  unsigned int nfs, struct modrt *mods, unsigned int n)
 {
-	int cfgfd = bpf_map__fd(dp->skel->maps.como_cfg);
 	struct como_cfg cfg = {
 		.head = COMO_SLOT_END,
 		.clock_offset_ns = dp->clock_offset_ns,
@@ -237,7 +234,7 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 		next = fs[i].slot;
 	}
 	cfg.head = next;
-	return bpf_map_update_elem(cfgfd, &zero, &cfg, 0) ? -errno : 0;
+	return bpf_map_update_elem(dp->fd[DP_CFG], &zero, &cfg, 0) ? -errno : 0;
 }
 
 int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
@@ -264,7 +261,7 @@ int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
 
 int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
 {
-	int fd = bpf_map__fd(dp->skel->maps.como_stats);
+	int fd = dp->fd[DP_STATS];
 	struct como_stats *v;
 	int i;
 
@@ -301,11 +298,22 @@ void datapath_unload(struct modrt *rt)
 
 void datapath_unslot(struct datapath *dp, __u32 slot)
 {
-	bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.como_progs), &slot);
+	bpf_map_delete_elem(dp->fd[DP_PROGS], &slot);
 }
 
 void datapath_close(struct datapath *dp)
 {
-	dispatch_bpf__destroy(dp->skel);
-	dp->skel = NULL;
+	int i;
+
+	if (dp->skel) {
+		dispatch_bpf__destroy(dp->skel);
+		dp->skel = NULL;
+		return;
+	}
+	/* picked up from pins: the fds are ours */
+	for (i = 0; i < DP_MAPS; i++)
+		if (dp->fd[i] > 0)
+			close(dp->fd[i]);
+	if (dp->prog_fd > 0)
+		close(dp->prog_fd);
 }

@@ -25,7 +25,6 @@
 #include <bpf/libbpf.h>
 #include <linux/filter.h>
 #include "comod.h"
-#include "dispatch.skel.h"
 #include "filter.h"
 #include "log.h"
 
@@ -328,19 +327,17 @@ static int emit_callback(struct gen *g, const struct cbpf_insn *cb,
 static int emit_stage(struct gen *g, struct datapath *dp, unsigned int slot,
 		      unsigned int *cb_ld)
 {
-	struct dispatch_bpf *sk = dp->skel;
-
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_smp_processor_id);
 	emit(g, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, BPF_REG_0, -4, 0);
 	/* fp-24: vec, fp-16: win (the loop's context) */
-	emit_ld_map(g, BPF_REG_1, bpf_map__fd(sk->maps.como_vec));
+	emit_ld_map(g, BPF_REG_1, dp->fd[DP_VEC]);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
 	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
 	emit(g, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 16, 0);	/* -> next */
 	emit(g, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_0, -24, 0);
-	emit_ld_map(g, BPF_REG_1, bpf_map__fd(sk->maps.como_win));
+	emit_ld_map(g, BPF_REG_1, dp->fd[DP_WIN]);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
 	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
@@ -358,7 +355,7 @@ static int emit_stage(struct gen *g, struct datapath *dp, unsigned int slot,
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_loop);
 	/* next: r3 = como_ctl[slot].next; tail call */
 	emit(g, BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -8, slot);
-	emit_ld_map(g, BPF_REG_1, bpf_map__fd(sk->maps.como_ctl));
+	emit_ld_map(g, BPF_REG_1, dp->fd[DP_CTL]);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
 	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -8);
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
@@ -366,7 +363,7 @@ static int emit_stage(struct gen *g, struct datapath *dp, unsigned int slot,
 	emit(g, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_0,
 	     offsetof(struct como_ctl, next), 0);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
-	emit_ld_map(g, BPF_REG_2, bpf_map__fd(sk->maps.como_progs));
+	emit_ld_map(g, BPF_REG_2, dp->fd[DP_PROGS]);
 	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
 	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS);
 	emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);

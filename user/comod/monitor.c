@@ -16,7 +16,6 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "dispatch.skel.h"
 #include "log.h"
 #include "monitor.h"
 
