@@ -292,6 +292,13 @@ void datapath_unload(struct modrt *rt)
 	for (i = 0; i < 2; i++)
 		if (rt->half_fd[i] >= 0)
 			close(rt->half_fd[i]);
+	if (!rt->obj) {
+		/* picked up from kept state: the fds are ours */
+		if (rt->prog_fd > 0)
+			close(rt->prog_fd);
+		if (rt->outer_fd > 0)
+			close(rt->outer_fd);
+	}
 	bpf_object__close(rt->obj);
 	rt->obj = NULL;
 }

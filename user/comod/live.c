@@ -154,6 +154,81 @@ void live_free(struct live *l)
 	free(l);
 }
 
+/* bpffs refuses names with a dot: eth0.100 is pinned as link_eth0_100 */
+static void link_pin_path(char *buf, size_t size, const char *dir,
+			  const char *ifname)
+{
+	char *c;
+
+	snprintf(buf, size, "%s/link_%s", dir, ifname);
+	for (c = strrchr(buf, '/') + 1; *c; c++)
+		if (*c == '.')
+			*c = '_';
+}
+
+int live_pin(struct live *l, const char *dir)
+{
+	char path[4400];
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		link_pin_path(path, sizeof(path), dir, l->ifs[i].name);
+		unlink(path);
+		if (bpf_obj_pin(l->ifs[i].link_fd, path))
+			return -errno;
+	}
+	return 0;
+}
+
+int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,
+	       const char *dir)
+{
+	char *list = strdup(ifaces), *save = NULL, *name, path[4400];
+	struct live *l = calloc(1, sizeof(*l));
+	int err = 0;
+
+	if (!l || !list) {
+		free(l);
+		free(list);
+		return -ENOMEM;
+	}
+	l->dp = dp;
+	for (name = strtok_r(list, ",", &save); name && !err && l->n < MAX_IFACES;
+	     name = strtok_r(NULL, ",", &save)) {
+		struct live_iface *ifc = &l->ifs[l->n];
+
+		snprintf(ifc->name, IF_NAMESIZE, "%s", name);
+		ifc->ifindex = if_nametoindex(name);
+		link_pin_path(path, sizeof(path), dir, name);
+		ifc->link_fd = bpf_obj_get(path);
+		if (ifc->link_fd < 0) {
+			err = -errno;
+			pr_err("kept state: no XDP link for %s: %s", name,
+			       strerror(errno));
+		} else {
+			l->n++;
+		}
+	}
+	free(list);
+	if (err) {
+		live_release(l);
+		return err;
+	}
+	*lp = l;
+	return 0;
+}
+
+void live_release(struct live *l)
+{
+	int i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		close(l->ifs[i].link_fd);
+	free(l);
+}
+
 /* The earliest end of an open epoch, or now + 1 s when none is open. */
 static uint64_t next_boundary(struct modrt *mods, unsigned int n, uint64_t now)
 {
@@ -188,7 +263,9 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	int err = 0;
 
 	for (i = 0; i < mon->n; i++) {
-		epoch_open(&mon->mods[i], now);
+		/* a module picked up from kept state has its epoch open */
+		if (!mon->mods[i].open)
+			epoch_open(&mon->mods[i], now);
 		if (!mon->mods[i].first_ns)
 			mon->mods[i].first_ns = now;
 	}
@@ -207,6 +284,14 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 				err = store_flush(rt->store);
 		}
 	}
+	return err;
+}
+
+int live_stop(struct live *l, struct monitor *mon)
+{
+	unsigned int i;
+	int err = 0;
+
 	/* stop capturing first, so that the last epochs are whole */
 	live_detach(l);
 	for (i = 0; i < mon->n && !err; i++) {

@@ -3,6 +3,7 @@
 #define _COMOD_LIVE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include "comod.h"
 
 struct live;
@@ -13,10 +14,17 @@ struct ctl;
 int live_attach(struct live **lp, struct datapath *dp, const char *ifaces);
 /*
  * Flips epochs on the wall clock until *stop, serving control requests
- * (which may load and unload modules) in between; then closes them all.
+ * (which may load and unload modules) in between.
  */
 int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop);
+/* Detaches, then closes and stores every module's last epoch. */
+int live_stop(struct live *l, struct monitor *mon);
+/* Kept state: pin the XDP links; take them back; close without detaching. */
+int live_pin(struct live *l, const char *dir);
+int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,
+	       const char *dir);
+void live_release(struct live *l);
 /* Detaches from every interface; safe to call twice. */
 void live_detach(struct live *l);
 void live_free(struct live *l);

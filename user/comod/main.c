@@ -20,6 +20,7 @@
 #include "comod.h"
 #include "ctl.h"
 #include "filter.h"
+#include "keep.h"
 #include "live.h"
 #include "monitor.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct opts {
 	const char *socket;
 	const char *datadir;
 	bool bpf_stats;
+	bool keep;
 	bool json;
 	bool quiet;
 	int verbose;
@@ -44,7 +46,7 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET]]\n"
+"usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
 "             [--bpf-stats] [-j] [-q] [-v]\n"
 "\n"
@@ -62,6 +64,8 @@ static void usage(FILE *f)
 "  -F, --filter EXPR    a tcpdump filter for the module of the -m before it\n"
 "  -s, --socket PATH    the control socket of a live monitor, for como module\n"
 "                       and como status (default " COMO_DEFAULT_SOCKET ")\n"
+"  -K, --keep-state     with -i: on SIGINT/SIGTERM keep capturing in the kernel\n"
+"                       (pinned in bpffs); the next start on DIR picks it up\n"
 "  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
 "                       -r and -d override the config\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
@@ -78,6 +82,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "trace", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "keep-state", no_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -93,11 +98,12 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	char **filters = calloc(argc, sizeof(*filters));
 	int c, nspecs = 0, i, err;
 
-	while ((c = getopt_long(argc, argv, "r:i:s:c:m:F:d:jqvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:s:Kc:m:F:d:jqvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->trace = optarg; break;
 		case 'i': o->ifaces = optarg; break;
 		case 's': o->socket = optarg; break;
+		case 'K': o->keep = true; break;
 		case 'c': o->conf = optarg; break;
 		case 'm': specs[nspecs++] = optarg; break;
 		case 'F':
@@ -290,6 +296,30 @@ static void print_summary(const struct opts *o, const char *source,
 	}
 }
 
+/* Loads the dispatcher and the modules, opens the streams, links the chain. */
+static int setup_chain(struct datapath *dp, struct modrt *mods, unsigned int n,
+		       const struct opts *o, const char *kind, const char *source,
+		       int dlt, struct filter_stage **stages, unsigned int *nstages)
+{
+	unsigned int i;
+	int err;
+
+	err = datapath_open(dp);
+	for (i = 0; !err && i < n; i++)
+		err = datapath_add(dp, &mods[i]);
+	for (i = 0; !err && i < n; i++)
+		err = stream_open(&mods[i], o->datadir, kind, source);
+	if (!err)
+		err = filters_build(dp, mods, n, dlt, stages, nstages);
+	if (err)
+		return err;
+	err = datapath_link(dp, *stages, *nstages, mods, n);
+	if (err)
+		pr_err("cannot link the modules to the dispatcher: %s",
+		       strerror(-err));
+	return err;
+}
+
 static volatile sig_atomic_t stop;
 
 static uint64_t wall_now(void)
@@ -322,23 +352,29 @@ static void catch_signals(void)
  * dispatcher saw.
  */
 static int run_live(struct monitor *mon, const char *ifaces,
-		    const char *socket, struct trace_result *res)
+		    const char *socket, struct live *live, bool keep,
+		    bool *kept, struct trace_result *res)
 {
 	struct ctl *ctl = NULL;
 	struct como_stats ds;
-	struct live *live;
 	int err;
 
 	err = ctl_open(&ctl, socket, mon);
-	if (err)
-		return err;
-	err = live_attach(&live, mon->dp, ifaces);
+	if (!err && !live)
+		err = live_attach(&live, mon->dp, ifaces);
 	if (err) {
 		ctl_close(ctl);
+		live_release(live);
 		return err;
 	}
 	err = live_run(live, mon, ctl, &stop);
-	live_free(live);
+	*kept = !err && keep && !keep_save(mon, live, ifaces);
+	if (*kept) {
+		live_release(live);
+	} else {
+		err = live_stop(live, mon) ?: err;
+		live_free(live);
+	}
 	ctl_close(ctl);
 	if (!datapath_stats(mon->dp, 0, &ds)) {
 		res->packets = ds.pkts;
@@ -360,7 +396,9 @@ int main(int argc, char **argv)
 	struct trace *trace = NULL;
 	struct filter_stage *stages = NULL;
 	unsigned int nstages = 0, nmods;
-	bool ran = false;
+	bool ran = false, kept = false;
+	struct live *live = NULL;
+	struct monitor mon;
 	struct json_object *msum;
 	const char *kind, *source;
 	struct modrt *mods;
@@ -379,11 +417,6 @@ int main(int argc, char **argv)
 	if (!mods)
 		return 1;
 	nmods = cfg.nmods;
-	err = open_modules(&cfg, mods);
-	if (!err && o.trace)
-		err = trace_open(&trace, o.trace);
-	if (err)
-		goto out;
 	err = ensure_datadir(o.datadir);
 	if (err) {
 		pr_err("cannot use data directory %s: %s", o.datadir,
@@ -392,29 +425,33 @@ int main(int argc, char **argv)
 	}
 	dp.live = o.ifaces != NULL;
 	dp.clock_offset_ns = live_clock_offset();
-	err = datapath_open(&dp);
-	if (err)
-		goto out;
-	for (i = 0; i < cfg.nmods; i++) {
-		err = datapath_add(&dp, &mods[i]);
+	mon = (struct monitor){
+		.dp = &dp, .mods = mods, .datadir = o.datadir, .kind = kind,
+		.source = source, .start_ns = wall_now(),
+	};
+	if (o.ifaces && keep_present(o.datadir)) {
+		/* the last comod kept its capture running: go on with it */
+		stages = calloc(COMO_CHAIN_MAX, sizeof(*stages));
+		mon.fs = stages;
+		err = stages ? keep_restore(&mon, &live, o.ifaces) : -ENOMEM;
+		nmods = mon.n;
+		nstages = mon.nfs;
 		if (err)
 			goto out_unload;
-	}
-	for (i = 0; i < cfg.nmods; i++) {
-		err = stream_open(&mods[i], o.datadir, kind, source);
+	} else {
+		err = open_modules(&cfg, mods);
+		if (!err && o.trace)
+			err = trace_open(&trace, o.trace);
+		if (err)
+			goto out;
+		err = setup_chain(&dp, mods, nmods, &o, kind, source,
+				  trace ? trace_linktype(trace) : DLT_EN10MB_VALUE,
+				  &stages, &nstages);
 		if (err)
 			goto out_unload;
-	}
-	err = filters_build(&dp, mods, cfg.nmods,
-			    trace ? trace_linktype(trace) : DLT_EN10MB_VALUE,
-			    &stages, &nstages);
-	if (err)
-		goto out_unload;
-	err = datapath_link(&dp, stages, nstages, mods, cfg.nmods);
-	if (err) {
-		pr_err("cannot link the modules to the dispatcher: %s",
-		       strerror(-err));
-		goto out_unload;
+		mon.n = nmods;
+		mon.fs = stages;
+		mon.nfs = nstages;
 	}
 	if (o.bpf_stats) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -427,15 +464,9 @@ int main(int argc, char **argv)
 	cpu0 = cpu_seconds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (o.ifaces) {
-		struct monitor mon = {
-			.dp = &dp, .mods = mods, .n = cfg.nmods,
-			.fs = stages, .nfs = nstages, .datadir = o.datadir,
-			.kind = kind, .source = source,
-			.start_ns = wall_now(),
-		};
-
 		err = run_live(&mon, o.ifaces, o.socket ?: COMO_DEFAULT_SOCKET,
-			       &res);
+			       live, o.keep, &kept, &res);
+		live = NULL;
 		nmods = mon.n;
 		nstages = mon.nfs;
 	} else {
@@ -450,6 +481,9 @@ int main(int argc, char **argv)
 			mods[i].first_ns = res.first_ns;
 		if (o.trace && res.last_ns > mods[i].last_ns)
 			mods[i].last_ns = res.last_ns;
+		/* kept: the kernel goes on writing; the streams stay running */
+		if (kept)
+			continue;
 		if (stream_finish(&mods[i], kind, source, res.packets,
 				  err ? "failed" : res.stopped[0] ? res.stopped : NULL))
 			err = err ?: -EIO;

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+#include <linux/magic.h>
+#include "jsonutil.h"
+#include "keep.h"
+#include "live.h"
+#include "log.h"
+
+#define STATE_FILE	".kept.json"
+
+/* $COMO_BPFFS names another bpffs (a test's own, say); mounted if needed */
+static const char *bpffs(void)
+{
+	const char *env = getenv("COMO_BPFFS");
+
+	return env && *env ? env : "/sys/fs/bpf";
+}
+
+static void state_path(const char *datadir, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/" STATE_FILE, datadir);
+}
+
+/* One pin directory per data directory: /sys/fs/bpf/como/<datadir>. */
+static void pin_dir(const char *datadir, char *buf, size_t size)
+{
+	char real[4096], *c;
+
+	if (!realpath(datadir, real))
+		snprintf(real, sizeof(real), "%s", datadir);
+	/* bpffs refuses names with a dot */
+	for (c = real; *c; c++)
+		if (*c == '/' || *c == '.')
+			*c = '_';
+	snprintf(buf, size, "%.3000s/como/%.200s", bpffs(), real);
+}
+
+bool keep_present(const char *datadir)
+{
+	char path[4096];
+
+	state_path(datadir, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* `ip netns exec` gives a /sys without bpffs: mount it where needed. */
+static int bpffs_ready(void)
+{
+	struct statfs st;
+
+	if (!statfs(bpffs(), &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", bpffs(), "bpf", 0, "mode=0700"))
+		return -errno;
+	return 0;
+}
+
+static int pin(int fd, const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%.4000s/%.64s", dir, name);
+	unlink(path);
+	return bpf_obj_pin(fd, path) ? -errno : 0;
+}
+
+static int get(const char *dir, const char *name)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%.4000s/%.64s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		pr_err("kept state: %s is missing: %s", path, strerror(errno));
+	return fd < 0 ? -errno : fd;
+}
+
+int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
+{
+	struct json_object *st = json_object_new_object();
+	struct json_object *mods = json_object_new_array();
+	struct json_object *fss = json_object_new_array(), *o;
+	char dir[4096], name[64], path[4096];
+	unsigned int i;
+	int err, h;
+
+	pin_dir(mon->datadir, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%.4000s/como", bpffs());
+	err = bpffs_ready();
+	if (!err && mkdir(path, 0700) && errno != EEXIST)
+		err = -errno;
+	if (!err && mkdir(dir, 0700) && errno != EEXIST)
+		err = -errno;
+	if (!err)
+		err = pin(mon->dp->prog_fd, dir, "dispatch");
+	for (i = 0; !err && i < DP_MAPS; i++)
+		err = pin(mon->dp->fd[i], dir, datapath_map_names[i]);
+	for (i = 0; !err && i < mon->n; i++) {
+		struct modrt *rt = &mon->mods[i];
+
+		snprintf(name, sizeof(name), "m%u_prog", rt->slot);
+		err = pin(rt->prog_fd, dir, name);
+		snprintf(name, sizeof(name), "m%u_outer", rt->slot);
+		if (!err)
+			err = pin(rt->outer_fd, dir, name);
+		for (h = 0; !err && h < 2; h++) {
+			snprintf(name, sizeof(name), "m%u_h%d", rt->slot, h);
+			err = pin(rt->half_fd[h], dir, name);
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(rt->mod->name));
+		json_object_object_add(o, "path", json_object_new_string(rt->mod->path));
+		json_object_object_add(o, "args", json_object_new_string(rt->mod->args));
+		if (rt->mod->filter)
+			json_object_object_add(o, "filter",
+					       json_object_new_string(rt->mod->filter));
+		json_object_object_add(o, "slot", json_object_new_uint64(rt->slot));
+		json_object_object_add(o, "streamsize",
+				       json_object_new_uint64(rt->cfg->streamsize));
+		json_object_object_add(o, "epoch_start",
+				       json_object_new_uint64(rt->epoch_start));
+		json_object_object_add(o, "first_ns",
+				       json_object_new_uint64(rt->first_ns));
+		json_object_array_add(mods, o);
+	}
+	for (i = 0; !err && i < mon->nfs; i++) {
+		snprintf(name, sizeof(name), "f%u", mon->fs[i].slot);
+		err = pin(mon->fs[i].prog_fd, dir, name);
+		o = json_object_new_object();
+		json_object_object_add(o, "expr", json_object_new_string(mon->fs[i].expr));
+		json_object_object_add(o, "mask", json_object_new_uint64(mon->fs[i].mask));
+		json_object_object_add(o, "slot", json_object_new_uint64(mon->fs[i].slot));
+		json_object_array_add(fss, o);
+	}
+	if (!err)
+		err = live_pin(l, dir);
+	json_object_object_add(st, "interfaces", json_object_new_string(ifaces));
+	json_object_object_add(st, "pins", json_object_new_string(dir));
+	json_object_object_add(st, "modules", mods);
+	json_object_object_add(st, "stages", fss);
+	state_path(mon->datadir, path, sizeof(path));
+	if (!err && json_object_to_file_ext(path, st, JSON_PRETTY))
+		err = -EIO;
+	json_object_put(st);
+	if (err)
+		pr_err("cannot keep the capture state in %s: %s", dir,
+		       strerror(-err));
+	else
+		pr_notice("capture state kept in %s; the next start on %s "
+			  "picks it up", dir, mon->datadir);
+	return err;
+}
+
+/* Pins are names in bpffs: removing them drops only the names. */
+static void unpin_all(const char *dir)
+{
+	char path[4400];
+	struct dirent *de;
+	DIR *d;
+
+	/* only ever a directory of ours */
+	if (!strstr(dir, "/como/"))
+		return;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+static int restore_module(struct monitor *mon, struct modrt *rt,
+			  struct json_object *o, const char *dir)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char name[64];
+	int err, h;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->half_fd[0] = rt->half_fd[1] = rt->prog_fd = rt->outer_fd = -1;
+	rt->slot = json_u64(o, "slot");
+	rt->own_cfg.streamsize = json_u64(o, "streamsize") ?: COMO_DEFAULT_STREAMSIZE;
+	rt->cfg = &rt->own_cfg;
+	err = mod_open(&rt->mod, json_str(o, "name"), json_str(o, "path"),
+		       json_str(o, "args"), json_str(o, "filter"));
+	if (!err)
+		err = mod_init(rt->mod);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "m%u_prog", rt->slot);
+	rt->prog_fd = get(dir, name);
+	snprintf(name, sizeof(name), "m%u_outer", rt->slot);
+	rt->outer_fd = get(dir, name);
+	for (h = 0; h < 2; h++) {
+		snprintf(name, sizeof(name), "m%u_h%d", rt->slot, h);
+		rt->half_fd[h] = get(dir, name);
+	}
+	if (rt->prog_fd < 0 || rt->outer_fd < 0 || rt->half_fd[0] < 0 ||
+	    rt->half_fd[1] < 0)
+		return -ENOENT;
+	if (bpf_obj_get_info_by_fd(rt->half_fd[0], &info, &len) ||
+	    bpf_map_lookup_elem(mon->dp->fd[DP_CTL], &rt->slot, &rt->ctl))
+		return -errno;
+	rt->state_type = info.type;
+	rt->key_size = info.key_size;
+	rt->value_size = info.value_size;
+	rt->max_entries = info.max_entries;
+	/* the epoch the kernel kept writing goes on: it is still open */
+	epoch_open(rt, json_u64(o, "epoch_start"));
+	rt->first_ns = json_u64(o, "first_ns");
+	return stream_open(rt, mon->datadir, mon->kind, mon->source);
+}
+
+int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
+{
+	struct json_object *st, *arr;
+	struct datapath *dp = mon->dp;
+	char path[4096], dir[4096];
+	const char *kept_if;
+	unsigned int i, n;
+	int err = 0;
+
+	state_path(mon->datadir, path, sizeof(path));
+	st = json_object_from_file(path);
+	if (!st || !json_str(st, "pins")) {
+		pr_err("%s: unreadable", path);
+		json_object_put(st);
+		return -EBADMSG;
+	}
+	kept_if = json_str(st, "interfaces") ?: "";
+	if (strcmp(kept_if, ifaces)) {
+		pr_err("%s keeps the capture of %s, not %s: start on the same "
+		       "interfaces", path, kept_if, ifaces);
+		json_object_put(st);
+		return -EINVAL;
+	}
+	snprintf(dir, sizeof(dir), "%s", json_str(st, "pins"));
+	dp->ncpus = libbpf_num_possible_cpus();
+	dp->live = true;
+	dp->prog_fd = get(dir, "dispatch");
+	for (i = 0; i < DP_MAPS; i++)
+		dp->fd[i] = get(dir, datapath_map_names[i]);
+	for (i = 0; i < DP_MAPS; i++)
+		if (dp->fd[i] < 0 || dp->prog_fd < 0)
+			err = -ENOENT;
+	arr = json_object_object_get(st, "modules");
+	n = arr ? json_object_array_length(arr) : 0;
+	for (i = 0; !err && i < n && i < COMO_CHAIN_MAX; i++) {
+		err = restore_module(mon, &mon->mods[i],
+				     json_object_array_get_idx(arr, i), dir);
+		mon->n = i + 1;
+	}
+	arr = json_object_object_get(st, "stages");
+	n = arr ? json_object_array_length(arr) : 0;
+	for (i = 0; !err && i < n && i < COMO_CHAIN_MAX; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		struct filter_stage *fs = &mon->fs[i];
+		char name[32];
+
+		fs->expr = strdup(json_str(o, "expr") ?: "");
+		fs->mask = json_u64(o, "mask");
+		fs->slot = json_u64(o, "slot");
+		snprintf(name, sizeof(name), "f%u", fs->slot);
+		fs->prog_fd = get(dir, name);
+		err = fs->prog_fd < 0 ? fs->prog_fd : 0;
+		mon->nfs = i + 1;
+	}
+	if (!err)
+		err = live_adopt(lp, dp, ifaces, dir);
+	json_object_put(st);
+	if (err) {
+		pr_err("cannot pick up the capture state kept in %s", dir);
+		return err;
+	}
+	/* everything is held by this process now */
+	unpin_all(dir);
+	unlink(path);
+	pr_notice("picked up the capture state kept in %s: %u modules", dir,
+		  mon->n);
+	return 0;
+}
