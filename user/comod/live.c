@@ -67,7 +67,8 @@ static int attach_one(struct live *l, struct live_iface *ifc)
 	err = bpf_xdp_query(ifc->ifindex, 0, &q);
 	if (!err && (q.prog_id || q.drv_prog_id || q.skb_prog_id)) {
 		pr_err("%s already has an XDP program (id %u); como does not "
-		       "replace a program it did not load", ifc->name,
+		       "replace a program it did not load, and cannot share "
+		       "the interface through libxdp's dispatcher here", ifc->name,
 		       q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id);
 		return -EBUSY;
 	}
