@@ -87,6 +87,8 @@ static int get(const char *dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+static void unpin_all(const char *dir);
+
 int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 {
 	struct json_object *st = json_object_new_object();
@@ -154,10 +156,12 @@ int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 	if (!err && json_object_to_file_ext(path, st, JSON_PRETTY))
 		err = -EIO;
 	json_object_put(st);
-	if (err)
-		pr_err("cannot keep the capture state in %s: %s", dir,
-		       strerror(-err));
-	else
+	if (err) {
+		/* half a kept state would hold objects no one picks up */
+		unpin_all(dir);
+		pr_err("cannot keep the capture state in %s: %s; stopping "
+		       "instead", dir, strerror(-err));
+	} else
 		pr_notice("capture state kept in %s; the next start on %s "
 			  "picks it up", dir, mon->datadir);
 	return err;
