@@ -64,4 +64,12 @@ ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after the final stop, va has no XDP program"
 [ -z "$(ls -A "$TMP/bpffs/como" 2> /dev/null)" ] && [ ! -e "$TMP/d/.kept.json" ]
 ok $? "and nothing is left pinned or described"
+# a description whose objects are gone (a reboot) is dropped, not obeyed
+printf '{ "interfaces": "va", "pins": "%s/gone" }\n' "$TMP/bpffs/como" > "$TMP/d/.kept.json"
+start -m counter:interval=1s
+kill -INT $pid
+wait $pid
+rc=$?
+ok $([ $rc -eq 0 ] && grep -q "objects are gone" "$TMP/comod.err" &&
+	[ ! -e "$TMP/d/.kept.json" ]; echo $?) "a stale kept state is dropped with a warning"
 done_testing

@@ -46,12 +46,30 @@ static void pin_dir(const char *datadir, char *buf, size_t size)
 	snprintf(buf, size, "%.3000s/como/%.200s", bpffs(), real);
 }
 
+/*
+ * Kept state is there when its description and its pins are: after a
+ * reboot bpffs is empty and the description is stale, so it goes.
+ */
 bool keep_present(const char *datadir)
 {
-	char path[4096];
+	char path[4096], pin[4200];
+	struct json_object *st;
+	bool pinned;
 
 	state_path(datadir, path, sizeof(path));
-	return access(path, F_OK) == 0;
+	if (access(path, F_OK))
+		return false;
+	st = json_object_from_file(path);
+	snprintf(pin, sizeof(pin), "%.4000s/dispatch",
+		 st && json_str(st, "pins") ? json_str(st, "pins") : "");
+	pinned = access(pin, F_OK) == 0;
+	json_object_put(st);
+	if (!pinned) {
+		pr_warn("%s describes a kept capture whose objects are gone "
+			"(a reboot?); starting afresh", path);
+		unlink(path);
+	}
+	return pinned;
 }
 
 /* `ip netns exec` gives a /sys without bpffs: mount it where needed. */
