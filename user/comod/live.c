@@ -94,7 +94,15 @@ static int attach_one(struct live *l, struct live_iface *ifc)
 	return 0;
 }
 
-int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
+/*
+ * Splits "eth0,eth1" into l->ifs and gives each to TAKE (attach, or adopt
+ * a kept link); on failure undoes with UNDO and returns the error.
+ */
+static int for_each_iface(struct live **lp, struct datapath *dp,
+			  const char *ifaces, const char *dir,
+			  int (*take)(struct live *, struct live_iface *,
+				      const char *),
+			  void (*undo)(struct live *))
 {
 	char *list = strdup(ifaces), *save = NULL, *name;
 	struct live *l = calloc(1, sizeof(*l));
@@ -115,7 +123,7 @@ int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
 			break;
 		}
 		snprintf(l->ifs[l->n].name, IF_NAMESIZE, "%s", name);
-		err = attach_one(l, &l->ifs[l->n]);
+		err = take(l, &l->ifs[l->n], dir);
 		if (!err)
 			l->n++;
 	}
@@ -125,12 +133,29 @@ int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
 		err = -EINVAL;
 	}
 	if (err) {
-		live_detach(l);
-		free(l);
+		undo(l);
 		return err;
 	}
 	*lp = l;
 	return 0;
+}
+
+static int attach_iface(struct live *l, struct live_iface *ifc,
+			const char *dir)
+{
+	(void)dir;
+	return attach_one(l, ifc);
+}
+
+static void detach_all(struct live *l)
+{
+	live_detach(l);
+	free(l);
+}
+
+int live_attach(struct live **lp, struct datapath *dp, const char *ifaces)
+{
+	return for_each_iface(lp, dp, ifaces, NULL, attach_iface, detach_all);
 }
 
 void live_detach(struct live *l)
@@ -181,42 +206,27 @@ int live_pin(struct live *l, const char *dir)
 	return 0;
 }
 
+static int adopt_iface(struct live *l, struct live_iface *ifc,
+		       const char *dir)
+{
+	char path[4400];
+
+	(void)l;
+	ifc->ifindex = if_nametoindex(ifc->name);
+	link_pin_path(path, sizeof(path), dir, ifc->name);
+	ifc->link_fd = bpf_obj_get(path);
+	if (ifc->link_fd < 0) {
+		pr_err("kept state: no XDP link for %s: %s", ifc->name,
+		       strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,
 	       const char *dir)
 {
-	char *list = strdup(ifaces), *save = NULL, *name, path[4400];
-	struct live *l = calloc(1, sizeof(*l));
-	int err = 0;
-
-	if (!l || !list) {
-		free(l);
-		free(list);
-		return -ENOMEM;
-	}
-	l->dp = dp;
-	for (name = strtok_r(list, ",", &save); name && !err && l->n < MAX_IFACES;
-	     name = strtok_r(NULL, ",", &save)) {
-		struct live_iface *ifc = &l->ifs[l->n];
-
-		snprintf(ifc->name, IF_NAMESIZE, "%s", name);
-		ifc->ifindex = if_nametoindex(name);
-		link_pin_path(path, sizeof(path), dir, name);
-		ifc->link_fd = bpf_obj_get(path);
-		if (ifc->link_fd < 0) {
-			err = -errno;
-			pr_err("kept state: no XDP link for %s: %s", name,
-			       strerror(errno));
-		} else {
-			l->n++;
-		}
-	}
-	free(list);
-	if (err) {
-		live_release(l);
-		return err;
-	}
-	*lp = l;
-	return 0;
+	return for_each_iface(lp, dp, ifaces, dir, adopt_iface, live_release);
 }
 
 void live_release(struct live *l)
