@@ -44,14 +44,10 @@ static int avail(bool json)
 				continue;
 			if (json) {
 				o = json_object_new_object();
-				json_object_object_add(o, "name",
-					json_object_new_string(m->desc->name));
-				json_object_object_add(o, "path",
-					json_object_new_string(path));
-				json_object_object_add(o, "args",
-					json_object_new_string(m->desc->args ?: ""));
-				json_object_object_add(o, "summary",
-					json_object_new_string(m->desc->summary ?: ""));
+				json_add_str(o, "name", m->desc->name);
+				json_add_str(o, "path", path);
+				json_add_str(o, "args", m->desc->args ?: "");
+				json_add_str(o, "summary", m->desc->summary ?: "");
 				json_object_array_add(arr, o);
 			} else {
 				printf("%-12s %-32s %s\n", m->desc->name,
@@ -108,26 +104,17 @@ static int list(const char *sock, bool json)
 			continue;
 		if (json) {
 			o = json_object_new_object();
-			json_object_object_add(o, "name",
-				json_object_new_string(mstr(m, COMO_MOD_A_NAME)));
-			json_object_object_add(o, "source",
-				json_object_new_string(mstr(m, COMO_MOD_A_SOURCE)));
-			json_object_object_add(o, "args",
-				json_object_new_string(mstr(m, COMO_MOD_A_ARGS)));
-			json_object_object_add(o, "filter",
-				json_object_new_string(mstr(m, COMO_MOD_A_FILTER)));
-			json_object_object_add(o, "state",
-				json_object_new_string("running"));
+			json_add_str(o, "name", mstr(m, COMO_MOD_A_NAME));
+			json_add_str(o, "source", mstr(m, COMO_MOD_A_SOURCE));
+			json_add_str(o, "args", mstr(m, COMO_MOD_A_ARGS));
+			json_add_str(o, "filter", mstr(m, COMO_MOD_A_FILTER));
+			json_add_str(o, "state", "running");
 			json_object_object_add(o, "slot", json_object_new_int(
 				m[COMO_MOD_A_SLOT] ? nla_get_u32(m[COMO_MOD_A_SLOT]) : 0));
-			json_object_object_add(o, "pkts",
-				json_object_new_uint64(mu64(m, COMO_MOD_A_PKTS)));
-			json_object_object_add(o, "bytes",
-				json_object_new_uint64(mu64(m, COMO_MOD_A_BYTES)));
-			json_object_object_add(o, "records",
-				json_object_new_uint64(mu64(m, COMO_MOD_A_RECORDS)));
-			json_object_object_add(o, "errors",
-				json_object_new_uint64(mu64(m, COMO_MOD_A_ERRORS)));
+			json_add_u64(o, "pkts", mu64(m, COMO_MOD_A_PKTS));
+			json_add_u64(o, "bytes", mu64(m, COMO_MOD_A_BYTES));
+			json_add_u64(o, "records", mu64(m, COMO_MOD_A_RECORDS));
+			json_add_u64(o, "errors", mu64(m, COMO_MOD_A_ERRORS));
 			json_object_array_add(arr, o);
 		} else {
 			printf("%-16s %-8s %5u %12llu %14llu %10llu %8llu  %s\n",

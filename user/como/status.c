@@ -56,14 +56,11 @@ int cmd_status(int argc, char **argv)
 		return 1;
 	if (json) {
 		j = json_object_new_object();
-		json_object_object_add(j, "source",
-				       json_object_new_string(s_or(tb, COMO_A_SOURCE_KIND)));
-		json_object_object_add(j, "from",
-				       json_object_new_string(s_or(tb, COMO_A_SOURCE)));
-		json_object_object_add(j, "datadir",
-				       json_object_new_string(s_or(tb, COMO_A_DATADIR)));
-		json_object_object_add(j, "pkts", json_object_new_uint64(u_or(tb, COMO_A_PKTS)));
-		json_object_object_add(j, "bytes", json_object_new_uint64(u_or(tb, COMO_A_BYTES)));
+		json_add_str(j, "source", s_or(tb, COMO_A_SOURCE_KIND));
+		json_add_str(j, "from", s_or(tb, COMO_A_SOURCE));
+		json_add_str(j, "datadir", s_or(tb, COMO_A_DATADIR));
+		json_add_u64(j, "pkts", u_or(tb, COMO_A_PKTS));
+		json_add_u64(j, "bytes", u_or(tb, COMO_A_BYTES));
 		json_object_object_add(j, "uptime_s", json_object_new_double(
 			u_or(tb, COMO_A_UPTIME_NS) / 1e9));
 		puts(json_object_to_json_string_ext(j, JSON_PLAIN));

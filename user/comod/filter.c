@@ -52,18 +52,30 @@ struct gen {
 	int err;
 };
 
+/* Room for one more element in *arr; on failure g->err says so. */
+static int grow(struct gen *g, void **arr, unsigned int n, unsigned int *cap,
+		size_t size)
+{
+	unsigned int want = *cap ? 2 * *cap : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, (size_t)want * size);
+	if (!p) {
+		g->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	*arr = p;
+	*cap = want;
+	return 0;
+}
+
 static void emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off,
 		 __s32 imm)
 {
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 256;
-		g->insn = realloc(g->insn, g->cap * sizeof(*g->insn));
-		if (!g->insn) {
-			g->err = -ENOMEM;
-			g->n = g->cap = 0;
-			return;
-		}
-	}
+	if (grow(g, (void **)&g->insn, g->n, &g->cap, sizeof(*g->insn)))
+		return;
 	g->insn[g->n++] = (struct bpf_insn){ .code = code, .dst_reg = dst,
 					      .src_reg = src, .off = off,
 					      .imm = imm };
@@ -73,15 +85,8 @@ static void emit(struct gen *g, __u8 code, __u8 dst, __u8 src, __s16 off,
 static void emit_jump(struct gen *g, __u8 code, __u8 dst, __u8 src, __s32 imm,
 		      int target)
 {
-	if (g->nfix == g->fixcap) {
-		g->fixcap = g->fixcap ? 2 * g->fixcap : 64;
-		g->fix = realloc(g->fix, g->fixcap * sizeof(*g->fix));
-		if (!g->fix) {
-			g->err = -ENOMEM;
-			g->nfix = g->fixcap = 0;
-			return;
-		}
-	}
+	if (grow(g, (void **)&g->fix, g->nfix, &g->fixcap, sizeof(*g->fix)))
+		return;
 	g->fix[g->nfix++] = (struct fixup){ .at = g->n, .target = target };
 	emit(g, code, dst, src, 0, imm);
 }
@@ -179,9 +184,8 @@ static int translate_one(struct gen *g, const struct cbpf_insn *c, int i,
 		case BPF_MEM:
 			if (c->k >= BPF_MEMWORDS)
 				return -EINVAL;
-			emit(g, BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_10, 0,
-			     0);
-			g->insn[g->n - 1].off = MEM_OFF(c->k);
+			emit(g, BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_10,
+			     MEM_OFF(c->k), 0);
 			return 0;
 		case BPF_LEN:
 			emit(g, BPF_LDX | BPF_MEM | BPF_W, dst, R_PKT,

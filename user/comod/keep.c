@@ -140,34 +140,30 @@ int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 			err = pin(rt->half_fd[h], dir, name);
 		}
 		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(rt->mod->name));
-		json_object_object_add(o, "path", json_object_new_string(rt->mod->path));
-		json_object_object_add(o, "args", json_object_new_string(rt->mod->args));
+		json_add_str(o, "name", rt->mod->name);
+		json_add_str(o, "path", rt->mod->path);
+		json_add_str(o, "args", rt->mod->args);
 		if (rt->mod->filter)
-			json_object_object_add(o, "filter",
-					       json_object_new_string(rt->mod->filter));
-		json_object_object_add(o, "slot", json_object_new_uint64(rt->slot));
-		json_object_object_add(o, "streamsize",
-				       json_object_new_uint64(rt->cfg->streamsize));
-		json_object_object_add(o, "epoch_start",
-				       json_object_new_uint64(rt->epoch_start));
-		json_object_object_add(o, "first_ns",
-				       json_object_new_uint64(rt->first_ns));
+			json_add_str(o, "filter", rt->mod->filter);
+		json_add_u64(o, "slot", rt->slot);
+		json_add_u64(o, "streamsize", rt->cfg->streamsize);
+		json_add_u64(o, "epoch_start", rt->epoch_start);
+		json_add_u64(o, "first_ns", rt->first_ns);
 		json_object_array_add(mods, o);
 	}
 	for (i = 0; !err && i < mon->nfs; i++) {
 		snprintf(name, sizeof(name), "f%u", mon->fs[i].slot);
 		err = pin(mon->fs[i].prog_fd, dir, name);
 		o = json_object_new_object();
-		json_object_object_add(o, "expr", json_object_new_string(mon->fs[i].expr));
-		json_object_object_add(o, "mask", json_object_new_uint64(mon->fs[i].mask));
-		json_object_object_add(o, "slot", json_object_new_uint64(mon->fs[i].slot));
+		json_add_str(o, "expr", mon->fs[i].expr);
+		json_add_u64(o, "mask", mon->fs[i].mask);
+		json_add_u64(o, "slot", mon->fs[i].slot);
 		json_object_array_add(fss, o);
 	}
 	if (!err)
 		err = live_pin(l, dir);
-	json_object_object_add(st, "interfaces", json_object_new_string(ifaces));
-	json_object_object_add(st, "pins", json_object_new_string(dir));
+	json_add_str(st, "interfaces", ifaces);
+	json_add_str(st, "pins", dir);
 	json_object_object_add(st, "modules", mods);
 	json_object_object_add(st, "stages", fss);
 	state_path(mon->datadir, path, sizeof(path));

@@ -233,14 +233,11 @@ static struct json_object *module_summary(struct datapath *dp,
 				"map was full)", mods[i].mod->name,
 				(unsigned long long)st.errors);
 		o = json_object_new_object();
-		json_object_object_add(o, "name",
-				       json_object_new_string(mods[i].mod->name));
-		json_object_object_add(o, "pkts", json_object_new_uint64(st.pkts));
-		json_object_object_add(o, "updates",
-				       json_object_new_uint64(st.updates));
-		json_object_object_add(o, "errors", json_object_new_uint64(st.errors));
-		json_object_object_add(o, "records",
-				       json_object_new_uint64(mods[i].records));
+		json_add_str(o, "name", mods[i].mod->name);
+		json_add_u64(o, "pkts", st.pkts);
+		json_add_u64(o, "updates", st.updates);
+		json_add_u64(o, "errors", st.errors);
+		json_add_u64(o, "records", mods[i].records);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -265,27 +262,24 @@ static void print_summary(const struct opts *o, const char *source,
 
 		json_object_object_add(j, o->ifaces ? "interfaces" : "trace",
 				       json_object_new_string(source));
-		json_object_object_add(j, "datadir",
-				       json_object_new_string(o->datadir));
-		json_object_object_add(j, "packets", json_object_new_uint64(r->packets));
-		json_object_object_add(j, "bytes", json_object_new_uint64(r->bytes));
-		json_object_object_add(j, "non_ip", json_object_new_uint64(ds->non_ip));
-		json_object_object_add(j, "truncated", json_object_new_uint64(ds->trunc));
-		json_object_object_add(j, "epochs", json_object_new_uint64(r->epochs));
-		json_object_object_add(j, "late", json_object_new_uint64(r->late));
+		json_add_str(j, "datadir", o->datadir);
+		json_add_u64(j, "packets", r->packets);
+		json_add_u64(j, "bytes", r->bytes);
+		json_add_u64(j, "non_ip", ds->non_ip);
+		json_add_u64(j, "truncated", ds->trunc);
+		json_add_u64(j, "epochs", r->epochs);
+		json_add_u64(j, "late", r->late);
 		json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
 		json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
 		json_object_object_add(j, "pps", json_object_new_double(pps));
 		json_object_object_add(j, "complete",
 				       json_object_new_boolean(!r->stopped[0]));
 		if (r->stopped[0])
-			json_object_object_add(j, "stopped",
-					       json_object_new_string(r->stopped));
+			json_add_str(j, "stopped", r->stopped);
 		if (o->bpf_stats) {
 			b = json_object_new_object();
-			json_object_object_add(b, "run_cnt", json_object_new_uint64(run_cnt));
-			json_object_object_add(b, "run_time_ns",
-					       json_object_new_uint64(run_ns));
+			json_add_u64(b, "run_cnt", run_cnt);
+			json_add_u64(b, "run_time_ns", run_ns);
 			json_object_object_add(b, "ns_per_pkt", json_object_new_double(
 				r->packets ? (double)run_ns / r->packets : 0));
 			json_object_object_add(j, "bpf", b);

@@ -23,7 +23,7 @@ static struct json_object *schema_json(const struct como_field *f)
 
 	for (; f->name; f++) {
 		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(f->name));
+		json_add_str(o, "name", f->name);
 		json_object_object_add(o, "type", json_object_new_int(f->type));
 		json_object_array_add(arr, o);
 	}
@@ -69,26 +69,22 @@ static struct json_object *meta_build(struct modrt *rt, const char *kind,
 	struct json_object *o = json_object_new_object();
 	struct como_mod *m = rt->mod;
 
-	json_object_object_add(o, "module", json_object_new_string(m->desc->name));
-	json_object_object_add(o, "path", json_object_new_string(m->path));
-	json_object_object_add(o, "args", json_object_new_string(m->args));
-	json_object_object_add(o, "filter",
-			       json_object_new_string(m->filter ?: "all"));
-	json_object_object_add(o, "interval_ns",
-			       json_object_new_uint64(m->interval_ns));
+	json_add_str(o, "module", m->desc->name);
+	json_add_str(o, "path", m->path);
+	json_add_str(o, "args", m->args);
+	json_add_str(o, "filter", m->filter ?: "all");
+	json_add_u64(o, "interval_ns", m->interval_ns);
 	json_object_object_add(o, "schema", schema_json(m->desc->schema));
-	json_object_object_add(o, "source", json_object_new_string(kind));
+	json_add_str(o, "source", kind);
 	json_object_object_add(o, strcmp(kind, "live") ? "trace" : "interfaces",
 			       json_object_new_string(source));
-	json_object_object_add(o, "first_ns", json_object_new_uint64(rt->first_ns));
-	json_object_object_add(o, "last_ns", json_object_new_uint64(rt->last_ns));
-	json_object_object_add(o, "packets", json_object_new_uint64(packets));
-	json_object_object_add(o, "records", json_object_new_uint64(rt->records));
-	json_object_object_add(o, "state", json_object_new_string(
-		running ? "running" : stopped ? "stopped" : "complete"));
+	json_add_u64(o, "first_ns", rt->first_ns);
+	json_add_u64(o, "last_ns", rt->last_ns);
+	json_add_u64(o, "packets", packets);
+	json_add_u64(o, "records", rt->records);
+	json_add_str(o, "state", running ? "running" : stopped ? "stopped" : "complete");
 	if (stopped)
-		json_object_object_add(o, "stopped",
-				       json_object_new_string(stopped));
+		json_add_str(o, "stopped", stopped);
 	return o;
 }
 

@@ -31,6 +31,7 @@ struct feeder {
 	__u32 used;		/* record bytes */
 	__u32 count;
 	uint64_t next_flip;	/* earliest end of an open epoch */
+	uint64_t first_start;	/* earliest start of an open epoch */
 	uint64_t runs;
 };
 
@@ -77,9 +78,15 @@ static void next_flip_update(struct feeder *fd)
 	unsigned int i;
 
 	fd->next_flip = UINT64_MAX;
-	for (i = 0; i < fd->n; i++)
-		if (fd->mods[i].open && fd->mods[i].epoch_end < fd->next_flip)
+	fd->first_start = UINT64_MAX;
+	for (i = 0; i < fd->n; i++) {
+		if (!fd->mods[i].open)
+			continue;
+		if (fd->mods[i].epoch_end < fd->next_flip)
 			fd->next_flip = fd->mods[i].epoch_end;
+		if (fd->mods[i].epoch_start < fd->first_start)
+			fd->first_start = fd->mods[i].epoch_start;
+	}
 }
 
 /* Closes every epoch that ends at or before ts and opens ts's. */
@@ -222,8 +229,10 @@ int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 			res->first_ns = ts;
 		if (ts > res->last_ns)
 			res->last_ns = ts;
-		for (i = 0; i < n; i++)
-			res->late += ts < mods[i].epoch_start;
+		/* out of time order: rare, so looked at only when it happens */
+		if (ts < fd.first_start)
+			for (i = 0; i < n; i++)
+				res->late += ts < mods[i].epoch_start;
 		res->packets++;
 		res->bytes += h->len;
 		if (!(res->packets & 0xffff)) {

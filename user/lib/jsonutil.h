@@ -26,4 +26,16 @@ static inline uint64_t json_u64(struct json_object *o, const char *key)
 	       json_object_get_uint64(v) : 0;
 }
 
+static inline void json_add_str(struct json_object *o, const char *key,
+				const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static inline void json_add_u64(struct json_object *o, const char *key,
+				uint64_t val)
+{
+	json_object_object_add(o, key, json_object_new_uint64(val));
+}
+
 #endif
