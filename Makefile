@@ -75,8 +75,13 @@ bench:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)COMO=$(BIN)/como GENTRACE=$(BIN)/gentrace tools/bench/bench.sh -o $(OUT)/bench
 
+# Debian's linux-headers-amd64 (tools/deps.sh) for the guest's kernel
+KDIR	?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+
 kmod:
-	$(Q)$(MAKE) -C /lib/modules/$$(ls /lib/modules | sort -V | tail -1)/build M=$(CURDIR) modules
+	$(Q)test -n "$(KDIR)" || { echo "kmod: no kernel headers (apt-get install linux-headers-amd64)"; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+	$(Q)mkdir -p $(OUT)/kernel && cp kernel/como.ko $(OUT)/kernel/como.ko
 
 # like checkpatch: it shows where code departs, a person decides
 style:

@@ -132,6 +132,7 @@ int como_module(struct xdp_md *ctx)					\
 	__u32 slot = como_slot, key;					\
 	struct como_stats *st;						\
 	struct como_ctl *ctl;						\
+	__u64 t0;							\
 									\
 	ctl = bpf_map_lookup_elem(&como_ctl, &slot);			\
 	if (!ctl)							\
@@ -142,6 +143,7 @@ int como_module(struct xdp_md *ctx)					\
 	if (ctl->enabled && lc.vec && lc.state) {			\
 		lc.match_bit = 1ULL << (slot & (COMO_MAX_SLOTS - 1));	\
 		lc.sampling = ctl->sampling;				\
+		t0 = bpf_ktime_get_ns();				\
 		bpf_loop(lc.vec->n, como_loop_cb, &lc, 0);		\
 		key = slot + 1;						\
 		st = bpf_map_lookup_elem(&como_stats, &key);		\
@@ -150,6 +152,7 @@ int como_module(struct xdp_md *ctx)					\
 			st->bytes += lc.bytes;				\
 			st->updates += lc.updates;			\
 			st->errors += lc.errors;			\
+			st->run_ns += bpf_ktime_get_ns() - t0;		\
 		}							\
 	}								\
 	bpf_tail_call(ctx, &como_progs, ctl->next);			\

@@ -1,22 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * como.ko: the in-kernel control plane (DESIGN.md, "como.ko"). This is its
- * frame only: init and exit, in the order the subsystems will be added
- * (netlink family, module registry, flush clock, overload guard), each in
- * a file of its own. Until then comod runs the same data path with its own
- * clock, which is all a trace needs.
+ * como.ko: the in-kernel control plane (DESIGN.md, "como.ko").
+ *
+ *   netlink.c   the generic netlink family "como" and its events
+ *   registry.c  the capture and the modules comod handed over
+ *   objects.c   references to the BPF objects they are made of
+ *   clock.c     the flush clock: epoch flips on interval boundaries
+ *   guard.c     the overload guard: per-module sampling against a budget
+ *
+ * Without it comod runs the same data path with its own clock.
  */
-#include <linux/module.h>
 #include <linux/init.h>
+#include <linux/module.h>
+#include <linux/time64.h>
+#include <net/genetlink.h>
+#include "como.h"
+
+struct como_config como_cfg = {
+	.tick_ns = 100 * NSEC_PER_MSEC,
+	.cpu_budget_pm = 0,
+};
 
 static int __init como_init(void)
 {
-	pr_info("como: control plane loaded (no subsystems yet)\n");
+	int err;
+
+	err = como_genl_register();
+	if (err)
+		return err;
+	como_clock_start();
+	pr_info("como: control plane loaded\n");
 	return 0;
 }
 
 static void __exit como_exit(void)
 {
+	/* no request and no tick runs past these two */
+	como_genl_unregister();
+	como_clock_stop();
+	mutex_lock(&como_lock);
+	como_registry_clear();
+	mutex_unlock(&como_lock);
 	pr_info("como: control plane unloaded\n");
 }
 
@@ -24,3 +48,4 @@ module_init(como_init);
 module_exit(como_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("como passive network monitor: control plane");
+MODULE_ALIAS_GENL_FAMILY(COMO_GENL_NAME);

@@ -5,7 +5,8 @@ set -eu
 
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
 # libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32),
-#            libnl-genl (the control messages of comod and, later, como.ko)
+#            libnl-genl (the control messages of comod and como.ko)
+# kernel: linux-headers-amd64 (make kmod builds como.ko against it)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
 #        tcpreplay (live capture on a veth pair),
 #        qemu-system-x86, linux-image-amd64, busybox-static (tools/vmtest:
@@ -14,7 +15,7 @@ set -eu
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
-      busybox-static libnl-3-dev libnl-genl-3-dev"
+      busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64"
 
 missing=""
 for p in $pkgs; do

@@ -58,6 +58,8 @@ struct como_stats {
 	__u64 errors;		/* update() failed, e.g. a state map was full */
 	__u64 non_ip;		/* dispatcher only */
 	__u64 trunc;		/* dispatcher only */
+	__u64 run_ns;		/* modules: time in the program, what the
+				 * overload guard weighs */
 };
 
 #endif /* _COMO_MAPS_H */

@@ -164,12 +164,12 @@ enum como_obj_kind {
 };
 
 /*
- * Objects como.ko looks for by name: in a capture, the control map whose
- * como_ctl[slot] it writes; in a module, the program whose run time the
- * overload guard reads.
+ * Objects como.ko looks for by name in a capture: the control map whose
+ * como_ctl[slot] it writes (required), and the per-CPU statistics whose
+ * como_stats[1 + slot].run_ns the overload guard weighs.
  */
 #define COMO_OBJ_CTL		"como_ctl"
-#define COMO_OBJ_MOD_PROG	"prog"
+#define COMO_OBJ_STATS		"como_stats"
 
 enum como_mod_state {
 	COMO_MOD_STATE_UNSPEC,
