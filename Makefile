@@ -39,11 +39,14 @@ MODULES	:= $(notdir $(wildcard modules/*))
 LIB_OBJS := $(patsubst user/lib/%.c,$(OBJ)/lib/%.o,$(wildcard user/lib/*.c))
 COMOD_OBJS := $(patsubst user/comod/%.c,$(OBJ)/comod/%.o,$(wildcard user/comod/*.c))
 COMO_OBJS := $(patsubst user/como/%.c,$(OBJ)/como/%.o,$(wildcard user/como/*.c))
+# comoctl shares como's client of the control protocol (user/como/ctl.c)
+COMOCTL_OBJS := $(patsubst user/comoctl/%.c,$(OBJ)/comoctl/%.o,$(wildcard user/comoctl/*.c)) \
+		$(OBJ)/como/ctl.o
 # modules resolve the core's services (como_emit...) from the program
 LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archive \
 	    $(PKG_LIBS) -lelf -ldl -lm
 
-PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/gentrace $(BIN)/como-oracle \
+PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/comoctl $(BIN)/gentrace $(BIN)/como-oracle \
 	   $(BIN)/pcap-filter-count
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # modules that exist to be refused, for the tests
@@ -93,7 +96,7 @@ style:
 clean:
 	$(Q)rm -rf $(OUT)
 
-$(OUT) $(BIN) $(OBJ)/lib $(OBJ)/comod $(OBJ)/como $(SKEL) $(MODOUT) $(OUT)/bpf:
+$(OUT) $(BIN) $(OBJ)/lib $(OBJ)/comod $(OBJ)/como $(OBJ)/comoctl $(SKEL) $(MODOUT) $(OUT)/bpf:
 	$(Q)mkdir -p $@
 
 $(OUT)/vmlinux.h: | $(OUT)
@@ -141,6 +144,10 @@ $(OBJ)/como/%.o: user/como/%.c $(wildcard user/como/*.h user/lib/*.h include/com
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+$(OBJ)/comoctl/%.o: user/comoctl/%.c $(wildcard user/comoctl/*.h user/como/ctl.h user/lib/*.h) | $(OBJ)/comoctl
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser/como $(PKG_CFLAGS) -c $< -o $@
+
 $(BIN)/comod: $(COMOD_OBJS) $(OUT)/libcomo.a | $(BIN)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(COMOD_OBJS) -o $@ $(LINK_CORE)
@@ -148,6 +155,10 @@ $(BIN)/comod: $(COMOD_OBJS) $(OUT)/libcomo.a | $(BIN)
 $(BIN)/como: $(COMO_OBJS) $(OUT)/libcomo.a | $(BIN)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(COMO_OBJS) -o $@ $(LINK_CORE)
+
+$(BIN)/comoctl: $(COMOCTL_OBJS) $(OUT)/libcomo.a | $(BIN)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMOCTL_OBJS) -o $@ $(OUT)/libcomo.a $(PKG_LIBS) -lm
 
 FUZZ_LIB := user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
 	    user/lib/store.c

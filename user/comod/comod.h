@@ -45,6 +45,7 @@ struct modrt {
 	__u32 state_type;	/* enum bpf_map_type */
 	__u32 key_size, value_size, max_entries;
 	struct como_ctl ctl;
+	__u32 priority;		/* COMO_MOD_A_PRIORITY: 0 is the most important */
 
 	/* the open epoch */
 	bool open;

@@ -4,8 +4,13 @@
  * SOCK_SEQPACKET socket, one request and one reply per connection. Every
  * attribute is checked by a policy before a handler sees it; a refusal is
  * NLMSG_ERROR with the errno and a message saying why (extended ack).
+ *
+ * A request whose command is an event's (COMO_CMD_EVENT_*) subscribes: the
+ * reply is an ack, and the connection stays open to carry every event
+ * after it, as como.ko's multicast group does.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +26,20 @@
 #include "log.h"
 
 #define CTL_MSG_MAX	65536
+/*
+ * comod has no clock tick of its own: live.c sleeps until the next epoch
+ * boundary, in poll()'s whole milliseconds, so an epoch closes at most
+ * this late.
+ */
+#define CTL_TICK_NS	1000000ULL
+#define CTL_SUBSCRIBERS_MAX	16
+
+/*
+ * Event subscribers, file-static so that epoch.c can announce an epoch
+ * without holding the control socket.
+ */
+static int subscribers[CTL_SUBSCRIBERS_MAX];
+static unsigned int nsubscribers;
 
 struct ctl {
 	int fd;
@@ -33,10 +52,19 @@ static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
 	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
 	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .maxlen = 1023 },
 	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
+	[COMO_MOD_A_SAMPLING] = { .type = NLA_U32 },
+	[COMO_MOD_A_PRIORITY] = { .type = NLA_U32 },
+	[COMO_MOD_A_ENABLED] = { .type = NLA_U8 },
+};
+
+static struct nla_policy cfg_policy[COMO_CFG_A_MAX + 1] = {
+	[COMO_CFG_A_TICK_NS] = { .type = NLA_U64 },
+	[COMO_CFG_A_CPU_BUDGET_PM] = { .type = NLA_U32 },
 };
 
 static struct nla_policy policy[COMO_A_MAX + 1] = {
 	[COMO_A_MODULE] = { .type = NLA_NESTED },
+	[COMO_A_CONFIG] = { .type = NLA_NESTED },
 };
 
 int ctl_open(struct ctl **cp, const char *path, struct monitor *mon)
@@ -98,6 +126,8 @@ void ctl_close(struct ctl *c)
 {
 	if (!c)
 		return;
+	while (nsubscribers)
+		close(subscribers[--nsubscribers]);
 	close(c->fd);
 	unlink(c->path);
 	free(c);
@@ -139,6 +169,12 @@ static struct nl_msg *reply_new(const struct nlmsghdr *req, __u8 cmd)
 	return msg;
 }
 
+/* The lowest rate a module accepts, as 1 in N; a descriptor silent on it never samples. */
+static __u32 min_sampling(const struct modrt *rt)
+{
+	return rt->mod->desc->max_sampling ?: 1;
+}
+
 static int put_module(struct nl_msg *msg, struct monitor *mon,
 		      struct modrt *rt)
 {
@@ -156,6 +192,13 @@ static int put_module(struct nl_msg *msg, struct monitor *mon,
 	nla_put_u32(msg, COMO_MOD_A_SLOT, rt->slot);
 	nla_put_u32(msg, COMO_MOD_A_STATE, COMO_MOD_STATE_RUNNING);
 	nla_put_u64(msg, COMO_MOD_A_EPOCH, rt->ctl.epoch);
+	if (rt->open)
+		nla_put_u64(msg, COMO_MOD_A_EPOCH_START_NS, rt->epoch_start);
+	nla_put_u64(msg, COMO_MOD_A_INTERVAL_NS, rt->mod->interval_ns);
+	nla_put_u32(msg, COMO_MOD_A_SAMPLING, rt->ctl.sampling ?: 1);
+	nla_put_u8(msg, COMO_MOD_A_ENABLED, !!rt->ctl.enabled);
+	nla_put_u32(msg, COMO_MOD_A_PRIORITY, rt->priority);
+	nla_put_u32(msg, COMO_MOD_A_MIN_SAMPLING, min_sampling(rt));
 	nla_put_u64(msg, COMO_MOD_A_PKTS, st.pkts);
 	nla_put_u64(msg, COMO_MOD_A_BYTES, st.bytes);
 	nla_put_u64(msg, COMO_MOD_A_UPDATES, st.updates);
@@ -174,6 +217,7 @@ static int do_status(struct ctl *c, struct nl_msg *msg)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	datapath_stats(mon->dp, 0, &st);
+	nla_put_string(msg, COMO_A_TRANSPORT, "comod");
 	nla_put_string(msg, COMO_A_SOURCE_KIND, mon->kind);
 	nla_put_string(msg, COMO_A_SOURCE, mon->source);
 	nla_put_string(msg, COMO_A_DATADIR, mon->datadir);
@@ -218,9 +262,176 @@ static int do_unload(struct ctl *c, struct nlattr **mod)
 	return monitor_unload(c->mon, str(mod, COMO_MOD_A_NAME));
 }
 
-static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
+/* Checks what SET_MODULE asks of RT before anything changes. */
+static int set_module_check(struct modrt *rt, struct nlattr **mod)
+{
+	const char *name = rt->mod->name;
+	__u32 n;
+
+	if (!mod[COMO_MOD_A_SAMPLING] && !mod[COMO_MOD_A_PRIORITY] &&
+	    !mod[COMO_MOD_A_ENABLED]) {
+		pr_err("module '%s': nothing to set (sampling, priority or enabled)",
+		       name);
+		return -EINVAL;
+	}
+	if (mod[COMO_MOD_A_SAMPLING]) {
+		n = nla_get_u32(mod[COMO_MOD_A_SAMPLING]);
+		if (n < 1 || n > min_sampling(rt)) {
+			pr_err("module '%s' accepts sampling 1 in 1 to 1 in %u, not 1 in %u",
+			       name, min_sampling(rt), n);
+			return -ERANGE;
+		}
+	}
+	if (mod[COMO_MOD_A_ENABLED] && nla_get_u8(mod[COMO_MOD_A_ENABLED]) > 1) {
+		pr_err("module '%s': enabled is 0 or 1", name);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* Sampling and enabled reach the data path in one write of the module's control. */
+static int do_set_module(struct ctl *c, struct nlattr **mod, struct nl_msg *reply)
+{
+	const char *name = str(mod, COMO_MOD_A_NAME);
+	struct modrt *rt = NULL;
+	struct como_ctl old;
+	unsigned int i;
+	int err;
+
+	if (!name) {
+		pr_err("set: which module? (COMO_MOD_A_NAME is missing)");
+		return -EINVAL;
+	}
+	for (i = 0; i < c->mon->n && !rt; i++)
+		if (!strcmp(c->mon->mods[i].mod->name, name))
+			rt = &c->mon->mods[i];
+	if (!rt) {
+		pr_err("no module '%s'", name);
+		return -ENOENT;
+	}
+	err = set_module_check(rt, mod);
+	if (err)
+		return err;
+	old = rt->ctl;
+	if (mod[COMO_MOD_A_SAMPLING])
+		rt->ctl.sampling = nla_get_u32(mod[COMO_MOD_A_SAMPLING]);
+	if (mod[COMO_MOD_A_ENABLED])
+		rt->ctl.enabled = nla_get_u8(mod[COMO_MOD_A_ENABLED]);
+	if (memcmp(&old, &rt->ctl, sizeof(old))) {
+		err = datapath_ctl_write(c->mon->dp, rt);
+		if (err) {
+			rt->ctl = old;
+			pr_err("module '%s': cannot write its control: %s", name,
+			       strerror(-err));
+			return err;
+		}
+	}
+	if (mod[COMO_MOD_A_PRIORITY])
+		rt->priority = nla_get_u32(mod[COMO_MOD_A_PRIORITY]);
+	return put_module(reply, c->mon, rt);
+}
+
+static int do_get_config(struct nl_msg *msg)
+{
+	struct nlattr *nest = nla_nest_start(msg, COMO_A_CONFIG);
+
+	if (!nest || nla_put_u64(msg, COMO_CFG_A_TICK_NS, CTL_TICK_NS) ||
+	    nla_put_u32(msg, COMO_CFG_A_CPU_BUDGET_PM, 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int do_set_config(void)
+{
+	pr_err("comod has no overload guard yet; load como.ko");
+	return -EOPNOTSUPP;
+}
+
+static bool is_event(__u8 cmd)
+{
+	return cmd >= COMO_CMD_EVENT_EPOCH_CLOSED && cmd <= COMO_CMD_EVENT_OVERLOAD;
+}
+
+/* Forgets subscribers that hung up, so that their places can be taken. */
+static void prune_subscribers(void)
+{
+	struct pollfd pfd = { .events = POLLRDHUP };
+	unsigned int i = 0;
+
+	while (i < nsubscribers) {
+		pfd.fd = subscribers[i];
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR))) {
+			close(subscribers[i]);
+			subscribers[i] = subscribers[--nsubscribers];
+		} else {
+			i++;
+		}
+	}
+}
+
+/* Returns true when FD is kept as a subscriber. */
+static bool subscribe(int fd, const struct nlmsghdr *nlh)
+{
+	prune_subscribers();
+	if (nsubscribers == CTL_SUBSCRIBERS_MAX) {
+		send_error(fd, nlh, -EBUSY, "too many event subscribers");
+		return false;
+	}
+	send_error(fd, nlh, 0, NULL);
+	subscribers[nsubscribers++] = fd;
+	return true;
+}
+
+/* Sends MSG to every subscriber; one that cannot take it at once is dropped. */
+static void notify(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	unsigned int i = 0;
+
+	while (i < nsubscribers) {
+		if (send(subscribers[i], nlh, nlh->nlmsg_len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			pr_info("event subscriber dropped: %s", strerror(errno));
+			close(subscribers[i]);
+			subscribers[i] = subscribers[--nsubscribers];
+		} else {
+			i++;
+		}
+	}
+}
+
+void ctl_notify_epoch_closed(const char *module, uint64_t epoch,
+			     uint64_t start_ns, uint64_t end_ns)
+{
+	struct nlattr *nest;
+	struct nl_msg *msg;
+
+	if (!nsubscribers)
+		return;
+	msg = nlmsg_alloc();
+	if (!msg)
+		return;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, 0, COMO_LOCAL_FAMILY, 0, 0,
+			 COMO_CMD_EVENT_EPOCH_CLOSED, COMO_GENL_VERSION))
+		goto out;
+	nest = nla_nest_start(msg, COMO_A_MODULE);
+	if (!nest || nla_put_string(msg, COMO_MOD_A_NAME, module) ||
+	    nla_put_u64(msg, COMO_MOD_A_EPOCH, epoch) ||
+	    nla_put_u64(msg, COMO_MOD_A_CLOSED_START_NS, start_ns) ||
+	    nla_put_u64(msg, COMO_MOD_A_CLOSED_END_NS, end_ns))
+		goto out;
+	nla_nest_end(msg, nest);
+	notify(msg);
+out:
+	nlmsg_free(msg);
+}
+
+/* Returns true when FD stays open, as an event subscriber. */
+static bool handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[COMO_A_MAX + 1], *mod[COMO_MOD_A_MAX + 1] = {};
+	struct nlattr *cfg[COMO_CFG_A_MAX + 1] = {};
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nl_msg *reply;
 	char why[1024];
@@ -230,20 +441,25 @@ static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type != COMO_LOCAL_FAMILY ||
 	    !genlmsg_valid_hdr(nlh, 0)) {
 		send_error(fd, nlh, -EPROTO, "not a como request");
-		return;
+		return false;
 	}
 	err = genlmsg_parse(nlh, 0, tb, COMO_A_MAX, policy);
 	if (!err && tb[COMO_A_MODULE])
 		err = nla_parse_nested(mod, COMO_MOD_A_MAX, tb[COMO_A_MODULE],
 				       mod_policy);
+	if (!err && tb[COMO_A_CONFIG])
+		err = nla_parse_nested(cfg, COMO_CFG_A_MAX, tb[COMO_A_CONFIG],
+				       cfg_policy);
 	if (err) {
 		send_error(fd, nlh, -EINVAL, "malformed attributes");
-		return;
+		return false;
 	}
+	if (is_event(gh->cmd))
+		return subscribe(fd, nlh);
 	reply = reply_new(nlh, gh->cmd);
 	if (!reply) {
 		send_error(fd, nlh, -ENOMEM, NULL);
-		return;
+		return false;
 	}
 	switch (gh->cmd) {
 	case COMO_CMD_GET_STATUS:
@@ -258,6 +474,15 @@ static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 	case COMO_CMD_UNLOAD_MODULE:
 		err = do_unload(c, mod);
 		break;
+	case COMO_CMD_SET_MODULE:
+		err = do_set_module(c, mod, reply);
+		break;
+	case COMO_CMD_GET_CONFIG:
+		err = do_get_config(reply);
+		break;
+	case COMO_CMD_SET_CONFIG:
+		err = do_set_config();
+		break;
 	default:
 		pr_err("unknown command %u", gh->cmd);
 		err = -EOPNOTSUPP;
@@ -269,6 +494,7 @@ static void handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 		send_msg(fd, reply);
 	}
 	nlmsg_free(reply);
+	return false;
 }
 
 void ctl_serve(struct ctl *c)
@@ -285,7 +511,8 @@ void ctl_serve(struct ctl *c)
 	/* a client that says nothing does not stall the monitor */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	n = recv(fd, buf, sizeof(buf), 0);
-	if (n >= (ssize_t)NLMSG_HDRLEN && nlmsg_ok(nlh, n))
-		handle(c, fd, nlh);
+	if (n >= (ssize_t)NLMSG_HDRLEN && nlmsg_ok(nlh, n) &&
+	    handle(c, fd, nlh))
+		return;
 	close(fd);
 }

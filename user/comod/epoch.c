@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "comod.h"
+#include "ctl.h"
 #include "log.h"
 
 static bool is_percpu(enum bpf_map_type t)
@@ -207,5 +208,7 @@ int epoch_close(struct datapath *dp, struct modrt *rt)
 			rt->mod->name, (unsigned long long)t.start_ns,
 			strerror(-err));
 	}
+	ctl_notify_epoch_closed(rt->mod->name, t.epoch, t.start_ns,
+				t.start_ns + t.interval_ns);
 	return 0;
 }

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * comoctl: como's control plane from the command line, in iproute2's
+ * manner (OBJECT COMMAND, exact matching). It speaks the messages of
+ * include/uapi/linux/como.h to como.ko when its generic netlink family
+ * resolves, otherwise to comod's local socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "comoctl.h"
+#include "jsonutil.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: comoctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+"\n"
+"  comoctl module list\n"
+"  comoctl module show NAME\n"
+"  comoctl module set NAME { sampling N | priority N | enable | disable }...\n"
+"  comoctl config get\n"
+"  comoctl config set { tick DURATION | cpu-budget PERCENT|none }\n"
+"  comoctl monitor [--count N] [--timeout SECONDS]\n"
+"  comoctl status\n"
+"\n"
+"options:\n"
+"  -j, --json             JSON output (monitor: one object per line)\n"
+"  -p, --pretty           indented JSON (not for monitor)\n"
+"  -T, --transport T      kernel (como.ko) or comod; default: como.ko when\n"
+"                         its family 'como' resolves, otherwise comod\n"
+"  -s, -S, --socket PATH  comod's control socket (default $COMO_SOCKET,\n"
+"                         then /run/como/comod.sock)\n"
+"  -v, --verbose          more diagnostics\n"
+"  -V, --version          print the version\n"
+"  -h, --help             this text\n"
+"\n"
+"Exit codes: 0 ok, 1 refused or failed, 2 usage, 3 neither como.ko nor\n"
+"comod answers. Writes need CAP_NET_ADMIN on como.ko.\n");
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "comoctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " ('comoctl --help' tells more)\n");
+	return EXIT_USAGE;
+}
+
+bool parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long n;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n > UINT32_MAX)
+		return false;
+	*v = n;
+	return true;
+}
+
+int transport(struct comoctl *ctl)
+{
+	if (ctl->connected)
+		return EXIT_OK;
+	if (ctl_connect(&ctl->conn, ctl->want, ctl_socket_path(ctl->socket))) {
+		fprintf(stderr, "comoctl: %s\n", ctl->conn.why);
+		return EXIT_NO_TRANSPORT;
+	}
+	ctl->connected = true;
+	return EXIT_OK;
+}
+
+int request_new(struct comoctl *ctl, uint8_t cmd, struct nl_msg **req)
+{
+	int err = transport(ctl);
+
+	if (err)
+		return err;
+	*req = ctl_conn_request(&ctl->conn, cmd);
+	if (!*req) {
+		fprintf(stderr, "comoctl: %s\n", strerror(ENOMEM));
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
+int request(struct comoctl *ctl, const char *what, struct nl_msg *req,
+	    struct ctl_reply *r)
+{
+	int err = ctl_conn_call(&ctl->conn, req, r);
+
+	nlmsg_free(req);
+	if (!err)
+		return EXIT_OK;
+	fprintf(stderr, "comoctl: %s: %s (%s)\n", what, ctl->conn.why,
+		strerrorname_np(-err) ?: "?");
+	return EXIT_REFUSED;
+}
+
+struct json_object *out_begin(struct comoctl *ctl)
+{
+	struct json_object *o;
+
+	if (!ctl->json) {
+		printf("transport %s\n", ctl_transport_name(&ctl->conn));
+		return NULL;
+	}
+	o = json_object_new_object();
+	json_add_str(o, "transport", ctl_transport_name(&ctl->conn));
+	return o;
+}
+
+void out_str(struct comoctl *ctl, struct json_object *o, const char *key,
+	     const char *val)
+{
+	if (ctl->json)
+		json_add_str(o, key, val);
+	else
+		printf("%-14s %s\n", key, val);
+}
+
+/* TEXT, when given, is how a person reads VAL (a duration, a rate). */
+void out_u64(struct comoctl *ctl, struct json_object *o, const char *key,
+	     uint64_t val, const char *text)
+{
+	if (ctl->json)
+		json_add_u64(o, key, val);
+	else if (text)
+		printf("%-14s %s\n", key, text);
+	else
+		printf("%-14s %llu\n", key, (unsigned long long)val);
+}
+
+void out_end(struct comoctl *ctl, struct json_object *o)
+{
+	if (!ctl->json)
+		return;
+	puts(json_object_to_json_string_ext(o, ctl->pretty ? JSON_PRETTY :
+					    JSON_PLAIN));
+	json_object_put(o);
+}
+
+void fmt_duration(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "d", 86400000000000ULL }, { "h", 3600000000000ULL },
+		{ "m", 60000000000ULL }, { "s", 1000000000ULL },
+		{ "ms", 1000000ULL }, { "us", 1000ULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ns && ns % units[i].ns == 0) {
+			snprintf(buf, size, "%llu%s",
+				 (unsigned long long)(ns / units[i].ns),
+				 units[i].unit);
+			return;
+		}
+	snprintf(buf, size, "%lluns", (unsigned long long)ns);
+}
+
+void fmt_time(char *buf, size_t size, uint64_t ns)
+{
+	snprintf(buf, size, "%llu.%09llu",
+		 (unsigned long long)(ns / 1000000000ULL),
+		 (unsigned long long)(ns % 1000000000ULL));
+}
+
+static const struct object {
+	const char *name;
+	int (*fn)(struct comoctl *ctl, int argc, char **argv);
+} objects[] = {
+	{ "module", do_module },
+	{ "config", do_config },
+	{ "monitor", do_monitor },
+	{ "status", do_status },
+	{}
+};
+
+static int parse_transport(const char *s, enum ctl_transport *t)
+{
+	if (!strcmp(s, "kernel") || !strcmp(s, "como.ko"))
+		*t = CTL_KERNEL;
+	else if (!strcmp(s, "comod"))
+		*t = CTL_COMOD;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "transport", required_argument, NULL, 'T' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct comoctl ctl = { .want = CTL_ANY };
+	const struct object *ob;
+	int c, verbose = 0, err;
+
+	/* '+': options stop at OBJECT; what follows is the command's */
+	while ((c = getopt_long(argc, argv, "+jpT:s:S:vVh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': ctl.json = true; break;
+		case 'p': ctl.json = ctl.pretty = true; break;
+		case 's': case 'S': ctl.socket = optarg; break;
+		case 'v': verbose++; break;
+		case 'T':
+			if (parse_transport(optarg, &ctl.want))
+				return usage_error("transport '%s': kernel or comod",
+						   optarg);
+			break;
+		case 'V':
+			printf("comoctl (como), control protocol version %d\n",
+			       COMO_GENL_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_init("comoctl", verbose);
+	if (optind == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (ob = objects; ob->name; ob++)
+		if (!strcmp(argv[optind], ob->name))
+			break;
+	if (!ob->name)
+		return usage_error("unknown object '%s'", argv[optind]);
+	err = ob->fn(&ctl, argc - optind - 1, argv + optind + 1);
+	if (ctl.connected)
+		ctl_disconnect(&ctl.conn);
+	return err;
+}
