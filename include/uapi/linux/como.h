@@ -8,6 +8,14 @@
  * A request is a genlmsghdr with cmd and attributes; the reply is the
  * same command with attributes, or NLMSG_ERROR with a negative errno and,
  * as extended ack, NLMSGERR_ATTR_MSG saying why.
+ *
+ * Events on comod's socket: a request whose cmd is an event's
+ * (COMO_CMD_EVENT_*, any of them) with NLM_F_REQUEST is a subscription.
+ * comod acks it (NLMSG_ERROR, error 0) and keeps the connection: every
+ * event from then on arrives on it as one message, the same message as on
+ * como.ko's COMO_MCGRP_EVENTS group. A subscriber that cannot take an
+ * event at once is dropped (its connection closed); comod serves a few
+ * subscribers at a time and refuses more with -EBUSY.
  */
 #ifndef _UAPI_LINUX_COMO_H
 #define _UAPI_LINUX_COMO_H
