@@ -109,6 +109,19 @@ int request(struct comoctl *ctl, const char *what, struct nl_msg *req,
 	return EXIT_REFUSED;
 }
 
+int change(struct comoctl *ctl, const char *what, struct nl_msg *req)
+{
+	struct ctl_reply r;
+	int err = request(ctl, what, req, &r);
+
+	if (err)
+		return err;
+	ctl_reply_free(&r);
+	if (ctl->json)
+		out_end(ctl, out_begin(ctl));
+	return EXIT_OK;
+}
+
 struct json_object *out_begin(struct comoctl *ctl)
 {
 	struct json_object *o;

@@ -48,6 +48,8 @@ void fmt_time(char *buf, size_t size, uint64_t ns);
 int transport(struct comoctl *ctl);
 int request(struct comoctl *ctl, const char *what, struct nl_msg *req,
 	    struct ctl_reply *r);
+/* A request that changes something: silent when done, but for -j. */
+int change(struct comoctl *ctl, const char *what, struct nl_msg *req);
 /* A request for CMD on the transport that answers; an exit code. */
 int request_new(struct comoctl *ctl, uint8_t cmd, struct nl_msg **req);
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -86,7 +86,6 @@ static int get(struct comoctl *ctl)
 static int set(struct comoctl *ctl, const char *key, const char *val)
 {
 	struct nlattr *nest;
-	struct ctl_reply r;
 	struct nl_msg *req;
 	uint64_t tick = 0;
 	uint32_t pm = 0;
@@ -114,13 +113,7 @@ static int set(struct comoctl *ctl, const char *key, const char *val)
 	else
 		nla_put_u32(req, COMO_CFG_A_CPU_BUDGET_PM, pm);
 	nla_nest_end(req, nest);
-	err = request(ctl, "config set", req, &r);
-	if (err)
-		return err;
-	ctl_reply_free(&r);
-	if (ctl->json)
-		out_end(ctl, out_begin(ctl));
-	return EXIT_OK;
+	return change(ctl, "config set", req);
 }
 
 int do_config(struct comoctl *ctl, int argc, char **argv)

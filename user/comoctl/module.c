@@ -306,7 +306,6 @@ static int set(struct comoctl *ctl, int argc, char **argv)
 {
 	struct nl_msg *req = nlmsg_alloc();
 	struct nlattr *nest;
-	struct ctl_reply r;
 	int err;
 
 	/* check the words before asking for a transport: usage comes first */
@@ -323,13 +322,7 @@ static int set(struct comoctl *ctl, int argc, char **argv)
 	nla_put_string(req, COMO_MOD_A_NAME, argv[0]);
 	set_args(req, argc - 1, argv + 1);
 	nla_nest_end(req, nest);
-	err = request(ctl, "module set", req, &r);
-	if (err)
-		return err;
-	ctl_reply_free(&r);
-	if (ctl->json)
-		out_end(ctl, out_begin(ctl));
-	return EXIT_OK;
+	return change(ctl, "module set", req);
 }
 
 int do_module(struct comoctl *ctl, int argc, char **argv)
