@@ -21,7 +21,7 @@ int ctl_call(const char *path, struct nl_msg *req, struct nlattr **tb,
 	     void **keep);
 
 enum ctl_transport {
-	CTL_ANY,		/* como.ko when its family resolves, else comod */
+	CTL_ANY,	/* como.ko when its family resolves, else comod */
 	CTL_KERNEL,
 	CTL_COMOD,
 };

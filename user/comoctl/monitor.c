@@ -74,6 +74,18 @@ static void line_u64(struct line *l, const char *key, uint64_t val,
 	line_str(l, tkey ?: key, text);
 }
 
+/* a time: in ns under KEY_ns in JSON, in Unix seconds under KEY as text */
+static void line_time(struct line *l, struct nlattr *a, const char *key)
+{
+	char buf[32], jkey[32];
+
+	if (!a)
+		return;
+	fmt_time(buf, sizeof(buf), nla_get_u64(a));
+	snprintf(jkey, sizeof(jkey), "%s_ns", key);
+	line_u64(l, jkey, nla_get_u64(a), key, buf);
+}
+
 static void line_end(struct line *l)
 {
 	if (l->o) {
@@ -115,24 +127,18 @@ static bool print_event(struct comoctl *ctl, struct ctl_reply *r)
 	struct line l;
 	char buf[64];
 
-	if (!name || (r->tb[COMO_A_MODULE] &&
-		      nla_parse_nested(m, COMO_MOD_A_MAX, r->tb[COMO_A_MODULE], mp)))
+	if (!name)
+		return false;
+	if (r->tb[COMO_A_MODULE] &&
+	    nla_parse_nested(m, COMO_MOD_A_MAX, r->tb[COMO_A_MODULE], mp))
 		return false;
 	line_begin(&l, ctl, name);
 	if (m[COMO_MOD_A_NAME])
 		line_str(&l, "module", nla_get_string(m[COMO_MOD_A_NAME]));
 	if (m[COMO_MOD_A_EPOCH])
 		line_u64(&l, "epoch", nla_get_u64(m[COMO_MOD_A_EPOCH]), NULL, NULL);
-	if (m[COMO_MOD_A_CLOSED_START_NS]) {
-		fmt_time(buf, sizeof(buf), nla_get_u64(m[COMO_MOD_A_CLOSED_START_NS]));
-		line_u64(&l, "start_ns", nla_get_u64(m[COMO_MOD_A_CLOSED_START_NS]),
-			 "start", buf);
-	}
-	if (m[COMO_MOD_A_CLOSED_END_NS]) {
-		fmt_time(buf, sizeof(buf), nla_get_u64(m[COMO_MOD_A_CLOSED_END_NS]));
-		line_u64(&l, "end_ns", nla_get_u64(m[COMO_MOD_A_CLOSED_END_NS]),
-			 "end", buf);
-	}
+	line_time(&l, m[COMO_MOD_A_CLOSED_START_NS], "start");
+	line_time(&l, m[COMO_MOD_A_CLOSED_END_NS], "end");
 	if (m[COMO_MOD_A_SAMPLING]) {
 		snprintf(buf, sizeof(buf), "1/%u", nla_get_u32(m[COMO_MOD_A_SAMPLING]));
 		line_u64(&l, "sampling", nla_get_u32(m[COMO_MOD_A_SAMPLING]), NULL,
@@ -162,7 +168,8 @@ static int parse_opts(int argc, char **argv, uint32_t *count,
 		if (strcmp(argv[i], "--count") && strcmp(argv[i], "--timeout"))
 			return usage_error("monitor: unknown option '%s'", argv[i]);
 		if (i + 1 == argc ||
-		    !parse_u32(argv[i + 1], argv[i][2] == 'c' ? count : timeout))
+		    !parse_u32(argv[i + 1],
+			       strcmp(argv[i], "--count") ? timeout : count))
 			return usage_error("monitor: %s takes a whole number",
 					   argv[i]);
 	}

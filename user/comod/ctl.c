@@ -169,7 +169,10 @@ static struct nl_msg *reply_new(const struct nlmsghdr *req, __u8 cmd)
 	return msg;
 }
 
-/* The lowest rate a module accepts, as 1 in N; a descriptor silent on it never samples. */
+/*
+ * The lowest rate a module accepts, as 1 in N; a descriptor silent on it
+ * is never sampled.
+ */
 static __u32 min_sampling(const struct modrt *rt)
 {
 	return rt->mod->desc->max_sampling ?: 1;
@@ -282,15 +285,17 @@ static int set_module_check(struct modrt *rt, struct nlattr **mod)
 			return -ERANGE;
 		}
 	}
-	if (mod[COMO_MOD_A_ENABLED] && nla_get_u8(mod[COMO_MOD_A_ENABLED]) > 1) {
+	if (mod[COMO_MOD_A_ENABLED] &&
+	    nla_get_u8(mod[COMO_MOD_A_ENABLED]) > 1) {
 		pr_err("module '%s': enabled is 0 or 1", name);
 		return -ERANGE;
 	}
 	return 0;
 }
 
-/* Sampling and enabled reach the data path in one write of the module's control. */
-static int do_set_module(struct ctl *c, struct nlattr **mod, struct nl_msg *reply)
+/* Sampling and enabled reach the data path in one write of como_ctl. */
+static int do_set_module(struct ctl *c, struct nlattr **mod,
+			 struct nl_msg *reply)
 {
 	const char *name = str(mod, COMO_MOD_A_NAME);
 	struct modrt *rt = NULL;
@@ -350,18 +355,20 @@ static int do_set_config(void)
 
 static bool is_event(__u8 cmd)
 {
-	return cmd >= COMO_CMD_EVENT_EPOCH_CLOSED && cmd <= COMO_CMD_EVENT_OVERLOAD;
+	return cmd >= COMO_CMD_EVENT_EPOCH_CLOSED &&
+	       cmd <= COMO_CMD_EVENT_OVERLOAD;
 }
 
 /* Forgets subscribers that hung up, so that their places can be taken. */
 static void prune_subscribers(void)
 {
 	struct pollfd pfd = { .events = POLLRDHUP };
+	const short gone = POLLHUP | POLLRDHUP | POLLERR;
 	unsigned int i = 0;
 
 	while (i < nsubscribers) {
 		pfd.fd = subscribers[i];
-		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR))) {
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & gone)) {
 			close(subscribers[i]);
 			subscribers[i] = subscribers[--nsubscribers];
 		} else {
