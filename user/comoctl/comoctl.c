@@ -144,12 +144,19 @@ void out_str(struct comoctl *ctl, struct json_object *o, const char *key,
 		printf("%-14s %s\n", key, val);
 }
 
-/* TEXT, when given, is how a person reads VAL (a duration, a rate). */
+/*
+ * TEXT, when given, is how a person reads VAL (a duration, a rate); a key
+ * in ns then loses its unit: the text carries one.
+ */
 void out_u64(struct comoctl *ctl, struct json_object *o, const char *key,
 	     uint64_t val, const char *text)
 {
+	size_t n = strlen(key);
+
 	if (ctl->json)
 		json_add_u64(o, key, val);
+	else if (text && n > 3 && !strcmp(key + n - 3, "_ns"))
+		printf("%-14.*s %s\n", (int)n - 3, key, text);
 	else if (text)
 		printf("%-14s %s\n", key, text);
 	else

@@ -251,7 +251,7 @@ static bool show_one(struct nlattr **m, void *arg)
 			if (!m[fields[i].attr])
 				continue;
 			field_text(&fields[i], m, buf, sizeof(buf));
-			out_str(s->ctl, o, fields[i].key, buf);
+			out_u64(s->ctl, o, fields[i].key, 0, buf);
 		}
 	}
 	out_end(s->ctl, o);
