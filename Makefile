@@ -52,6 +52,8 @@ SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # modules that exist to be refused, for the tests
 TEST_MODULES := $(notdir $(wildcard tests/modules/*))
 TEST_SOS := $(patsubst %,$(OUT)/test-modules/%.so,$(TEST_MODULES))
+# the kernel tests' netlink fuzzer and probe (run in the guest, tests/kmod.t)
+PROGS	+= $(BIN)/nlfuzz
 # libFuzzer targets for every parser of outside input
 FUZZERS	:= $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
@@ -182,3 +184,7 @@ $(BIN)/pcap-filter-count: tests/oracle/pcap-filter-count.c | $(BIN)
 $(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
+
+$(BIN)/nlfuzz: tests/kernel/nlfuzz.c include/uapi/linux/como.h | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
