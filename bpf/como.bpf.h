@@ -44,9 +44,11 @@ struct {
 	__type(value, struct como_cfg);
 } como_cfg SEC(".maps");
 
+/* mmapable: comod writes single fields, como.ko's clock others */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, COMO_MAX_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct como_ctl);
 } como_ctl SEC(".maps");

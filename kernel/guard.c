@@ -40,12 +40,12 @@ static void module_costs(void)
 	}
 }
 
-/* Less important first: higher priority number, then costlier. */
+/* Less important: a lower priority (higher is shed last), then costlier. */
 static bool less_important(const struct como_module *a,
 			   const struct como_module *b)
 {
 	if (a->priority != b->priority)
-		return a->priority > b->priority;
+		return a->priority < b->priority;
 	return a->cost_ns > b->cost_ns;
 }
 

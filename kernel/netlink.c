@@ -419,22 +419,41 @@ err_free:
 	return err;
 }
 
+/*
+ * The reply is the module as it was last: a closed epoch not yet drained
+ * is comod's to drain now that the clock no longer runs the module.
+ */
 static int como_unregister_module(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[COMO_MOD_A_MAX + 1];
 	struct como_module *m;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
 
+	msg = reply_new(info, 2048, &hdr);
+	if (!msg)
+		return -ENOMEM;
 	mutex_lock(&como_lock);
 	m = module_of(info, tb);
 	if (IS_ERR(m)) {
-		mutex_unlock(&como_lock);
-		return PTR_ERR(m);
+		err = PTR_ERR(m);
+		goto err_unlock;
 	}
+	err = put_module(msg, m, false);
+	if (err)
+		goto err_unlock;
 	list_del(&m->node);
 	como_nmodules--;
 	mutex_unlock(&como_lock);
 	como_module_free(m);
-	return 0;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	mutex_unlock(&como_lock);
+	nlmsg_free(msg);
+	return err;
 }
 
 static int como_set_module(struct sk_buff *skb, struct genl_info *info)

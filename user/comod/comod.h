@@ -11,7 +11,15 @@
 #include "mod.h"
 
 struct dispatch_bpf;
+struct kmod;
 struct bpf_object;
+
+/*
+ * Kept capture state goes object by object to a keeper (bpffs pins, or
+ * como.ko) and comes back by name; KIND is enum como_obj_kind.
+ */
+typedef int (*keep_put_fn)(void *arg, int fd, const char *name, __u32 kind);
+typedef int (*keep_get_fn)(void *arg, const char *name);
 
 /*
  * The dispatcher and the maps every module shares (datapath.c). Only
@@ -30,6 +38,8 @@ struct datapath {
 	int ncpus;
 	bool live;		/* XDP on interfaces, not BPF_PROG_RUN */
 	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
+	volatile struct como_ctl *ctl;	/* the control map, mapped */
+	struct kmod *kmod;	/* como.ko runs the clock; NULL: comod does */
 };
 
 /* One module instance, loaded in a slot of the chain. */
@@ -45,7 +55,8 @@ struct modrt {
 	__u32 state_type;	/* enum bpf_map_type */
 	__u32 key_size, value_size, max_entries;
 	struct como_ctl ctl;
-	__u32 priority;		/* COMO_MOD_A_PRIORITY: 0 is the most important */
+	bool registered;	/* with como.ko: its clock flips the epochs */
+	__u32 priority;		/* COMO_MOD_A_PRIORITY: higher is shed last */
 
 	/* the open epoch */
 	bool open;
@@ -74,7 +85,9 @@ struct filter_stage;
 #define COMO_CHAIN_MAX		32
 int datapath_link(struct datapath *dp, struct filter_stage *fs,
 		  unsigned int nfs, struct modrt *mods, unsigned int n);
+int datapath_ctl_map(struct datapath *dp);
 int datapath_ctl_write(struct datapath *dp, struct modrt *rt);
+int datapath_ctl_read(struct datapath *dp, struct modrt *rt);
 /* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
 int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
 		 __u32 size);
@@ -87,6 +100,8 @@ void datapath_close(struct datapath *dp);
 /* epoch.c: flip a module's state to the other half, drain, export */
 void epoch_open(struct modrt *rt, uint64_t ts);
 int epoch_close(struct datapath *dp, struct modrt *rt);
+int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
+		 __u64 epoch, __u64 start, __u64 end);
 
 /* stream.c: where a module's records go */
 /* kind: "trace" (source is its path) or "live" (the interfaces) */

@@ -6,6 +6,7 @@
  * verifier names the module it refuses.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +51,53 @@ int datapath_open(struct datapath *dp)
 	for (i = 0; i < DP_MAPS; i++)
 		dp->fd[i] = bpf_map__fd(bpf_object__find_map_by_name(
 			dp->skel->obj, datapath_map_names[i]));
+	return datapath_ctl_map(dp);
+}
+
+#define CTL_MAP_LEN	(((COMO_MAX_SLOTS * sizeof(struct como_ctl)) + 4095) & ~4095UL)
+
+/*
+ * The control map, mapped: comod writes the fields it owns one at a time,
+ * so that it never writes back a half, an epoch or a sampling rate that
+ * como.ko's clock or guard changed in the meantime.
+ */
+int datapath_ctl_map(struct datapath *dp)
+{
+	void *p = mmap(NULL, CTL_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       dp->fd[DP_CTL], 0);
+
+	if (p == MAP_FAILED) {
+		pr_err("cannot map the control map: %s", strerror(errno));
+		return -errno;
+	}
+	dp->ctl = p;
+	return 0;
+}
+
+/* ALL: every field; else only the chain's order, which comod always owns. */
+static void ctl_store(struct datapath *dp, __u32 slot,
+		      const struct como_ctl *c, bool all)
+{
+	volatile struct como_ctl *v = &dp->ctl[slot];
+
+	if (all) {
+		v->sampling = c->sampling;
+		v->enabled = c->enabled;
+		v->epoch = c->epoch;
+		v->half = c->half;
+	}
+	v->next = c->next;
+}
+
+int datapath_ctl_read(struct datapath *dp, struct modrt *rt)
+{
+	volatile struct como_ctl *v = &dp->ctl[rt->slot];
+
+	rt->ctl.next = v->next;
+	rt->ctl.half = v->half;
+	rt->ctl.sampling = v->sampling;
+	rt->ctl.enabled = v->enabled;
+	rt->ctl.epoch = v->epoch;
 	return 0;
 }
 
@@ -182,20 +230,22 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	rt->prog_fd = bpf_program__fd(prog);
 	rt->ctl = (struct como_ctl){ .next = COMO_SLOT_END, .sampling = 1,
 				     .enabled = 1 };
+	rt->priority = rt->mod->desc->priority;
 	return 0;
 }
 
+/* While como.ko runs a module, its half, epoch, sampling and state are its. */
 int datapath_ctl_write(struct datapath *dp, struct modrt *rt)
 {
-	return bpf_map_update_elem(dp->fd[DP_CTL], &rt->slot, &rt->ctl, 0) ?
-	       -errno : 0;
+	ctl_store(dp, rt->slot, &rt->ctl, !rt->registered);
+	return 0;
 }
 
 static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
-		     const struct como_ctl *ctl)
+		     const struct como_ctl *ctl, bool all)
 {
-	if (bpf_map_update_elem(dp->fd[DP_CTL], &slot, ctl, 0) ||
-	    bpf_map_update_elem(dp->fd[DP_PROGS], &slot, &prog_fd, 0))
+	ctl_store(dp, slot, ctl, all);
+	if (bpf_map_update_elem(dp->fd[DP_PROGS], &slot, &prog_fd, 0))
 		return -errno;
 	return 0;
 }
@@ -218,7 +268,8 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 
 	for (i = n - 1; i >= 0; i--) {
 		mods[i].ctl.next = next;
-		err = chain_put(dp, mods[i].slot, mods[i].prog_fd, &mods[i].ctl);
+		err = chain_put(dp, mods[i].slot, mods[i].prog_fd, &mods[i].ctl,
+				!mods[i].registered);
 		if (err)
 			return err;
 		next = mods[i].slot;
@@ -228,7 +279,7 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 	}
 	for (i = nfs - 1; i >= 0; i--) {
 		ctl.next = next;
-		err = chain_put(dp, fs[i].slot, fs[i].prog_fd, &ctl);
+		err = chain_put(dp, fs[i].slot, fs[i].prog_fd, &ctl, true);
 		if (err)
 			return err;
 		next = fs[i].slot;
@@ -312,6 +363,9 @@ void datapath_close(struct datapath *dp)
 {
 	int i;
 
+	if (dp->ctl)
+		munmap((void *)dp->ctl, CTL_MAP_LEN);
+	dp->ctl = NULL;
 	if (dp->skel) {
 		dispatch_bpf__destroy(dp->skel);
 		dp->skel = NULL;

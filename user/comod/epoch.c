@@ -164,35 +164,24 @@ static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
 	return 0;
 }
 
-int epoch_close(struct datapath *dp, struct modrt *rt)
+/*
+ * Drains HALF, which held EPOCH over [START, END), and hands the rows to
+ * export(). The writers of that half are gone (see epoch_close, or
+ * como.ko's clock, which waits for them before it announces an epoch).
+ */
+int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
+		 __u64 epoch, __u64 start, __u64 end)
 {
 	struct como_table t = {
-		.epoch = rt->ctl.epoch,
-		.start_ns = rt->epoch_start,
-		.interval_ns = rt->mod->interval_ns,
+		.epoch = epoch,
+		.start_ns = start,
+		.interval_ns = end > start ? end - start : rt->mod->interval_ns,
 		.key_size = rt->key_size,
 		.value_size = rt->value_size,
 	};
-	__u32 closed = rt->ctl.half & 1;
 	int err;
 
-	rt->ctl.half ^= 1;
-	rt->ctl.epoch++;
-	err = datapath_ctl_write(dp, rt);
-	if (err) {
-		pr_err("module %s: cannot flip its epoch: %s", rt->mod->name,
-		       strerror(-err));
-		return err;
-	}
-	rt->open = false;
-	if (dp->live &&
-	    bpf_map_update_elem(rt->outer_fd, &closed, &rt->half_fd[closed], 0)) {
-		err = -errno;
-		pr_err("module %s: cannot wait for the closed epoch's writers: %s",
-		       rt->mod->name, strerror(-err));
-		return err;
-	}
-	err = drain(dp, rt, rt->half_fd[closed], &t.nrows);
+	err = drain(dp, rt, rt->half_fd[half & 1], &t.nrows);
 	if (err) {
 		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,
 		       (unsigned long long)t.epoch, strerror(-err));
@@ -211,4 +200,30 @@ int epoch_close(struct datapath *dp, struct modrt *rt)
 	ctl_notify_epoch_closed(rt->mod->name, t.epoch, t.start_ns,
 				t.start_ns + t.interval_ns);
 	return 0;
+}
+
+int epoch_close(struct datapath *dp, struct modrt *rt)
+{
+	__u32 closed = rt->ctl.half & 1;
+	__u64 epoch = rt->ctl.epoch;
+	int err;
+
+	rt->ctl.half ^= 1;
+	rt->ctl.epoch++;
+	err = datapath_ctl_write(dp, rt);
+	if (err) {
+		pr_err("module %s: cannot flip its epoch: %s", rt->mod->name,
+		       strerror(-err));
+		return err;
+	}
+	rt->open = false;
+	if (dp->live &&
+	    bpf_map_update_elem(rt->outer_fd, &closed, &rt->half_fd[closed], 0)) {
+		err = -errno;
+		pr_err("module %s: cannot wait for the closed epoch's writers: %s",
+		       rt->mod->name, strerror(-err));
+		return err;
+	}
+	return epoch_export(dp, rt, closed, epoch, rt->epoch_start,
+			    rt->epoch_start + rt->mod->interval_ns);
 }

@@ -406,7 +406,8 @@ static struct btf *stage_btf(__u32 *main_id, __u32 *cb_id)
 int filter_load(struct datapath *dp, struct filter_stage *fs,
 		const struct cbpf_insn *cb, unsigned int n)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_XDP);
+	/* no expected attach type, as the dispatcher's (xdp_multi.c) */
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct bpf_func_info fi[2] = {};
 	unsigned int cb_ld, cb_start;
 	struct btf *btf = NULL;

@@ -12,8 +12,10 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 #include <linux/magic.h>
+#include <linux/como.h>
 #include "jsonutil.h"
 #include "keep.h"
+#include "kmod.h"
 #include "live.h"
 #include "log.h"
 
@@ -84,60 +86,110 @@ static int bpffs_ready(void)
 	return 0;
 }
 
-static int pin(int fd, const char *dir, const char *name)
+/*
+ * Kept objects go by name to a keeper and come back from it: pins in
+ * bpffs (comod -K), or como.ko, which holds them by reference.
+ */
+struct keeper {
+	const char *dir;		/* bpffs */
+	struct kmod_obj *objs;		/* como.ko: handed over, or back */
+	unsigned int n, cap;
+};
+
+static int put_pin(void *arg, int fd, const char *name, __u32 kind)
 {
+	struct keeper *kp = arg;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%.4000s/%.64s", dir, name);
+	(void)kind;
+	snprintf(path, sizeof(path), "%.4000s/%.64s", kp->dir, name);
 	unlink(path);
 	return bpf_obj_pin(fd, path) ? -errno : 0;
 }
 
-static int get(const char *dir, const char *name)
+static int get_pin(void *arg, const char *name)
 {
+	struct keeper *kp = arg;
 	char path[4096];
 	int fd;
 
-	snprintf(path, sizeof(path), "%.4000s/%.64s", dir, name);
+	snprintf(path, sizeof(path), "%.4000s/%.64s", kp->dir, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		pr_err("kept state: %s is missing: %s", path, strerror(errno));
 	return fd < 0 ? -errno : fd;
 }
 
+static int put_obj(void *arg, int fd, const char *name, __u32 kind)
+{
+	struct keeper *kp = arg;
+	struct kmod_obj *v;
+
+	if (kp->n == kp->cap) {
+		v = realloc(kp->objs, (kp->cap * 2 + 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		kp->objs = v;
+		kp->cap = kp->cap * 2 + 16;
+	}
+	v = &kp->objs[kp->n++];
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->kind = kind;
+	v->fd = fd;
+	return 0;
+}
+
+static int get_obj(void *arg, const char *name)
+{
+	struct keeper *kp = arg;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < kp->n; i++) {
+		if (strcmp(kp->objs[i].name, name))
+			continue;
+		fd = kmod_obj_open(&kp->objs[i]);
+		if (fd < 0)
+			pr_err("como.ko holds %s (id %u), but it cannot be "
+			       "opened: %s", name, kp->objs[i].id,
+			       strerror(-fd));
+		return fd;
+	}
+	pr_err("como.ko's capture has no %s", name);
+	return -ENOENT;
+}
+
 static void unpin_all(const char *dir);
 
-int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
+/*
+ * Hands every object of the capture to PUT and says in *out what comod
+ * needs to know of them to take them back.
+ */
+static int describe(struct monitor *mon, struct live *l, const char *ifaces,
+		    keep_put_fn put, void *arg, struct json_object **out)
 {
 	struct json_object *st = json_object_new_object();
 	struct json_object *mods = json_object_new_array();
 	struct json_object *fss = json_object_new_array(), *o;
-	char dir[4096], name[64], path[4096];
+	char name[64];
 	unsigned int i;
 	int err, h;
 
-	pin_dir(mon->datadir, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%.4000s/como", bpffs());
-	err = bpffs_ready();
-	if (!err && mkdir(path, 0700) && errno != EEXIST)
-		err = -errno;
-	if (!err && mkdir(dir, 0700) && errno != EEXIST)
-		err = -errno;
-	if (!err)
-		err = pin(mon->dp->prog_fd, dir, "dispatch");
+	err = put(arg, mon->dp->prog_fd, "dispatch", COMO_OBJ_PROG);
 	for (i = 0; !err && i < DP_MAPS; i++)
-		err = pin(mon->dp->fd[i], dir, datapath_map_names[i]);
+		err = put(arg, mon->dp->fd[i], datapath_map_names[i],
+			  COMO_OBJ_MAP);
 	for (i = 0; !err && i < mon->n; i++) {
 		struct modrt *rt = &mon->mods[i];
 
 		snprintf(name, sizeof(name), "m%u_prog", rt->slot);
-		err = pin(rt->prog_fd, dir, name);
+		err = put(arg, rt->prog_fd, name, COMO_OBJ_PROG);
 		snprintf(name, sizeof(name), "m%u_outer", rt->slot);
 		if (!err)
-			err = pin(rt->outer_fd, dir, name);
+			err = put(arg, rt->outer_fd, name, COMO_OBJ_MAP);
 		for (h = 0; !err && h < 2; h++) {
 			snprintf(name, sizeof(name), "m%u_h%d", rt->slot, h);
-			err = pin(rt->half_fd[h], dir, name);
+			err = put(arg, rt->half_fd[h], name, COMO_OBJ_MAP);
 		}
 		o = json_object_new_object();
 		json_add_str(o, "name", rt->mod->name);
@@ -153,7 +205,7 @@ int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 	}
 	for (i = 0; !err && i < mon->nfs; i++) {
 		snprintf(name, sizeof(name), "f%u", mon->fs[i].slot);
-		err = pin(mon->fs[i].prog_fd, dir, name);
+		err = put(arg, mon->fs[i].prog_fd, name, COMO_OBJ_PROG);
 		o = json_object_new_object();
 		json_add_str(o, "expr", mon->fs[i].expr);
 		json_add_u64(o, "mask", mon->fs[i].mask);
@@ -161,11 +213,32 @@ int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 		json_object_array_add(fss, o);
 	}
 	if (!err)
-		err = live_pin(l, dir);
+		err = live_keep(l, put, arg);
 	json_add_str(st, "interfaces", ifaces);
-	json_add_str(st, "pins", dir);
 	json_object_object_add(st, "modules", mods);
 	json_object_object_add(st, "stages", fss);
+	*out = st;
+	return err;
+}
+
+int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
+{
+	struct json_object *st = NULL;
+	char dir[4096], path[4096];
+	struct keeper kp = { .dir = dir };
+	int err;
+
+	pin_dir(mon->datadir, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%.4000s/como", bpffs());
+	err = bpffs_ready();
+	if (!err && mkdir(path, 0700) && errno != EEXIST)
+		err = -errno;
+	if (!err && mkdir(dir, 0700) && errno != EEXIST)
+		err = -errno;
+	if (!err)
+		err = describe(mon, l, ifaces, put_pin, &kp, &st);
+	if (st)
+		json_add_str(st, "pins", dir);
 	state_path(mon->datadir, path, sizeof(path));
 	if (!err && json_object_to_file_ext(path, st, JSON_PRETTY))
 		err = -EIO;
@@ -204,7 +277,7 @@ static void unpin_all(const char *dir)
 }
 
 static int restore_module(struct monitor *mon, struct modrt *rt,
-			  struct json_object *o, const char *dir)
+			  struct json_object *o, keep_get_fn get, void *arg)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -223,19 +296,21 @@ static int restore_module(struct monitor *mon, struct modrt *rt,
 	if (err)
 		return err;
 	snprintf(name, sizeof(name), "m%u_prog", rt->slot);
-	rt->prog_fd = get(dir, name);
+	rt->prog_fd = get(arg, name);
 	snprintf(name, sizeof(name), "m%u_outer", rt->slot);
-	rt->outer_fd = get(dir, name);
+	rt->outer_fd = get(arg, name);
 	for (h = 0; h < 2; h++) {
 		snprintf(name, sizeof(name), "m%u_h%d", rt->slot, h);
-		rt->half_fd[h] = get(dir, name);
+		rt->half_fd[h] = get(arg, name);
 	}
 	if (rt->prog_fd < 0 || rt->outer_fd < 0 || rt->half_fd[0] < 0 ||
 	    rt->half_fd[1] < 0)
 		return -ENOENT;
-	if (bpf_obj_get_info_by_fd(rt->half_fd[0], &info, &len) ||
-	    bpf_map_lookup_elem(mon->dp->fd[DP_CTL], &rt->slot, &rt->ctl))
+	if (bpf_obj_get_info_by_fd(rt->half_fd[0], &info, &len))
 		return -errno;
+	err = datapath_ctl_read(mon->dp, rt);
+	if (err)
+		return err;
 	rt->state_type = info.type;
 	rt->key_size = info.key_size;
 	rt->value_size = info.value_size;
@@ -246,43 +321,37 @@ static int restore_module(struct monitor *mon, struct modrt *rt,
 	return stream_open(rt, mon->datadir, mon->kind, mon->source);
 }
 
-int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
+/* Fills mon (dp, mods, fs) and *lp from a description and its objects. */
+static int rebuild(struct monitor *mon, struct live **lp, const char *ifaces,
+		   struct json_object *st, keep_get_fn get, void *arg)
 {
-	struct json_object *st, *arr;
 	struct datapath *dp = mon->dp;
-	char path[4096], dir[4096];
+	struct json_object *arr;
 	const char *kept_if;
 	unsigned int i, n;
 	int err = 0;
 
-	state_path(mon->datadir, path, sizeof(path));
-	st = json_object_from_file(path);
-	if (!st || !json_str(st, "pins")) {
-		pr_err("%s: unreadable", path);
-		json_object_put(st);
-		return -EBADMSG;
-	}
 	kept_if = json_str(st, "interfaces") ?: "";
 	if (strcmp(kept_if, ifaces)) {
-		pr_err("%s keeps the capture of %s, not %s: start on the same "
-		       "interfaces", path, kept_if, ifaces);
-		json_object_put(st);
+		pr_err("the kept capture is of %s, not %s: start on the same "
+		       "interfaces", kept_if, ifaces);
 		return -EINVAL;
 	}
-	snprintf(dir, sizeof(dir), "%s", json_str(st, "pins"));
 	dp->ncpus = libbpf_num_possible_cpus();
 	dp->live = true;
-	dp->prog_fd = get(dir, "dispatch");
+	dp->prog_fd = get(arg, "dispatch");
 	for (i = 0; i < DP_MAPS; i++)
-		dp->fd[i] = get(dir, datapath_map_names[i]);
+		dp->fd[i] = get(arg, datapath_map_names[i]);
 	for (i = 0; i < DP_MAPS; i++)
 		if (dp->fd[i] < 0 || dp->prog_fd < 0)
 			err = -ENOENT;
+	if (!err)
+		err = datapath_ctl_map(dp);
 	arr = json_object_object_get(st, "modules");
 	n = arr ? json_object_array_length(arr) : 0;
 	for (i = 0; !err && i < n && i < COMO_CHAIN_MAX; i++) {
 		err = restore_module(mon, &mon->mods[i],
-				     json_object_array_get_idx(arr, i), dir);
+				     json_object_array_get_idx(arr, i), get, arg);
 		mon->n = i + 1;
 	}
 	arr = json_object_object_get(st, "stages");
@@ -296,12 +365,31 @@ int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
 		fs->mask = json_u64(o, "mask");
 		fs->slot = json_u64(o, "slot");
 		snprintf(name, sizeof(name), "f%u", fs->slot);
-		fs->prog_fd = get(dir, name);
+		fs->prog_fd = get(arg, name);
 		err = fs->prog_fd < 0 ? fs->prog_fd : 0;
 		mon->nfs = i + 1;
 	}
 	if (!err)
-		err = live_adopt(lp, dp, ifaces, dir);
+		err = live_adopt(lp, dp, ifaces, get, arg);
+	return err;
+}
+
+int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
+{
+	struct json_object *st;
+	char path[4096], dir[4096];
+	struct keeper kp = { .dir = dir };
+	int err;
+
+	state_path(mon->datadir, path, sizeof(path));
+	st = json_object_from_file(path);
+	if (!st || !json_str(st, "pins")) {
+		pr_err("%s: unreadable", path);
+		json_object_put(st);
+		return -EBADMSG;
+	}
+	snprintf(dir, sizeof(dir), "%s", json_str(st, "pins"));
+	err = rebuild(mon, lp, ifaces, st, get_pin, &kp);
 	json_object_put(st);
 	if (err) {
 		pr_err("cannot pick up the capture state kept in %s", dir);
@@ -312,5 +400,84 @@ int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
 	unlink(path);
 	pr_notice("picked up the capture state kept in %s: %u modules", dir,
 		  mon->n);
+	return 0;
+}
+
+/*
+ * como.ko takes the capture as it now is; comod says it again whenever it
+ * changes (a module loaded or unloaded), so a crash never leaves como.ko
+ * holding less than runs.
+ */
+int keep_hand_over(struct kmod *k, struct monitor *mon, struct live *l,
+		   const char *ifaces)
+{
+	struct json_object *st = NULL;
+	struct keeper kp = {};
+	char real[4096];
+	int err;
+
+	err = describe(mon, l, ifaces, put_obj, &kp, &st);
+	if (!realpath(mon->datadir, real))
+		snprintf(real, sizeof(real), "%s", mon->datadir);
+	if (!err)
+		err = kmod_capture_set(k, real,
+				       json_object_to_json_string_ext(st, JSON_PLAIN),
+				       kp.objs, kp.n);
+	json_object_put(st);
+	free(kp.objs);
+	return err;
+}
+
+/* 1 when como.ko holds a capture of this data directory. */
+int keep_held(struct kmod *k, const char *datadir)
+{
+	char *dir = NULL, *desc = NULL, real[4096];
+	struct kmod_obj *objs = NULL;
+	unsigned int n;
+	int err;
+
+	err = kmod_capture_get(k, &dir, &desc, &objs, &n);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	if (!realpath(datadir, real))
+		snprintf(real, sizeof(real), "%s", datadir);
+	err = !strcmp(dir, real);
+	if (!err)
+		pr_err("como.ko holds the capture of %s; this comod's data "
+		       "directory is %s: stop that capture first (comoctl, or "
+		       "start comod on %s)", dir, real, dir);
+	free(dir);
+	free(desc);
+	free(objs);
+	return err ? 1 : -EBUSY;
+}
+
+int keep_take_back(struct kmod *k, struct monitor *mon, struct live **lp,
+		   const char *ifaces)
+{
+	struct json_object *st = NULL;
+	struct keeper kp = {};
+	char *dir = NULL, *desc = NULL;
+	int err;
+
+	err = kmod_capture_get(k, &dir, &desc, &kp.objs, &kp.n);
+	if (err)
+		return err;
+	st = json_tokener_parse(desc);
+	if (!st) {
+		pr_err("como.ko's description of the capture is unreadable");
+		err = -EBADMSG;
+	}
+	if (!err)
+		err = rebuild(mon, lp, ifaces, st, get_obj, &kp);
+	json_object_put(st);
+	free(dir);
+	free(desc);
+	free(kp.objs);
+	if (err) {
+		pr_err("cannot take back the capture como.ko holds");
+		return err;
+	}
+	pr_notice("took back the capture como.ko held: %u modules", mon->n);
 	return 0;
 }

@@ -3,9 +3,9 @@
  * The live source: the dispatcher attached with XDP to interfaces, every
  * packet a batch of one, epochs flipped on the wall clock.
  *
- * como never replaces an XDP program it did not load: an interface that
- * already has one is refused (libxdp's multi-program dispatcher would let
- * both run, but this kernel refuses the freplace programs it needs).
+ * como never replaces an XDP program it did not load: where an interface
+ * runs libxdp's multi-program dispatcher already, como joins it
+ * (xdp_multi.c); an interface with any other program is refused.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -18,10 +18,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/como.h>
 #include "ctl.h"
+#include "kclock.h"
+#include "kmod.h"
 #include "live.h"
 #include "log.h"
 #include "store.h"
+#include "xdp_multi.h"
 
 #define MAX_IFACES	16
 
@@ -30,6 +34,7 @@ struct live_iface {
 	int ifindex;
 	__u32 flags;		/* XDP mode it was attached in */
 	int link_fd;		/* the attachment; closing it detaches */
+	struct xdp_multi *multi;	/* or in libxdp's dispatcher */
 };
 
 struct live {
@@ -66,11 +71,9 @@ static int attach_one(struct live *l, struct live_iface *ifc)
 	}
 	err = bpf_xdp_query(ifc->ifindex, 0, &q);
 	if (!err && (q.prog_id || q.drv_prog_id || q.skb_prog_id)) {
-		pr_err("%s already has an XDP program (id %u); como does not "
-		       "replace a program it did not load, and cannot share "
-		       "the interface through libxdp's dispatcher here", ifc->name,
-		       q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id);
-		return -EBUSY;
+		ifc->link_fd = -1;
+		return xdp_multi_join(&ifc->multi, l->dp, ifc->name,
+				      ifc->ifindex, &ifc->flags);
 	}
 	/*
 	 * Native where the driver has it, generic otherwise; through a BPF
@@ -99,9 +102,9 @@ static int attach_one(struct live *l, struct live_iface *ifc)
  * a kept link); on failure undoes with UNDO and returns the error.
  */
 static int for_each_iface(struct live **lp, struct datapath *dp,
-			  const char *ifaces, const char *dir,
+			  const char *ifaces, void *arg,
 			  int (*take)(struct live *, struct live_iface *,
-				      const char *),
+				      void *),
 			  void (*undo)(struct live *))
 {
 	char *list = strdup(ifaces), *save = NULL, *name;
@@ -123,7 +126,7 @@ static int for_each_iface(struct live **lp, struct datapath *dp,
 			break;
 		}
 		snprintf(l->ifs[l->n].name, IF_NAMESIZE, "%s", name);
-		err = take(l, &l->ifs[l->n], dir);
+		err = take(l, &l->ifs[l->n], arg);
 		if (!err)
 			l->n++;
 	}
@@ -140,10 +143,9 @@ static int for_each_iface(struct live **lp, struct datapath *dp,
 	return 0;
 }
 
-static int attach_iface(struct live *l, struct live_iface *ifc,
-			const char *dir)
+static int attach_iface(struct live *l, struct live_iface *ifc, void *arg)
 {
-	(void)dir;
+	(void)arg;
 	return attach_one(l, ifc);
 }
 
@@ -163,6 +165,11 @@ void live_detach(struct live *l)
 	int i;
 
 	for (i = 0; i < l->n; i++) {
+		if (l->ifs[i].multi) {
+			xdp_multi_leave(l->ifs[i].multi);
+			l->ifs[i].multi = NULL;
+			continue;
+		}
 		/* detach now, whoever else may hold the link */
 		if (bpf_link_detach(l->ifs[i].link_fd) && errno != ENOLINK)
 			pr_warn("cannot detach XDP from %s: %s", l->ifs[i].name,
@@ -180,53 +187,59 @@ void live_free(struct live *l)
 	free(l);
 }
 
-/* bpffs refuses names with a dot: eth0.100 is pinned as link_eth0_100 */
-static void link_pin_path(char *buf, size_t size, const char *dir,
-			  const char *ifname)
+/* bpffs refuses names with a dot: eth0.100 is kept as link_eth0_100 */
+static void link_name(char *buf, size_t size, const char *ifname)
 {
 	char *c;
 
-	snprintf(buf, size, "%s/link_%s", dir, ifname);
-	for (c = strrchr(buf, '/') + 1; *c; c++)
+	snprintf(buf, size, "link_%s", ifname);
+	for (c = buf; *c; c++)
 		if (*c == '.')
 			*c = '_';
 }
 
-int live_pin(struct live *l, const char *dir)
+int live_keep(struct live *l, keep_put_fn put, void *arg)
 {
-	char path[4400];
-	int i;
+	char name[64];
+	int i, err;
 
 	for (i = 0; i < l->n; i++) {
-		link_pin_path(path, sizeof(path), dir, l->ifs[i].name);
-		unlink(path);
-		if (bpf_obj_pin(l->ifs[i].link_fd, path))
-			return -errno;
+		link_name(name, sizeof(name), l->ifs[i].name);
+		err = put(arg, l->ifs[i].link_fd, name, COMO_OBJ_LINK);
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
-static int adopt_iface(struct live *l, struct live_iface *ifc,
-		       const char *dir)
+struct adopt_from {
+	keep_get_fn get;
+	void *arg;
+};
+
+static int adopt_iface(struct live *l, struct live_iface *ifc, void *arg)
 {
-	char path[4400];
+	struct adopt_from *from = arg;
+	char name[64];
 
 	(void)l;
 	ifc->ifindex = if_nametoindex(ifc->name);
-	link_pin_path(path, sizeof(path), dir, ifc->name);
-	ifc->link_fd = bpf_obj_get(path);
+	link_name(name, sizeof(name), ifc->name);
+	ifc->link_fd = from->get(from->arg, name);
 	if (ifc->link_fd < 0) {
 		pr_err("kept state: no XDP link for %s: %s", ifc->name,
-		       strerror(errno));
-		return -errno;
+		       strerror(-ifc->link_fd));
+		return ifc->link_fd;
 	}
 	return 0;
 }
 
 int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,
-	       const char *dir)
+	       keep_get_fn get, void *arg)
 {
-	return for_each_iface(lp, dp, ifaces, dir, adopt_iface, live_release);
+	struct adopt_from from = { get, arg };
+
+	return for_each_iface(lp, dp, ifaces, &from, adopt_iface, live_release);
 }
 
 void live_release(struct live *l)
@@ -266,12 +279,37 @@ static void wait_until(uint64_t next, struct ctl *ctl)
 		ctl_serve(ctl);
 }
 
+/*
+ * With como.ko its clock closes the epochs: wake on its announcements (or
+ * each second, in case one was missed), drain what it closed.
+ */
+static int follow_kclock(struct monitor *mon, struct ctl *ctl,
+			 volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = ctl ? ctl_fd(ctl) : -1, .events = POLLIN },
+		{ .fd = kmod_event_fd(mon->dp->kmod), .events = POLLIN },
+	};
+	int err = 0;
+
+	while (!*stop && !err) {
+		if (poll(pfd, 2, 1000) > 0 && (pfd[0].revents & POLLIN))
+			ctl_serve(ctl);
+		kmod_events_discard(mon->dp->kmod);
+		err = kclock_drain(mon);
+	}
+	return err;
+}
+
 int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop)
 {
 	uint64_t now = now_ns(CLOCK_REALTIME);
 	unsigned int i;
 	int err = 0;
+
+	if (l->dp->kmod)
+		return follow_kclock(mon, ctl, stop);
 
 	for (i = 0; i < mon->n; i++) {
 		/* a module picked up from kept state has its epoch open */
@@ -303,6 +341,9 @@ int live_stop(struct live *l, struct monitor *mon)
 	unsigned int i;
 	int err = 0;
 
+	/* como.ko gives the modules back, with what its clock closed last */
+	if (l->dp->kmod)
+		err = kclock_stop(mon);
 	/* stop capturing first, so that the last epochs are whole */
 	live_detach(l);
 	for (i = 0; i < mon->n && !err; i++) {

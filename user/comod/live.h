@@ -20,10 +20,10 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop);
 /* Detaches, then closes and stores every module's last epoch. */
 int live_stop(struct live *l, struct monitor *mon);
-/* Kept state: pin the XDP links; take them back; close without detaching. */
-int live_pin(struct live *l, const char *dir);
+/* Kept state: hand over the XDP links; take them back; close, attached. */
+int live_keep(struct live *l, keep_put_fn put, void *arg);
 int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,
-	       const char *dir);
+	       keep_get_fn get, void *arg);
 void live_release(struct live *l);
 /* Detaches from every interface; safe to call twice. */
 void live_detach(struct live *l);

@@ -21,10 +21,13 @@
 #include "ctl.h"
 #include "filter.h"
 #include "keep.h"
+#include "kclock.h"
+#include "kmod.h"
 #include "live.h"
 #include "monitor.h"
 #include "log.h"
 #include "trace.h"
+#include "xdp_multi.h"
 
 #define DEFAULT_DATADIR		"/var/lib/como"
 #define DLT_EN10MB_VALUE	1	/* live capture: Ethernet */
@@ -361,8 +364,18 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		live_release(live);
 		return err;
 	}
-	err = live_run(live, mon, ctl, &stop);
-	*kept = !err && keep && !keep_save(mon, live, ifaces);
+	mon->live = live;
+	if (mon->dp->kmod) {
+		err = kclock_hand_over(mon);
+		if (!err)
+			pr_notice("como.ko holds the capture and runs the epoch "
+				  "clock");
+	}
+	if (!err)
+		err = live_run(live, mon, ctl, &stop);
+	/* with como.ko the capture is in the kernel's hands already */
+	*kept = !err && keep &&
+		(mon->dp->kmod || !keep_save(mon, live, ifaces));
 	if (*kept) {
 		live_release(live);
 	} else {
@@ -390,7 +403,7 @@ int main(int argc, char **argv)
 	struct trace *trace = NULL;
 	struct filter_stage *stages = NULL;
 	unsigned int nstages = 0, nmods;
-	bool ran = false, kept = false;
+	bool ran = false, kept = false, held = false;
 	struct live *live = NULL;
 	struct monitor mon;
 	struct json_object *msum;
@@ -402,6 +415,8 @@ int main(int argc, char **argv)
 
 	catch_signals();
 	err = parse_args(argc, argv, &o, &cfg);
+	if (!err)
+		err = xdp_multi_init();
 	if (err)
 		return 1;
 	kind = o.ifaces ? "live" : "trace";
@@ -423,7 +438,32 @@ int main(int argc, char **argv)
 		.dp = &dp, .mods = mods, .datadir = o.datadir, .kind = kind,
 		.source = source, .start_ns = wall_now(),
 	};
-	if (o.ifaces && keep_present(o.datadir)) {
+	if (o.ifaces) {
+		err = kmod_open(&dp.kmod);
+		if (err == -ENOENT)
+			pr_info("como.ko is not loaded: comod runs the epoch "
+				"clock");
+		else if (err)
+			goto out;
+		err = dp.kmod ? keep_held(dp.kmod, o.datadir) : 0;
+		if (err < 0)
+			goto out;
+		held = err;
+		err = 0;
+	}
+	if (held) {
+		/* a comod before this one died: como.ko kept its capture */
+		stages = calloc(COMO_CHAIN_MAX, sizeof(*stages));
+		mon.fs = stages;
+		err = stages ? keep_take_back(dp.kmod, &mon, &live, o.ifaces) :
+			       -ENOMEM;
+		nmods = mon.n;
+		nstages = mon.nfs;
+		if (!err)
+			err = kclock_adopt(&mon);
+		if (err)
+			goto out_unload;
+	} else if (o.ifaces && keep_present(o.datadir)) {
 		/* the last comod kept its capture running: go on with it */
 		stages = calloc(COMO_CHAIN_MAX, sizeof(*stages));
 		mon.fs = stages;
@@ -521,6 +561,7 @@ out_unload:
 		datapath_unload(&mods[i]);
 	datapath_close(&dp);
 out:
+	kmod_close(dp.kmod);
 	if (trace)
 		trace_close(trace);
 	for (i = 0; i < nmods; i++)

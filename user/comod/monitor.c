@@ -16,6 +16,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "kclock.h"
 #include "log.h"
 #include "monitor.h"
 
@@ -139,6 +140,10 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 		return err;
 	}
 	pr_notice("module %s loaded in slot %d", rt->mod->name, slot);
+	/* como.ko holds it too from now on, and runs its clock */
+	if (mon->dp->kmod && kclock_hand_over(mon))
+		pr_warn("module %s runs on comod's clock: como.ko refused it",
+			rt->mod->name);
 	return 0;
 
 err_filter:
@@ -160,6 +165,10 @@ int monitor_unload(struct monitor *mon, const char *name)
 		pr_err("no module '%s' is loaded", name);
 		return -ENOENT;
 	}
+	/* back on comod's clock, with what como.ko's closed last drained */
+	err = kclock_release(mon, &mon->mods[i]);
+	if (err)
+		return err;
 	rt = mon->mods[i];
 	if (rt.cfg == &mon->mods[i].own_cfg)
 		rt.cfg = &rt.own_cfg;
@@ -204,5 +213,8 @@ int monitor_unload(struct monitor *mon, const char *name)
 		err = -EIO;
 	pr_notice("module %s unloaded", name);
 	modrt_release(&rt);
+	/* como.ko lets go of it too */
+	if (mon->dp->kmod && kclock_hand_over(mon))
+		pr_warn("como.ko still holds module %s's objects", name);
 	return err;
 }

@@ -10,6 +10,8 @@
 #include "comod.h"
 #include "filter.h"
 
+struct live;
+
 struct monitor {
 	struct datapath *dp;
 	struct modrt *mods;		/* COMO_CHAIN_MAX of them */
@@ -20,6 +22,7 @@ struct monitor {
 	const char *kind;		/* "live" or "trace" */
 	const char *source;
 	uint64_t start_ns;
+	struct live *live;		/* a live monitor's interfaces */
 };
 
 int monitor_load(struct monitor *mon, const char *source, const char *name,

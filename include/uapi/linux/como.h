@@ -54,7 +54,8 @@ enum como_cmd {
 	COMO_CMD_REGISTER_MODULE,	/* COMO_A_MODULE: NAME SLOT INTERVAL_NS
 					 * EPOCH EPOCH_START_NS OBJECTS
 					 * [PRIORITY MIN_SAMPLING SAMPLING] */
-	COMO_CMD_UNREGISTER_MODULE,	/* COMO_A_MODULE: NAME */
+	COMO_CMD_UNREGISTER_MODULE,	/* COMO_A_MODULE: NAME -> the module as
+					 * it was, CLOSED_* included */
 	COMO_CMD_SET_MODULE,		/* COMO_A_MODULE: NAME and any of
 					 * SAMPLING PRIORITY ENABLED */
 	COMO_CMD_GET_CONFIG,		/* -> COMO_A_CONFIG */
@@ -113,7 +114,7 @@ enum como_mod_attr {
 	COMO_MOD_A_UPDATES,		/* u64: handed to update() */
 	COMO_MOD_A_ERRORS,		/* u64: update() failed */
 	COMO_MOD_A_RECORDS,		/* u64: stored */
-	COMO_MOD_A_PRIORITY,		/* u32: 0 is the most important */
+	COMO_MOD_A_PRIORITY,		/* u32: higher is shed last */
 	COMO_MOD_A_MIN_SAMPLING,	/* u32: the lowest rate it accepts, as
 					 * 1 in N: the largest N (1: never) */
 	COMO_MOD_A_SAMPLING,		/* u32: 1 in N, now */

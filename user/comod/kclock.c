@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Following como.ko's flush clock. While a module is registered, como.ko
+ * flips its epochs on the interval boundaries and waits out the writers;
+ * comod drains each epoch it announces, stores it, and says it is done,
+ * which lets the clock use that half again. Taking a module back (unload,
+ * stop) drains what the clock closed last, then comod's own clock goes on.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "comod.h"
+#include "keep.h"
+#include "kclock.h"
+#include "kmod.h"
+#include "log.h"
+#include "store.h"
+
+static uint64_t wall_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct modrt *module_named(struct monitor *mon, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < mon->n; i++)
+		if (!strcmp(mon->mods[i].mod->name, name))
+			return &mon->mods[i];
+	return NULL;
+}
+
+static void follow(struct modrt *rt, const struct kmod_epochs *e)
+{
+	rt->epoch_start = e->epoch_start_ns;
+	rt->epoch_end = e->epoch_start_ns + rt->mod->interval_ns;
+	rt->open = true;
+}
+
+int kclock_adopt(struct monitor *mon)
+{
+	struct kmod_epochs *v;
+	struct modrt *rt;
+	unsigned int i, n;
+	int err;
+
+	err = kmod_modules(mon->dp->kmod, &v, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		rt = module_named(mon, v[i].name);
+		if (!rt)
+			continue;
+		rt->registered = true;
+		datapath_ctl_read(mon->dp, rt);
+		follow(rt, &v[i]);
+	}
+	free(v);
+	return 0;
+}
+
+int kclock_hand_over(struct monitor *mon)
+{
+	struct kmod *k = mon->dp->kmod;
+	unsigned int i;
+	int err;
+
+	err = keep_hand_over(k, mon, mon->live, mon->source);
+	for (i = 0; !err && i < mon->n; i++) {
+		struct modrt *rt = &mon->mods[i];
+
+		if (rt->registered)
+			continue;
+		/* the clock needs the open epoch's start to know its end */
+		if (!rt->open)
+			epoch_open(rt, wall_now_ns());
+		if (!rt->first_ns)
+			rt->first_ns = rt->epoch_start;
+		err = kmod_register(k, rt);
+		rt->registered = !err;
+	}
+	return err;
+}
+
+static int drain_closed(struct monitor *mon, struct modrt *rt,
+			const struct kmod_epochs *e)
+{
+	/* the clock flips no further until told: the closed half is the other */
+	__u32 half = (mon->dp->ctl[rt->slot].half & 1) ^ 1;
+	int err;
+
+	err = epoch_export(mon->dp, rt, half, e->closed_epoch,
+			   e->closed_start_ns, e->closed_end_ns);
+	if (!err)
+		err = store_flush(rt->store);
+	return err;
+}
+
+int kclock_drain(struct monitor *mon)
+{
+	struct kmod_epochs *v;
+	struct modrt *rt;
+	unsigned int i, n;
+	int err;
+
+	err = kmod_modules(mon->dp->kmod, &v, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		rt = module_named(mon, v[i].name);
+		if (!rt || !rt->registered)
+			continue;
+		if (v[i].closed) {
+			err = drain_closed(mon, rt, &v[i]);
+			if (!err)
+				err = kmod_drained(mon->dp->kmod, rt->mod->name,
+						   v[i].closed_epoch);
+		}
+		follow(rt, &v[i]);
+	}
+	free(v);
+	return err;
+}
+
+int kclock_release(struct monitor *mon, struct modrt *rt)
+{
+	struct kmod_epochs last;
+	int err;
+
+	if (!rt->registered)
+		return 0;
+	err = kmod_unregister(mon->dp->kmod, rt->mod->name, &last);
+	rt->registered = false;
+	if (err)
+		return err;
+	datapath_ctl_read(mon->dp, rt);
+	if (last.closed) {
+		err = drain_closed(mon, rt, &last);
+		if (err)
+			return err;
+	}
+	follow(rt, &last);
+	return 0;
+}
+
+int kclock_stop(struct monitor *mon)
+{
+	unsigned int i;
+	int err = 0, e;
+
+	for (i = 0; i < mon->n; i++) {
+		e = kclock_release(mon, &mon->mods[i]);
+		err = err ?: e;
+	}
+	e = kmod_capture_del(mon->dp->kmod);
+	return err ?: e == -ENOENT ? 0 : e;
+}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * comod's side of como.ko (include/uapi/linux/como.h): the capture handed
+ * over by fd and taken back by id, modules registered with the flush
+ * clock, the clock's announcements. Requests ask for an ack, so a command
+ * without a reply and one with a reply end the same way.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <linux/como.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include "comod.h"
+#include "kmod.h"
+#include "log.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+struct kmod {
+	struct nl_sock *sk;	/* requests */
+	struct nl_sock *ev;	/* the events group */
+	int family;
+};
+
+int kmod_open(struct kmod **kp)
+{
+	struct kmod *k = calloc(1, sizeof(*k));
+	int one = 1, grp, err = -ENOMEM;
+
+	if (!k)
+		return -ENOMEM;
+	k->sk = nl_socket_alloc();
+	k->ev = nl_socket_alloc();
+	if (!k->sk || !k->ev)
+		goto err_free;
+	err = -ENOENT;
+	if (genl_connect(k->sk) || genl_connect(k->ev))
+		goto err_free;
+	k->family = genl_ctrl_resolve(k->sk, COMO_GENL_NAME);
+	grp = genl_ctrl_resolve_grp(k->sk, COMO_GENL_NAME, COMO_MCGRP_EVENTS);
+	if (k->family < 0 || grp < 0)
+		goto err_free;	/* not loaded: not an error */
+	setsockopt(nl_socket_get_fd(k->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	nl_socket_enable_msg_peek(k->sk);
+	nl_socket_disable_seq_check(k->ev);
+	err = nl_socket_add_membership(k->ev, grp) ? -EIO : 0;
+	if (!err)
+		err = nl_socket_set_nonblocking(k->ev) ? -EIO : 0;
+	if (err) {
+		pr_err("como.ko: cannot follow its events");
+		goto err_free;
+	}
+	*kp = k;
+	return 0;
+
+err_free:
+	kmod_close(k);
+	return err;
+}
+
+void kmod_close(struct kmod *k)
+{
+	if (!k)
+		return;
+	nl_socket_free(k->sk);
+	nl_socket_free(k->ev);
+	free(k);
+}
+
+int kmod_event_fd(const struct kmod *k)
+{
+	return nl_socket_get_fd(k->ev);
+}
+
+/* An event says only "look now"; what to do is read from the modules. */
+void kmod_events_discard(struct kmod *k)
+{
+	char buf[8192];
+
+	while (recv(nl_socket_get_fd(k->ev), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static struct nl_msg *request(struct kmod *k, __u8 cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(128 * 1024);
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, k->family, 0,
+				NLM_F_REQUEST | NLM_F_ACK, cmd, COMO_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* The kernel's NLMSGERR_ATTR_MSG, after the echoed request. */
+static const char *ext_ack(struct nlmsghdr *nlh)
+{
+	struct nlmsgerr *e = nlmsg_data(nlh);
+	unsigned int off = sizeof(*e);
+	struct nlattr *a;
+	int rem;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return NULL;
+	rem = nlh->nlmsg_len - NLMSG_HDRLEN - off;
+	for (a = (struct nlattr *)((char *)e + off); nla_ok(a, rem);
+	     a = nla_next(a, &rem))
+		if (nla_type(a) == NLMSGERR_ATTR_MSG)
+			return nla_get_string(a);
+	return NULL;
+}
+
+/*
+ * Sends REQ (freed here) and reads to its ack. *reply, when asked for,
+ * gets a copy of the reply message (NULL if there was none).
+ */
+static int call(struct kmod *k, struct nl_msg *req, const char *what,
+		struct nlmsghdr **reply)
+{
+	struct sockaddr_nl peer;
+	unsigned char *buf;
+	struct nlmsghdr *nlh;
+	__u32 seq;
+	int n, err = 0;
+	bool done = false;
+
+	if (reply)
+		*reply = NULL;
+	if (!req)
+		return -ENOMEM;
+	nl_complete_msg(k->sk, req);
+	seq = nlmsg_hdr(req)->nlmsg_seq;
+	n = nl_send(k->sk, req);
+	nlmsg_free(req);
+	if (n < 0) {
+		pr_err("como.ko: %s: %s", what, nl_geterror(n));
+		return -EIO;
+	}
+	while (!done) {
+		n = nl_recv(k->sk, &peer, &buf, NULL);
+		if (n <= 0) {
+			pr_err("como.ko: %s: no answer (%s)", what,
+			       nl_geterror(n));
+			return -EIO;
+		}
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, n);
+		     nlh = nlmsg_next(nlh, &n)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = nlmsg_data(nlh);
+
+				err = e->error;
+				if (err && err != -ENOENT)
+					pr_err("como.ko: %s: %s", what,
+					       ext_ack(nlh) ?: strerror(-err));
+				done = true;
+				break;
+			}
+			if (reply && !*reply) {
+				*reply = malloc(nlh->nlmsg_len);
+				if (*reply)
+					memcpy(*reply, nlh, nlh->nlmsg_len);
+			}
+		}
+		free(buf);
+	}
+	if (err && reply) {
+		free(*reply);
+		*reply = NULL;
+	}
+	return err;
+}
+
+static int put_objs(struct nl_msg *msg, int type, const struct kmod_obj *objs,
+		    unsigned int n)
+{
+	struct nlattr *list = nla_nest_start(msg, type), *o;
+	unsigned int i;
+
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		o = nla_nest_start(msg, COMO_A_OBJECT);
+		if (!o || nla_put_string(msg, COMO_OBJ_A_NAME, objs[i].name) ||
+		    nla_put_u32(msg, COMO_OBJ_A_KIND, objs[i].kind) ||
+		    nla_put_s32(msg, COMO_OBJ_A_FD, objs[i].fd))
+			return -EMSGSIZE;
+		nla_nest_end(msg, o);
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+int kmod_capture_set(struct kmod *k, const char *datadir, const char *desc,
+		     const struct kmod_obj *objs, unsigned int n)
+{
+	struct nl_msg *req = request(k, COMO_CMD_SET_CAPTURE);
+	struct nlattr *cap;
+
+	if (!req)
+		return -ENOMEM;
+	cap = nla_nest_start(req, COMO_A_CAPTURE);
+	if (!cap || nla_put_string(req, COMO_CAP_A_DATADIR, datadir) ||
+	    nla_put_string(req, COMO_CAP_A_DESCRIPTION, desc) ||
+	    put_objs(req, COMO_CAP_A_OBJECTS, objs, n)) {
+		nlmsg_free(req);
+		pr_err("como.ko: the capture's description is too large");
+		return -EMSGSIZE;
+	}
+	nla_nest_end(req, cap);
+	return call(k, req, "hand over the capture", NULL);
+}
+
+static struct nla_policy obj_policy[COMO_OBJ_A_MAX + 1] = {
+	[COMO_OBJ_A_NAME] = { .type = NLA_NUL_STRING },
+	[COMO_OBJ_A_KIND] = { .type = NLA_U32 },
+	[COMO_OBJ_A_ID] = { .type = NLA_U32 },
+};
+
+static int get_objs(struct nlattr *list, struct kmod_obj **objs,
+		    unsigned int *n)
+{
+	struct nlattr *tb[COMO_OBJ_A_MAX + 1], *a;
+	struct kmod_obj *v;
+	unsigned int i = 0;
+	int rem;
+
+	nla_for_each_nested(a, list, rem)
+		i++;
+	v = calloc(i ?: 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	i = 0;
+	nla_for_each_nested(a, list, rem) {
+		if (nla_parse_nested(tb, COMO_OBJ_A_MAX, a, obj_policy) ||
+		    !tb[COMO_OBJ_A_NAME] || !tb[COMO_OBJ_A_KIND] ||
+		    !tb[COMO_OBJ_A_ID]) {
+			free(v);
+			return -EPROTO;
+		}
+		snprintf(v[i].name, sizeof(v[i].name), "%s",
+			 nla_get_string(tb[COMO_OBJ_A_NAME]));
+		v[i].kind = nla_get_u32(tb[COMO_OBJ_A_KIND]);
+		v[i].id = nla_get_u32(tb[COMO_OBJ_A_ID]);
+		v[i].fd = -1;
+		i++;
+	}
+	*objs = v;
+	*n = i;
+	return 0;
+}
+
+int kmod_capture_get(struct kmod *k, char **datadir, char **desc,
+		     struct kmod_obj **objs, unsigned int *n)
+{
+	static struct nla_policy cap_policy[COMO_CAP_A_MAX + 1] = {
+		[COMO_CAP_A_DATADIR] = { .type = NLA_NUL_STRING },
+		[COMO_CAP_A_DESCRIPTION] = { .type = NLA_NUL_STRING },
+		[COMO_CAP_A_OBJECTS] = { .type = NLA_NESTED },
+	};
+	struct nlattr *tb[COMO_A_MAX + 1], *cap[COMO_CAP_A_MAX + 1];
+	struct nlmsghdr *reply;
+	int err;
+
+	err = call(k, request(k, COMO_CMD_GET_CAPTURE), "get the capture",
+		   &reply);
+	if (err)
+		return err;
+	err = -EPROTO;
+	if (!reply || genlmsg_parse(reply, 0, tb, COMO_A_MAX, NULL) ||
+	    !tb[COMO_A_CAPTURE] ||
+	    nla_parse_nested(cap, COMO_CAP_A_MAX, tb[COMO_A_CAPTURE], cap_policy) ||
+	    !cap[COMO_CAP_A_DATADIR] || !cap[COMO_CAP_A_DESCRIPTION] ||
+	    !cap[COMO_CAP_A_OBJECTS])
+		goto out;
+	err = get_objs(cap[COMO_CAP_A_OBJECTS], objs, n);
+	if (err)
+		goto out;
+	*datadir = strdup(nla_get_string(cap[COMO_CAP_A_DATADIR]));
+	*desc = strdup(nla_get_string(cap[COMO_CAP_A_DESCRIPTION]));
+	if (!*datadir || !*desc) {
+		free(*datadir);
+		free(*desc);
+		free(*objs);
+		err = -ENOMEM;
+	}
+out:
+	if (err == -EPROTO)
+		pr_err("como.ko: a capture reply comod cannot read");
+	free(reply);
+	return err;
+}
+
+int kmod_capture_del(struct kmod *k)
+{
+	return call(k, request(k, COMO_CMD_DEL_CAPTURE), "release the capture",
+		    NULL);
+}
+
+int kmod_obj_open(const struct kmod_obj *o)
+{
+	int fd;
+
+	switch (o->kind) {
+	case COMO_OBJ_PROG:
+		fd = bpf_prog_get_fd_by_id(o->id);
+		break;
+	case COMO_OBJ_MAP:
+		fd = bpf_map_get_fd_by_id(o->id);
+		break;
+	case COMO_OBJ_LINK:
+		fd = bpf_link_get_fd_by_id(o->id);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+int kmod_register(struct kmod *k, const struct modrt *rt)
+{
+	struct kmod_obj objs[] = {
+		{ .name = "prog", .kind = COMO_OBJ_PROG, .fd = rt->prog_fd },
+		{ .name = "state", .kind = COMO_OBJ_MAP, .fd = rt->outer_fd },
+		{ .name = "half0", .kind = COMO_OBJ_MAP, .fd = rt->half_fd[0] },
+		{ .name = "half1", .kind = COMO_OBJ_MAP, .fd = rt->half_fd[1] },
+	};
+	struct nl_msg *req = request(k, COMO_CMD_REGISTER_MODULE);
+	struct nlattr *m;
+	char what[200];
+
+	if (!req)
+		return -ENOMEM;
+	m = nla_nest_start(req, COMO_A_MODULE);
+	if (!m || nla_put_string(req, COMO_MOD_A_NAME, rt->mod->name) ||
+	    nla_put_u32(req, COMO_MOD_A_SLOT, rt->slot) ||
+	    nla_put_u64(req, COMO_MOD_A_INTERVAL_NS, rt->mod->interval_ns) ||
+	    nla_put_u64(req, COMO_MOD_A_EPOCH_START_NS, rt->epoch_start) ||
+	    nla_put_u32(req, COMO_MOD_A_PRIORITY, rt->priority) ||
+	    nla_put_u32(req, COMO_MOD_A_MIN_SAMPLING,
+			rt->mod->desc->max_sampling ?: 1) ||
+	    put_objs(req, COMO_MOD_A_OBJECTS, objs, 4)) {
+		nlmsg_free(req);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(req, m);
+	snprintf(what, sizeof(what), "register module %s", rt->mod->name);
+	return call(k, req, what, NULL);
+}
+
+static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
+	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING },
+	[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
+	[COMO_MOD_A_EPOCH_START_NS] = { .type = NLA_U64 },
+	[COMO_MOD_A_CLOSED_EPOCH] = { .type = NLA_U64 },
+	[COMO_MOD_A_CLOSED_START_NS] = { .type = NLA_U64 },
+	[COMO_MOD_A_CLOSED_END_NS] = { .type = NLA_U64 },
+	[COMO_MOD_A_OBJECTS] = { .type = NLA_NESTED },
+};
+
+static int get_epochs(struct nlattr *nest, struct kmod_epochs *e)
+{
+	struct nlattr *tb[COMO_MOD_A_MAX + 1];
+
+	memset(e, 0, sizeof(*e));
+	if (nla_parse_nested(tb, COMO_MOD_A_MAX, nest, mod_policy) ||
+	    !tb[COMO_MOD_A_NAME] || !tb[COMO_MOD_A_EPOCH] ||
+	    !tb[COMO_MOD_A_EPOCH_START_NS])
+		return -EPROTO;
+	snprintf(e->name, sizeof(e->name), "%s",
+		 nla_get_string(tb[COMO_MOD_A_NAME]));
+	e->epoch = nla_get_u64(tb[COMO_MOD_A_EPOCH]);
+	e->epoch_start_ns = nla_get_u64(tb[COMO_MOD_A_EPOCH_START_NS]);
+	e->closed = tb[COMO_MOD_A_CLOSED_EPOCH] && tb[COMO_MOD_A_CLOSED_START_NS] &&
+		    tb[COMO_MOD_A_CLOSED_END_NS];
+	if (e->closed) {
+		e->closed_epoch = nla_get_u64(tb[COMO_MOD_A_CLOSED_EPOCH]);
+		e->closed_start_ns = nla_get_u64(tb[COMO_MOD_A_CLOSED_START_NS]);
+		e->closed_end_ns = nla_get_u64(tb[COMO_MOD_A_CLOSED_END_NS]);
+	}
+	return 0;
+}
+
+static struct nl_msg *module_request(struct kmod *k, __u8 cmd, const char *name,
+				     const __u64 *epoch)
+{
+	struct nl_msg *req = request(k, cmd);
+	struct nlattr *m;
+
+	if (!req)
+		return NULL;
+	m = nla_nest_start(req, COMO_A_MODULE);
+	if (!m || nla_put_string(req, COMO_MOD_A_NAME, name) ||
+	    (epoch && nla_put_u64(req, COMO_MOD_A_EPOCH, *epoch))) {
+		nlmsg_free(req);
+		return NULL;
+	}
+	nla_nest_end(req, m);
+	return req;
+}
+
+int kmod_unregister(struct kmod *k, const char *name, struct kmod_epochs *last)
+{
+	struct nlattr *tb[COMO_A_MAX + 1];
+	struct nlmsghdr *reply;
+	char what[200];
+	int err;
+
+	snprintf(what, sizeof(what), "unregister module %s", name);
+	err = call(k, module_request(k, COMO_CMD_UNREGISTER_MODULE, name, NULL),
+		   what, &reply);
+	if (err)
+		return err;
+	err = -EPROTO;
+	if (reply && !genlmsg_parse(reply, 0, tb, COMO_A_MAX, NULL) &&
+	    tb[COMO_A_MODULE])
+		err = get_epochs(tb[COMO_A_MODULE], last);
+	free(reply);
+	return err;
+}
+
+int kmod_modules(struct kmod *k, struct kmod_epochs **v, unsigned int *n)
+{
+	struct nlmsghdr *reply;
+	struct kmod_epochs *e = NULL;
+	struct nlattr *a;
+	unsigned int i = 0;
+	int rem, err;
+
+	*v = NULL;
+	*n = 0;
+	err = call(k, request(k, COMO_CMD_GET_MODULES), "list modules", &reply);
+	if (err)
+		return err;
+	if (!reply)
+		return -EPROTO;
+	e = calloc(COMO_MAX_SLOTS, sizeof(*e));
+	if (!e) {
+		free(reply);
+		return -ENOMEM;
+	}
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(reply), 0),
+			  genlmsg_attrlen(nlmsg_data(reply), 0), rem) {
+		if (nla_type(a) != COMO_A_MODULE || i == COMO_MAX_SLOTS)
+			continue;
+		err = get_epochs(a, &e[i]);
+		if (err)
+			break;
+		i++;
+	}
+	free(reply);
+	if (err) {
+		free(e);
+		return err;
+	}
+	*v = e;
+	*n = i;
+	return 0;
+}
+
+int kmod_drained(struct kmod *k, const char *name, __u64 epoch)
+{
+	char what[200];
+
+	snprintf(what, sizeof(what), "module %s: epoch %llu drained", name,
+		 (unsigned long long)epoch);
+	return call(k, module_request(k, COMO_CMD_EPOCH_DRAINED, name, &epoch),
+		    what, NULL);
+}
