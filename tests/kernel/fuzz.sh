@@ -14,25 +14,8 @@ ok $? "insmod $KO"
 family_resolves
 ok $? "the family como resolves"
 
-# fuzz WHO: nlfuzz's TAP lines, numbered as ours
-fuzz() {
-	local who=$1 rc verdicts=0 line
-
-	as "$who" "$NLFUZZ" -n "$N" -s "$seed" > "$TMP/fuzz" 2>&1
-	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok 0 "$who: ${line#ok - }"; verdicts=$((verdicts + 1)) ;;
-		"not ok - "*) ok 1 "$who: ${line#not ok - }"; verdicts=$((verdicts + 1)) ;;
-		"#"*) echo "$line" ;;
-		*) echo "# $line" ;;
-		esac
-	done < "$TMP/fuzz"
-	ok "$([ $verdicts -eq 3 ]; echo $?)" \
-		"$who: nlfuzz -n $N -s $seed ran to its end (exit $rc)"
-}
-fuzz root
-fuzz nobody
+nlfuzz_tap root -n "$N" -s "$seed"
+nlfuzz_tap nobody -n "$N" -s "$seed"
 
 [ "$(probe root get-status)" = 0 ]
 ok $? "GET_STATUS still answers after the fuzzing"

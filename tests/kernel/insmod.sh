@@ -34,7 +34,7 @@ fi
 ok_kmsg "after $ROUNDS rounds"
 
 # ---- live: comod registers its modules with como.ko --------------------
-LIVE_CHECKS=12
+LIVE_CHECKS=20
 live_skip() {
 	local i
 
@@ -136,6 +136,30 @@ ok $fails_held "after kill -9, como.ko still lists counter ($fails_held times no
 ok $fails_xdp "after kill -9, XDP stays on $VA: como.ko holds the link ($fails_xdp times not)"
 ok $fails_rmmod "rmmod como with the capture held and traffic flowing ($fails_rmmod failed)"
 ok $fails_gone "after rmmod, $VA has no XDP program ($fails_gone times it had)"
+
+# fuzzed while the capture of a killed comod is held: the requests that
+# name its module reach its handlers; the DEL_CAPTURE nlfuzz ends with
+# releases it all
+como_load
+start_comod 5
+replay &
+replaying=$!
+kill -KILL $pid
+wait $pid 2> /dev/null
+pid=
+[ "$(probe root get-capture)" = 0 ]
+held=$?
+[ "$(probe root get-modules)" = 0 ] && grep -qx module=counter "$TMP/probe"
+ok $((held || $?)) "before the fuzzing, como.ko holds the killed comod's capture and counter"
+seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+nlfuzz_tap root -H -n 3000 -s "$seed"
+[ "$(probe root get-capture)" = ENOENT ]
+ok $? "after nlfuzz's DEL_CAPTURE, como.ko holds no capture"
+wait $replaying
+! xdp_on
+ok $? "and $VA has no XDP program"
+rmmod como
+ok $? "rmmod como after the fuzzing"
 ! bpftool prog show 2> /dev/null | grep -q ' xdp '
 ok $? "no XDP program is left loaded in the kernel"
 ok_kmsg "after the live rounds"

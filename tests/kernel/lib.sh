@@ -86,3 +86,28 @@ probe() {
 
 # a value from the last probe's reply: probe_value KEY
 probe_value() { sed -n "s/^$1=//p" "$TMP/probe" | head -n 1; }
+
+# nlfuzz_tap WHO ARGS...: nlfuzz as WHO, its TAP lines numbered as ours
+nlfuzz_tap() {
+	local who=$1 rc verdicts=0 line
+
+	shift
+	as "$who" "$NLFUZZ" "$@" > "$TMP/fuzz" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*)
+			ok 0 "$who: ${line#ok - }"
+			verdicts=$((verdicts + 1))
+			;;
+		"not ok - "*)
+			ok 1 "$who: ${line#not ok - }"
+			verdicts=$((verdicts + 1))
+			;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
+		esac
+	done < "$TMP/fuzz"
+	ok "$([ $verdicts -eq 3 ]; echo $?)" \
+		"$who: nlfuzz $* ran to its end (exit $rc)"
+}
