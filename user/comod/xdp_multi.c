@@ -63,18 +63,33 @@ static int libxdp_print(enum libxdp_print_level lvl, const char *fmt,
  * its expected attach type is that of the array's owner, the first program
  * that used it (bpf_prog_map_compatible() in kernel/bpf/core.c, since
  * "bpf: Enforce expected_attach_type for tailcall compatibility", which
- * Debian's 6.1 has too); and the kernel refuses an extension that has one
- * (bpf_prog_load_check_attach() in kernel/bpf/syscall.c). libbpf gives
- * SEC("xdp") BPF_XDP; this handler replaces libbpf's own for every object
- * comod opens afterwards, so the dispatcher, its copy and the modules all
- * load with none. XDP itself does not need one.
+ * Debian's 6.1 has too), and the kernel refuses an extension that has one
+ * (bpf_prog_load_check_attach() in kernel/bpf/syscall.c). So como's
+ * programs (como_dispatch, every module's como_module) load with none,
+ * where libbpf gives SEC("xdp") BPF_XDP; XDP itself does not need one.
+ *
+ * Every other program keeps BPF_XDP: libxdp's own dispatcher must, since
+ * an extension moves only to a target of the type and attach type it was
+ * loaded for (bpf_check_attach_target(), saved_dst_attach_type), and
+ * libxdp moves the other programs to each dispatcher it builds.
  */
+static int xdp_sec_setup(struct bpf_program *prog, long cookie)
+{
+	(void)cookie;
+	if (!strncmp(bpf_program__name(prog), "como_", 5))
+		return 0;
+	return bpf_program__set_expected_attach_type(prog, BPF_XDP);
+}
+
+/* before any object opens: libbpf applies a handler when it opens one */
 int xdp_multi_init(void)
 {
+	LIBBPF_OPTS(libbpf_prog_handler_opts, opts,
+		    .prog_setup_fn = xdp_sec_setup);
 	int id;
 
 	libxdp_set_print(libxdp_print);
-	id = libbpf_register_prog_handler("xdp", BPF_PROG_TYPE_XDP, 0, NULL);
+	id = libbpf_register_prog_handler("xdp", BPF_PROG_TYPE_XDP, 0, &opts);
 	if (id < 0)
 		pr_err("cannot register como's SEC(\"xdp\") with libbpf: %s",
 		       strerror(-id));
@@ -114,10 +129,10 @@ static void list_progs(char *buf, size_t size, struct xdp_multiprog *mp,
 }
 
 /*
- * Why libxdp cannot add a program to what IFINDEX runs, or "" when it can:
- * it must be libxdp's dispatcher, and its programs must be in a bpffs that
- * comod sees (under 'ip netns exec' /sys/fs/bpf is not mounted, and a new
- * bpffs would not hold them: libxdp would build a dispatcher without them).
+ * Why libxdp cannot add a program to what IFINDEX runs, or "" when it can.
+ * It keeps its dispatcher's programs in bpffs, which must be the one they
+ * were pinned in: not mounted (as under 'ip netns exec'), libxdp takes its
+ * dispatcher for a plain program; a new one would not hold them.
  */
 static void why_not(char *why, size_t size, struct xdp_multiprog *mp)
 {
@@ -125,12 +140,12 @@ static void why_not(char *why, size_t size, struct xdp_multiprog *mp)
 	const char *dir = bpffs_dir(&mounted);
 
 	why[0] = '\0';
-	if (xdp_multiprog__is_legacy(mp) || !xdp_multiprog__main_prog(mp))
+	if (!mounted)
+		snprintf(why, size, "no bpffs at %s, where libxdp keeps the "
+			 "programs of its dispatcher", dir);
+	else if (xdp_multiprog__is_legacy(mp) || !xdp_multiprog__main_prog(mp))
 		snprintf(why, size, "it is not libxdp's multi-program "
 			 "dispatcher");
-	else if (!mounted)
-		snprintf(why, size, "no bpffs at %s, where libxdp keeps the "
-			 "dispatcher's programs", dir);
 	else if (xdp_multiprog__program_count(mp) < 1)
 		snprintf(why, size, "none of the dispatcher's programs is "
 			 "pinned in %s here", dir);
@@ -150,7 +165,8 @@ static int open_copy(struct xdp_multi *m, struct datapath *dp)
 	if (!m->obj)
 		return -errno;
 	for (i = 0; i < DP_MAPS; i++) {
-		map = bpf_object__find_map_by_name(m->obj, datapath_map_names[i]);
+		map = bpf_object__find_map_by_name(m->obj,
+						   datapath_map_names[i]);
 		err = map ? bpf_map__reuse_fd(map, dp->fd[i]) : -ENOENT;
 		if (err)
 			return err;
