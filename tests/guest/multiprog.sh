@@ -119,4 +119,41 @@ ok "$([ $rc -eq 1 ] && grep -q "no bpffs at /sys/fs/bpf" "$TMP/err" &&
 	[ "$(dispatcher_id)" = "$disp" ] &&
 	[ "$(prog_id xdpfilt_alw_all)" = "$filter" ]; echo $?)" \
 	"without bpffs comod refuses $A, which keeps its dispatcher: $(grep -m 1 . "$TMP/err")"
+
+# kill -9: libxdp pinned como's copy, which stays and passes packets on;
+# the next comod says so; xdp-loader removes it
+"$BIN/comod" -q -i "$A" -d "$TMP/k" -s "$TMP/k.sock" -m counter 2> /dev/null &
+pid=$!
+for _ in $(seq 600); do
+	[ -n "$(prog_id como_dispatch)" ] && break
+	sleep 0.1
+done
+stale=$(prog_id como_dispatch)
+kill -KILL "$pid"
+wait "$pid" 2> /dev/null
+pid=
+before=$(filter_passed)
+tcpreplay -q -i "$B" --pps=2000 "$SMALL" > /dev/null 2>&1
+after=$(filter_passed)
+ok "$([ -n "$stale" ] && [ "$(prog_id como_dispatch)" = "$stale" ] &&
+	[ $((after - before)) -eq "$sent" ]; echo $?)" \
+	"after kill -9, como's copy (id ${stale:-?}) stays, xdp-filter passes every packet ($((after - before)) of $sent)"
+"$BIN/comod" -i "$A" -d "$TMP/k2" -s "$TMP/k2.sock" -m counter 2> "$TMP/err" &
+pid=$!
+for _ in $(seq 600); do
+	grep -q "capturing" "$TMP/err" && break
+	kill -0 "$pid" 2> /dev/null || break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+pid=
+ok "$([ $rc -eq 0 ] && grep -q "another como_dispatch (id $stale)" "$TMP/err" &&
+	[ "$(prog_id como_dispatch)" = "$stale" ]; echo $?)" \
+	"the next comod warns of it and, stopped, leaves it: $(grep -m 1 "another" "$TMP/err")"
+xdp-loader unload "$A" -i "${stale:-0}" > /dev/null 2>&1
+ok "$([ -z "$(prog_id como_dispatch)" ] &&
+	[ "$(prog_id xdpfilt_alw_all)" = "$filter" ]; echo $?)" \
+	"xdp-loader unload -i $stale removes it; xdpfilt_alw_all stays"
 done_testing

@@ -151,6 +151,24 @@ static void why_not(char *why, size_t size, struct xdp_multiprog *mp)
 			 "pinned in %s here", dir);
 }
 
+/*
+ * A comod that was killed leaves its copy in the dispatcher: libxdp pinned
+ * it. It passes every packet on, to a chain that is gone; como did not load
+ * it in this run, so it says so rather than remove it.
+ */
+static void warn_stale(struct xdp_multiprog *mp, const char *ifname)
+{
+	struct xdp_program *p = NULL;
+
+	while ((p = xdp_multiprog__next_prog(p, mp)))
+		if (!strcmp(xdp_program__name(p), "como_dispatch"))
+			pr_warn("%s: libxdp's dispatcher runs another "
+				"como_dispatch (id %u), another comod's or one "
+				"left by a comod that was killed ('xdp-loader "
+				"unload %s -i %u' removes it)", ifname,
+				xdp_program__id(p), ifname, xdp_program__id(p));
+}
+
 static int open_copy(struct xdp_multi *m, struct datapath *dp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "dispatch");
@@ -220,6 +238,7 @@ int xdp_multi_join(struct xdp_multi **mp_out, struct datapath *dp,
 		err = -EBUSY;
 		goto out_mp;
 	}
+	warn_stale(mp, ifname);
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		err = -ENOMEM;
