@@ -6,7 +6,8 @@
  * the programs themselves) against the CPU budget:
  *
  * - over the budget, the least important module that can still be
- *   sampled more (priority first, then the costliest) keeps half as
+ *   sampled more (priority first, then the one that would cost most
+ *   taking every packet) keeps half as
  *   many packets as before, never fewer than the rate it accepts; when
  *   none can, the least important one that cannot be sampled is stopped;
  * - under half the budget, the most important sampled module gets twice
@@ -40,13 +41,26 @@ static void module_costs(void)
 	}
 }
 
+/*
+ * What a module would cost taking every packet: its cost over the last
+ * tick times its sampling rate. Of two modules of one priority, the one
+ * that would cost more is the one to shed.
+ */
+static u64 full_cost(const struct como_module *m)
+{
+	struct como_ctl *ctl = como_ctl_of(m->slot);
+	u32 n = ctl ? READ_ONCE(ctl->sampling) ?: 1 : 1;
+
+	return m->cost_ns * n;
+}
+
 /* Less important: a lower priority (higher is shed last), then costlier. */
 static bool less_important(const struct como_module *a,
 			   const struct como_module *b)
 {
 	if (a->priority != b->priority)
 		return a->priority < b->priority;
-	return a->cost_ns > b->cost_ns;
+	return full_cost(a) > full_cost(b);
 }
 
 static void shed(void)
