@@ -23,13 +23,13 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include "ctl.h"
+#include "guard.h"
 #include "log.h"
 
 #define CTL_MSG_MAX	65536
 /*
- * comod has no clock tick of its own: live.c sleeps until the next epoch
- * boundary, in poll()'s whole milliseconds, so an epoch closes at most
- * this late.
+ * Without a guard (a trace run) comod has no tick of its own: epochs
+ * close on the trace's clock.
  */
 #define CTL_TICK_NS	1000000ULL
 #define CTL_SUBSCRIBERS_MAX	16
@@ -336,21 +336,49 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 	return put_module(reply, c->mon, rt);
 }
 
-static int do_get_config(struct nl_msg *msg)
+static int do_get_config(struct ctl *c, struct nl_msg *msg)
 {
 	struct nlattr *nest = nla_nest_start(msg, COMO_A_CONFIG);
+	const struct guard *g = c->mon->guard;
 
-	if (!nest || nla_put_u64(msg, COMO_CFG_A_TICK_NS, CTL_TICK_NS) ||
-	    nla_put_u32(msg, COMO_CFG_A_CPU_BUDGET_PM, 0))
+	if (!nest ||
+	    nla_put_u64(msg, COMO_CFG_A_TICK_NS, g ? g->tick_ns : CTL_TICK_NS) ||
+	    nla_put_u32(msg, COMO_CFG_A_CPU_BUDGET_PM, g ? g->budget_pm : 0))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
-static int do_set_config(void)
+/* The guard's tick and budget; the same bounds as como.ko's policy. */
+static int do_set_config(struct ctl *c, struct nlattr **cfg)
 {
-	pr_err("comod has no overload guard yet; load como.ko");
-	return -EOPNOTSUPP;
+	struct guard *g = c->mon->guard;
+	__u64 tick;
+	__u32 budget;
+
+	if (!g) {
+		pr_err("this comod runs no overload guard (a trace run)");
+		return -EOPNOTSUPP;
+	}
+	if (cfg[COMO_CFG_A_TICK_NS]) {
+		tick = nla_get_u64(cfg[COMO_CFG_A_TICK_NS]);
+		if (tick < 1000000ULL || tick > 10000000000ULL) {
+			pr_err("tick: between 1 ms and 10 s, please");
+			return -ERANGE;
+		}
+		g->tick_ns = tick;
+	}
+	if (cfg[COMO_CFG_A_CPU_BUDGET_PM]) {
+		budget = nla_get_u32(cfg[COMO_CFG_A_CPU_BUDGET_PM]);
+		if (budget > 1000 * 1024) {
+			pr_err("cpu-budget: at most 1024 CPUs' worth");
+			return -ERANGE;
+		}
+		g->budget_pm = budget;
+		/* the next tick only takes the costs in: it has no last one */
+		g->last_ns = 0;
+	}
+	return 0;
 }
 
 static bool is_event(__u8 cmd)
@@ -408,20 +436,29 @@ static void notify(struct nl_msg *msg)
 	}
 }
 
-void ctl_notify_epoch_closed(const char *module, uint64_t epoch,
-			     uint64_t start_ns, uint64_t end_ns)
+static struct nl_msg *event_new(__u8 cmd)
 {
-	struct nlattr *nest;
 	struct nl_msg *msg;
 
 	if (!nsubscribers)
-		return;
+		return NULL;
 	msg = nlmsg_alloc();
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, 0, COMO_LOCAL_FAMILY, 0, 0,
+				cmd, COMO_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+void ctl_notify_epoch_closed(const char *module, uint64_t epoch,
+			     uint64_t start_ns, uint64_t end_ns)
+{
+	struct nl_msg *msg = event_new(COMO_CMD_EVENT_EPOCH_CLOSED);
+	struct nlattr *nest;
+
 	if (!msg)
 		return;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, 0, COMO_LOCAL_FAMILY, 0, 0,
-			 COMO_CMD_EVENT_EPOCH_CLOSED, COMO_GENL_VERSION))
-		goto out;
 	nest = nla_nest_start(msg, COMO_A_MODULE);
 	if (!nest || nla_put_string(msg, COMO_MOD_A_NAME, module) ||
 	    nla_put_u64(msg, COMO_MOD_A_EPOCH, epoch) ||
@@ -431,6 +468,40 @@ void ctl_notify_epoch_closed(const char *module, uint64_t epoch,
 	nla_nest_end(msg, nest);
 	notify(msg);
 out:
+	nlmsg_free(msg);
+}
+
+void ctl_notify_module(__u8 cmd, const char *module, __u32 sampling,
+		       uint64_t cost_ns, const char *why, __u32 load_pm)
+{
+	struct nl_msg *msg = event_new(cmd);
+	struct nlattr *nest;
+
+	if (!msg)
+		return;
+	nest = nla_nest_start(msg, COMO_A_MODULE);
+	if (!nest || nla_put_string(msg, COMO_MOD_A_NAME, module) ||
+	    nla_put_u64(msg, COMO_MOD_A_COST_NS, cost_ns) ||
+	    (sampling && nla_put_u32(msg, COMO_MOD_A_SAMPLING, sampling)))
+		goto out;
+	nla_nest_end(msg, nest);
+	if ((why && nla_put_string(msg, COMO_A_REASON, why)) ||
+	    nla_put_u32(msg, COMO_A_LOAD_PM, load_pm))
+		goto out;
+	notify(msg);
+out:
+	nlmsg_free(msg);
+}
+
+void ctl_notify_overload(bool begun, __u32 load_pm)
+{
+	struct nl_msg *msg = event_new(COMO_CMD_EVENT_OVERLOAD);
+
+	if (!msg)
+		return;
+	if (!nla_put_u32(msg, COMO_A_OVERLOAD, begun) &&
+	    !nla_put_u32(msg, COMO_A_LOAD_PM, load_pm))
+		notify(msg);
 	nlmsg_free(msg);
 }
 
@@ -485,10 +556,10 @@ static bool handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 		err = do_set_module(c, mod, reply);
 		break;
 	case COMO_CMD_GET_CONFIG:
-		err = do_get_config(reply);
+		err = do_get_config(c, reply);
 		break;
 	case COMO_CMD_SET_CONFIG:
-		err = do_set_config();
+		err = do_set_config(c, cfg);
 		break;
 	default:
 		pr_err("unknown command %u", gh->cmd);

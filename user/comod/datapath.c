@@ -331,6 +331,7 @@ int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
 		sum->errors += v[i].errors;
 		sum->non_ip += v[i].non_ip;
 		sum->trunc += v[i].trunc;
+		sum->run_ns += v[i].run_ns;
 	}
 	free(v);
 	return 0;

@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <linux/como.h>
 #include "ctl.h"
+#include "guard.h"
 #include "kclock.h"
 #include "kmod.h"
 #include "live.h"
@@ -319,8 +320,15 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 			mon->mods[i].first_ns = now;
 	}
 	while (!*stop && !err) {
-		wait_until(next_boundary(mon->mods, mon->n, now), ctl);
+		uint64_t next = next_boundary(mon->mods, mon->n, now);
+
+		/* comod's own overload guard, when it has a budget */
+		if (mon->guard && guard_next(mon->guard) < next)
+			next = guard_next(mon->guard);
+		wait_until(next, ctl);
 		now = now_ns(CLOCK_REALTIME);
+		if (mon->guard && now >= guard_next(mon->guard))
+			guard_tick(mon->guard, mon, now);
 		for (i = 0; i < mon->n && !err; i++) {
 			struct modrt *rt = &mon->mods[i];
 

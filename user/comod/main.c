@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "filter.h"
 #include "keep.h"
+#include "guard.h"
 #include "kclock.h"
 #include "kmod.h"
 #include "live.h"
@@ -352,6 +353,7 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		    const char *socket, struct live *live, bool keep,
 		    bool *kept, struct trace_result *res)
 {
+	struct guard guard = { .tick_ns = GUARD_TICK_NS };
 	struct ctl *ctl = NULL;
 	struct como_stats ds;
 	int err;
@@ -365,6 +367,9 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		return err;
 	}
 	mon->live = live;
+	/* without como.ko comod weighs the modules' cost itself */
+	mon->guard = mon->dp->kmod ? NULL : &guard;
+	guard.last_ns = wall_now();
 	if (mon->dp->kmod) {
 		err = kclock_hand_over(mon);
 		if (!err)
@@ -383,6 +388,7 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		live_free(live);
 	}
 	ctl_close(ctl);
+	mon->guard = NULL;
 	if (!datapath_stats(mon->dp, 0, &ds)) {
 		res->packets = ds.pkts;
 		res->bytes = ds.bytes;

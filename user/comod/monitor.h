@@ -11,6 +11,7 @@
 #include "filter.h"
 
 struct live;
+struct guard;
 
 struct monitor {
 	struct datapath *dp;
@@ -23,6 +24,7 @@ struct monitor {
 	const char *source;
 	uint64_t start_ns;
 	struct live *live;		/* a live monitor's interfaces */
+	struct guard *guard;		/* comod's own, live without como.ko */
 };
 
 int monitor_load(struct monitor *mon, const char *source, const char *name,

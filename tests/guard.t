@@ -1,0 +1,56 @@
+#!/bin/bash
+# comod's own overload guard (no como.ko on this host): comod runs live
+# with a cheap module and a costly one (tests/modules/costly), the CPU
+# budget is set below what the costly one spends while traffic flows; the
+# guard samples the costly module, never below the rate it accepts, and
+# leaves the one that cannot be sampled alone, which counts every packet
+# sent. The events say so. tests/kernel/guard.sh does the same with
+# como.ko's guard, in the guest, while comod is stopped.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v tcpreplay > /dev/null || skip_all "tcpreplay is not installed"
+COSTLY=$TOP/.output/test-modules/costly.so
+CTL=$BIN/comoctl
+
+veth_pair como-guard
+"$GENTRACE" -n 12000 -d 4 -c 1600 -s 53 -o "$TMP/t.pcap"
+ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/d" -s "$TMP/sock" \
+	-m counter:interval=1s -m "$COSTLY":interval=1s 2> "$TMP/comod.err" &
+pid=$!
+for _ in $(seq 50); do
+	[ -S "$TMP/sock" ] && break
+	sleep 0.1
+done
+"$CTL" -s "$TMP/sock" config set cpu-budget 1%
+ok $? "the CPU budget is set on comod (1% of a CPU)"
+"$CTL" -s "$TMP/sock" -j monitor > "$TMP/events" 2> "$TMP/monitor.err" &
+monitor=$!
+sleep 0.3
+ip netns exec "$NS" tcpreplay -q -i vb --pps=3000 "$TMP/t.pcap" > /dev/null 2>&1
+sleep 1.2
+kill -INT $pid
+wait $pid
+ok $? "comod stops cleanly"
+kill -TERM $monitor
+wait $monitor
+grep -v epoch-closed "$TMP/events" | head -n 12 | sed 's/^/# /'
+
+grep -q '"event":"overload-begun"' "$TMP/events"
+ok $? "an overload-begun event"
+s=$(grep '"event":"module-sampled"' "$TMP/events" | grep '"module":"costly"' |
+	grep -o '"sampling":[0-9]*' | cut -d: -f2 | sort -n | tail -n 1)
+[ "${s:-0}" -gt 1 ] && [ "$s" -le 64 ]
+ok $? "the costly module was sampled down to 1 in ${s:-?}, within the 1 in 64 it accepts"
+grep -E '"event":"module-(sampled|stopped)"' "$TMP/events" | grep -q '"module":"counter"'
+ok $([ $? -ne 0 ]; echo $?) "the module that cannot be sampled is neither sampled nor stopped"
+"$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
+"$COMO" query -d "$TMP/d" -m counter -f csv |
+	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+same "$TMP/want" "$TMP/got"
+ok $? "and it counted every packet: $(cat "$TMP/want")"
+# the sampled module kept whole flows: what it counted is less than all
+"$COMO" query -d "$TMP/d" -m costly -f csv |
+	awk -F, 'NR > 1 { p += $2 } END { print p + 0 }' > "$TMP/kept"
+[ "$(cat "$TMP/kept")" -gt 0 ] && [ "$(cat "$TMP/kept")" -lt 12000 ]
+ok $? "the costly module saw a sample: $(cat "$TMP/kept") of 12000 packets"
+done_testing

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * comod's overload guard: each tick, the modules' cost (the run time their
+ * programs add up in como_stats) against the CPU budget, and the sampling
+ * rates or stops that include/como/guard.h decides, written into the
+ * control map. como.ko runs the same rule in the kernel when it is loaded,
+ * and then this one stays idle.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <como/guard.h>
+#include <linux/como.h>
+#include "comod.h"
+#include "ctl.h"
+#include "guard.h"
+#include "log.h"
+#include "monitor.h"
+
+uint64_t guard_next(const struct guard *g)
+{
+	return g->budget_pm ? g->last_ns + g->tick_ns : UINT64_MAX;
+}
+
+void guard_tick(struct guard *g, struct monitor *mon, uint64_t now)
+{
+	struct como_guard_mod m[COMO_CHAIN_MAX] = {};
+	struct como_guard_step st;
+	struct como_stats s;
+	struct modrt *rt;
+	unsigned int i;
+
+	for (i = 0; i < mon->n && i < COMO_CHAIN_MAX; i++) {
+		rt = &mon->mods[i];
+		if (datapath_stats(mon->dp, rt->slot + 1, &s))
+			memset(&s, 0, sizeof(s));
+		m[i] = (struct como_guard_mod){
+			.priority = rt->priority,
+			.min_sampling = rt->mod->desc->max_sampling ?: 1,
+			.sampling = rt->ctl.sampling ?: 1,
+			.enabled = rt->ctl.enabled,
+			.cost_ns = s.run_ns >= g->seen[rt->slot] ?
+				   s.run_ns - g->seen[rt->slot] : 0,
+		};
+		g->seen[rt->slot] = s.run_ns;
+	}
+	st = como_guard_decide(m, i, g->last_ns && now > g->last_ns ?
+			       now - g->last_ns : 0, g->budget_pm, &g->overload);
+	g->last_ns = now;
+	g->load_pm = st.load_pm;
+	if (st.overload_changed) {
+		pr_notice("overload %s: modules use %u.%u%% of a CPU, the budget "
+			  "is %u.%u%%", g->overload ? "begun" : "ended",
+			  st.load_pm / 10, st.load_pm % 10, g->budget_pm / 10,
+			  g->budget_pm % 10);
+		ctl_notify_overload(g->overload, st.load_pm);
+	}
+	if (st.action == COMO_GUARD_NONE)
+		return;
+	rt = &mon->mods[st.which];
+	rt->ctl.sampling = m[st.which].sampling;
+	rt->ctl.enabled = m[st.which].enabled;
+	datapath_ctl_write(mon->dp, rt);
+	if (st.action == COMO_GUARD_SAMPLED) {
+		pr_info("module %s: sampled 1 in %u", rt->mod->name,
+			rt->ctl.sampling);
+		ctl_notify_module(COMO_CMD_EVENT_MODULE_SAMPLED, rt->mod->name,
+				  rt->ctl.sampling, m[st.which].cost_ns, NULL,
+				  st.load_pm);
+	} else {
+		pr_warn("module %s stopped: over the CPU budget at its lowest "
+			"sampling rate", rt->mod->name);
+		ctl_notify_module(COMO_CMD_EVENT_MODULE_STOPPED, rt->mod->name, 0,
+				  m[st.which].cost_ns, "over the CPU budget at its "
+				  "lowest sampling rate", st.load_pm);
+	}
+}
