@@ -27,6 +27,7 @@ static void usage(FILE *f)
 "  comoctl config set { tick DURATION | cpu-budget PERCENT|none }\n"
 "  comoctl monitor [--count N] [--timeout SECONDS]\n"
 "  comoctl status\n"
+"  comoctl capture { show | release }   (como.ko: what it holds of comod's)\n"
 "\n"
 "options:\n"
 "  -j, --json             JSON output (monitor: one object per line)\n"
@@ -209,6 +210,7 @@ static const struct object {
 	{ "config", do_config },
 	{ "monitor", do_monitor },
 	{ "status", do_status },
+	{ "capture", do_capture },
 	{}
 };
 

@@ -59,5 +59,6 @@ int do_module(struct comoctl *ctl, int argc, char **argv);
 int do_config(struct comoctl *ctl, int argc, char **argv);
 int do_monitor(struct comoctl *ctl, int argc, char **argv);
 int do_status(struct comoctl *ctl, int argc, char **argv);
+int do_capture(struct comoctl *ctl, int argc, char **argv);
 
 #endif
