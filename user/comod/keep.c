@@ -443,9 +443,8 @@ int keep_held(struct kmod *k, const char *datadir)
 		snprintf(real, sizeof(real), "%s", datadir);
 	err = !strcmp(dir, real);
 	if (!err)
-		pr_err("como.ko holds the capture of %s; this comod's data "
-		       "directory is %s: stop that capture first (comoctl, or "
-		       "start comod on %s)", dir, real, dir);
+		pr_warn("como.ko holds the capture of %s, not of %s: this comod "
+			"runs its own clock and guard", dir, real);
 	free(dir);
 	free(desc);
 	free(objs);

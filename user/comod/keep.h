@@ -29,7 +29,7 @@ int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces);
  */
 int keep_hand_over(struct kmod *k, struct monitor *mon, struct live *l,
 		   const char *ifaces);
-/* 1: como.ko holds this data directory's capture; 0: none; <0: another's */
+/* 1: como.ko holds this data directory's capture; 0: none; -EBUSY: another's */
 int keep_held(struct kmod *k, const char *datadir);
 int keep_take_back(struct kmod *k, struct monitor *mon, struct live **lp,
 		   const char *ifaces);

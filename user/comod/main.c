@@ -452,6 +452,12 @@ int main(int argc, char **argv)
 		else if (err)
 			goto out;
 		err = dp.kmod ? keep_held(dp.kmod, o.datadir) : 0;
+		if (err == -EBUSY) {
+			/* one capture per como.ko: another comod's */
+			kmod_close(dp.kmod);
+			dp.kmod = NULL;
+			err = 0;
+		}
 		if (err < 0)
 			goto out;
 		held = err;
