@@ -106,9 +106,37 @@ static void obj_one(struct nlattr **ob, void *arg)
 	}
 }
 
+/* What a line of text or a JSON array says of the modules held. */
+struct held {
+	struct json_object *arr;
+	char *text;
+	size_t size, len;
+};
+
+static void held_one(struct held *h, struct nlattr **m)
+{
+	const char *name = nla_get_string(m[COMO_MOD_A_NAME]);
+	struct tally t = {};
+	struct json_object *o;
+
+	if (!h->arr) {
+		if (h->len < h->size)
+			h->len += snprintf(h->text + h->len, h->size - h->len,
+					   "%s%s", h->len ? " " : "", name);
+		return;
+	}
+	for_each_obj(m[COMO_MOD_A_OBJECTS], obj_one, &t);
+	o = json_object_new_object();
+	json_add_str(o, "name", name);
+	if (m[COMO_MOD_A_SLOT])
+		json_add_u64(o, "slot", nla_get_u32(m[COMO_MOD_A_SLOT]));
+	json_add_u64(o, "objects", t.n);
+	json_object_array_add(h->arr, o);
+}
+
 /*
  * The modules como.ko holds: those registered with it (GET_MODULES), each
- * with its own objects. Names into ARR (JSON) or one line of text.
+ * with its own objects; into ARR (JSON) or one line of TEXT.
  */
 static int held_modules(struct comoctl *ctl, struct json_object *arr,
 			char *text, size_t size)
@@ -118,12 +146,11 @@ static int held_modules(struct comoctl *ctl, struct json_object *arr,
 		[COMO_MOD_A_SLOT] = { .type = NLA_U32 },
 		[COMO_MOD_A_OBJECTS] = { .type = NLA_NESTED },
 	};
+	struct held h = { .arr = arr, .text = text, .size = size };
 	struct nlattr *m[COMO_MOD_A_MAX + 1], *a;
-	struct tally t = {};
 	struct ctl_reply r;
 	struct nlmsghdr *nlh;
-	struct json_object *o;
-	size_t len = 0;
+	struct genlmsghdr *gh;
 	int rem, n, err;
 
 	err = cap_request(ctl, "capture show", COMO_CMD_GET_MODULES, &r);
@@ -131,29 +158,15 @@ static int held_modules(struct comoctl *ctl, struct json_object *arr,
 		return err;
 	text[0] = '\0';
 	nlh = r.buf;
+	/* one message, or one a module when the reply came as a dump */
 	for (n = r.len; nlmsg_ok(nlh, n); nlh = nlmsg_next(nlh, &n)) {
-		nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-				  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
-			if (nla_type(a) != COMO_A_MODULE ||
-			    nla_parse_nested(m, COMO_MOD_A_MAX, a, mp) ||
-			    !m[COMO_MOD_A_NAME])
-				continue;
-			t.n = 0;
-			for_each_obj(m[COMO_MOD_A_OBJECTS], obj_one, &t);
-			if (arr) {
-				o = json_object_new_object();
-				json_add_str(o, "name",
-					     nla_get_string(m[COMO_MOD_A_NAME]));
-				if (m[COMO_MOD_A_SLOT])
-					json_add_u64(o, "slot",
-						     nla_get_u32(m[COMO_MOD_A_SLOT]));
-				json_add_u64(o, "objects", t.n);
-				json_object_array_add(arr, o);
-			} else if (len < size) {
-				len += snprintf(text + len, size - len, "%s%s",
-						len ? " " : "",
-						nla_get_string(m[COMO_MOD_A_NAME]));
-			}
+		gh = nlmsg_data(nlh);
+		nla_for_each_attr(a, genlmsg_attrdata(gh, 0),
+				  genlmsg_attrlen(gh, 0), rem) {
+			if (nla_type(a) == COMO_A_MODULE &&
+			    !nla_parse_nested(m, COMO_MOD_A_MAX, a, mp) &&
+			    m[COMO_MOD_A_NAME])
+				held_one(&h, m);
 		}
 	}
 	ctl_reply_free(&r);
@@ -167,7 +180,7 @@ static int show(struct comoctl *ctl)
 		[COMO_CAP_A_DESCRIPTION] = { .type = NLA_STRING },
 		[COMO_CAP_A_OBJECTS] = { .type = NLA_NESTED },
 	};
-	struct nlattr *cap[COMO_CAP_A_MAX + 1] = {};
+	struct nlattr *cap[COMO_CAP_A_MAX + 1] = {}, *a;
 	struct json_object *o, *desc = NULL, *mods = NULL;
 	struct tally t = { .ctl = ctl };
 	struct ctl_reply r;
@@ -181,7 +194,8 @@ static int show(struct comoctl *ctl)
 	if (!r.tb[COMO_A_CAPTURE] ||
 	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE], cp) ||
 	    !cap[COMO_CAP_A_DATADIR]) {
-		fprintf(stderr, "comoctl: capture show: no capture in the reply (EPROTO)\n");
+		fprintf(stderr, "comoctl: capture show: no capture in the "
+			"reply (EPROTO)\n");
 		ctl_reply_free(&r);
 		return EXIT_REFUSED;
 	}
@@ -194,8 +208,9 @@ static int show(struct comoctl *ctl)
 		return err;
 	}
 	/* comod's own description: opaque to the kernel, JSON to comod */
-	if (cap[COMO_CAP_A_DESCRIPTION])
-		desc = json_tokener_parse(nla_get_string(cap[COMO_CAP_A_DESCRIPTION]));
+	a = cap[COMO_CAP_A_DESCRIPTION];
+	if (a)
+		desc = json_tokener_parse(nla_get_string(a));
 	if (desc && json_object_is_type(desc, json_type_object))
 		ifaces = json_str(desc, "interfaces");
 	/* a first pass counts: the text's header lines come before the rows */
