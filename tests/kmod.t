@@ -78,6 +78,6 @@ for name in $names; do
 done
 ok $rc "the guest ran every script and exited 0 (exit $rc)"
 if [ $rc -ne 0 ]; then
-	tail -n 20 "$TMP/err" | sed 's/^/# /'
+	tail -n 60 "$TMP/err" | sed 's/^/# /'
 fi
 done_testing
