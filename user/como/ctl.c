@@ -231,6 +231,32 @@ static int refused(struct ctl_conn *c, struct nlmsghdr *nlh)
 }
 
 /*
+ * One datagram into *BUF, grown to its size first: a netlink message can
+ * be larger than CTL_MSG_MAX (como.ko's GET_CAPTURE carries a description
+ * of up to 65000 bytes and 256 objects), and recv() would cut it short
+ * without a word. Both netlink and AF_UNIX sockets tell the whole length
+ * of a peeked datagram with MSG_TRUNC.
+ */
+static ssize_t recv_whole(int fd, char **buf, size_t *size)
+{
+	ssize_t n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	char *p;
+
+	if (n <= 0)
+		return n;
+	if ((size_t)n > *size) {
+		p = realloc(*buf, n);
+		if (!p) {
+			errno = ENOMEM;
+			return -1;
+		}
+		*buf = p;
+		*size = n;
+	}
+	return recv(fd, *buf, *size, 0);
+}
+
+/*
  * Reads one reply into R: comod sends a single message; the kernel ends
  * its reply with an ack (NLM_F_ACK is set on its requests) or, for a
  * dump, NLMSG_DONE.
@@ -238,14 +264,15 @@ static int refused(struct ctl_conn *c, struct nlmsghdr *nlh)
 static int collect(struct ctl_conn *c, int fd, bool until_done,
 		   struct ctl_reply *r)
 {
-	char *buf = malloc(CTL_MSG_MAX);
+	size_t size = CTL_MSG_MAX;
+	char *buf = malloc(size);
 	struct nlmsghdr *nlh;
 	int err = 0, n;
 
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		n = recv(fd, buf, CTL_MSG_MAX, 0);
+		n = recv_whole(fd, &buf, &size);
 		if (n <= 0) {
 			err = n ? -errno : -ECONNRESET;
 			snprintf(c->why, sizeof(c->why), "%s",
