@@ -55,6 +55,10 @@ static struct netlink_range_validation budget_range = {
 
 static const struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
 	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING, .len = COMO_NAME_MAX - 1 },
+	/* LOAD_MODULE's, so that its refusal says where to go */
+	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .len = 1023 },
+	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .len = 4095 },
 	[COMO_MOD_A_SLOT] = NLA_POLICY_MAX(NLA_U32, COMO_MAX_SLOTS - 1),
 	[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
 	[COMO_MOD_A_PRIORITY] = NLA_POLICY_MAX(NLA_U32, 1000),
@@ -330,6 +334,35 @@ err_unlock:
 	return err;
 }
 
+/* The same, one message a module, for NLM_F_DUMP requests. */
+static int como_dump_modules(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long idx = 0;
+	struct como_module *m;
+	void *hdr;
+
+	mutex_lock(&como_lock);
+	list_for_each_entry(m, &como_modules, node) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &como_family, NLM_F_MULTI,
+				  COMO_CMD_GET_MODULES);
+		if (!hdr)
+			break;
+		if (put_module(skb, m, true)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = ++idx;
+	}
+	mutex_unlock(&como_lock);
+	return skb->len;
+}
+
 static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[COMO_MOD_A_MAX + 1], *nest = info->attrs[COMO_A_MODULE];
@@ -475,12 +508,20 @@ static int como_set_module(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
+	if (tb[COMO_MOD_A_MIN_SAMPLING])
+		m->min_sampling = nla_get_u32(tb[COMO_MOD_A_MIN_SAMPLING]);
+	/* a module's results hold only down to the rate it accepts */
+	if (tb[COMO_MOD_A_SAMPLING] &&
+	    nla_get_u32(tb[COMO_MOD_A_SAMPLING]) > m->min_sampling) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[COMO_MOD_A_SAMPLING],
+				    "the module accepts no lower sampling rate");
+		err = -ERANGE;
+		goto out;
+	}
 	if (tb[COMO_MOD_A_SAMPLING])
 		WRITE_ONCE(ctl->sampling, nla_get_u32(tb[COMO_MOD_A_SAMPLING]));
 	if (tb[COMO_MOD_A_PRIORITY])
 		m->priority = nla_get_u32(tb[COMO_MOD_A_PRIORITY]);
-	if (tb[COMO_MOD_A_MIN_SAMPLING])
-		m->min_sampling = nla_get_u32(tb[COMO_MOD_A_MIN_SAMPLING]);
 	if (tb[COMO_MOD_A_ENABLED]) {
 		WRITE_ONCE(ctl->enabled, nla_get_u8(tb[COMO_MOD_A_ENABLED]));
 		m->stopped_by_guard = false;
@@ -701,7 +742,8 @@ static int como_not_here(struct sk_buff *skb, struct genl_info *info)
 
 static const struct genl_small_ops como_ops[] = {
 	{ .cmd = COMO_CMD_GET_STATUS, .doit = como_get_status },
-	{ .cmd = COMO_CMD_GET_MODULES, .doit = como_get_modules },
+	{ .cmd = COMO_CMD_GET_MODULES, .doit = como_get_modules,
+	  .dumpit = como_dump_modules },
 	{ .cmd = COMO_CMD_GET_CONFIG, .doit = como_get_config },
 	{ .cmd = COMO_CMD_GET_CAPTURE, .doit = como_get_capture },
 	{ .cmd = COMO_CMD_LOAD_MODULE, .doit = como_not_here,

@@ -60,11 +60,11 @@ ok $? "across kill -9, every packet counted once: $(cat "$TMP/want")"
 	awk -F, 'NR > 1 { p += $3; b += $4 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "the filtered module too: $(cat "$TMP/want")"
-"$COMO" query -d "$TMP/d" -m counter -f csv | awk -F, 'NR > 1' | wc -l > "$TMP/n"
-# the clock waits for a closed epoch to be drained before it closes the
-# next: while no comod runs, one epoch closes and the open one stretches
-[ "$(cat "$TMP/n")" -ge 3 ]
-ok $? "the epochs are stored ($(cat "$TMP/n") records; the clock was at epoch $epochs while no comod ran)"
+# every closed epoch stored once, in order; while no comod ran the clock
+# closed one and let the open one last until the next comod drained it
+"$COMO" query -d "$TMP/d" -m counter -f csv | awk -F, 'NR > 1 { print $1 }' > "$TMP/ts"
+sort -c -u -g "$TMP/ts" 2> /dev/null && [ -s "$TMP/ts" ]
+ok $? "each epoch is stored once, in time order ($(wc -l < "$TMP/ts") records; the clock was at epoch $epochs while no comod ran)"
 ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after the final stop, va has no XDP program"
 "$NLFUZZ" -p get-capture > "$TMP/cap" 2>&1
