@@ -508,8 +508,13 @@ static int como_set_module(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	if (tb[COMO_MOD_A_MIN_SAMPLING])
-		m->min_sampling = nla_get_u32(tb[COMO_MOD_A_MIN_SAMPLING]);
+	/* the lowest rate a module accepts is its own (its descriptor's) */
+	if (tb[COMO_MOD_A_MIN_SAMPLING]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[COMO_MOD_A_MIN_SAMPLING],
+				    "a module's lowest sampling rate is set when it registers");
+		err = -EINVAL;
+		goto out;
+	}
 	/* a module's results hold only down to the rate it accepts */
 	if (tb[COMO_MOD_A_SAMPLING] &&
 	    nla_get_u32(tb[COMO_MOD_A_SAMPLING]) > m->min_sampling) {

@@ -399,6 +399,11 @@ int ctl_next_event(struct ctl_conn *c, int timeout_ms, struct ctl_reply *r)
 	if (n <= 0)
 		return 0;
 	n = collect(c, pfd.fd, false, r);
+	/* the kernel dropped events a slow reader did not take: say so, go on */
+	if (n == -ENOBUFS && c->kind == CTL_KERNEL) {
+		c->lost++;
+		return 0;
+	}
 	return n ?: r->len ? 1 : 0;
 }
 

@@ -34,6 +34,7 @@ struct ctl_conn {
 	int fd;				/* comod: one connection per request */
 	const char *path;
 	char why[512];			/* why the last call failed */
+	unsigned long lost;		/* times como.ko dropped events for us */
 };
 
 /* The messages of one reply, back to back, and the first one's attributes. */

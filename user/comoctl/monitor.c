@@ -180,6 +180,7 @@ int do_monitor(struct comoctl *ctl, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint32_t count = 0, timeout = 0, seen = 0;
+	unsigned long lost;
 	uint64_t deadline;
 	struct ctl_reply r;
 	int err, wait_ms;
@@ -206,11 +207,15 @@ int do_monitor(struct comoctl *ctl, int argc, char **argv)
 				break;
 			wait_ms = deadline - now_ms();
 		}
+		lost = ctl->conn.lost;
 		err = ctl_next_event(&ctl->conn, wait_ms, &r);
 		if (err < 0) {
 			fprintf(stderr, "comoctl: monitor: %s\n", ctl->conn.why);
 			return EXIT_REFUSED;
 		}
+		if (ctl->conn.lost != lost)
+			fprintf(stderr, "comoctl: monitor: como.ko dropped events "
+				"this reader was too slow to take\n");
 		if (err && print_event(ctl, &r))
 			seen++;
 		ctl_reply_free(&r);
