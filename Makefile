@@ -39,9 +39,7 @@ MODULES	:= $(notdir $(wildcard modules/*))
 LIB_OBJS := $(patsubst user/lib/%.c,$(OBJ)/lib/%.o,$(wildcard user/lib/*.c))
 COMOD_OBJS := $(patsubst user/comod/%.c,$(OBJ)/comod/%.o,$(wildcard user/comod/*.c))
 COMO_OBJS := $(patsubst user/como/%.c,$(OBJ)/como/%.o,$(wildcard user/como/*.c))
-# comoctl shares como's client of the control protocol (user/como/ctl.c)
-COMOCTL_OBJS := $(patsubst user/comoctl/%.c,$(OBJ)/comoctl/%.o,$(wildcard user/comoctl/*.c)) \
-		$(OBJ)/como/ctl.o
+COMOCTL_OBJS := $(patsubst user/comoctl/%.c,$(OBJ)/comoctl/%.o,$(wildcard user/comoctl/*.c))
 # modules resolve the core's services (como_emit...) from the program
 LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archive \
 	    $(PKG_LIBS) -lelf -ldl -lm
@@ -146,7 +144,7 @@ $(OBJ)/como/%.o: user/como/%.c $(wildcard user/como/*.h user/lib/*.h include/com
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(OBJ)/comoctl/%.o: user/comoctl/%.c $(wildcard user/comoctl/*.h user/como/ctl.h user/lib/*.h) | $(OBJ)/comoctl
+$(OBJ)/comoctl/%.o: user/comoctl/%.c $(wildcard user/comoctl/*.h user/lib/*.h) | $(OBJ)/comoctl
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser/como $(PKG_CFLAGS) -c $< -o $@
 

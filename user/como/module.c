@@ -15,7 +15,7 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "como.h"
-#include "ctl.h"
+#include "ctl_client.h"
 #include "log.h"
 #include "mod.h"
 

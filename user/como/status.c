@@ -9,7 +9,7 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "como.h"
-#include "ctl.h"
+#include "ctl_client.h"
 
 static const char *s_or(struct nlattr **tb, int t)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
-#include "ctl.h"
+#include "ctl_client.h"
 
 /* exit codes scripts can trust */
 enum {

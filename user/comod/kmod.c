@@ -2,8 +2,8 @@
 /*
  * comod's side of como.ko (include/uapi/linux/como.h): the capture handed
  * over by fd and taken back by id, modules registered with the flush
- * clock, the clock's announcements. Requests ask for an ack, so a command
- * without a reply and one with a reply end the same way.
+ * clock, the clock's announcements; through the client every tool of
+ * como uses (ctl_client.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,72 +13,58 @@
 #include <bpf/bpf.h>
 #include <linux/como.h>
 #include <linux/netlink.h>
-#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+#include <netlink/socket.h>
 #include "comod.h"
+#include "ctl_client.h"
 #include "kmod.h"
 #include "log.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK	270
-#endif
-
 struct kmod {
-	struct nl_sock *sk;	/* requests */
-	struct nl_sock *ev;	/* the events group */
-	int family;
+	struct ctl_conn conn;	/* requests */
+	struct ctl_conn events;	/* the events group */
 };
 
 int kmod_open(struct kmod **kp)
 {
 	struct kmod *k = calloc(1, sizeof(*k));
-	int one = 1, grp, err = -ENOMEM;
+	int err;
 
 	if (!k)
 		return -ENOMEM;
-	k->sk = nl_socket_alloc();
-	k->ev = nl_socket_alloc();
-	if (!k->sk || !k->ev)
-		goto err_free;
-	err = -ENOENT;
-	if (genl_connect(k->sk) || genl_connect(k->ev))
-		goto err_free;
-	k->family = genl_ctrl_resolve(k->sk, COMO_GENL_NAME);
-	grp = genl_ctrl_resolve_grp(k->sk, COMO_GENL_NAME, COMO_MCGRP_EVENTS);
-	if (k->family < 0 || grp < 0)
-		goto err_free;	/* not loaded: not an error */
-	setsockopt(nl_socket_get_fd(k->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
-		   sizeof(one));
-	nl_socket_enable_msg_peek(k->sk);
-	nl_socket_disable_seq_check(k->ev);
-	err = nl_socket_add_membership(k->ev, grp) ? -EIO : 0;
-	if (!err)
-		err = nl_socket_set_nonblocking(k->ev) ? -EIO : 0;
+	k->conn.fd = k->events.fd = -1;
+	err = ctl_connect(&k->conn, CTL_KERNEL, NULL);
 	if (err) {
-		pr_err("como.ko: cannot follow its events");
-		goto err_free;
+		free(k);
+		return -ENOENT;	/* not loaded: not an error */
+	}
+	err = ctl_connect(&k->events, CTL_KERNEL, NULL);
+	if (!err)
+		err = ctl_subscribe(&k->events);
+	if (!err)
+		err = nl_socket_set_nonblocking(k->events.sk) ? -EIO : 0;
+	if (err) {
+		pr_err("como.ko: cannot follow its events: %s", k->events.why);
+		kmod_close(k);
+		return err;
 	}
 	*kp = k;
 	return 0;
-
-err_free:
-	kmod_close(k);
-	return err;
 }
 
 void kmod_close(struct kmod *k)
 {
 	if (!k)
 		return;
-	nl_socket_free(k->sk);
-	nl_socket_free(k->ev);
+	ctl_disconnect(&k->conn);
+	ctl_disconnect(&k->events);
 	free(k);
 }
 
 int kmod_event_fd(const struct kmod *k)
 {
-	return nl_socket_get_fd(k->ev);
+	return nl_socket_get_fd(k->events.sk);
 }
 
 /* An event says only "look now"; what to do is read from the modules. */
@@ -86,103 +72,31 @@ void kmod_events_discard(struct kmod *k)
 {
 	char buf[8192];
 
-	while (recv(nl_socket_get_fd(k->ev), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	while (recv(kmod_event_fd(k), buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+	       errno == ENOBUFS)
 		;
 }
 
 static struct nl_msg *request(struct kmod *k, __u8 cmd)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(128 * 1024);
-
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, k->family, 0,
-				NLM_F_REQUEST | NLM_F_ACK, cmd, COMO_GENL_VERSION)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
+	return ctl_conn_request(&k->conn, cmd);
 }
 
-/* The kernel's NLMSGERR_ATTR_MSG, after the echoed request. */
-static const char *ext_ack(struct nlmsghdr *nlh)
-{
-	struct nlmsgerr *e = nlmsg_data(nlh);
-	unsigned int off = sizeof(*e);
-	struct nlattr *a;
-	int rem;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
-		return NULL;
-	rem = nlh->nlmsg_len - NLMSG_HDRLEN - off;
-	for (a = (struct nlattr *)((char *)e + off); nla_ok(a, rem);
-	     a = nla_next(a, &rem))
-		if (nla_type(a) == NLMSGERR_ATTR_MSG)
-			return nla_get_string(a);
-	return NULL;
-}
-
-/*
- * Sends REQ (freed here) and reads to its ack. *reply, when asked for,
- * gets a copy of the reply message (NULL if there was none).
- */
+/* Sends REQ (freed here); *r, when asked for, holds the reply. */
 static int call(struct kmod *k, struct nl_msg *req, const char *what,
-		struct nlmsghdr **reply)
+		struct ctl_reply *r)
 {
-	struct sockaddr_nl peer;
-	unsigned char *buf;
-	struct nlmsghdr *nlh;
-	__u32 seq;
-	int n, err = 0;
-	bool done = false;
+	struct ctl_reply none;
+	int err;
 
-	if (reply)
-		*reply = NULL;
 	if (!req)
 		return -ENOMEM;
-	nl_complete_msg(k->sk, req);
-	seq = nlmsg_hdr(req)->nlmsg_seq;
-	n = nl_send(k->sk, req);
+	err = ctl_conn_call(&k->conn, req, r ?: &none);
 	nlmsg_free(req);
-	if (n < 0) {
-		pr_err("como.ko: %s: %s", what, nl_geterror(n));
-		return -EIO;
-	}
-	while (!done) {
-		n = nl_recv(k->sk, &peer, &buf, NULL);
-		if (n <= 0) {
-			pr_err("como.ko: %s: no answer (%s)", what,
-			       nl_geterror(n));
-			return -EIO;
-		}
-		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, n);
-		     nlh = nlmsg_next(nlh, &n)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = nlmsg_data(nlh);
-
-				err = e->error;
-				if (err && err != -ENOENT)
-					pr_err("como.ko: %s: %s", what,
-					       ext_ack(nlh) ?: strerror(-err));
-				done = true;
-				break;
-			}
-			if (reply && !*reply) {
-				*reply = malloc(nlh->nlmsg_len);
-				if (*reply)
-					memcpy(*reply, nlh, nlh->nlmsg_len);
-			}
-		}
-		free(buf);
-	}
-	if (err && reply) {
-		free(*reply);
-		*reply = NULL;
-	}
+	if (!r)
+		ctl_reply_free(&none);
+	if (err && err != -ENOENT)
+		pr_err("como.ko: %s: %s", what, k->conn.why);
 	return err;
 }
 
@@ -273,18 +187,16 @@ int kmod_capture_get(struct kmod *k, char **datadir, char **desc,
 		[COMO_CAP_A_DESCRIPTION] = { .type = NLA_NUL_STRING },
 		[COMO_CAP_A_OBJECTS] = { .type = NLA_NESTED },
 	};
-	struct nlattr *tb[COMO_A_MAX + 1], *cap[COMO_CAP_A_MAX + 1];
-	struct nlmsghdr *reply;
+	struct nlattr *cap[COMO_CAP_A_MAX + 1];
+	struct ctl_reply r;
 	int err;
 
-	err = call(k, request(k, COMO_CMD_GET_CAPTURE), "get the capture",
-		   &reply);
+	err = call(k, request(k, COMO_CMD_GET_CAPTURE), "get the capture", &r);
 	if (err)
 		return err;
 	err = -EPROTO;
-	if (!reply || genlmsg_parse(reply, 0, tb, COMO_A_MAX, NULL) ||
-	    !tb[COMO_A_CAPTURE] ||
-	    nla_parse_nested(cap, COMO_CAP_A_MAX, tb[COMO_A_CAPTURE], cap_policy) ||
+	if (!r.tb[COMO_A_CAPTURE] ||
+	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE], cap_policy) ||
 	    !cap[COMO_CAP_A_DATADIR] || !cap[COMO_CAP_A_DESCRIPTION] ||
 	    !cap[COMO_CAP_A_OBJECTS])
 		goto out;
@@ -302,7 +214,7 @@ int kmod_capture_get(struct kmod *k, char **datadir, char **desc,
 out:
 	if (err == -EPROTO)
 		pr_err("como.ko: a capture reply comod cannot read");
-	free(reply);
+	ctl_reply_free(&r);
 	return err;
 }
 
@@ -416,46 +328,44 @@ static struct nl_msg *module_request(struct kmod *k, __u8 cmd, const char *name,
 
 int kmod_unregister(struct kmod *k, const char *name, struct kmod_epochs *last)
 {
-	struct nlattr *tb[COMO_A_MAX + 1];
-	struct nlmsghdr *reply;
+	struct ctl_reply r;
 	char what[200];
 	int err;
 
 	snprintf(what, sizeof(what), "unregister module %s", name);
 	err = call(k, module_request(k, COMO_CMD_UNREGISTER_MODULE, name, NULL),
-		   what, &reply);
+		   what, &r);
 	if (err)
 		return err;
-	err = -EPROTO;
-	if (reply && !genlmsg_parse(reply, 0, tb, COMO_A_MAX, NULL) &&
-	    tb[COMO_A_MODULE])
-		err = get_epochs(tb[COMO_A_MODULE], last);
-	free(reply);
+	err = r.tb[COMO_A_MODULE] ? get_epochs(r.tb[COMO_A_MODULE], last) :
+				    -EPROTO;
+	ctl_reply_free(&r);
 	return err;
 }
 
 int kmod_modules(struct kmod *k, struct kmod_epochs **v, unsigned int *n)
 {
-	struct nlmsghdr *reply;
 	struct kmod_epochs *e = NULL;
+	struct ctl_reply r;
+	struct nlmsghdr *nlh;
 	struct nlattr *a;
 	unsigned int i = 0;
 	int rem, err;
 
 	*v = NULL;
 	*n = 0;
-	err = call(k, request(k, COMO_CMD_GET_MODULES), "list modules", &reply);
+	err = call(k, request(k, COMO_CMD_GET_MODULES), "list modules", &r);
 	if (err)
 		return err;
-	if (!reply)
-		return -EPROTO;
 	e = calloc(COMO_MAX_SLOTS, sizeof(*e));
-	if (!e) {
-		free(reply);
-		return -ENOMEM;
+	if (!e || !r.len) {
+		ctl_reply_free(&r);
+		free(e);
+		return e ? -EPROTO : -ENOMEM;
 	}
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(reply), 0),
-			  genlmsg_attrlen(nlmsg_data(reply), 0), rem) {
+	nlh = r.buf;
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		if (nla_type(a) != COMO_A_MODULE || i == COMO_MAX_SLOTS)
 			continue;
 		err = get_epochs(a, &e[i]);
@@ -463,7 +373,7 @@ int kmod_modules(struct kmod *k, struct kmod_epochs **v, unsigned int *n)
 			break;
 		i++;
 	}
-	free(reply);
+	ctl_reply_free(&r);
 	if (err) {
 		free(e);
 		return err;

@@ -18,7 +18,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
-#include "ctl.h"
+#include "ctl_client.h"
 #include "log.h"
 
 #define CTL_MSG_MAX	65536

@@ -3,8 +3,8 @@
  * The client side of the control protocol, for como and comoctl: the same
  * messages to como.ko (generic netlink) or to comod's local socket.
  */
-#ifndef _COMO_CLI_CTL_H
-#define _COMO_CLI_CTL_H
+#ifndef _COMO_CTL_CLIENT_H
+#define _COMO_CTL_CLIENT_H
 
 #include <stdbool.h>
 #include <linux/types.h>
