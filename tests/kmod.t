@@ -24,6 +24,9 @@ if [ ! -f "$KO" ] || [ -n "$stale" ]; then
 		done_testing
 		exit
 	fi
+	# make kmod builds with W=1
+	grep -E 'warning:' "$TMP/kmod.log" | head -n 10 | sed 's/^/# /'
+	ok "$(grep -c 'warning:' "$TMP/kmod.log")" "and without a warning at W=1"
 fi
 [ -x "$BIN/nlfuzz" ] || skip_all "no $BIN/nlfuzz (make)"
 
