@@ -13,6 +13,7 @@
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/rcupdate.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -20,18 +21,20 @@
 
 static struct hrtimer flush_timer;
 static struct work_struct flush_clock_work;
-static u64 last_tick_ns;
+static u64 last_tick_ns;		/* monotonic: the guard's elapsed time */
+static bool stopping;			/* under como_lock */
 u64 como_epochs_closed;
 
 /* The boundary that ends the open epoch, if now is past it: 0 if not. */
 static u64 epoch_boundary(const struct como_module *m, u64 now)
 {
-	u64 spent;
+	u64 spent, rem;
 
 	if (now < m->epoch_start_ns + m->interval_ns)
 		return 0;
 	spent = now - m->epoch_start_ns;
-	return m->epoch_start_ns + spent - spent % m->interval_ns;
+	div64_u64_rem(spent, m->interval_ns, &rem);
+	return m->epoch_start_ns + spent - rem;
 }
 
 static bool epoch_flip(struct como_module *m, u64 boundary)
@@ -54,10 +57,14 @@ static bool epoch_flip(struct como_module *m, u64 boundary)
 static void flush_work_fn(struct work_struct *work)
 {
 	struct como_module *m;
-	u64 now, boundary, elapsed;
+	u64 now, boundary, elapsed, mono;
 	bool flipped = false;
 
 	mutex_lock(&como_lock);
+	if (stopping) {
+		mutex_unlock(&como_lock);
+		return;
+	}
 	now = ktime_get_real_ns();
 	list_for_each_entry(m, &como_modules, node) {
 		boundary = epoch_boundary(m, now);
@@ -80,8 +87,10 @@ static void flush_work_fn(struct work_struct *work)
 			como_event_epoch_closed(m);
 		}
 	}
-	elapsed = last_tick_ns && now > last_tick_ns ? now - last_tick_ns : 0;
-	last_tick_ns = now;
+	/* the guard's time is the monotonic clock's: the wall clock may step */
+	mono = ktime_get_ns();
+	elapsed = last_tick_ns ? mono - last_tick_ns : 0;
+	last_tick_ns = mono;
 	if (elapsed)
 		como_guard_tick(elapsed);
 	mutex_unlock(&como_lock);
@@ -94,26 +103,30 @@ static enum hrtimer_restart flush_timer_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-int como_clock_start(void)
+void como_clock_init(void)
 {
 	INIT_WORK(&flush_clock_work, flush_work_fn);
 	hrtimer_init(&flush_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	flush_timer.function = flush_timer_fn;
-	hrtimer_start(&flush_timer, ns_to_ktime(como_cfg.tick_ns),
-		      HRTIMER_MODE_REL);
-	return 0;
 }
 
-/* Also the moment to look again when a tick has changed, say. */
 void como_clock_kick(void)
 {
-	hrtimer_cancel(&flush_timer);
-	hrtimer_start(&flush_timer, ns_to_ktime(READ_ONCE(como_cfg.tick_ns)),
-		      HRTIMER_MODE_REL);
+	mutex_lock(&como_lock);
+	if (!stopping) {
+		hrtimer_cancel(&flush_timer);
+		hrtimer_start(&flush_timer,
+			      ns_to_ktime(READ_ONCE(como_cfg.tick_ns)),
+			      HRTIMER_MODE_REL);
+	}
+	mutex_unlock(&como_lock);
 }
 
 void como_clock_stop(void)
 {
+	mutex_lock(&como_lock);
+	stopping = true;
+	mutex_unlock(&como_lock);
 	hrtimer_cancel(&flush_timer);
 	cancel_work_sync(&flush_clock_work);
 }

@@ -51,6 +51,7 @@ struct como_module {
 	u32 slot;
 	u32 priority;
 	u32 min_sampling;		/* largest N it accepts */
+	u32 sampling;			/* asked for at registration, 0: as is */
 	u64 interval_ns;
 	u64 epoch_start_ns;		/* of the open epoch, wall clock */
 	/* a closed epoch comod has not drained yet */
@@ -92,8 +93,9 @@ struct como_ctl *como_ctl_of(u32 slot);
 int como_module_stats(const struct como_module *m, struct como_stats *sum);
 
 /* clock.c: the flush clock, which also runs the overload guard */
-int como_clock_start(void);
+void como_clock_init(void);
 void como_clock_stop(void);
+/* (re)starts the timer with the configured tick; nothing once stopping */
 void como_clock_kick(void);
 extern u64 como_epochs_closed;
 

@@ -6,7 +6,6 @@
  * writes the sampling rates and stops into the control map, and says so
  * in events.
  */
-#include <linux/slab.h>
 #include <como/guard.h>
 #include "como.h"
 
@@ -28,17 +27,17 @@ static u64 module_cost(struct como_module *m)
 
 void como_guard_tick(u64 elapsed_ns)
 {
-	struct como_guard_mod *g;
-	struct como_guard_step st;
+	/* under como_lock; slots are unique, so there are at most this many */
+	static struct como_guard_mod g[COMO_MAX_SLOTS];
 	struct como_module *m, *changed = NULL;
+	struct como_guard_step st;
 	struct como_ctl *ctl;
 	unsigned int i = 0;
 	int overload = como_overload;
 
-	g = kcalloc(como_nmodules ?: 1, sizeof(*g), GFP_KERNEL);
-	if (!g)
-		return;
 	list_for_each_entry(m, &como_modules, node) {
+		if (i == COMO_MAX_SLOTS)
+			break;
 		ctl = como_ctl_of(m->slot);
 		m->cost_ns = module_cost(m);
 		g[i] = (struct como_guard_mod){
@@ -51,16 +50,20 @@ void como_guard_tick(u64 elapsed_ns)
 		i++;
 	}
 	st = como_guard_decide(g, i, elapsed_ns, READ_ONCE(como_cfg.cpu_budget_pm),
-			     &overload);
+			       &overload);
 	como_load_pm = st.load_pm;
 	if (st.overload_changed) {
 		como_overload = overload;
 		como_event_overload(overload, st.load_pm);
 	}
+	if (st.which < 0)
+		return;
 	i = 0;
 	list_for_each_entry(m, &como_modules, node) {
-		if (i++ == st.which)
+		if (i++ == (unsigned int)st.which) {
 			changed = m;
+			break;
+		}
 	}
 	ctl = changed ? como_ctl_of(changed->slot) : NULL;
 	if (ctl && st.action == COMO_GUARD_SAMPLED) {
@@ -72,5 +75,4 @@ void como_guard_tick(u64 elapsed_ns)
 		como_event_stopped(changed, "over the CPU budget at its lowest "
 				   "sampling rate");
 	}
-	kfree(g);
 }

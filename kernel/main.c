@@ -25,23 +25,27 @@ static int __init como_init(void)
 {
 	int err;
 
+	/* the clock first: the first request may already set its tick */
+	como_clock_init();
 	err = como_genl_register();
-	if (err)
+	if (err) {
+		como_clock_stop();
 		return err;
-	como_clock_start();
-	pr_info("como: control plane loaded\n");
+	}
+	como_clock_kick();
+	pr_info("control plane loaded\n");
 	return 0;
 }
 
 static void __exit como_exit(void)
 {
-	/* no request and no tick runs past these two */
-	como_genl_unregister();
+	/* no tick after this, and no event from one: then no request */
 	como_clock_stop();
+	como_genl_unregister();
 	mutex_lock(&como_lock);
 	como_registry_clear();
 	mutex_unlock(&como_lock);
-	pr_info("como: control plane unloaded\n");
+	pr_info("control plane unloaded\n");
 }
 
 module_init(como_init);

@@ -217,6 +217,43 @@ static struct como_module *module_of(struct genl_info *info, struct nlattr **tb)
 	return m;
 }
 
+/*
+ * A command that takes some of a module's attributes refuses the others,
+ * rather than ignore them. The lowest rate a module accepts is its own
+ * (its descriptor's), set when it registers.
+ */
+static const int set_module_attrs[] = {
+	COMO_MOD_A_NAME, COMO_MOD_A_SAMPLING, COMO_MOD_A_PRIORITY,
+	COMO_MOD_A_ENABLED,
+};
+
+static const int register_attrs[] = {
+	COMO_MOD_A_NAME, COMO_MOD_A_SLOT, COMO_MOD_A_INTERVAL_NS,
+	COMO_MOD_A_EPOCH_START_NS, COMO_MOD_A_PRIORITY,
+	COMO_MOD_A_MIN_SAMPLING, COMO_MOD_A_SAMPLING, COMO_MOD_A_OBJECTS,
+};
+
+static const int drained_attrs[] = { COMO_MOD_A_NAME, COMO_MOD_A_EPOCH };
+
+static int only_these(struct genl_info *info, struct nlattr **tb,
+		      const int *ok, unsigned int n)
+{
+	unsigned int i, a;
+
+	for (a = 1; a <= COMO_MOD_A_MAX; a++) {
+		if (!tb[a])
+			continue;
+		for (i = 0; i < n && ok[i] != a; i++)
+			;
+		if (i == n) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[a],
+					    "this command does not take that attribute");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Takes a reference to every object of a list; all or none. */
 static int objs_take(struct como_objs *objs, struct nlattr *list,
 		     struct netlink_ext_ack *extack)
@@ -228,7 +265,8 @@ static int objs_take(struct como_objs *objs, struct nlattr *list,
 	nla_for_each_nested(a, list, rem)
 		n++;
 	if (!n || n > COMO_OBJS_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, list, "between 1 and 256 objects, please");
+		NL_SET_ERR_MSG_ATTR(extack, list, "between 1 and "
+				    __stringify(COMO_OBJS_MAX) " objects, please");
 		return -EINVAL;
 	}
 	objs->v = kcalloc(n, sizeof(*objs->v), GFP_KERNEL);
@@ -297,6 +335,17 @@ err_unlock:
 	return err;
 }
 
+/* What put_module() writes for every module, at most. */
+static size_t modules_size(void)
+{
+	struct como_module *m;
+	size_t size = 256;
+
+	list_for_each_entry(m, &como_modules, node)
+		size += 512 + m->objs.n * (COMO_OBJ_NAME_MAX + 32);
+	return size;
+}
+
 /* One module by COMO_MOD_A_NAME, or all of them, with their objects. */
 static int como_get_modules(struct sk_buff *skb, struct genl_info *info)
 {
@@ -306,10 +355,12 @@ static int como_get_modules(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err = 0;
 
-	msg = reply_new(info, (COMO_MAX_SLOTS + 1) * 1024, &hdr);
-	if (!msg)
-		return -ENOMEM;
 	mutex_lock(&como_lock);
+	msg = reply_new(info, modules_size(), &hdr);
+	if (!msg) {
+		mutex_unlock(&como_lock);
+		return -ENOMEM;
+	}
 	if (info->attrs[COMO_A_MODULE]) {
 		only = module_of(info, tb);
 		if (IS_ERR(only)) {
@@ -360,7 +411,8 @@ static int como_dump_modules(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = ++idx;
 	}
 	mutex_unlock(&como_lock);
-	return skb->len;
+	/* a module that does not fit an empty message would end the dump */
+	return skb->len ?: (idx < como_nmodules ? -EMSGSIZE : 0);
 }
 
 static int como_register_module(struct sk_buff *skb, struct genl_info *info)
@@ -379,6 +431,9 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 
 	if (!parse_nested(info, COMO_A_MODULE, COMO_MOD_A_MAX, mod_policy, tb))
 		return -EINVAL;
+	err = only_these(info, tb, register_attrs, ARRAY_SIZE(register_attrs));
+	if (err)
+		return err;
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
 		if (!tb[required[i]]) {
 			NL_SET_ERR_ATTR_MISS(extack, nest, required[i]);
@@ -397,6 +452,14 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 		      nla_get_u32(tb[COMO_MOD_A_PRIORITY]) : 0;
 	m->min_sampling = tb[COMO_MOD_A_MIN_SAMPLING] ?
 			  nla_get_u32(tb[COMO_MOD_A_MIN_SAMPLING]) : 1;
+	m->sampling = tb[COMO_MOD_A_SAMPLING] ?
+		      nla_get_u32(tb[COMO_MOD_A_SAMPLING]) : 0;
+	if (m->sampling > m->min_sampling) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[COMO_MOD_A_SAMPLING],
+				    "the module accepts no lower sampling rate");
+		err = -ERANGE;
+		goto err_free;
+	}
 	now = ktime_get_real_ns();
 	m->epoch_start_ns = tb[COMO_MOD_A_EPOCH_START_NS] ?
 			    nla_get_u64(tb[COMO_MOD_A_EPOCH_START_NS]) :
@@ -439,6 +502,8 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 	/* the guard weighs what it costs from now on */
 	if (!como_module_stats(m, &st))
 		m->run_ns_seen = st.run_ns;
+	if (m->sampling)
+		WRITE_ONCE(como_ctl_of(m->slot)->sampling, m->sampling);
 	list_add_tail(&m->node, &como_modules);
 	como_nmodules++;
 	mutex_unlock(&como_lock);
@@ -508,13 +573,9 @@ static int como_set_module(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	/* the lowest rate a module accepts is its own (its descriptor's) */
-	if (tb[COMO_MOD_A_MIN_SAMPLING]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[COMO_MOD_A_MIN_SAMPLING],
-				    "a module's lowest sampling rate is set when it registers");
-		err = -EINVAL;
+	err = only_these(info, tb, set_module_attrs, ARRAY_SIZE(set_module_attrs));
+	if (err)
 		goto out;
-	}
 	/* a module's results hold only down to the rate it accepts */
 	if (tb[COMO_MOD_A_SAMPLING] &&
 	    nla_get_u32(tb[COMO_MOD_A_SAMPLING]) > m->min_sampling) {
@@ -584,6 +645,20 @@ static bool map_is(const struct bpf_map *map, u32 type, u32 value_size)
 	       map->key_size == sizeof(u32);
 }
 
+/*
+ * The control map's values are written in place, word by word: a plain
+ * array in host memory (one offloaded to a device has no lookup), mapped
+ * by comod, with nothing in its values the kernel manages itself.
+ */
+static bool ctl_map_ok(const struct bpf_map *map)
+{
+	return map_is(map, BPF_MAP_TYPE_ARRAY, sizeof(struct como_ctl)) &&
+	       map->ops->map_lookup_elem && map->ops->map_mmap &&
+	       (map->map_flags & BPF_F_MMAPABLE) &&
+	       !map_value_has_spin_lock(map) && !map_value_has_timer(map) &&
+	       !map_value_has_kptrs(map);
+}
+
 static int como_set_capture(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[COMO_CAP_A_MAX + 1], *nest = info->attrs[COMO_A_CAPTURE];
@@ -616,10 +691,9 @@ static int como_set_capture(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	err = -EINVAL;
 	o = como_objs_find(&cap->objs, COMO_OBJ_CTL);
-	if (!o || o->kind != COMO_OBJ_MAP ||
-	    !map_is(o->map, BPF_MAP_TYPE_ARRAY, sizeof(struct como_ctl))) {
+	if (!o || o->kind != COMO_OBJ_MAP || !ctl_map_ok(o->map)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[COMO_CAP_A_OBJECTS],
-				    "no control map (" COMO_OBJ_CTL ") of como_ctl values");
+				    "no control map (" COMO_OBJ_CTL ": a mmapable array of como_ctl)");
 		goto err_free;
 	}
 	cap->ctl = o->map;
@@ -717,6 +791,9 @@ static int como_epoch_drained(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(m);
 		goto out;
 	}
+	err = only_these(info, tb, drained_attrs, ARRAY_SIZE(drained_attrs));
+	if (err)
+		goto out;
 	if (!tb[COMO_MOD_A_EPOCH]) {
 		NL_SET_ERR_ATTR_MISS(info->extack, info->attrs[COMO_A_MODULE],
 				     COMO_MOD_A_EPOCH);

@@ -31,7 +31,7 @@ sleep 1.2
 kill -INT $pid
 wait $pid
 ok $? "comod stops cleanly"
-kill -TERM $monitor
+kill -TERM $monitor 2> /dev/null
 wait $monitor
 grep -v epoch-closed "$TMP/events" | head -n 12 | sed 's/^/# /'
 

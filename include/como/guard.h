@@ -23,6 +23,12 @@
 #define _COMO_GUARD_H
 
 #include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/math64.h>
+#define como_div64(a, b)	div64_u64(a, b)
+#else
+#define como_div64(a, b)	((a) / (b))
+#endif
 
 struct como_guard_mod {
 	__u32 priority;
@@ -70,7 +76,8 @@ static inline void como_guard_shed(struct como_guard_mod *m, unsigned int n,
 		if (!m[i].enabled)
 			continue;
 		s = m[i].sampling ? m[i].sampling : 1;
-		if (s < m[i].min_sampling) {
+		/* sampling a module that costs nothing sheds nothing */
+		if (s < m[i].min_sampling && m[i].cost_ns) {
 			if (pick < 0 || como_guard_less_important(&m[i], &m[pick]))
 				pick = i;
 		} else if (victim < 0 ||
@@ -126,7 +133,7 @@ como_guard_decide(struct como_guard_mod *m, unsigned int n, __u64 elapsed_ns,
 
 	for (i = 0; i < n; i++)
 		total += m[i].cost_ns;
-	load = elapsed_ns ? total * 1000 / elapsed_ns : 0;
+	load = elapsed_ns ? como_div64(total * 1000, elapsed_ns) : 0;
 	st.load_pm = load > 0xffffffffULL ? 0xffffffffU : (__u32)load;
 	if (!budget_pm)
 		return st;

@@ -102,6 +102,7 @@ void epoch_open(struct modrt *rt, uint64_t ts);
 int epoch_close(struct datapath *dp, struct modrt *rt);
 int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 		 __u64 epoch, __u64 start, __u64 end);
+int epoch_discard(struct datapath *dp, struct modrt *rt, __u32 half);
 
 /* stream.c: where a module's records go */
 /* kind: "trace" (source is its path) or "live" (the interfaces) */

@@ -20,6 +20,7 @@
 #include "comod.h"
 #include "ctl.h"
 #include "log.h"
+#include "store.h"
 
 static bool is_percpu(enum bpf_map_type t)
 {
@@ -83,31 +84,27 @@ static bool fold_value(struct modrt *rt, const void *raw, void *out, int ncpus,
 	return nonzero;
 }
 
-/*
- * An array in two batch calls: read every slot, then zero them all. The
- * keys buffer serves as the list of indexes.
- */
-static int drain_array(struct modrt *rt, int fd, size_t vraw, int ncpus,
-		       size_t stride, __u32 *nrows)
+/* The size of one value as a batch call reads it: per CPU, or one. */
+static size_t raw_size(struct datapath *dp, struct modrt *rt, size_t *stride)
+{
+	bool pc = is_percpu(rt->state_type);
+
+	*stride = pc ? (rt->value_size + 7) & ~7U : rt->value_size;
+	return pc ? *stride * dp->ncpus : *stride;
+}
+
+/* An array in one batch call; the keys buffer holds the indexes. */
+static int read_array(struct modrt *rt, int fd, size_t vraw, int ncpus,
+		      size_t stride, __u32 *nrows)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 *idx = rt->keys, i, n = 0, count = rt->max_entries;
 	__u64 token = 0;
-	void *zero;
 	int err;
 
 	err = bpf_map_lookup_batch(fd, NULL, &token, idx, rt->raw, &count, &opts);
 	if (err && errno != ENOENT)
 		return -errno;
-	zero = calloc(count, vraw);
-	if (!zero)
-		return -ENOMEM;
-	if (count && bpf_map_update_batch(fd, idx, zero, &count, &opts)) {
-		err = -errno;
-		free(zero);
-		return err;
-	}
-	free(zero);
 	for (i = 0; i < count; i++) {
 		if (!fold_value(rt, (char *)rt->raw + i * vraw,
 				(char *)rt->values + (size_t)n * rt->value_size,
@@ -120,15 +117,16 @@ static int drain_array(struct modrt *rt, int fd, size_t vraw, int ncpus,
 }
 
 /*
- * Reads the closed half into rt->keys/values and empties it. Rows whose
- * value is all zero (untouched array slots) are left out.
+ * Reads the closed half into rt->keys/values, leaving it as it is: it is
+ * emptied only once its rows are stored (clear_half), so a comod killed
+ * in between loses nothing. Rows whose value is all zero (untouched
+ * array slots) are left out.
  */
-static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
+static int read_half(struct datapath *dp, struct modrt *rt, int fd,
+		     __u32 *nrows)
 {
-	bool pc = is_percpu(rt->state_type);
-	size_t stride = pc ? (rt->value_size + 7) & ~7U : rt->value_size;
-	size_t vraw = pc ? stride * dp->ncpus : stride;
-	int ncpus = pc ? dp->ncpus : 0;
+	size_t stride, vraw = raw_size(dp, rt, &stride);
+	int ncpus = is_percpu(rt->state_type) ? dp->ncpus : 0;
 	__u64 token = 0;
 	__u32 i, n = 0, got;
 	int err;
@@ -137,9 +135,9 @@ static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
 	if (err)
 		return err;
 	if (is_array(rt->state_type))
-		return drain_array(rt, fd, vraw, ncpus, stride, nrows);
+		return read_array(rt, fd, vraw, ncpus, stride, nrows);
 
-	/* a hash: read and delete in batches; the token is a bucket number */
+	/* a hash, in batches; the token is a bucket number */
 	for (;;) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		void *keys = (char *)rt->keys + (size_t)n * rt->key_size;
@@ -147,11 +145,10 @@ static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
 		got = rt->max_entries - n;
 		if (!got)
 			break;
-		err = bpf_map_lookup_and_delete_batch(fd, n ? &token : NULL, &token,
-						      keys, rt->raw, &got, &opts);
-		if (err && errno != ENOENT) {
+		err = bpf_map_lookup_batch(fd, n ? &token : NULL, &token, keys,
+					   rt->raw, &got, &opts);
+		if (err && errno != ENOENT)
 			return -errno;
-		}
 		for (i = 0; i < got; i++)
 			fold_value(rt, (char *)rt->raw + i * vraw,
 				   (char *)rt->values +
@@ -164,10 +161,40 @@ static int drain(struct datapath *dp, struct modrt *rt, int fd, __u32 *nrows)
 	return 0;
 }
 
+/* Empties a half read by read_half(): NROWS keys of a hash, or every slot. */
+static int clear_half(struct datapath *dp, struct modrt *rt, int fd,
+		      __u32 nrows)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t stride, vraw = raw_size(dp, rt, &stride);
+	__u32 *idx = rt->keys, i, count;
+	void *zero;
+	int err = 0;
+
+	if (!is_array(rt->state_type)) {
+		count = nrows;
+		if (count && bpf_map_delete_batch(fd, rt->keys, &count, &opts))
+			return -errno;
+		return 0;
+	}
+	count = rt->max_entries;
+	zero = calloc(count, vraw);
+	if (!zero)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		idx[i] = i;
+	if (bpf_map_update_batch(fd, idx, zero, &count, &opts))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
 /*
- * Drains HALF, which held EPOCH over [START, END), and hands the rows to
- * export(). The writers of that half are gone (see epoch_close, or
- * como.ko's clock, which waits for them before it announces an epoch).
+ * Reads HALF, which held EPOCH over [START, END), hands the rows to
+ * export(), stores them (a live monitor's at once, so that they are
+ * queryable and survive a crash), and only then empties the half. The
+ * writers of that half are gone (see epoch_close, or como.ko's clock,
+ * which waits for them before it announces an epoch).
  */
 int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 		 __u64 epoch, __u64 start, __u64 end)
@@ -179,9 +206,9 @@ int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 		.key_size = rt->key_size,
 		.value_size = rt->value_size,
 	};
-	int err;
+	int fd = rt->half_fd[half & 1], err;
 
-	err = drain(dp, rt, rt->half_fd[half & 1], &t.nrows);
+	err = read_half(dp, rt, fd, &t.nrows);
 	if (err) {
 		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,
 		       (unsigned long long)t.epoch, strerror(-err));
@@ -197,9 +224,28 @@ int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 			rt->mod->name, (unsigned long long)t.start_ns,
 			strerror(-err));
 	}
+	err = dp->live && rt->store ? store_flush(rt->store) : 0;
+	if (!err)
+		err = clear_half(dp, rt, fd, t.nrows);
+	if (err) {
+		pr_err("module %s: cannot store and empty epoch %llu: %s",
+		       rt->mod->name, (unsigned long long)t.epoch, strerror(-err));
+		return err;
+	}
 	ctl_notify_epoch_closed(rt->mod->name, t.epoch, t.start_ns,
 				t.start_ns + t.interval_ns);
 	return 0;
+}
+
+/* Empties HALF without storing it: its rows are stored already. */
+int epoch_discard(struct datapath *dp, struct modrt *rt, __u32 half)
+{
+	int fd = rt->half_fd[half & 1];
+	__u32 n;
+	int err;
+
+	err = read_half(dp, rt, fd, &n);
+	return err ?: clear_half(dp, rt, fd, n);
 }
 
 int epoch_close(struct datapath *dp, struct modrt *rt)

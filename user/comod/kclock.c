@@ -87,18 +87,24 @@ int kclock_hand_over(struct monitor *mon)
 	return err;
 }
 
+/*
+ * The epoch como.ko closed, stored unless a comod that died before it
+ * could acknowledge it stored it already: records go in time order, so
+ * one at or after the epoch's start says so. Then the half is emptied.
+ */
 static int drain_closed(struct monitor *mon, struct modrt *rt,
 			const struct kmod_epochs *e)
 {
 	/* the clock flips no further until told: the closed half is the other */
 	__u32 half = (mon->dp->ctl[rt->slot].half & 1) ^ 1;
-	int err;
 
-	err = epoch_export(mon->dp, rt, half, e->closed_epoch,
-			   e->closed_start_ns, e->closed_end_ns);
-	if (!err)
-		err = store_flush(rt->store);
-	return err;
+	if (store_last_ts(rt->store) >= e->closed_start_ns) {
+		pr_info("module %s: epoch %llu was stored before a restart",
+			rt->mod->name, (unsigned long long)e->closed_epoch);
+		return epoch_discard(mon->dp, rt, half);
+	}
+	return epoch_export(mon->dp, rt, half, e->closed_epoch,
+			    e->closed_start_ns, e->closed_end_ns);
 }
 
 int kclock_drain(struct monitor *mon)

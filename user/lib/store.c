@@ -22,6 +22,7 @@ struct store {
 	unsigned int first, last;	/* segment numbers present */
 	FILE *f;
 	uint64_t seg_size;
+	uint64_t last_ts;	/* of the last record, 0 if none */
 };
 
 struct store_reader {
@@ -115,8 +116,11 @@ static int seg_check_header(FILE *f)
 	return 0;
 }
 
-/* Finds where the valid records of a segment end and cuts the rest. */
-static int seg_repair(const char *path, uint64_t *size)
+/*
+ * Finds where the valid records of a segment end and cuts the rest; the
+ * last valid record's timestamp goes to *last_ts.
+ */
+static int seg_repair(const char *path, uint64_t *size, uint64_t *last_ts)
 {
 	struct store_rec_hdr h;
 	uint64_t good = SEG_HDR_SIZE;
@@ -137,8 +141,10 @@ static int seg_repair(const char *path, uint64_t *size)
 		/* a segment whose header never made it to disk holds nothing */
 		good = 0;
 	} else {
-		while ((err = read_rec(f, &h, buf)) == 1)
+		while ((err = read_rec(f, &h, buf)) == 1) {
 			good += sizeof(h) + h.len;
+			*last_ts = h.ts;
+		}
 	}
 	if ((uint64_t)st.st_size != good) {
 		pr_warn("%s: cut a torn tail of %llu bytes at offset %llu",
@@ -218,7 +224,7 @@ int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 		s->last = segs[n - 1];
 		err = seg_path(path, sizeof(path), dir, s->last);
 		if (!err)
-			err = seg_repair(path, &s->seg_size);
+			err = seg_repair(path, &s->seg_size, &s->last_ts);
 		if (!err && s->seg_size == 0) {
 			err = seg_create(s, s->last);
 		} else if (!err) {
@@ -264,7 +270,13 @@ int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
 	    (len && fwrite(buf, len, 1, s->f) != 1))
 		return -EIO;
 	s->seg_size += sizeof(h) + len;
+	s->last_ts = ts;
 	return 0;
+}
+
+uint64_t store_last_ts(const struct store *s)
+{
+	return s->last_ts;
 }
 
 int store_flush(struct store *s)

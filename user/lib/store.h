@@ -29,6 +29,8 @@ struct store_reader;
 int store_open(struct store **sp, const char *dir, uint64_t streamsize);
 int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len);
 int store_flush(struct store *s);
+/* The timestamp of the last record appended or found on opening; 0: none. */
+uint64_t store_last_ts(const struct store *s);
 int store_close(struct store *s);
 
 int store_reader_open(struct store_reader **rp, const char *dir);
