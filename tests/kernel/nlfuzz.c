@@ -1327,22 +1327,24 @@ static int fuzz(unsigned long count, __u64 seed, long only)
 struct probe {
 	const char *name;
 	int cmd;
+	__u16 flags;		/* NLM_F_DUMP: the same GET as a dump */
 };
 
 static const struct probe probes[] = {
-	{ "get-status", COMO_CMD_GET_STATUS },
-	{ "get-modules", COMO_CMD_GET_MODULES },
-	{ "get-config", COMO_CMD_GET_CONFIG },
-	{ "get-capture", COMO_CMD_GET_CAPTURE },
-	{ "load-module", COMO_CMD_LOAD_MODULE },
-	{ "unload-module", COMO_CMD_UNLOAD_MODULE },
-	{ "register-module", COMO_CMD_REGISTER_MODULE },
-	{ "unregister-module", COMO_CMD_UNREGISTER_MODULE },
-	{ "set-module", COMO_CMD_SET_MODULE },
-	{ "set-config", COMO_CMD_SET_CONFIG },
-	{ "set-capture", COMO_CMD_SET_CAPTURE },
-	{ "del-capture", COMO_CMD_DEL_CAPTURE },
-	{ "epoch-drained", COMO_CMD_EPOCH_DRAINED },
+	{ "get-status", COMO_CMD_GET_STATUS, 0 },
+	{ "get-modules", COMO_CMD_GET_MODULES, 0 },
+	{ "dump-modules", COMO_CMD_GET_MODULES, NLM_F_DUMP },
+	{ "get-config", COMO_CMD_GET_CONFIG, 0 },
+	{ "get-capture", COMO_CMD_GET_CAPTURE, 0 },
+	{ "load-module", COMO_CMD_LOAD_MODULE, 0 },
+	{ "unload-module", COMO_CMD_UNLOAD_MODULE, 0 },
+	{ "register-module", COMO_CMD_REGISTER_MODULE, 0 },
+	{ "unregister-module", COMO_CMD_UNREGISTER_MODULE, 0 },
+	{ "set-module", COMO_CMD_SET_MODULE, 0 },
+	{ "set-config", COMO_CMD_SET_CONFIG, 0 },
+	{ "set-capture", COMO_CMD_SET_CAPTURE, 0 },
+	{ "del-capture", COMO_CMD_DEL_CAPTURE, 0 },
+	{ "epoch-drained", COMO_CMD_EPOCH_DRAINED, 0 },
 };
 
 /* top-level attributes of a reply: module names, config, transport */
@@ -1470,6 +1472,7 @@ static int probe(const char *name, const struct config *set)
 		return 0;
 	}
 	msg_init(&m, p->cmd);
+	m.flags |= p->flags;
 	probe_payload(&m, p->cmd, set);
 	err = simple(p->cmd, &m, &r, print_reply, &modules);
 	if (!err && r.error == -EOPNOTSUPP && cmd_is_get(p->cmd)) {
@@ -1514,7 +1517,8 @@ static void usage(FILE *f)
 "  -H           a capture is held (comod's): writes to its modules may\n"
 "               succeed; DEL_CAPTURE at the end releases it\n"
 "  -v           show every message and its answer\n"
-"  -p PROBE     family, get-status, get-modules, get-config, get-capture,\n"
+"  -p PROBE     family, get-status, get-modules, dump-modules, get-config,\n"
+"               get-capture,\n"
 "               set-config, set-module, set-capture, del-capture,\n"
 "               register-module, unregister-module, load-module,\n"
 "               unload-module, epoch-drained\n"

@@ -29,6 +29,10 @@ start -m counter:interval=1s -m protocol:interval=1s -F tcp
 ctl -j module list > "$TMP/list"
 grep -q '"counter"' "$TMP/list" && grep -q '"protocol"' "$TMP/list"
 ok $? "comod registers its modules with como.ko"
+"$NLFUZZ" -p dump-modules > "$TMP/dump" 2>&1
+grep -qx 'error=0' "$TMP/dump" && grep -qx 'modules=2' "$TMP/dump" &&
+	grep -qx 'module=counter' "$TMP/dump" && grep -qx 'module=protocol' "$TMP/dump"
+ok $? "a dump of the modules (NLM_F_DUMP) lists the same two"
 ip netns exec "$NS" tcpreplay -q -i vb --pps=2000 "$TMP/t.pcap" > /dev/null 2>&1 &
 replay=$!
 sleep 2
