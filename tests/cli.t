@@ -56,4 +56,22 @@ done
 	awk -F, -v OFS=, '{ $1 = sprintf("%.3f", $1); print }' > "$TMP/c.csv"
 same "$TMP/c.csv" "$TMP/j.csv"
 ok $? "topdest: json values equal csv values"
+# one comod a data directory: while another holds it, a run is refused
+# before it touches a stream
+if command -v flock > /dev/null; then
+	ls -l "$TMP/d" > "$TMP/before"
+	flock "$TMP/d/.comod.lock" sleep 3 &
+	holder=$!
+	sleep 0.3
+	"$BIN/comod" -q -r "$TMP/t.pcap" -d "$TMP/d" -m counter 2> "$TMP/err"
+	rc=$?
+	ls -l "$TMP/d" > "$TMP/after"
+	ok $([ $rc -eq 1 ] && grep -q "another comod uses data directory" "$TMP/err" &&
+		cmp -s "$TMP/before" "$TMP/after"; echo $?) \
+		"a second comod on one data directory is refused: $(cat "$TMP/err")"
+	kill $holder 2> /dev/null
+	wait $holder 2> /dev/null
+else
+	skip "a second comod on one data directory is refused" "no flock(1)"
+fi
 done_testing

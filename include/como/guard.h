@@ -80,8 +80,8 @@ static inline void como_guard_shed(struct como_guard_mod *m, unsigned int n,
 		if (s < m[i].min_sampling && m[i].cost_ns) {
 			if (pick < 0 || como_guard_less_important(&m[i], &m[pick]))
 				pick = i;
-		} else if (victim < 0 ||
-			   como_guard_less_important(&m[i], &m[victim])) {
+		} else if (m[i].cost_ns && (victim < 0 ||
+			   como_guard_less_important(&m[i], &m[victim]))) {
 			victim = i;
 		}
 	}
@@ -91,7 +91,7 @@ static inline void como_guard_shed(struct como_guard_mod *m, unsigned int n,
 		m[pick].sampling = s < m[pick].min_sampling ? s : m[pick].min_sampling;
 		st->which = pick;
 		st->action = COMO_GUARD_SAMPLED;
-	} else if (victim >= 0 && m[victim].cost_ns) {
+	} else if (victim >= 0) {
 		m[victim].enabled = 0;
 		st->which = victim;
 		st->action = COMO_GUARD_STOPPED;

@@ -56,6 +56,7 @@ struct modrt {
 	__u32 key_size, value_size, max_entries;
 	struct como_ctl ctl;
 	bool registered;	/* with como.ko: its clock flips the epochs */
+	bool taken_back;	/* from como.ko after a comod died */
 	__u32 priority;		/* COMO_MOD_A_PRIORITY: higher is shed last */
 
 	/* the open epoch */

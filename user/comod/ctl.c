@@ -314,6 +314,11 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 		pr_err("no module '%s'", name);
 		return -ENOENT;
 	}
+	if (rt->registered) {
+		pr_err("como.ko runs module '%s': set it there (comoctl -T kernel)",
+		       name);
+		return -EBUSY;
+	}
 	err = set_module_check(rt, mod);
 	if (err)
 		return err;
@@ -357,7 +362,9 @@ static int do_set_config(struct ctl *c, struct nlattr **cfg)
 	__u32 budget;
 
 	if (!g) {
-		pr_err("this comod runs no overload guard (a trace run)");
+		pr_err(c->mon->dp->kmod ?
+		       "como.ko runs the overload guard: set it there (comoctl -T kernel)" :
+		       "this comod runs no overload guard (a trace run)");
 		return -EOPNOTSUPP;
 	}
 	if (cfg[COMO_CFG_A_TICK_NS]) {

@@ -271,5 +271,5 @@ int epoch_close(struct datapath *dp, struct modrt *rt)
 		return err;
 	}
 	return epoch_export(dp, rt, closed, epoch, rt->epoch_start,
-			    rt->epoch_start + rt->mod->interval_ns);
+			    rt->epoch_end);
 }

@@ -57,6 +57,7 @@ int kclock_adopt(struct monitor *mon)
 		if (!rt)
 			continue;
 		rt->registered = true;
+		rt->taken_back = true;
 		datapath_ctl_read(mon->dp, rt);
 		follow(rt, &v[i]);
 	}
@@ -70,17 +71,21 @@ int kclock_hand_over(struct monitor *mon)
 	unsigned int i;
 	int err;
 
+	/* the clock needs the open epochs' starts, and so does the description */
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = &mon->mods[i];
+
+		if (!rt->open)
+			epoch_open(rt, wall_now_ns());
+		if (!rt->first_ns)
+			rt->first_ns = rt->epoch_start;
+	}
 	err = keep_hand_over(k, mon, mon->live, mon->source);
 	for (i = 0; !err && i < mon->n; i++) {
 		struct modrt *rt = &mon->mods[i];
 
 		if (rt->registered)
 			continue;
-		/* the clock needs the open epoch's start to know its end */
-		if (!rt->open)
-			epoch_open(rt, wall_now_ns());
-		if (!rt->first_ns)
-			rt->first_ns = rt->epoch_start;
 		err = kmod_register(k, rt);
 		rt->registered = !err;
 	}
@@ -88,23 +93,58 @@ int kclock_hand_over(struct monitor *mon)
 }
 
 /*
- * The epoch como.ko closed, stored unless a comod that died before it
- * could acknowledge it stored it already: records go in time order, so
- * one at or after the epoch's start says so. Then the half is emptied.
+ * The epoch como.ko closed, stored, then its half emptied. The first one
+ * after a take-back may have been stored by the comod that died before it
+ * could acknowledge it: then the stream's last record is that epoch's
+ * (records carry their epoch's start), and it is not stored twice.
  */
 static int drain_closed(struct monitor *mon, struct modrt *rt,
 			const struct kmod_epochs *e)
 {
 	/* the clock flips no further until told: the closed half is the other */
 	__u32 half = (mon->dp->ctl[rt->slot].half & 1) ^ 1;
+	bool taken_back = rt->taken_back;
 
-	if (store_last_ts(rt->store) >= e->closed_start_ns) {
+	rt->taken_back = false;
+	if (taken_back && store_last_ts(rt->store) == e->closed_start_ns) {
 		pr_info("module %s: epoch %llu was stored before a restart",
 			rt->mod->name, (unsigned long long)e->closed_epoch);
 		return epoch_discard(mon->dp, rt, half);
 	}
 	return epoch_export(mon->dp, rt, half, e->closed_epoch,
 			    e->closed_start_ns, e->closed_end_ns);
+}
+
+/*
+ * como.ko no longer runs a module it ran (its capture released, or
+ * como.ko unloaded): comod's clock takes the module over. The other half
+ * may hold an epoch the clock closed and nobody drained: it is stored,
+ * labelled as the interval before the open one.
+ */
+int kclock_lost(struct monitor *mon, struct modrt *rt)
+{
+	uint64_t ivl = rt->mod->interval_ns;
+
+	rt->registered = false;
+	rt->taken_back = false;
+	datapath_ctl_read(mon->dp, rt);
+	pr_warn("module %s: como.ko no longer runs it; comod's clock does",
+		rt->mod->name);
+	return epoch_export(mon->dp, rt, (rt->ctl.half & 1) ^ 1,
+			    rt->ctl.epoch ? rt->ctl.epoch - 1 : 0,
+			    rt->epoch_start > ivl ? rt->epoch_start - ivl : 0,
+			    rt->epoch_start);
+}
+
+static bool listed(const struct kmod_epochs *v, unsigned int n,
+		   const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return true;
+	return false;
 }
 
 int kclock_drain(struct monitor *mon)
@@ -117,6 +157,11 @@ int kclock_drain(struct monitor *mon)
 	err = kmod_modules(mon->dp->kmod, &v, &n);
 	if (err)
 		return err;
+	for (i = 0; i < mon->n && !err; i++) {
+		rt = &mon->mods[i];
+		if (rt->registered && !listed(v, n, rt->mod->name))
+			err = kclock_lost(mon, rt);
+	}
 	for (i = 0; i < n && !err; i++) {
 		rt = module_named(mon, v[i].name);
 		if (!rt || !rt->registered)
@@ -141,9 +186,12 @@ int kclock_release(struct monitor *mon, struct modrt *rt)
 	if (!rt->registered)
 		return 0;
 	err = kmod_unregister(mon->dp->kmod, rt->mod->name, &last);
-	rt->registered = false;
+	if (err == -ENOENT)
+		return kclock_lost(mon, rt);
 	if (err)
-		return err;
+		return err;	/* como.ko still runs it */
+	rt->registered = false;
+	rt->taken_back = false;
 	datapath_ctl_read(mon->dp, rt);
 	if (last.closed) {
 		err = drain_closed(mon, rt, &last);
@@ -163,6 +211,12 @@ int kclock_stop(struct monitor *mon)
 		e = kclock_release(mon, &mon->mods[i]);
 		err = err ?: e;
 	}
+	/* what could not be taken back stays where it is, for the next start */
+	if (err) {
+		pr_warn("como.ko keeps the capture: the next comod on %s takes "
+			"it back", mon->datadir);
+		return err;
+	}
 	e = kmod_capture_del(mon->dp->kmod);
-	return err ?: e == -ENOENT ? 0 : e;
+	return e == -ENOENT ? 0 : e;
 }

@@ -11,6 +11,8 @@ int kclock_hand_over(struct monitor *mon);
 int kclock_adopt(struct monitor *mon);
 /* Drains, stores and acknowledges every epoch the clock closed. */
 int kclock_drain(struct monitor *mon);
+/* A module como.ko no longer runs goes to comod's clock. */
+int kclock_lost(struct monitor *mon, struct modrt *rt);
 /* Takes one module back to comod's own clock. */
 int kclock_release(struct monitor *mon, struct modrt *rt);
 /* Takes every module back and lets como.ko drop the capture. */

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <linux/como.h>
 #include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
@@ -60,6 +61,11 @@ void kmod_close(struct kmod *k)
 	ctl_disconnect(&k->conn);
 	ctl_disconnect(&k->events);
 	free(k);
+}
+
+bool kmod_alive(struct kmod *k)
+{
+	return genl_ctrl_resolve(k->conn.sk, COMO_GENL_NAME) >= 0;
 }
 
 int kmod_event_fd(const struct kmod *k)

@@ -34,6 +34,8 @@ struct kmod_epochs {
 /* -ENOENT when como.ko is not loaded; anything else is an error. */
 int kmod_open(struct kmod **kp);
 void kmod_close(struct kmod *k);
+/* false once como.ko has been unloaded under us */
+bool kmod_alive(struct kmod *k);
 /* Readable when como.ko has announced something: look at the modules. */
 int kmod_event_fd(const struct kmod *k);
 void kmod_events_discard(struct kmod *k);

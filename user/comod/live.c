@@ -199,6 +199,16 @@ static void link_name(char *buf, size_t size, const char *ifname)
 			*c = '_';
 }
 
+bool live_shared(const struct live *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->ifs[i].multi)
+			return true;
+	return false;
+}
+
 int live_keep(struct live *l, keep_put_fn put, void *arg)
 {
 	char name[64];
@@ -280,9 +290,41 @@ static void wait_until(uint64_t next, struct ctl *ctl)
 		ctl_serve(ctl);
 }
 
+/* comod's clock for what como.ko does not run: close what has ended. */
+static int close_ended(struct monitor *mon, uint64_t now)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < mon->n && !err; i++) {
+		struct modrt *rt = &mon->mods[i];
+
+		if (rt->registered || now < rt->epoch_end)
+			continue;
+		err = epoch_close(mon->dp, rt);
+		epoch_open(rt, now);
+	}
+	return err;
+}
+
+/* The earliest end of an epoch comod's own clock runs, if any. */
+static uint64_t own_boundary(struct monitor *mon, uint64_t now)
+{
+	uint64_t next = now + 1000000000ULL;
+	unsigned int i;
+
+	for (i = 0; i < mon->n; i++)
+		if (!mon->mods[i].registered && mon->mods[i].open &&
+		    mon->mods[i].epoch_end < next)
+			next = mon->mods[i].epoch_end;
+	return next;
+}
+
 /*
  * With como.ko its clock closes the epochs: wake on its announcements (or
- * each second, in case one was missed), drain what it closed.
+ * each second, in case one was missed), drain what it closed. A module it
+ * does not run (refused, or released) stays on comod's clock. When
+ * como.ko goes away altogether, comod's clock takes everything over.
  */
 static int follow_kclock(struct monitor *mon, struct ctl *ctl,
 			 volatile sig_atomic_t *stop)
@@ -291,13 +333,29 @@ static int follow_kclock(struct monitor *mon, struct ctl *ctl,
 		{ .fd = ctl ? ctl_fd(ctl) : -1, .events = POLLIN },
 		{ .fd = kmod_event_fd(mon->dp->kmod), .events = POLLIN },
 	};
-	int err = 0;
+	uint64_t now = now_ns(CLOCK_REALTIME), next;
+	unsigned int i;
+	int err = 0, ms;
 
 	while (!*stop && !err) {
-		if (poll(pfd, 2, 1000) > 0 && (pfd[0].revents & POLLIN))
+		next = own_boundary(mon, now);
+		ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+		if (poll(pfd, 2, ms) > 0 && (pfd[0].revents & POLLIN))
 			ctl_serve(ctl);
 		kmod_events_discard(mon->dp->kmod);
 		err = kclock_drain(mon);
+		if (err && !kmod_alive(mon->dp->kmod)) {
+			pr_warn("como.ko is gone: comod runs the epoch clock");
+			for (i = 0, err = 0; i < mon->n && !err; i++)
+				if (mon->mods[i].registered)
+					err = kclock_lost(mon, &mon->mods[i]);
+			kmod_close(mon->dp->kmod);
+			mon->dp->kmod = NULL;
+			return err;
+		}
+		now = now_ns(CLOCK_REALTIME);
+		if (!err)
+			err = close_ended(mon, now);
 	}
 	return err;
 }
@@ -309,8 +367,13 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	unsigned int i;
 	int err = 0;
 
-	if (l->dp->kmod)
-		return follow_kclock(mon, ctl, stop);
+	if (l->dp->kmod) {
+		err = follow_kclock(mon, ctl, stop);
+		/* como.ko went away: comod's clock goes on */
+		if (err || *stop || l->dp->kmod)
+			return err;
+		now = now_ns(CLOCK_REALTIME);
+	}
 
 	for (i = 0; i < mon->n; i++) {
 		/* a module picked up from kept state has its epoch open */
@@ -349,14 +412,29 @@ int live_stop(struct live *l, struct monitor *mon)
 	unsigned int i;
 	int err = 0;
 
+	uint64_t now;
+	int e;
+
 	/* como.ko gives the modules back, with what its clock closed last */
 	if (l->dp->kmod)
 		err = kclock_stop(mon);
 	/* stop capturing first, so that the last epochs are whole */
 	live_detach(l);
-	for (i = 0; i < mon->n && !err; i++) {
-		err = epoch_close(l->dp, &mon->mods[i]);
-		mon->mods[i].last_ns = now_ns(CLOCK_REALTIME);
+	now = now_ns(CLOCK_REALTIME);
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = &mon->mods[i];
+
+		/* a module como.ko still runs (it refused to let go) stays there */
+		if (rt->registered)
+			continue;
+		/* an epoch as long as it really ran, in whole intervals */
+		if (now > rt->epoch_end)
+			rt->epoch_end = rt->epoch_start + (now - rt->epoch_start +
+				rt->mod->interval_ns - 1) / rt->mod->interval_ns *
+				rt->mod->interval_ns;
+		e = epoch_close(l->dp, rt);
+		err = err ?: e;
+		rt->last_ns = now;
 	}
 	return err;
 }

@@ -20,6 +20,8 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 	     volatile sig_atomic_t *stop);
 /* Detaches, then closes and stores every module's last epoch. */
 int live_stop(struct live *l, struct monitor *mon);
+/* Joined libxdp's dispatcher on some interface: no link there to keep. */
+bool live_shared(const struct live *l);
 /* Kept state: hand over the XDP links; take them back; close, attached. */
 int live_keep(struct live *l, keep_put_fn put, void *arg);
 int live_adopt(struct live **lp, struct datapath *dp, const char *ifaces,

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -212,6 +214,28 @@ static int ensure_datadir(const char *dir)
 	return 0;
 }
 
+/*
+ * One comod a data directory: a second one would drain the same state
+ * and append to the same streams. The lock goes with the process, even
+ * with SIGKILL; its fd stays open until exit.
+ */
+static int lock_datadir(const char *dir)
+{
+	char path[4096];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%.4000s/.comod.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage ru;
@@ -367,6 +391,13 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		return err;
 	}
 	mon->live = live;
+	if (mon->dp->kmod && live_shared(live)) {
+		/* libxdp holds como's program there, not a link como.ko could */
+		pr_notice("an interface is shared through libxdp: comod runs "
+			  "the epoch clock, not como.ko");
+		kmod_close(mon->dp->kmod);
+		mon->dp->kmod = NULL;
+	}
 	/* without como.ko comod weighs the modules' cost itself */
 	mon->guard = mon->dp->kmod ? NULL : &guard;
 	guard.last_ns = wall_now();
@@ -381,6 +412,9 @@ static int run_live(struct monitor *mon, const char *ifaces,
 	/* with como.ko the capture is in the kernel's hands already */
 	*kept = !err && keep &&
 		(mon->dp->kmod || !keep_save(mon, live, ifaces));
+	if (*kept && mon->dp->kmod)
+		pr_notice("como.ko keeps the capture; the next start on %s takes "
+			  "it back", mon->datadir);
 	if (*kept) {
 		live_release(live);
 	} else {
@@ -433,11 +467,18 @@ int main(int argc, char **argv)
 		return 1;
 	nmods = cfg.nmods;
 	err = ensure_datadir(o.datadir);
-	if (err) {
+	if (!err)
+		err = lock_datadir(o.datadir);
+	if (err == -EBUSY) {
+		pr_err("another comod uses data directory %s", o.datadir);
+		goto out;
+	}
+	if (err < 0) {
 		pr_err("cannot use data directory %s: %s", o.datadir,
 		       strerror(-err));
 		goto out;
 	}
+	err = 0;
 	dp.live = o.ifaces != NULL;
 	dp.clock_offset_ns = live_clock_offset();
 	mon = (struct monitor){

@@ -163,6 +163,13 @@ static int seg_repair(const char *path, uint64_t *size, uint64_t *last_ts)
 	return 0;
 }
 
+/*
+ * An interval's records reach the file in one write at store_flush(),
+ * not a few kilobytes at a time: a crash between two flushes then leaves
+ * an interval whole or absent, rarely in part.
+ */
+#define STORE_WRITE_BUF	(1U << 20)
+
 static int seg_create(struct store *s, unsigned int n)
 {
 	char path[4096], hdr[SEG_HDR_SIZE] = STORE_SEG_MAGIC;
@@ -174,6 +181,7 @@ static int seg_create(struct store *s, unsigned int n)
 	s->f = fopen(path, "w");
 	if (!s->f)
 		return -errno;
+	setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
 	if (fwrite(hdr, 1, sizeof(hdr), s->f) != sizeof(hdr))
 		return -EIO;
 	s->seg_size = SEG_HDR_SIZE;
@@ -231,6 +239,8 @@ int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 			s->f = fopen(path, "a");
 			if (!s->f)
 				err = -errno;
+			else
+				setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
 		}
 	}
 	free(segs);
