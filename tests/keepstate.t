@@ -38,6 +38,9 @@ ok $? "the capture goes on without comod (XDP stays on va)"
 [ -f "$TMP/d/.kept.json" ] && [ -n "$(ls "$TMP/bpffs/como/" 2> /dev/null)" ]
 ok $? "the state is pinned and described"
 
+"$BIN/comod" -q -r "$TMP/t.pcap" -d "$TMP/d" -m counter 2> "$TMP/trace.err"
+ok $([ $? -eq 1 ] && grep -q "belongs to a live capture kept running" "$TMP/trace.err"
+	echo $?) "a trace run into the kept capture's data directory is refused"
 sleep 0.5
 start	# no -K, no modules: the kept ones come back
 "$COMO" module list -s "$TMP/sock" > "$TMP/list"

@@ -442,9 +442,6 @@ int keep_held(struct kmod *k, const char *datadir)
 	if (!realpath(datadir, real))
 		snprintf(real, sizeof(real), "%s", datadir);
 	err = !strcmp(dir, real);
-	if (!err)
-		pr_warn("como.ko holds the capture of %s, not of %s: this comod "
-			"runs its own clock and guard", dir, real);
 	free(dir);
 	free(desc);
 	free(objs);

@@ -236,6 +236,27 @@ static int lock_datadir(const char *dir)
 	return fd;
 }
 
+/*
+ * A live capture kept running for this data directory (comod -K, or
+ * como.ko after a comod died) goes on writing its streams: a trace's
+ * records would land amid them, out of time order.
+ */
+static bool datadir_kept(const char *dir)
+{
+	struct kmod *k;
+	bool kept = keep_present(dir);
+
+	if (!kept && !kmod_open(&k)) {
+		kept = keep_held(k, dir) == 1;
+		kmod_close(k);
+	}
+	if (kept)
+		pr_err("%s belongs to a live capture kept running: start comod "
+		       "live on it to take it back, or use another data "
+		       "directory", dir);
+	return kept;
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage ru;
@@ -495,6 +516,8 @@ int main(int argc, char **argv)
 		err = dp.kmod ? keep_held(dp.kmod, o.datadir) : 0;
 		if (err == -EBUSY) {
 			/* one capture per como.ko: another comod's */
+			pr_warn("como.ko holds another data directory's capture: "
+				"this comod runs its own clock and guard");
 			kmod_close(dp.kmod);
 			dp.kmod = NULL;
 			err = 0;
@@ -503,6 +526,10 @@ int main(int argc, char **argv)
 			goto out;
 		held = err;
 		err = 0;
+	}
+	if (o.trace && datadir_kept(o.datadir)) {
+		err = -EBUSY;
+		goto out;
 	}
 	if (held) {
 		/* a comod before this one died: como.ko kept its capture */
