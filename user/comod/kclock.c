@@ -9,21 +9,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "comod.h"
 #include "keep.h"
 #include "kclock.h"
 #include "kmod.h"
 #include "log.h"
 #include "store.h"
-
-static uint64_t wall_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
+#include "units.h"
 
 static struct modrt *module_named(struct monitor *mon, const char *name)
 {
@@ -76,7 +68,7 @@ int kclock_hand_over(struct monitor *mon)
 		struct modrt *rt = &mon->mods[i];
 
 		if (!rt->open)
-			epoch_open(rt, wall_now_ns());
+			epoch_open(rt, wall_ns());
 		if (!rt->first_ns)
 			rt->first_ns = rt->epoch_start;
 	}

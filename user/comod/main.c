@@ -29,6 +29,7 @@
 #include "live.h"
 #include "monitor.h"
 #include "log.h"
+#include "units.h"
 #include "trace.h"
 #include "xdp_multi.h"
 
@@ -365,14 +366,6 @@ static int setup_chain(struct datapath *dp, struct modrt *mods, unsigned int n,
 
 static volatile sig_atomic_t stop;
 
-static uint64_t wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -421,7 +414,7 @@ static int run_live(struct monitor *mon, const char *ifaces,
 	}
 	/* without como.ko comod weighs the modules' cost itself */
 	mon->guard = mon->dp->kmod ? NULL : &guard;
-	guard.last_ns = wall_now();
+	guard.last_ns = wall_ns();
 	if (mon->dp->kmod) {
 		err = kclock_hand_over(mon);
 		if (!err)
@@ -504,7 +497,7 @@ int main(int argc, char **argv)
 	dp.clock_offset_ns = live_clock_offset();
 	mon = (struct monitor){
 		.dp = &dp, .mods = mods, .datadir = o.datadir, .kind = kind,
-		.source = source, .start_ns = wall_now(),
+		.source = source, .start_ns = wall_ns(),
 	};
 	if (o.ifaces) {
 		err = kmod_open(&dp.kmod);

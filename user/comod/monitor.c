@@ -18,15 +18,8 @@
 #include <bpf/libbpf.h>
 #include "kclock.h"
 #include "log.h"
+#include "units.h"
 #include "monitor.h"
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /*
  * A free slot: no module's, and no filter stage's bit (a stage keeps

@@ -12,5 +12,7 @@ int parse_duration_ns(const char *s, uint64_t *ns);
 /* "64MB", "5GB", "512k"; a bare number is bytes. */
 int parse_size(const char *s, uint64_t *bytes);
 int parse_u64(const char *s, uint64_t *v);
+/* The wall clock (CLOCK_REALTIME) in ns since the Unix epoch. */
+uint64_t wall_ns(void);
 
 #endif
