@@ -264,6 +264,22 @@ void live_release(struct live *l)
 	free(l);
 }
 
+/*
+ * An epoch closed late (comod starved, or como.ko's clock stretched it) is
+ * labelled as long as it ran, in whole intervals: to the last boundary
+ * before NOW, where the next one starts; or, the last epoch of a run, to
+ * the first boundary after NOW.
+ */
+static void epoch_stretch(struct modrt *rt, uint64_t now, bool last)
+{
+	uint64_t ivl = rt->mod->interval_ns, spent;
+
+	if (now <= rt->epoch_end)
+		return;
+	spent = now - rt->epoch_start + (last ? ivl - 1 : 0);
+	rt->epoch_end = rt->epoch_start + spent / ivl * ivl;
+}
+
 /* The earliest end of an open epoch, or now + 1 s when none is open. */
 static uint64_t next_boundary(struct modrt *mods, unsigned int n, uint64_t now)
 {
@@ -301,6 +317,7 @@ static int close_ended(struct monitor *mon, uint64_t now)
 
 		if (rt->registered || now < rt->epoch_end)
 			continue;
+		epoch_stretch(rt, now, false);
 		err = epoch_close(mon->dp, rt);
 		epoch_open(rt, now);
 	}
@@ -397,6 +414,7 @@ int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
 
 			if (now < rt->epoch_end)
 				continue;
+			epoch_stretch(rt, now, false);
 			err = epoch_close(l->dp, rt);
 			epoch_open(rt, now);
 			/* a running monitor's records are queryable at once */
@@ -427,11 +445,7 @@ int live_stop(struct live *l, struct monitor *mon)
 		/* a module como.ko still runs (it refused to let go) stays there */
 		if (rt->registered)
 			continue;
-		/* an epoch as long as it really ran, in whole intervals */
-		if (now > rt->epoch_end)
-			rt->epoch_end = rt->epoch_start + (now - rt->epoch_start +
-				rt->mod->interval_ns - 1) / rt->mod->interval_ns *
-				rt->mod->interval_ns;
+		epoch_stretch(rt, now, true);
 		e = epoch_close(l->dp, rt);
 		err = err ?: e;
 		rt->last_ns = now;
