@@ -45,6 +45,7 @@ struct opts {
 	const char *datadir;
 	bool bpf_stats;
 	bool keep;
+	bool asked_modules;	/* -m, or modules in the config */
 	bool json;
 	bool quiet;
 	int verbose;
@@ -145,6 +146,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		if (!err && filters[i])
 			cfg->mods[cfg->nmods - 1].filter = strdup(filters[i]);
 	}
+	o->asked_modules = cfg->nmods > 0;
 	if (!err && !cfg->nmods)
 		for (i = 0; !err && i < 3; i++)
 			err = config_add_spec(cfg, default_modules[i]);
@@ -256,6 +258,15 @@ static bool datadir_kept(const char *dir)
 		       "live on it to take it back, or use another data "
 		       "directory", dir);
 	return kept;
+}
+
+/* A kept capture runs the modules it ran: say so when others were asked. */
+static void modules_kept_notice(const struct opts *o)
+{
+	if (o->asked_modules)
+		pr_warn("the kept capture goes on with the modules it ran; the "
+			"modules asked for here are not loaded (como module "
+			"load adds one)");
 }
 
 static double cpu_seconds(void)
@@ -536,6 +547,7 @@ int main(int argc, char **argv)
 			err = kclock_adopt(&mon);
 		if (err)
 			goto out_unload;
+		modules_kept_notice(&o);
 	} else if (o.ifaces && keep_present(o.datadir)) {
 		/* the last comod kept its capture running: go on with it */
 		stages = calloc(COMO_CHAIN_MAX, sizeof(*stages));
@@ -545,6 +557,7 @@ int main(int argc, char **argv)
 		nstages = mon.nfs;
 		if (err)
 			goto out_unload;
+		modules_kept_notice(&o);
 	} else {
 		err = open_modules(&cfg, mods);
 		if (!err && o.trace)
