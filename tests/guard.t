@@ -44,8 +44,7 @@ ok $? "the costly module was sampled down to 1 in ${s:-?}, within the 1 in 64 it
 grep -E '"event":"module-(sampled|stopped)"' "$TMP/events" | grep -q '"module":"counter"'
 ok $([ $? -ne 0 ]; echo $?) "the module that cannot be sampled is neither sampled nor stopped"
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
-"$COMO" query -d "$TMP/d" -m counter -f csv |
-	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$TMP/d" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "and it counted every packet: $(cat "$TMP/want")"
 # the sampled module kept whole flows: what it counted is less than all

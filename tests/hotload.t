@@ -70,8 +70,7 @@ wait $pid
 ok $? "comod stopped cleanly"
 
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
-"$COMO" query -d "$TMP/d" -m counter -f csv |
-	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$TMP/d" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "the module that stayed loaded counted every packet sent: $(cat "$TMP/want")"
 for m in protocol top1 top3; do

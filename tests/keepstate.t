@@ -54,13 +54,11 @@ wait $pid
 ok $? "and stops cleanly"
 
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
-"$COMO" query -d "$TMP/d" -m counter -f csv |
-	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$TMP/d" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "across the restart, every packet counted once: $(cat "$TMP/want")"
 "$BIN/pcap-filter-count" "$TMP/t.pcap" tcp > "$TMP/want"
-"$COMO" query -d "$TMP/d" -m protocol -f csv |
-	awk -F, 'NR > 1 { p += $3; b += $4 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$TMP/d" protocol > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "the filtered module too: $(cat "$TMP/want")"
 ip -n "$NS" link show va | grep -q xdp

@@ -41,6 +41,17 @@ same() {
 	return 1
 }
 
+# stored_totals DIR MODULE: "packets,bytes" over every record como stored
+# for counter (its two columns) or protocol (summed over protocols)
+stored_totals() {
+	local pc=2
+
+	[ "$2" = protocol ] && pc=3
+	"$COMO" query -d "$1" -m "$2" -f csv |
+		awk -F, -v pc=$pc 'NR > 1 { p += $pc; b += $(pc + 1) }
+			END { printf "%d,%d\n", p, b }'
+}
+
 mixed_traces() { ls "$TRACES"/mixed/*.pcap 2>/dev/null; }
 
 # veth_pair PREFIX: a network namespace of this test's own, $NS, with the

@@ -35,8 +35,7 @@ wait $pid
 ok $? "comod stopped cleanly on SIGINT"
 
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
-"$COMO" query -d "$D" -m counter -f csv |
-	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$D" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "live totals equal the trace's: $(cat "$TMP/want")"
 

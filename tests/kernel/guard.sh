@@ -56,8 +56,7 @@ grep -q '"sampling":1\b' "$TMP/counter" && grep -q '"enabled":true' "$TMP/counte
 ok $? "and it still takes every packet"
 # what the counter stored is every packet sent: the guard did not touch it
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"
-"$COMO" query -d "$TMP/d" -m counter -f csv |
-	awk -F, 'NR > 1 { p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+stored_totals "$TMP/d" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "the counter's totals equal the trace's: $(cat "$TMP/want")"
 ctl config set cpu-budget none
