@@ -361,10 +361,13 @@ static int do_set_config(struct ctl *c, struct nlattr **cfg)
 	__u64 tick;
 	__u32 budget;
 
+	if (c->mon->dp->kmod) {
+		pr_err("como.ko runs the overload guard: set it there "
+		       "(comoctl -T kernel)");
+		return -EOPNOTSUPP;
+	}
 	if (!g) {
-		pr_err(c->mon->dp->kmod ?
-		       "como.ko runs the overload guard: set it there (comoctl -T kernel)" :
-		       "this comod runs no overload guard (a trace run)");
+		pr_err("this comod runs no overload guard (a trace run)");
 		return -EOPNOTSUPP;
 	}
 	if (cfg[COMO_CFG_A_TICK_NS]) {

@@ -423,14 +423,17 @@ static int run_live(struct monitor *mon, const char *ifaces,
 		kmod_close(mon->dp->kmod);
 		mon->dp->kmod = NULL;
 	}
-	/* without como.ko comod weighs the modules' cost itself */
-	mon->guard = mon->dp->kmod ? NULL : &guard;
+	/* comod weighs the modules' cost itself whenever como.ko does not */
+	mon->guard = &guard;
 	guard.last_ns = wall_ns();
-	if (mon->dp->kmod) {
-		err = kclock_hand_over(mon);
-		if (!err)
-			pr_notice("como.ko holds the capture and runs the epoch "
-				  "clock");
+	if (mon->dp->kmod && kclock_hand_over(mon)) {
+		/* what it took is given back; comod's clock does the rest */
+		kclock_stop(mon);
+		kmod_close(mon->dp->kmod);
+		mon->dp->kmod = NULL;
+		pr_warn("como.ko refused the capture: comod runs the epoch clock");
+	} else if (mon->dp->kmod) {
+		pr_notice("como.ko holds the capture and runs the epoch clock");
 	}
 	if (!err)
 		err = live_run(live, mon, ctl, &stop);
