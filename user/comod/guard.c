@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <como/guard.h>
 #include <linux/como.h>
 #include "comod.h"
@@ -26,7 +27,9 @@ void guard_tick(struct guard *g, struct monitor *mon, uint64_t now)
 	struct como_guard_mod m[COMO_CHAIN_MAX] = {};
 	struct como_guard_step st;
 	struct como_stats s;
+	struct timespec ts;
 	struct modrt *rt;
+	uint64_t mono;
 	unsigned int i;
 
 	for (i = 0; i < mon->n && i < COMO_CHAIN_MAX; i++) {
@@ -43,9 +46,14 @@ void guard_tick(struct guard *g, struct monitor *mon, uint64_t now)
 		};
 		g->seen[rt->slot] = s.run_ns;
 	}
-	st = como_guard_decide(m, i, g->last_ns && now > g->last_ns ?
-			       now - g->last_ns : 0, g->budget_pm, &g->overload);
+	/* a tick's length on the monotonic clock: the wall clock may step */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	st = como_guard_decide(m, i, g->last_ns && g->last_mono_ns ?
+			       mono - g->last_mono_ns : 0, g->budget_pm,
+			       &g->overload);
 	g->last_ns = now;
+	g->last_mono_ns = mono;
 	g->load_pm = st.load_pm;
 	if (st.overload_changed) {
 		pr_notice("overload %s: modules use %u.%u%% of a CPU, the budget "
