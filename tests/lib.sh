@@ -52,6 +52,28 @@ stored_totals() {
 			END { printf "%d,%d\n", p, b }'
 }
 
+# ok_totals TRACE DIR WHAT: the counter module's stored totals equal
+# como-oracle's for TRACE, and a protocol module filtered with tcp equals
+# libpcap's count of TRACE's tcp packets: every packet counted once
+ok_totals() {
+	"$ORACLE" -m totals "$1" | tail -n 1 > "$TMP/want"
+	stored_totals "$2" counter > "$TMP/got"
+	same "$TMP/want" "$TMP/got"
+	ok $? "$3, every packet counted once: $(cat "$TMP/want")"
+	"$BIN/pcap-filter-count" "$1" tcp > "$TMP/want"
+	stored_totals "$2" protocol > "$TMP/got"
+	same "$TMP/want" "$TMP/got"
+	ok $? "the filtered module too: $(cat "$TMP/want")"
+}
+
+# ok_epochs_once DIR WHAT: the counter's records, one per epoch, in time
+# order, none twice
+ok_epochs_once() {
+	"$COMO" query -d "$1" -m counter -f csv | awk -F, 'NR > 1 { print $1 }' > "$TMP/ts"
+	sort -c -u -g "$TMP/ts" 2> /dev/null && [ -s "$TMP/ts" ]
+	ok $? "each epoch is stored once, in time order ($(wc -l < "$TMP/ts") records$2)"
+}
+
 mixed_traces() { ls "$TRACES"/mixed/*.pcap 2>/dev/null; }
 
 # veth_pair PREFIX: a network namespace of this test's own, $NS, with the
