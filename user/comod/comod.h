@@ -1,5 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* comod's parts and what they share. */
+/*
+ * The state comod's parts share, and which part owns each piece: only its
+ * owner writes it, every other part reads it. The parts and their order
+ * (each calls only parts below it; README "comod, one way through"):
+ *
+ *   main.c        options, the run from start to summary
+ *   start.c       where the capture comes from: new, kept pins, como.ko
+ *   loop.c        a live run's one poll loop: control socket, como.ko, timer
+ *   ctl.c         the control socket: requests to the module set and guard
+ *   monitor.c     the module set: load, unload, hand over to como.ko
+ *   keep.c        the capture described, kept and taken back
+ *   live.c        the live source: XDP on interfaces (xdp_multi.c)
+ *   trace.c       the trace source: packets in batches, and their time
+ *   guard.c       comod's overload guard
+ *   clock.c       comod's epoch clock; kclock.c: como.ko's, followed
+ *   drain.c       a closed half read, folded, handed on, emptied
+ *   export.c      the module's export(), action(), store()
+ *   stream.c      records to segment files and meta.json
+ *   events.c      events to subscribers (a leaf: it calls no other part)
+ *   datapath.c    the BPF objects: dispatcher, modules, chain, control map
+ *   filter.c      tcpdump filters to eBPF stages; kmod.c como.ko's netlink
+ */
 #ifndef _COMOD_H
 #define _COMOD_H
 
@@ -13,6 +34,10 @@
 struct dispatch_bpf;
 struct kmod;
 struct bpf_object;
+struct live;
+struct guard;
+struct filter_stage;
+struct export_worker;
 
 /*
  * Kept capture state goes object by object to a keeper (bpffs pins, or
@@ -21,11 +46,7 @@ struct bpf_object;
 typedef int (*keep_put_fn)(void *arg, int fd, const char *name, __u32 kind);
 typedef int (*keep_get_fn)(void *arg, const char *name);
 
-/*
- * The dispatcher and the maps every module shares (datapath.c). Only
- * datapath.c and epoch.c include libbpf: its <linux/bpf.h> and libpcap's
- * <pcap/bpf.h> cannot meet in one file.
- */
+/* The dispatcher and the maps every module shares; owner datapath.c. */
 enum datapath_map {
 	DP_VEC, DP_WIN, DP_CFG, DP_CTL, DP_STATS, DP_PROGS,
 	DP_MAPS
@@ -39,78 +60,109 @@ struct datapath {
 	bool live;		/* XDP on interfaces, not BPF_PROG_RUN */
 	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
 	volatile struct como_ctl *ctl;	/* the control map, mapped */
-	struct kmod *kmod;	/* como.ko runs the clock; NULL: comod does */
 };
 
-/* One module instance, loaded in a slot of the chain. */
-struct modrt {
-	struct como_mod *mod;
-	const struct como_modcfg *cfg;
-	struct como_modcfg own_cfg;	/* for a module loaded at run time */
-	unsigned int slot;
-	struct bpf_object *obj;
-	int prog_fd;
-	int outer_fd;
-	int half_fd[2];
-	__u32 state_type;	/* enum bpf_map_type */
-	__u32 key_size, value_size, max_entries;
-	struct como_ctl ctl;
-	bool registered;	/* with como.ko: its clock flips the epochs */
-	bool taken_back;	/* from como.ko after a comod died */
-	__u32 priority;		/* COMO_MOD_A_PRIORITY: higher is shed last */
-
-	/* the open epoch */
-	bool open;
-	uint64_t epoch_start, epoch_end;
-
-	/* drained rows, reused from epoch to epoch */
-	void *keys, *values, *raw;
-	__u32 rows_cap;
-
-	/* the stored stream (stream.c) */
-	char *dir;
-	struct store *store;
-	void *recbuf;
-	uint64_t records, first_ns, last_ns, errors;
-};
-
-int datapath_open(struct datapath *dp);
-/* The shared maps' names, which are also their pin names. */
-extern const char *const datapath_map_names[DP_MAPS];
-int datapath_add(struct datapath *dp, struct modrt *rt);
-struct filter_stage;
 /*
  * The chain: filter stages, then modules. A tail call never returns and
  * the kernel allows 33 in a row, so the chain holds at most this many.
  */
 #define COMO_CHAIN_MAX		32
-int datapath_link(struct datapath *dp, struct filter_stage *fs,
-		  unsigned int nfs, struct modrt *mods, unsigned int n);
-int datapath_ctl_map(struct datapath *dp);
-int datapath_ctl_write(struct datapath *dp, struct modrt *rt);
-int datapath_ctl_read(struct datapath *dp, struct modrt *rt);
-/* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
-int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
-		 __u32 size);
-int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
-void datapath_unload(struct modrt *rt);
-/* Empties a slot of the chain's program array. */
-void datapath_unslot(struct datapath *dp, __u32 slot);
-void datapath_close(struct datapath *dp);
 
-/* epoch.c: flip a module's state to the other half, drain, export */
-void epoch_open(struct modrt *rt, uint64_t ts);
-int epoch_close(struct datapath *dp, struct modrt *rt);
-int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
-		 __u64 epoch, __u64 start, __u64 end);
-int epoch_discard(struct datapath *dp, struct modrt *rt, __u32 half);
+/*
+ * One module instance. It never moves once made (the module set holds
+ * pointers), so nothing points into an array that shifts.
+ */
+struct modrt {
+	/* the module set (monitor.c, start.c): what runs, as what */
+	struct como_mod *mod;
+	uint64_t streamsize;	/* bytes of records kept */
+	__u32 priority;		/* COMO_MOD_A_PRIORITY: higher is shed last */
 
-/* stream.c: where a module's records go */
-/* kind: "trace" (source is its path) or "live" (the interfaces) */
-int stream_open(struct modrt *rt, const char *datadir, const char *kind,
-		const char *source);
-int stream_finish(struct modrt *rt, const char *kind, const char *source,
-		  uint64_t packets, const char *stopped);
-void stream_close(struct modrt *rt);
+	/* the data path (datapath.c): its slot, program and state halves */
+	struct {
+		unsigned int slot;
+		struct bpf_object *obj;
+		int prog_fd;
+		int outer_fd;
+		int half_fd[2];
+		__u32 state_type;	/* enum bpf_map_type */
+		__u32 key_size, value_size, max_entries;
+	};
+
+	/*
+	 * Its clock: comod's (clock.c) or, while registered, como.ko's,
+	 * which kclock.c follows. Only that clock writes the open epoch.
+	 */
+	struct {
+		bool registered;	/* como.ko's clock runs it */
+		bool taken_back;	/* from como.ko after a comod died */
+		bool open;
+		uint64_t epoch_start, epoch_end;
+	};
+
+	/* the drain (drain.c): rows read from a closed half, reused */
+	struct {
+		void *keys, *values, *raw;
+		__u32 rows_cap;
+	};
+
+	/* export (export.c): the module's callbacks, and how they fared */
+	struct {
+		struct export_worker *worker;
+		uint64_t errors;	/* export() calls that failed */
+		uint64_t lost_epochs;	/* closed, not exported: stopped */
+		char stopped[256];	/* why export was stopped, or "" */
+	};
+
+	/* the stream (stream.c) */
+	struct {
+		char *dir;
+		struct store *store;
+		uint64_t records, first_ns, last_ns;
+	};
+};
+
+/*
+ * The one slot allocator: modules take slots from 0 up, filter stages
+ * from the top down, each the first not in USED (a module's slot, a
+ * stage's, and every bit a stage sets: a stage keeps setting the bits it
+ * was built with). -1 when none is free.
+ */
+static inline int slot_pick(__u64 used, bool top_down)
+{
+	int s;
+
+	for (s = top_down ? COMO_MAX_SLOTS - 1 : 0;
+	     s >= 0 && s < COMO_MAX_SLOTS; s += top_down ? -1 : 1)
+		if (!(used & (1ULL << s)))
+			return s;
+	return -1;
+}
+
+static inline bool modrt_kernel_clock(const struct modrt *rt)
+{
+	return rt->registered;
+}
+
+/*
+ * A run: what it reads, where it stores, and its modules. The module set
+ * (mods, n, fs, nfs) is written by start.c when the run begins and by
+ * monitor.c while it runs.
+ */
+struct monitor {
+	struct datapath *dp;
+	struct modrt *mods[COMO_CHAIN_MAX];
+	unsigned int n;
+	struct filter_stage *fs;	/* COMO_CHAIN_MAX of them */
+	unsigned int nfs;
+	const char *datadir;
+	const char *kind;		/* "live" or "trace" */
+	const char *source;
+	uint64_t start_ns;
+	int dlt;			/* the source's link type, for filters */
+	struct live *live;		/* a live monitor's interfaces */
+	struct kmod *kmod;		/* como.ko, when it runs the clock */
+	struct guard *guard;		/* comod's own, live without como.ko */
+};
 
 #endif

@@ -7,7 +7,11 @@
  *
  * A request whose command is an event's (COMO_CMD_EVENT_*) subscribes: the
  * reply is an ack, and the connection stays open to carry every event
- * after it, as como.ko's multicast group does.
+ * after it, as como.ko's multicast group does (events.c sends them).
+ *
+ * Part of comod: the top of a live run, called by loop.c; calls the
+ * module set (monitor.c), the guard, events.c and the data path's
+ * statistics, never back up.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,8 +27,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include "ctl.h"
+#include "datapath.h"
+#include "events.h"
 #include "guard.h"
 #include "log.h"
+#include "monitor.h"
 
 #define CTL_MSG_MAX	65536
 /*
@@ -32,14 +39,6 @@
  * close on the trace's clock.
  */
 #define CTL_TICK_NS	1000000ULL
-#define CTL_SUBSCRIBERS_MAX	16
-
-/*
- * Event subscribers, file-static so that epoch.c can announce an epoch
- * without holding the control socket.
- */
-static int subscribers[CTL_SUBSCRIBERS_MAX];
-static unsigned int nsubscribers;
 
 struct ctl {
 	int fd;
@@ -126,8 +125,7 @@ void ctl_close(struct ctl *c)
 {
 	if (!c)
 		return;
-	while (nsubscribers)
-		close(subscribers[--nsubscribers]);
+	events_close();
 	close(c->fd);
 	unlink(c->path);
 	free(c);
@@ -182,6 +180,7 @@ static int put_module(struct nl_msg *msg, struct monitor *mon,
 		      struct modrt *rt)
 {
 	struct nlattr *nest = nla_nest_start(msg, COMO_A_MODULE);
+	struct como_ctl ctl = datapath_ctl(mon->dp, rt);
 	struct como_stats st = {};
 
 	if (!nest)
@@ -194,12 +193,12 @@ static int put_module(struct nl_msg *msg, struct monitor *mon,
 		nla_put_string(msg, COMO_MOD_A_FILTER, rt->mod->filter);
 	nla_put_u32(msg, COMO_MOD_A_SLOT, rt->slot);
 	nla_put_u32(msg, COMO_MOD_A_STATE, COMO_MOD_STATE_RUNNING);
-	nla_put_u64(msg, COMO_MOD_A_EPOCH, rt->ctl.epoch);
+	nla_put_u64(msg, COMO_MOD_A_EPOCH, ctl.epoch);
 	if (rt->open)
 		nla_put_u64(msg, COMO_MOD_A_EPOCH_START_NS, rt->epoch_start);
 	nla_put_u64(msg, COMO_MOD_A_INTERVAL_NS, rt->mod->interval_ns);
-	nla_put_u32(msg, COMO_MOD_A_SAMPLING, rt->ctl.sampling ?: 1);
-	nla_put_u8(msg, COMO_MOD_A_ENABLED, !!rt->ctl.enabled);
+	nla_put_u32(msg, COMO_MOD_A_SAMPLING, ctl.sampling ?: 1);
+	nla_put_u8(msg, COMO_MOD_A_ENABLED, !!ctl.enabled);
 	nla_put_u32(msg, COMO_MOD_A_PRIORITY, rt->priority);
 	nla_put_u32(msg, COMO_MOD_A_MIN_SAMPLING, min_sampling(rt));
 	nla_put_u64(msg, COMO_MOD_A_PKTS, st.pkts);
@@ -236,7 +235,7 @@ static int do_modules(struct ctl *c, struct nl_msg *msg)
 	int err = 0;
 
 	for (i = 0; i < c->mon->n && !err; i++)
-		err = put_module(msg, c->mon, &c->mon->mods[i]);
+		err = put_module(msg, c->mon, c->mon->mods[i]);
 	return err;
 }
 
@@ -298,23 +297,20 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 			 struct nl_msg *reply)
 {
 	const char *name = str(mod, COMO_MOD_A_NAME);
-	struct modrt *rt = NULL;
-	struct como_ctl old;
-	unsigned int i;
+	struct modrt *rt;
+	struct como_ctl ctl;
 	int err;
 
 	if (!name) {
 		pr_err("set: which module? (COMO_MOD_A_NAME is missing)");
 		return -EINVAL;
 	}
-	for (i = 0; i < c->mon->n && !rt; i++)
-		if (!strcmp(c->mon->mods[i].mod->name, name))
-			rt = &c->mon->mods[i];
+	rt = monitor_find(c->mon, name);
 	if (!rt) {
 		pr_err("no module '%s'", name);
 		return -ENOENT;
 	}
-	if (rt->registered) {
+	if (modrt_kernel_clock(rt)) {
 		pr_err("como.ko runs module '%s': set it there (comoctl -T kernel)",
 		       name);
 		return -EBUSY;
@@ -322,20 +318,12 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 	err = set_module_check(rt, mod);
 	if (err)
 		return err;
-	old = rt->ctl;
+	ctl = datapath_ctl(c->mon->dp, rt);
 	if (mod[COMO_MOD_A_SAMPLING])
-		rt->ctl.sampling = nla_get_u32(mod[COMO_MOD_A_SAMPLING]);
+		ctl.sampling = nla_get_u32(mod[COMO_MOD_A_SAMPLING]);
 	if (mod[COMO_MOD_A_ENABLED])
-		rt->ctl.enabled = nla_get_u8(mod[COMO_MOD_A_ENABLED]);
-	if (memcmp(&old, &rt->ctl, sizeof(old))) {
-		err = datapath_ctl_write(c->mon->dp, rt);
-		if (err) {
-			rt->ctl = old;
-			pr_err("module '%s': cannot write its control: %s", name,
-			       strerror(-err));
-			return err;
-		}
-	}
+		ctl.enabled = nla_get_u8(mod[COMO_MOD_A_ENABLED]);
+	datapath_set_sampling(c->mon->dp, rt, ctl.sampling, ctl.enabled);
 	if (mod[COMO_MOD_A_PRIORITY])
 		rt->priority = nla_get_u32(mod[COMO_MOD_A_PRIORITY]);
 	return put_module(reply, c->mon, rt);
@@ -361,7 +349,7 @@ static int do_set_config(struct ctl *c, struct nlattr **cfg)
 	__u64 tick;
 	__u32 budget;
 
-	if (c->mon->dp->kmod) {
+	if (c->mon->kmod) {
 		pr_err("como.ko runs the overload guard: set it there "
 		       "(comoctl -T kernel)");
 		return -EOPNOTSUPP;
@@ -397,122 +385,15 @@ static bool is_event(__u8 cmd)
 	       cmd <= COMO_CMD_EVENT_OVERLOAD;
 }
 
-/* Forgets subscribers that hung up, so that their places can be taken. */
-static void prune_subscribers(void)
-{
-	struct pollfd pfd = { .events = POLLRDHUP };
-	const short gone = POLLHUP | POLLRDHUP | POLLERR;
-	unsigned int i = 0;
-
-	while (i < nsubscribers) {
-		pfd.fd = subscribers[i];
-		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & gone)) {
-			close(subscribers[i]);
-			subscribers[i] = subscribers[--nsubscribers];
-		} else {
-			i++;
-		}
-	}
-}
-
 /* Returns true when FD is kept as a subscriber. */
 static bool subscribe(int fd, const struct nlmsghdr *nlh)
 {
-	prune_subscribers();
-	if (nsubscribers == CTL_SUBSCRIBERS_MAX) {
+	if (events_subscribe(fd)) {
 		send_error(fd, nlh, -EBUSY, "too many event subscribers");
 		return false;
 	}
 	send_error(fd, nlh, 0, NULL);
-	subscribers[nsubscribers++] = fd;
 	return true;
-}
-
-/* Sends MSG to every subscriber; one that cannot take it at once is dropped. */
-static void notify(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	unsigned int i = 0;
-
-	while (i < nsubscribers) {
-		if (send(subscribers[i], nlh, nlh->nlmsg_len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-			pr_info("event subscriber dropped: %s", strerror(errno));
-			close(subscribers[i]);
-			subscribers[i] = subscribers[--nsubscribers];
-		} else {
-			i++;
-		}
-	}
-}
-
-static struct nl_msg *event_new(__u8 cmd)
-{
-	struct nl_msg *msg;
-
-	if (!nsubscribers)
-		return NULL;
-	msg = nlmsg_alloc();
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, 0, COMO_LOCAL_FAMILY, 0, 0,
-				cmd, COMO_GENL_VERSION)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
-}
-
-void ctl_notify_epoch_closed(const char *module, uint64_t epoch,
-			     uint64_t start_ns, uint64_t end_ns)
-{
-	struct nl_msg *msg = event_new(COMO_CMD_EVENT_EPOCH_CLOSED);
-	struct nlattr *nest;
-
-	if (!msg)
-		return;
-	nest = nla_nest_start(msg, COMO_A_MODULE);
-	if (!nest || nla_put_string(msg, COMO_MOD_A_NAME, module) ||
-	    nla_put_u64(msg, COMO_MOD_A_EPOCH, epoch) ||
-	    nla_put_u64(msg, COMO_MOD_A_CLOSED_START_NS, start_ns) ||
-	    nla_put_u64(msg, COMO_MOD_A_CLOSED_END_NS, end_ns))
-		goto out;
-	nla_nest_end(msg, nest);
-	notify(msg);
-out:
-	nlmsg_free(msg);
-}
-
-void ctl_notify_module(__u8 cmd, const char *module, __u32 sampling,
-		       uint64_t cost_ns, const char *why, __u32 load_pm)
-{
-	struct nl_msg *msg = event_new(cmd);
-	struct nlattr *nest;
-
-	if (!msg)
-		return;
-	nest = nla_nest_start(msg, COMO_A_MODULE);
-	if (!nest || nla_put_string(msg, COMO_MOD_A_NAME, module) ||
-	    nla_put_u64(msg, COMO_MOD_A_COST_NS, cost_ns) ||
-	    (sampling && nla_put_u32(msg, COMO_MOD_A_SAMPLING, sampling)))
-		goto out;
-	nla_nest_end(msg, nest);
-	if ((why && nla_put_string(msg, COMO_A_REASON, why)) ||
-	    nla_put_u32(msg, COMO_A_LOAD_PM, load_pm))
-		goto out;
-	notify(msg);
-out:
-	nlmsg_free(msg);
-}
-
-void ctl_notify_overload(bool begun, __u32 load_pm)
-{
-	struct nl_msg *msg = event_new(COMO_CMD_EVENT_OVERLOAD);
-
-	if (!msg)
-		return;
-	if (!nla_put_u32(msg, COMO_A_OVERLOAD, begun) &&
-	    !nla_put_u32(msg, COMO_A_LOAD_PM, load_pm))
-		notify(msg);
-	nlmsg_free(msg);
 }
 
 /* Returns true when FD stays open, as an event subscriber. */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "comod.h"
+#include "datapath.h"
 #include "dispatch.skel.h"
 #include "filter.h"
 #include "log.h"
@@ -74,31 +74,53 @@ int datapath_ctl_map(struct datapath *dp)
 	return 0;
 }
 
-/* ALL: every field; else only the chain's order, which comod always owns. */
-static void ctl_store(struct datapath *dp, __u32 slot,
-		      const struct como_ctl *c, bool all)
-{
-	volatile struct como_ctl *v = &dp->ctl[slot];
-
-	if (all) {
-		v->sampling = c->sampling;
-		v->enabled = c->enabled;
-		v->epoch = c->epoch;
-		v->half = c->half;
-	}
-	v->next = c->next;
-}
-
-int datapath_ctl_read(struct datapath *dp, struct modrt *rt)
+struct como_ctl datapath_ctl(const struct datapath *dp, const struct modrt *rt)
 {
 	volatile struct como_ctl *v = &dp->ctl[rt->slot];
 
-	rt->ctl.next = v->next;
-	rt->ctl.half = v->half;
-	rt->ctl.sampling = v->sampling;
-	rt->ctl.enabled = v->enabled;
-	rt->ctl.epoch = v->epoch;
-	return 0;
+	return (struct como_ctl){
+		.next = v->next, .half = v->half, .sampling = v->sampling,
+		.enabled = v->enabled, .epoch = v->epoch,
+	};
+}
+
+void datapath_flip(struct datapath *dp, const struct modrt *rt, __u32 *half,
+		   __u64 *epoch)
+{
+	volatile struct como_ctl *v = &dp->ctl[rt->slot];
+
+	*half = v->half & 1;
+	*epoch = v->epoch;
+	v->half = *half ^ 1;
+	v->epoch = *epoch + 1;
+}
+
+void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt)
+{
+	volatile struct como_ctl *v = &dp->ctl[rt->slot];
+
+	v->half = 0;
+	v->epoch = 0;
+	v->sampling = 1;
+	v->enabled = 1;
+	v->next = COMO_SLOT_END;
+}
+
+void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,
+			   __u32 sampling, __u32 enabled)
+{
+	volatile struct como_ctl *v = &dp->ctl[rt->slot];
+
+	v->sampling = sampling;
+	v->enabled = enabled;
+}
+
+/* The kernel waits for an RCU grace period on a map-in-map update. */
+int datapath_grace_period(const struct modrt *rt, __u32 half)
+{
+	half &= 1;
+	return bpf_map_update_elem(rt->outer_fd, &half, &rt->half_fd[half], 0) ?
+	       -errno : 0;
 }
 
 /* Gives the module object the dispatcher's shared maps. */
@@ -228,23 +250,18 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		return err;
 	}
 	rt->prog_fd = bpf_program__fd(prog);
-	rt->ctl = (struct como_ctl){ .next = COMO_SLOT_END, .sampling = 1,
-				     .enabled = 1 };
-	rt->priority = rt->mod->desc->priority;
+	datapath_ctl_reset(dp, rt);
 	return 0;
 }
 
-/* While como.ko runs a module, its half, epoch, sampling and state are its. */
-int datapath_ctl_write(struct datapath *dp, struct modrt *rt)
+/*
+ * A stage or module in the chain: its successor first, then its program.
+ * Only 'next' is written: while como.ko runs a module, the rest of its
+ * entry is como.ko's.
+ */
+static int chain_put(struct datapath *dp, __u32 slot, int prog_fd, __u32 next)
 {
-	ctl_store(dp, rt->slot, &rt->ctl, !rt->registered);
-	return 0;
-}
-
-static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
-		     const struct como_ctl *ctl, bool all)
-{
-	ctl_store(dp, slot, ctl, all);
+	dp->ctl[slot].next = next;
 	if (bpf_map_update_elem(dp->fd[DP_PROGS], &slot, &prog_fd, 0))
 		return -errno;
 	return 0;
@@ -256,30 +273,29 @@ static int chain_put(struct datapath *dp, __u32 slot, int prog_fd,
  * nothing, so a packet never meets a half-built chain.
  */
 int datapath_link(struct datapath *dp, struct filter_stage *fs,
-		  unsigned int nfs, struct modrt *mods, unsigned int n)
+		  unsigned int nfs, struct modrt *const *mods, unsigned int n)
 {
 	struct como_cfg cfg = {
 		.head = COMO_SLOT_END,
 		.clock_offset_ns = dp->clock_offset_ns,
 	};
 	__u32 zero = 0, next = COMO_SLOT_END;
-	struct como_ctl ctl = { .sampling = 1, .enabled = 1 };
 	int i, err;
 
 	for (i = n - 1; i >= 0; i--) {
-		mods[i].ctl.next = next;
-		err = chain_put(dp, mods[i].slot, mods[i].prog_fd, &mods[i].ctl,
-				!mods[i].registered);
+		err = chain_put(dp, mods[i]->slot, mods[i]->prog_fd, next);
 		if (err)
 			return err;
-		next = mods[i].slot;
+		next = mods[i]->slot;
 		/* a module without a filter sees every packet */
-		if (!mods[i].mod->filter)
-			cfg.match_all |= 1ULL << mods[i].slot;
+		if (!mods[i]->mod->filter)
+			cfg.match_all |= 1ULL << mods[i]->slot;
 	}
 	for (i = nfs - 1; i >= 0; i--) {
-		ctl.next = next;
-		err = chain_put(dp, fs[i].slot, fs[i].prog_fd, &ctl, true);
+		/* a stage's entry is comod's alone: it is never registered */
+		dp->ctl[fs[i].slot].sampling = 1;
+		dp->ctl[fs[i].slot].enabled = 1;
+		err = chain_put(dp, fs[i].slot, fs[i].prog_fd, next);
 		if (err)
 			return err;
 		next = fs[i].slot;

@@ -463,60 +463,128 @@ out:
 	return err;
 }
 
+/* Compiles EXPR and loads it as a stage that sets MASK, in SLOT. */
+static int stage_make(struct datapath *dp, struct filter_stage *fs,
+		      const char *who, const char *expr, __u64 mask,
+		      int slot, int dlt)
+{
+	struct cbpf_insn *cb;
+	unsigned int ncb;
+	int err;
+
+	*fs = (struct filter_stage){
+		.expr = strdup(expr), .mask = mask, .slot = slot, .prog_fd = -1,
+	};
+	if (!fs->expr)
+		return -ENOMEM;
+	err = filter_compile(who, expr, dlt, &cb, &ncb);
+	if (err)
+		return err;
+	err = filter_load(dp, fs, cb, ncb);
+	free(cb);
+	return err;
+}
+
+static __u64 slots_used(struct filter_stage *fs, unsigned int nfs,
+			struct modrt *const *mods, unsigned int n)
+{
+	__u64 used = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		used |= 1ULL << mods[i]->slot;
+	for (i = 0; i < nfs; i++)
+		used |= 1ULL << fs[i].slot | fs[i].mask;
+	return used;
+}
+
 /*
  * One stage per distinct expression, whatever the number of modules that
- * asked for it: each packet is tested once per filter. Stages take the
- * slots from the top down; modules have them from 0 up.
+ * asked for it: each packet is tested once per filter.
  */
-int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
-		  int dlt, struct filter_stage **fsp, unsigned int *nfsp)
+int filters_build(struct datapath *dp, struct modrt *const *mods,
+		  unsigned int n, int dlt, struct filter_stage **fsp,
+		  unsigned int *nfsp)
 {
 	/* room for the stages of modules loaded later, too */
 	struct filter_stage *fs = calloc(COMO_CHAIN_MAX, sizeof(*fs));
-	const char **who = calloc(n ? n : 1, sizeof(*who));
-	unsigned int i, j, nfs = 0, ncb;
-	struct cbpf_insn *cb;
+	unsigned int i, j, k, nfs = 0;
+	__u64 mask, used;
 	int err = 0;
 
-	if (!fs || !who) {
-		free(fs);
-		free(who);
+	if (!fs)
 		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		const char *expr = mods[i].mod->filter;
+	*fsp = fs;
+	for (i = 0; i < n && !err; i++) {
+		const char *expr = mods[i]->mod->filter;
 
 		if (!expr)
 			continue;
 		for (j = 0; j < nfs && strcmp(fs[j].expr, expr); j++)
 			;
-		if (j == nfs) {
-			fs[nfs] = (struct filter_stage){
-				.expr = strdup(expr),
-				.slot = COMO_MAX_SLOTS - 1 - nfs, .prog_fd = -1,
-			};
-			who[nfs++] = mods[i].mod->name;
-		}
-		fs[j].mask |= 1ULL << mods[i].slot;
-	}
-	if (nfs + n > COMO_CHAIN_MAX) {
-		pr_err("%u modules and %u distinct filters: at most %d together "
-		       "(the kernel allows 33 tail calls in a row)", n, nfs,
-		       COMO_CHAIN_MAX);
-		err = -E2BIG;
-	}
-	/* the masks are final: translate and load */
-	for (j = 0; j < nfs && !err; j++) {
-		err = filter_compile(who[j], fs[j].expr, dlt, &cb, &ncb);
-		if (err)
+		if (j < nfs)
+			continue;
+		/* every module that asks for it, before the stage is made */
+		for (k = i, mask = 0; k < n; k++)
+			if (mods[k]->mod->filter &&
+			    !strcmp(mods[k]->mod->filter, expr))
+				mask |= 1ULL << mods[k]->slot;
+		if (nfs + n >= COMO_CHAIN_MAX) {
+			err = -E2BIG;
 			break;
-		err = filter_load(dp, &fs[j], cb, ncb);
-		free(cb);
+		}
+		used = slots_used(fs, nfs, mods, n);
+		err = stage_make(dp, &fs[nfs], mods[i]->mod->name, expr, mask,
+				 slot_pick(used, true), dlt);
+		nfs++;
 	}
-	free(who);
-	*fsp = fs;
+	if (err == -E2BIG)
+		pr_err("%u modules and more distinct filters: at most %d "
+		       "together (the kernel allows 33 tail calls in a row)",
+		       n, COMO_CHAIN_MAX);
 	*nfsp = nfs;
 	return err;
+}
+
+int filters_join(struct datapath *dp, struct filter_stage *fs,
+		 unsigned int *nfs, struct modrt *const *mods, unsigned int n,
+		 struct modrt *rt, int dlt, struct filter_stage *old)
+{
+	const char *expr = rt->mod->filter;
+	struct filter_stage made;
+	__u64 mask = 1ULL << rt->slot, used;
+	unsigned int j;
+	int slot, err;
+
+	old->prog_fd = -1;
+	old->expr = NULL;
+	for (j = 0; j < *nfs && strcmp(fs[j].expr, expr); j++)
+		;
+	if (j == *nfs && *nfs + n >= COMO_CHAIN_MAX) {
+		pr_err("the chain is full: at most %d modules and filters "
+		       "(the kernel allows 33 tail calls in a row)",
+		       COMO_CHAIN_MAX);
+		return -E2BIG;
+	}
+	used = slots_used(fs, *nfs, mods, n) | mask;
+	slot = slot_pick(used, true);
+	if (slot < 0) {
+		pr_err("no free slot for the filter of module %s", rt->mod->name);
+		return -ENOSPC;
+	}
+	if (j < *nfs)
+		mask |= fs[j].mask;
+	err = stage_make(dp, &made, rt->mod->name, expr, mask, slot, dlt);
+	if (err) {
+		filters_free_one(&made);
+		return err;
+	}
+	if (j < *nfs)
+		*old = fs[j];
+	else
+		(*nfs)++;
+	fs[j] = made;
+	return 0;
 }
 
 void filters_free_one(struct filter_stage *fs)

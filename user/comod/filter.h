@@ -6,6 +6,9 @@
  * on each packet's window (como_win) and sets, in como_pkt.match, the bits
  * of the modules that asked for that filter.
  *
+ * Part of comod: called by whoever builds the chain (start.c, monitor.c);
+ * calls libpcap (filter_pcap.c) and the kernel's verifier, nothing above.
+ *
  * A filter sees the first COMO_SNAP bytes of a packet: a load beyond them
  * fails the filter, as a load beyond the captured bytes does in libpcap.
  */
@@ -43,8 +46,18 @@ int filter_load(struct datapath *dp, struct filter_stage *fs,
 
 struct modrt;
 /* The stages for every module that has a filter, loaded, deduplicated. */
-int filters_build(struct datapath *dp, struct modrt *mods, unsigned int n,
-		  int dlt, struct filter_stage **fs, unsigned int *nfs);
+int filters_build(struct datapath *dp, struct modrt *const *mods,
+		  unsigned int n, int dlt, struct filter_stage **fs,
+		  unsigned int *nfs);
+/*
+ * A module RT joins the running set MODS: the stage of its filter, made
+ * anew to set its bit too where another module has that filter (the old
+ * stage goes to *OLD, to be freed once the chain no longer runs it), or
+ * a stage of its own.
+ */
+int filters_join(struct datapath *dp, struct filter_stage *fs,
+		 unsigned int *nfs, struct modrt *const *mods, unsigned int n,
+		 struct modrt *rt, int dlt, struct filter_stage *old);
 void filters_free(struct filter_stage *fs, unsigned int n);
 void filters_free_one(struct filter_stage *fs);
 

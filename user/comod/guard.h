@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include <linux/types.h>
-#include <como/maps.h>
+#include "comod.h"
 
 struct monitor;
 

@@ -5,25 +5,30 @@
  * comod drains each epoch it announces, stores it, and says it is done,
  * which lets the clock use that half again. Taking a module back (unload,
  * stop) drains what the clock closed last, then comod's own clock goes on.
+ *
+ * While como.ko runs a module, this is the only writer of its open epoch
+ * (it follows what como.ko says), and the only writer of 'registered'.
+ *
+ * Part of comod: called by the module set (monitor.c) and the live loop;
+ * calls the drain, the data path and kmod.c (como.ko's netlink side).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "comod.h"
-#include "keep.h"
+#include "datapath.h"
+#include "drain.h"
 #include "kclock.h"
 #include "kmod.h"
 #include "log.h"
 #include "store.h"
-#include "units.h"
 
 static struct modrt *module_named(struct monitor *mon, const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < mon->n; i++)
-		if (!strcmp(mon->mods[i].mod->name, name))
-			return &mon->mods[i];
+		if (!strcmp(mon->mods[i]->mod->name, name))
+			return mon->mods[i];
 	return NULL;
 }
 
@@ -41,7 +46,7 @@ int kclock_adopt(struct monitor *mon)
 	unsigned int i, n;
 	int err;
 
-	err = kmod_modules(mon->dp->kmod, &v, &n);
+	err = kmod_modules(mon->kmod, &v, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
@@ -50,35 +55,23 @@ int kclock_adopt(struct monitor *mon)
 			continue;
 		rt->registered = true;
 		rt->taken_back = true;
-		datapath_ctl_read(mon->dp, rt);
 		follow(rt, &v[i]);
 	}
 	free(v);
 	return 0;
 }
 
-int kclock_hand_over(struct monitor *mon)
+int kclock_register(struct monitor *mon)
 {
-	struct kmod *k = mon->dp->kmod;
 	unsigned int i;
-	int err;
+	int err = 0;
 
-	/* the clock needs the open epochs' starts, and so does the description */
-	for (i = 0; i < mon->n; i++) {
-		struct modrt *rt = &mon->mods[i];
-
-		if (!rt->open)
-			epoch_open(rt, wall_ns());
-		if (!rt->first_ns)
-			rt->first_ns = rt->epoch_start;
-	}
-	err = keep_hand_over(k, mon, mon->live, mon->source);
 	for (i = 0; !err && i < mon->n; i++) {
-		struct modrt *rt = &mon->mods[i];
+		struct modrt *rt = mon->mods[i];
 
 		if (rt->registered)
 			continue;
-		err = kmod_register(k, rt);
+		err = kmod_register(mon->kmod, rt);
 		rt->registered = !err;
 	}
 	return err;
@@ -94,17 +87,17 @@ static int drain_closed(struct monitor *mon, struct modrt *rt,
 			const struct kmod_epochs *e)
 {
 	/* the clock flips no further until told: the closed half is the other */
-	__u32 half = (mon->dp->ctl[rt->slot].half & 1) ^ 1;
+	__u32 half = (datapath_ctl(mon->dp, rt).half & 1) ^ 1;
 	bool taken_back = rt->taken_back;
 
 	rt->taken_back = false;
 	if (taken_back && store_last_ts(rt->store) == e->closed_start_ns) {
 		pr_info("module %s: epoch %llu was stored before a restart",
 			rt->mod->name, (unsigned long long)e->closed_epoch);
-		return epoch_discard(mon->dp, rt, half);
+		return drain_discard(mon->dp, rt, half);
 	}
-	return epoch_export(mon->dp, rt, half, e->closed_epoch,
-			    e->closed_start_ns, e->closed_end_ns);
+	return drain_epoch(mon->dp, rt, half, e->closed_epoch,
+			   e->closed_start_ns, e->closed_end_ns);
 }
 
 /*
@@ -113,19 +106,33 @@ static int drain_closed(struct monitor *mon, struct modrt *rt,
  * may hold an epoch the clock closed and nobody drained: it is stored,
  * labelled as the interval before the open one.
  */
-int kclock_lost(struct monitor *mon, struct modrt *rt)
+static int kclock_lost(struct monitor *mon, struct modrt *rt)
 {
 	uint64_t ivl = rt->mod->interval_ns;
+	struct como_ctl ctl = datapath_ctl(mon->dp, rt);
 
 	rt->registered = false;
 	rt->taken_back = false;
-	datapath_ctl_read(mon->dp, rt);
 	pr_warn("module %s: como.ko no longer runs it; comod's clock does",
 		rt->mod->name);
-	return epoch_export(mon->dp, rt, (rt->ctl.half & 1) ^ 1,
-			    rt->ctl.epoch ? rt->ctl.epoch - 1 : 0,
-			    rt->epoch_start > ivl ? rt->epoch_start - ivl : 0,
-			    rt->epoch_start);
+	return drain_epoch(mon->dp, rt, (ctl.half & 1) ^ 1,
+			   ctl.epoch ? ctl.epoch - 1 : 0,
+			   rt->epoch_start > ivl ? rt->epoch_start - ivl : 0,
+			   rt->epoch_start);
+}
+
+int kclock_gone(struct monitor *mon)
+{
+	unsigned int i;
+	int err = 0;
+
+	pr_warn("como.ko is gone: comod runs the epoch clock");
+	for (i = 0; i < mon->n && !err; i++)
+		if (mon->mods[i]->registered)
+			err = kclock_lost(mon, mon->mods[i]);
+	kmod_close(mon->kmod);
+	mon->kmod = NULL;
+	return err;
 }
 
 static bool listed(const struct kmod_epochs *v, unsigned int n,
@@ -146,11 +153,11 @@ int kclock_drain(struct monitor *mon)
 	unsigned int i, n;
 	int err;
 
-	err = kmod_modules(mon->dp->kmod, &v, &n);
+	err = kmod_modules(mon->kmod, &v, &n);
 	if (err)
 		return err;
 	for (i = 0; i < mon->n && !err; i++) {
-		rt = &mon->mods[i];
+		rt = mon->mods[i];
 		if (rt->registered && !listed(v, n, rt->mod->name))
 			err = kclock_lost(mon, rt);
 	}
@@ -161,7 +168,7 @@ int kclock_drain(struct monitor *mon)
 		if (v[i].closed) {
 			err = drain_closed(mon, rt, &v[i]);
 			if (!err)
-				err = kmod_drained(mon->dp->kmod, rt->mod->name,
+				err = kmod_drained(mon->kmod, rt->mod->name,
 						   v[i].closed_epoch);
 		}
 		follow(rt, &v[i]);
@@ -177,14 +184,13 @@ int kclock_release(struct monitor *mon, struct modrt *rt)
 
 	if (!rt->registered)
 		return 0;
-	err = kmod_unregister(mon->dp->kmod, rt->mod->name, &last);
+	err = kmod_unregister(mon->kmod, rt->mod->name, &last);
 	if (err == -ENOENT)
 		return kclock_lost(mon, rt);
 	if (err)
 		return err;	/* como.ko still runs it */
 	rt->registered = false;
 	rt->taken_back = false;
-	datapath_ctl_read(mon->dp, rt);
 	if (last.closed) {
 		err = drain_closed(mon, rt, &last);
 		if (err)
@@ -200,7 +206,7 @@ int kclock_stop(struct monitor *mon)
 	int err = 0, e;
 
 	for (i = 0; i < mon->n; i++) {
-		e = kclock_release(mon, &mon->mods[i]);
+		e = kclock_release(mon, mon->mods[i]);
 		err = err ?: e;
 	}
 	/* what could not be taken back stays where it is, for the next start */
@@ -209,6 +215,6 @@ int kclock_stop(struct monitor *mon)
 			"it back", mon->datadir);
 		return err;
 	}
-	e = kmod_capture_del(mon->dp->kmod);
+	e = kmod_capture_del(mon->kmod);
 	return e == -ENOENT ? 0 : e;
 }

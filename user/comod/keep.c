@@ -1,4 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The capture described, and kept across a restart of comod: pinned in
+ * bpffs (-K), or held by como.ko; then taken back (keep.h).
+ *
+ * Part of comod: called by start.c, loop.c and the module set; calls the
+ * live source (its links), the clock (an epoch goes on), the stream,
+ * export, the data path and kmod.c.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,10 +22,15 @@
 #include <linux/magic.h>
 #include <linux/como.h>
 #include "jsonutil.h"
+#include "clock.h"
+#include "datapath.h"
+#include "export.h"
+#include "filter.h"
 #include "keep.h"
 #include "kmod.h"
 #include "live.h"
 #include "log.h"
+#include "stream.h"
 
 #define STATE_FILE	".kept.json"
 
@@ -180,7 +193,7 @@ static int describe(struct monitor *mon, struct live *l, const char *ifaces,
 		err = put(arg, mon->dp->fd[i], datapath_map_names[i],
 			  COMO_OBJ_MAP);
 	for (i = 0; !err && i < mon->n; i++) {
-		struct modrt *rt = &mon->mods[i];
+		struct modrt *rt = mon->mods[i];
 
 		snprintf(name, sizeof(name), "m%u_prog", rt->slot);
 		err = put(arg, rt->prog_fd, name, COMO_OBJ_PROG);
@@ -198,7 +211,7 @@ static int describe(struct monitor *mon, struct live *l, const char *ifaces,
 		if (rt->mod->filter)
 			json_add_str(o, "filter", rt->mod->filter);
 		json_add_u64(o, "slot", rt->slot);
-		json_add_u64(o, "streamsize", rt->cfg->streamsize);
+		json_add_u64(o, "streamsize", rt->streamsize);
 		json_add_u64(o, "epoch_start", rt->epoch_start);
 		json_add_u64(o, "first_ns", rt->first_ns);
 		json_object_array_add(mods, o);
@@ -276,25 +289,29 @@ static void unpin_all(const char *dir)
 	rmdir(dir);
 }
 
-static int restore_module(struct monitor *mon, struct modrt *rt,
+static int restore_module(struct monitor *mon, struct modrt **rtp,
 			  struct json_object *o, keep_get_fn get, void *arg)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
+	struct modrt *rt;
 	char name[64];
 	int err, h;
 
-	memset(rt, 0, sizeof(*rt));
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	*rtp = rt;
 	rt->half_fd[0] = rt->half_fd[1] = rt->prog_fd = rt->outer_fd = -1;
 	rt->slot = json_u64(o, "slot");
-	rt->own_cfg.streamsize = json_u64(o, "streamsize") ?: COMO_DEFAULT_STREAMSIZE;
-	rt->cfg = &rt->own_cfg;
+	rt->streamsize = json_u64(o, "streamsize") ?: COMO_DEFAULT_STREAMSIZE;
 	err = mod_open(&rt->mod, json_str(o, "name"), json_str(o, "path"),
 		       json_str(o, "args"), json_str(o, "filter"));
 	if (!err)
 		err = mod_init(rt->mod);
 	if (err)
 		return err;
+	rt->priority = rt->mod->desc->priority;
 	snprintf(name, sizeof(name), "m%u_prog", rt->slot);
 	rt->prog_fd = get(arg, name);
 	snprintf(name, sizeof(name), "m%u_outer", rt->slot);
@@ -308,17 +325,15 @@ static int restore_module(struct monitor *mon, struct modrt *rt,
 		return -ENOENT;
 	if (bpf_obj_get_info_by_fd(rt->half_fd[0], &info, &len))
 		return -errno;
-	err = datapath_ctl_read(mon->dp, rt);
-	if (err)
-		return err;
 	rt->state_type = info.type;
 	rt->key_size = info.key_size;
 	rt->value_size = info.value_size;
 	rt->max_entries = info.max_entries;
 	/* the epoch the kernel kept writing goes on: it is still open */
-	epoch_open(rt, json_u64(o, "epoch_start"));
+	clock_resume(rt, json_u64(o, "epoch_start"));
 	rt->first_ns = json_u64(o, "first_ns");
-	return stream_open(rt, mon->datadir, mon->kind, mon->source);
+	err = stream_open(rt, mon->datadir, mon->kind, mon->source);
+	return err ?: export_start(rt);
 }
 
 /* Fills mon (dp, mods, fs) and *lp from a description and its objects. */
@@ -353,6 +368,8 @@ static int rebuild(struct monitor *mon, struct live **lp, const char *ifaces,
 		err = restore_module(mon, &mon->mods[i],
 				     json_object_array_get_idx(arr, i), get, arg);
 		mon->n = i + 1;
+		if (err && !mon->mods[i])
+			mon->n = i;
 	}
 	arr = json_object_object_get(st, "stages");
 	n = arr ? json_object_array_length(arr) : 0;

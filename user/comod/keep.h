@@ -12,7 +12,7 @@
 #define _COMOD_KEEP_H
 
 #include <stdbool.h>
-#include "monitor.h"
+#include "comod.h"
 
 struct live;
 struct kmod;

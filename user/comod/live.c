@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The live source: the dispatcher attached with XDP to interfaces, every
- * packet a batch of one, epochs flipped on the wall clock.
+ * packet a batch of one, stamped on the boot clock (the dispatcher adds
+ * the offset to the wall clock). The time a live run goes by is the wall
+ * clock's: loop.c tells the clock.
  *
  * como never replaces an XDP program it did not load: where an interface
  * runs libxdp's multi-program dispatcher already, como joins it
  * (xdp_multi.c); an interface with any other program is refused.
+ *
+ * Part of comod: called by start.c, loop.c and keep.c; calls xdp_multi.c
+ * and libbpf, nothing above.
  */
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +23,8 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <linux/como.h>
-#include "ctl.h"
-#include "guard.h"
-#include "kclock.h"
-#include "kmod.h"
 #include "live.h"
 #include "log.h"
-#include "store.h"
 #include "xdp_multi.h"
 
 #define MAX_IFACES	16
@@ -262,195 +261,6 @@ void live_release(struct live *l)
 	for (i = 0; i < l->n; i++)
 		close(l->ifs[i].link_fd);
 	free(l);
-}
-
-/*
- * An epoch closed late (comod starved, or como.ko's clock stretched it) is
- * labelled as long as it ran, in whole intervals: to the last boundary
- * before NOW, where the next one starts; or, the last epoch of a run, to
- * the first boundary after NOW.
- */
-static void epoch_stretch(struct modrt *rt, uint64_t now, bool last)
-{
-	uint64_t ivl = rt->mod->interval_ns, spent;
-
-	if (now <= rt->epoch_end)
-		return;
-	spent = now - rt->epoch_start + (last ? ivl - 1 : 0);
-	rt->epoch_end = rt->epoch_start + spent / ivl * ivl;
-}
-
-/* The earliest end of an open epoch, or now + 1 s when none is open. */
-static uint64_t next_boundary(struct modrt *mods, unsigned int n, uint64_t now)
-{
-	uint64_t next = now + 1000000000ULL;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (mods[i].open && mods[i].epoch_end < next)
-			next = mods[i].epoch_end;
-	return next;
-}
-
-/*
- * Sleeps until the next epoch boundary or a control request, whichever
- * comes first; a signal ends the wait early too.
- */
-static void wait_until(uint64_t next, struct ctl *ctl)
-{
-	uint64_t now = now_ns(CLOCK_REALTIME);
-	struct pollfd pfd = { .fd = ctl ? ctl_fd(ctl) : -1, .events = POLLIN };
-	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
-
-	if (poll(&pfd, 1, ms) > 0 && (pfd.revents & POLLIN))
-		ctl_serve(ctl);
-}
-
-/* comod's clock for what como.ko does not run: close what has ended. */
-static int close_ended(struct monitor *mon, uint64_t now)
-{
-	unsigned int i;
-	int err = 0;
-
-	for (i = 0; i < mon->n && !err; i++) {
-		struct modrt *rt = &mon->mods[i];
-
-		if (rt->registered || now < rt->epoch_end)
-			continue;
-		epoch_stretch(rt, now, false);
-		err = epoch_close(mon->dp, rt);
-		epoch_open(rt, now);
-	}
-	return err;
-}
-
-/* The earliest end of an epoch comod's own clock runs, if any. */
-static uint64_t own_boundary(struct monitor *mon, uint64_t now)
-{
-	uint64_t next = now + 1000000000ULL;
-	unsigned int i;
-
-	for (i = 0; i < mon->n; i++)
-		if (!mon->mods[i].registered && mon->mods[i].open &&
-		    mon->mods[i].epoch_end < next)
-			next = mon->mods[i].epoch_end;
-	return next;
-}
-
-/*
- * With como.ko its clock closes the epochs: wake on its announcements (or
- * each second, in case one was missed), drain what it closed. A module it
- * does not run (refused, or released) stays on comod's clock. When
- * como.ko goes away altogether, comod's clock takes everything over.
- */
-static int follow_kclock(struct monitor *mon, struct ctl *ctl,
-			 volatile sig_atomic_t *stop)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = ctl ? ctl_fd(ctl) : -1, .events = POLLIN },
-		{ .fd = kmod_event_fd(mon->dp->kmod), .events = POLLIN },
-	};
-	uint64_t now = now_ns(CLOCK_REALTIME), next;
-	unsigned int i;
-	int err = 0, ms;
-
-	while (!*stop && !err) {
-		next = own_boundary(mon, now);
-		ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
-		if (poll(pfd, 2, ms) > 0 && (pfd[0].revents & POLLIN))
-			ctl_serve(ctl);
-		kmod_events_discard(mon->dp->kmod);
-		err = kclock_drain(mon);
-		if (err && !kmod_alive(mon->dp->kmod)) {
-			pr_warn("como.ko is gone: comod runs the epoch clock");
-			for (i = 0, err = 0; i < mon->n && !err; i++)
-				if (mon->mods[i].registered)
-					err = kclock_lost(mon, &mon->mods[i]);
-			kmod_close(mon->dp->kmod);
-			mon->dp->kmod = NULL;
-			return err;
-		}
-		now = now_ns(CLOCK_REALTIME);
-		if (!err)
-			err = close_ended(mon, now);
-	}
-	return err;
-}
-
-int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
-	     volatile sig_atomic_t *stop)
-{
-	uint64_t now = now_ns(CLOCK_REALTIME);
-	unsigned int i;
-	int err = 0;
-
-	if (l->dp->kmod) {
-		err = follow_kclock(mon, ctl, stop);
-		/* como.ko went away: comod's clock goes on */
-		if (err || *stop || l->dp->kmod)
-			return err;
-		now = now_ns(CLOCK_REALTIME);
-	}
-
-	for (i = 0; i < mon->n; i++) {
-		/* a module picked up from kept state has its epoch open */
-		if (!mon->mods[i].open)
-			epoch_open(&mon->mods[i], now);
-		if (!mon->mods[i].first_ns)
-			mon->mods[i].first_ns = now;
-	}
-	while (!*stop && !err) {
-		uint64_t next = next_boundary(mon->mods, mon->n, now);
-
-		/* comod's own overload guard, when it has a budget */
-		if (mon->guard && guard_next(mon->guard) < next)
-			next = guard_next(mon->guard);
-		wait_until(next, ctl);
-		now = now_ns(CLOCK_REALTIME);
-		if (mon->guard && now >= guard_next(mon->guard))
-			guard_tick(mon->guard, mon, now);
-		for (i = 0; i < mon->n && !err; i++) {
-			struct modrt *rt = &mon->mods[i];
-
-			if (now < rt->epoch_end)
-				continue;
-			epoch_stretch(rt, now, false);
-			err = epoch_close(l->dp, rt);
-			epoch_open(rt, now);
-			/* a running monitor's records are queryable at once */
-			if (!err)
-				err = store_flush(rt->store);
-		}
-	}
-	return err;
-}
-
-int live_stop(struct live *l, struct monitor *mon)
-{
-	unsigned int i;
-	int err = 0;
-
-	uint64_t now;
-	int e;
-
-	/* como.ko gives the modules back, with what its clock closed last */
-	if (l->dp->kmod)
-		err = kclock_stop(mon);
-	/* stop capturing first, so that the last epochs are whole */
-	live_detach(l);
-	now = now_ns(CLOCK_REALTIME);
-	for (i = 0; i < mon->n; i++) {
-		struct modrt *rt = &mon->mods[i];
-
-		/* a module como.ko still runs (it refused to let go) stays there */
-		if (rt->registered)
-			continue;
-		epoch_stretch(rt, now, true);
-		e = epoch_close(l->dp, rt);
-		err = err ?: e;
-		rt->last_ns = now;
-	}
-	return err;
 }
 
 __s64 live_clock_offset(void)

@@ -1,25 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The live source: XDP on interfaces (live.c). */
 #ifndef _COMOD_LIVE_H
 #define _COMOD_LIVE_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include "comod.h"
 
-struct live;
-struct monitor;
-struct ctl;
-
 /* Attaches the dispatcher to every interface of a comma-separated list. */
 int live_attach(struct live **lp, struct datapath *dp, const char *ifaces);
-/*
- * Flips epochs on the wall clock until *stop, serving control requests
- * (which may load and unload modules) in between.
- */
-int live_run(struct live *l, struct monitor *mon, struct ctl *ctl,
-	     volatile sig_atomic_t *stop);
-/* Detaches, then closes and stores every module's last epoch. */
-int live_stop(struct live *l, struct monitor *mon);
 /* Joined libxdp's dispatcher on some interface: no link there to keep. */
 bool live_shared(const struct live *l);
 /* Kept state: hand over the XDP links; take them back; close, attached. */

@@ -1,213 +1,225 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Modules loaded and unloaded while the monitor runs.
+ * The module set: modules loaded and unloaded while the monitor runs.
  *
  * Loading verifies the module, opens its stream, then puts it at the end
  * of the chain: until the last step nothing the running chain uses has
  * changed, so a refused module changes nothing. Unloading takes it out of
  * the chain, waits an RCU grace period (no packet can still be on its way
  * through it), then closes its last epoch and stores it. The other
- * modules' state, halves and epochs are never touched: their control
- * entries are rewritten with the same values, only 'next' changes.
+ * modules' state, halves and epochs are never touched: only the chain's
+ * order ('next') changes.
+ *
+ * Part of comod: called by the control socket; calls the clocks (clock.c,
+ * kclock.c), keep.c (the description como.ko holds), filters, export,
+ * the stream and the data path.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "clock.h"
+#include "datapath.h"
+#include "drain.h"
+#include "export.h"
+#include "filter.h"
 #include "kclock.h"
+#include "keep.h"
 #include "log.h"
-#include "units.h"
 #include "monitor.h"
+#include "stream.h"
+#include "units.h"
 
-/*
- * A free slot: no module's, and no filter stage's bit (a stage keeps
- * setting the bits it was built with, so their slots are never reused).
- */
-static int slot_free(struct monitor *mon, unsigned int slot)
+struct modrt *monitor_find(struct monitor *mon, const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < mon->n; i++)
-		if (mon->mods[i].slot == slot)
-			return 0;
+		if (!strcmp(mon->mods[i]->mod->name, name))
+			return mon->mods[i];
+	return NULL;
+}
+
+int monitor_hand_over(struct monitor *mon)
+{
+	int err;
+
+	err = keep_hand_over(mon->kmod, mon, mon->live, mon->source);
+	return err ?: kclock_register(mon);
+}
+
+static __u64 slots_used(const struct monitor *mon)
+{
+	__u64 used = 0;
+	unsigned int i;
+
+	for (i = 0; i < mon->n; i++)
+		used |= 1ULL << mon->mods[i]->slot;
 	for (i = 0; i < mon->nfs; i++)
-		if (mon->fs[i].slot == slot || mon->fs[i].mask & (1ULL << slot))
-			return 0;
-	return 1;
+		used |= 1ULL << mon->fs[i].slot | mon->fs[i].mask;
+	return used;
 }
 
-static int slot_alloc(struct monitor *mon, int top_down)
+static void modrt_free(struct modrt *rt)
 {
-	int s;
-
-	for (s = top_down ? COMO_MAX_SLOTS - 1 : 0;
-	     s >= 0 && s < COMO_MAX_SLOTS; s += top_down ? -1 : 1)
-		if (slot_free(mon, s))
-			return s;
-	return -1;
-}
-
-/* The kernel waits for an RCU grace period on a map-in-map update. */
-static int grace_period(struct modrt *rt)
-{
-	__u32 h = rt->ctl.half & 1;
-
-	return bpf_map_update_elem(rt->outer_fd, &h, &rt->half_fd[h], 0) ?
-	       -errno : 0;
-}
-
-static void modrt_release(struct modrt *rt)
-{
+	export_stop(rt);
 	if (rt->store)
 		stream_close(rt);
 	datapath_unload(rt);
+	drain_free(rt);
 	mod_close(rt->mod);
-	memset(rt, 0, sizeof(*rt));
+	free(rt);
+}
+
+/* A stage the chain no longer runs: its slot emptied, its program closed. */
+static void stage_retire(struct monitor *mon, struct filter_stage *fs)
+{
+	if (fs->prog_fd < 0)
+		return;
+	datapath_unslot(mon->dp, fs->slot);
+	filters_free_one(fs);
 }
 
 int monitor_load(struct monitor *mon, const char *source, const char *name,
 		 const char *args, const char *filter)
 {
-	struct modrt *rt = &mon->mods[mon->n];
-	struct filter_stage *fs = NULL;
-	struct cbpf_insn *cb = NULL;
-	unsigned int i, ncb;
+	struct filter_stage old = { .prog_fd = -1 }, *saved = NULL;
+	unsigned int nfs = mon->nfs;
+	struct modrt *rt;
 	int slot, err;
 
-	if (mon->n + mon->nfs + (filter ? 1 : 0) > COMO_CHAIN_MAX) {
+	if (mon->n + mon->nfs >= COMO_CHAIN_MAX) {
 		pr_err("the chain is full: at most %d modules and filters "
 		       "(the kernel allows 33 tail calls in a row)", COMO_CHAIN_MAX);
 		return -E2BIG;
 	}
-	slot = slot_alloc(mon, 0);
+	slot = slot_pick(slots_used(mon), false);
 	if (slot < 0) {
 		pr_err("no free module slot");
 		return -ENOSPC;
 	}
-	memset(rt, 0, sizeof(*rt));
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
 	rt->half_fd[0] = rt->half_fd[1] = -1;
 	rt->slot = slot;
+	rt->streamsize = COMO_DEFAULT_STREAMSIZE;
 	err = mod_open(&rt->mod, name, source, args, filter);
 	if (err)
-		goto err_release;
-	for (i = 0; i < mon->n; i++) {
-		if (!strcmp(mon->mods[i].mod->name, rt->mod->name)) {
-			pr_err("module %s is loaded already; give another name",
-			       rt->mod->name);
-			err = -EEXIST;
-			goto err_release;
-		}
+		goto err_free;
+	if (monitor_find(mon, rt->mod->name)) {
+		pr_err("module %s is loaded already; give another name",
+		       rt->mod->name);
+		err = -EEXIST;
+		goto err_free;
 	}
-	rt->own_cfg.streamsize = COMO_DEFAULT_STREAMSIZE;
-	rt->cfg = &rt->own_cfg;
+	rt->priority = rt->mod->desc->priority;
 	err = mod_init(rt->mod);
 	if (!err)
 		err = datapath_add(mon->dp, rt);
 	if (!err)
 		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
+	if (!err)
+		err = export_start(rt);
 	if (err)
-		goto err_release;
+		goto err_free;
 	if (rt->mod->filter) {
-		fs = &mon->fs[mon->nfs];
-		*fs = (struct filter_stage){
-			.expr = strdup(rt->mod->filter), .mask = 1ULL << slot,
-			.slot = slot_alloc(mon, 1), .prog_fd = -1,
-		};
-		err = filter_compile(rt->mod->name, fs->expr, 1 /* Ethernet */,
-				     &cb, &ncb);
-		if (!err)
-			err = filter_load(mon->dp, fs, cb, ncb);
-		free(cb);
+		/* the stage array changes in place: keep what the chain runs */
+		saved = malloc(COMO_CHAIN_MAX * sizeof(*saved));
+		if (!saved) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+		memcpy(saved, mon->fs, COMO_CHAIN_MAX * sizeof(*saved));
+		err = filters_join(mon->dp, mon->fs, &mon->nfs, mon->mods,
+				   mon->n, rt, mon->dlt, &old);
 		if (err)
-			goto err_filter;
-		mon->nfs++;
+			goto err_stages;
 	}
-	epoch_open(rt, wall_ns());
+	clock_open(rt, wall_ns());
 	rt->first_ns = rt->epoch_start;
-	mon->n++;
+	mon->mods[mon->n++] = rt;
 	err = datapath_link(mon->dp, mon->fs, mon->nfs, mon->mods, mon->n);
 	if (err) {
 		pr_err("cannot link module %s: %s", rt->mod->name, strerror(-err));
+		free(saved);
 		return err;
 	}
+	/* a stage made anew for this module replaced the old one: let it go */
+	if (old.prog_fd >= 0 && !datapath_grace_period(rt, 0))
+		stage_retire(mon, &old);
+	free(saved);
 	pr_notice("module %s loaded in slot %d", rt->mod->name, slot);
 	/* como.ko holds it too from now on, and runs its clock */
-	if (mon->dp->kmod && kclock_hand_over(mon))
+	if (mon->kmod && monitor_hand_over(mon))
 		pr_warn("module %s runs on comod's clock: como.ko refused it",
 			rt->mod->name);
 	return 0;
 
-err_filter:
-	filters_free_one(fs);
-err_release:
-	modrt_release(rt);
+err_stages:
+	memcpy(mon->fs, saved, COMO_CHAIN_MAX * sizeof(*saved));
+	mon->nfs = nfs;
+	free(saved);
+err_free:
+	modrt_free(rt);
 	return err;
+}
+
+/* The stage that served only RT goes with it; returns its index or -1. */
+static int stage_of(struct monitor *mon, const struct modrt *rt)
+{
+	unsigned int j;
+
+	for (j = 0; j < mon->nfs; j++)
+		if (mon->fs[j].mask == 1ULL << rt->slot)
+			return j;
+	return -1;
 }
 
 int monitor_unload(struct monitor *mon, const char *name)
 {
-	struct modrt rt;
-	unsigned int i, j;
-	int err, stage = -1;
+	struct filter_stage fs = { .prog_fd = -1 };
+	struct modrt *rt = monitor_find(mon, name);
+	unsigned int i;
+	int err, stage;
 
-	for (i = 0; i < mon->n && strcmp(mon->mods[i].mod->name, name); i++)
-		;
-	if (i == mon->n) {
+	if (!rt) {
 		pr_err("no module '%s' is loaded", name);
 		return -ENOENT;
 	}
 	/* back on comod's clock, with what como.ko's closed last drained */
-	err = kclock_release(mon, &mon->mods[i]);
+	err = mon->kmod ? kclock_release(mon, rt) : 0;
 	if (err)
 		return err;
-	rt = mon->mods[i];
-	if (rt.cfg == &mon->mods[i].own_cfg)
-		rt.cfg = &rt.own_cfg;
+	for (i = 0; mon->mods[i] != rt; i++)
+		;
 	memmove(&mon->mods[i], &mon->mods[i + 1],
-		(mon->n - i - 1) * sizeof(rt));
+		(mon->n - i - 1) * sizeof(mon->mods[0]));
 	mon->n--;
-	/* pointers into the array follow the entries that moved */
-	for (j = i; j < mon->n; j++) {
-		mon->mods[j].mod->core = &mon->mods[j];
-		if (mon->mods[j].cfg == &mon->mods[j + 1].own_cfg)
-			mon->mods[j].cfg = &mon->mods[j].own_cfg;
-	}
-	rt.mod->core = &rt;
-	/* a stage that served only this module goes with it */
-	for (j = 0; j < mon->nfs; j++)
-		if (mon->fs[j].mask == 1ULL << rt.slot)
-			stage = j;
+	stage = stage_of(mon, rt);
 	if (stage >= 0) {
-		struct filter_stage fs = mon->fs[stage];
-
+		fs = mon->fs[stage];
 		memmove(&mon->fs[stage], &mon->fs[stage + 1],
 			(mon->nfs - stage - 1) * sizeof(fs));
 		mon->nfs--;
-		mon->fs[mon->nfs] = fs;	/* freed once nothing runs it */
 	}
 	err = datapath_link(mon->dp, mon->fs, mon->nfs, mon->mods, mon->n);
 	if (!err)
-		err = grace_period(&rt);
+		err = datapath_grace_period(rt, datapath_ctl(mon->dp, rt).half);
 	if (err) {
 		pr_err("cannot take module %s out of the chain: %s", name,
 		       strerror(-err));
 		return err;
 	}
-	datapath_unslot(mon->dp, rt.slot);
-	if (stage >= 0) {
-		datapath_unslot(mon->dp, mon->fs[mon->nfs].slot);
-		filters_free_one(&mon->fs[mon->nfs]);
-	}
-	err = epoch_close(mon->dp, &rt);
-	rt.last_ns = wall_ns();
-	if (stream_finish(&rt, mon->kind, mon->source, 0, NULL) && !err)
+	datapath_unslot(mon->dp, rt->slot);
+	stage_retire(mon, &fs);
+	err = clock_close(mon, rt, wall_ns());
+	rt->last_ns = wall_ns();
+	if (stream_finish(rt, mon->kind, mon->source, 0, NULL) && !err)
 		err = -EIO;
 	pr_notice("module %s unloaded", name);
-	modrt_release(&rt);
+	modrt_free(rt);
 	/* como.ko lets go of it too */
-	if (mon->dp->kmod && kclock_hand_over(mon))
+	if (mon->kmod && monitor_hand_over(mon))
 		pr_warn("como.ko still holds module %s's objects", name);
 	return err;
 }

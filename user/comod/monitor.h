@@ -1,34 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A running monitor's modules, changed while it runs: load a module into
- * the chain, unload one, without touching the others' state or epochs.
+ * The module set of a running monitor (monitor.c): load a module into the
+ * chain, unload one, without touching the others' state or epochs; and
+ * what como.ko is told of it all.
  */
 #ifndef _COMOD_MONITOR_H
 #define _COMOD_MONITOR_H
 
-#include <stdint.h>
 #include "comod.h"
-#include "filter.h"
 
-struct live;
-struct guard;
-
-struct monitor {
-	struct datapath *dp;
-	struct modrt *mods;		/* COMO_CHAIN_MAX of them */
-	unsigned int n;
-	struct filter_stage *fs;	/* COMO_CHAIN_MAX of them */
-	unsigned int nfs;
-	const char *datadir;
-	const char *kind;		/* "live" or "trace" */
-	const char *source;
-	uint64_t start_ns;
-	struct live *live;		/* a live monitor's interfaces */
-	struct guard *guard;		/* comod's own, live without como.ko */
-};
-
+struct modrt *monitor_find(struct monitor *mon, const char *name);
 int monitor_load(struct monitor *mon, const char *source, const char *name,
 		 const char *args, const char *filter);
 int monitor_unload(struct monitor *mon, const char *name);
+/*
+ * Hands como.ko the capture as it now is and registers the modules it
+ * does not run yet; their epochs must be open.
+ */
+int monitor_hand_over(struct monitor *mon);
 
 #endif

@@ -3,6 +3,10 @@
  * A module's stream: DATADIR/NAME/ holds its segments and meta.json, which
  * says what the records are (module, arguments, interval, schema) and how
  * far the data goes, so that 'como query' needs nothing else.
+ *
+ * Part of comod: the bottom of the data path, called by export.c (records),
+ * the drain (flush) and whoever opens and finishes a run; calls only the
+ * storage library (user/lib/store.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,11 +15,9 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "jsonutil.h"
-#include "comod.h"
 #include "log.h"
 #include "store.h"
-
-#define RECBUF_SIZE	65536
+#include "stream.h"
 
 static struct json_object *schema_json(const struct como_field *f)
 {
@@ -88,19 +90,11 @@ static struct json_object *meta_build(struct modrt *rt, const char *kind,
 	return o;
 }
 
-/* Where export() records go: action(), store(), then the stream. */
-static int stream_sink(struct como_mod *m, uint64_t ts, const void *rec)
+int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
+		  uint32_t len)
 {
-	struct modrt *rt = m->core;
-	long len;
-	int err;
+	int err = store_append(rt->store, ts, rec, len);
 
-	if (m->desc->action && m->desc->action(m, ts, rec) <= 0)
-		return 0;
-	len = m->desc->store(m, rec, rt->recbuf, RECBUF_SIZE);
-	if (len < 0)
-		return len;
-	err = store_append(rt->store, ts, rt->recbuf, len);
 	if (err) {
 		pr_err("stream %s: cannot store a record: %s", rt->dir,
 		       strerror(-err));
@@ -108,6 +102,25 @@ static int stream_sink(struct como_mod *m, uint64_t ts, const void *rec)
 	}
 	rt->records++;
 	return 0;
+}
+
+void stream_started(struct modrt *rt, uint64_t ts)
+{
+	if (!rt->first_ns)
+		rt->first_ns = ts;
+}
+
+void stream_covered(struct modrt *rt, uint64_t first, uint64_t last)
+{
+	if (first && (!rt->first_ns || first < rt->first_ns))
+		rt->first_ns = first;
+	if (last > rt->last_ns)
+		rt->last_ns = last;
+}
+
+int stream_flush(struct modrt *rt)
+{
+	return rt->store ? store_flush(rt->store) : 0;
 }
 
 int stream_open(struct modrt *rt, const char *datadir, const char *kind,
@@ -139,10 +152,7 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 		rt->records = json_u64(old, "records");
 		json_object_put(old);
 	}
-	rt->recbuf = malloc(RECBUF_SIZE);
-	if (!rt->recbuf)
-		return -ENOMEM;
-	err = store_open(&rt->store, rt->dir, rt->cfg->streamsize);
+	err = store_open(&rt->store, rt->dir, rt->streamsize);
 	if (err)
 		return err;
 	meta = meta_build(rt, kind, source, true, 0, NULL);
@@ -152,8 +162,6 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 		pr_err("%s: cannot write meta.json: %s", rt->dir, strerror(-err));
 		return err;
 	}
-	m->core = rt;
-	m->sink = stream_sink;
 	return 0;
 }
 
@@ -168,6 +176,9 @@ int stream_finish(struct modrt *rt, const char *kind, const char *source,
 		pr_err("stream %s: cannot flush: %s", rt->dir, strerror(-err));
 		return err;
 	}
+	/* a module export stopped ends "stopped", with why (export.c) */
+	if (!stopped && rt->stopped[0])
+		stopped = rt->stopped;
 	meta = meta_build(rt, kind, source, false, packets, stopped);
 	err = meta_write(rt, meta);
 	json_object_put(meta);
@@ -180,6 +191,6 @@ void stream_close(struct modrt *rt)
 {
 	store_close(rt->store);
 	rt->store = NULL;
-	free(rt->recbuf);
 	free(rt->dir);
+	rt->dir = NULL;
 }

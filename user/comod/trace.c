@@ -5,10 +5,13 @@
  * XDP dispatcher. User space only copies bytes; parsing, filtering and
  * every module's update() happen in the kernel.
  *
- * Epoch boundaries come from the trace's own clock: a frame never spans a
- * boundary of any module, so every packet lands in the epoch its
- * timestamp names (or, in a trace that is not in time order, in the epoch
- * open when it arrives: epochs are never reopened).
+ * Epoch boundaries come from the trace's own clock: before a packet past
+ * the next boundary the frame is run and the clock told the time, so a
+ * frame never spans a boundary of any module and every packet lands in
+ * the epoch its timestamp names (or, in a trace that is not in time
+ * order, in the epoch open when it arrives: epochs are never reopened).
+ *
+ * Part of comod: called by main.c; calls the clock and the data path.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 #include <como/batch.h>
+#include "clock.h"
+#include "datapath.h"
 #include "log.h"
 #include "trace.h"
 
@@ -25,8 +30,7 @@
 
 struct feeder {
 	struct datapath *dp;
-	struct modrt *mods;
-	unsigned int n;
+	struct monitor *mon;
 	__u8 *frame;		/* meta + records + tail */
 	__u32 used;		/* record bytes */
 	__u32 count;
@@ -75,44 +79,27 @@ static uint64_t pkt_time_ns(const struct pcap_pkthdr *h)
 
 static void next_flip_update(struct feeder *fd)
 {
+	struct monitor *mon = fd->mon;
 	unsigned int i;
 
-	fd->next_flip = UINT64_MAX;
+	fd->next_flip = clock_next(mon);
 	fd->first_start = UINT64_MAX;
-	for (i = 0; i < fd->n; i++) {
-		if (!fd->mods[i].open)
-			continue;
-		if (fd->mods[i].epoch_end < fd->next_flip)
-			fd->next_flip = fd->mods[i].epoch_end;
-		if (fd->mods[i].epoch_start < fd->first_start)
-			fd->first_start = fd->mods[i].epoch_start;
-	}
+	for (i = 0; i < mon->n; i++)
+		if (mon->mods[i]->open &&
+		    mon->mods[i]->epoch_start < fd->first_start)
+			fd->first_start = mon->mods[i]->epoch_start;
 }
 
-/* Closes every epoch that ends at or before ts and opens ts's. */
+/* Runs what is batched, then tells the clock that it is TS. */
 static int flip_due(struct feeder *fd, uint64_t ts, uint64_t *epochs)
 {
-	unsigned int i;
 	int err;
 
 	err = feed_run(fd);
-	if (err)
-		return err;
-	for (i = 0; i < fd->n; i++) {
-		struct modrt *rt = &fd->mods[i];
-
-		if (rt->open && ts < rt->epoch_end)
-			continue;
-		if (rt->open) {
-			err = epoch_close(fd->dp, rt);
-			if (err)
-				return err;
-			(*epochs)++;
-		}
-		epoch_open(rt, ts);
-	}
+	if (!err)
+		err = clock_advance(fd->mon, ts, epochs);
 	next_flip_update(fd);
-	return 0;
+	return err;
 }
 
 static void progress(const char *path, struct trace_result *res,
@@ -166,12 +153,10 @@ int trace_open(struct trace **tp, const char *path)
 	return 0;
 }
 
-int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
-	      unsigned int n, bool show_progress, volatile sig_atomic_t *stop,
-	      struct trace_result *res)
+int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
+	      volatile sig_atomic_t *stop, struct trace_result *res)
 {
-	struct feeder fd = { .dp = dp, .mods = mods, .n = n,
-			     .next_flip = 0 };
+	struct feeder fd = { .dp = mon->dp, .mon = mon, .next_flip = 0 };
 	const char *path = t->path;
 	struct pcap_pkthdr *h;
 	struct timespec t0;
@@ -231,8 +216,8 @@ int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 			res->last_ns = ts;
 		/* out of time order: rare, so looked at only when it happens */
 		if (ts < fd.first_start)
-			for (i = 0; i < n; i++)
-				res->late += ts < mods[i].epoch_start;
+			for (i = 0; i < mon->n; i++)
+				res->late += ts < mon->mods[i]->epoch_start;
 		res->packets++;
 		res->bytes += h->len;
 		if (!(res->packets & 0xffff)) {
@@ -254,11 +239,9 @@ int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
 	/* what was read is kept: run it and close the last epochs */
 	if (!err)
 		err = feed_run(&fd);
-	for (i = 0; i < n && !err; i++) {
-		if (mods[i].open) {
-			err = epoch_close(dp, &mods[i]);
-			res->epochs++;
-		}
+	for (i = 0; i < mon->n && !err; i++) {
+		res->epochs += mon->mods[i]->open;
+		err = clock_close(mon, mon->mods[i], res->last_ns);
 	}
 	if (show_progress && res->packets >= 0x100000)
 		fputc('\n', stderr);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The trace source (trace.c). */
 #ifndef _COMOD_TRACE_H
 #define _COMOD_TRACE_H
 
@@ -21,9 +22,8 @@ struct trace;
 /* Opens a pcap/pcapng file and checks that como can read its link type. */
 int trace_open(struct trace **tp, const char *path);
 /* Feeds it through the dispatcher and the modules, then closes it. */
-int trace_run(struct trace *t, struct datapath *dp, struct modrt *mods,
-	      unsigned int n, bool progress, volatile sig_atomic_t *stop,
-	      struct trace_result *res);
+int trace_run(struct trace *t, struct monitor *mon, bool progress,
+	      volatile sig_atomic_t *stop, struct trace_result *res);
 void trace_close(struct trace *t);
 int trace_linktype(const struct trace *t);
 

@@ -24,6 +24,7 @@
 #include <xdp/libxdp.h>
 #include "dispatch.skel.h"
 #include "log.h"
+#include "datapath.h"
 #include "xdp_multi.h"
 
 /*

@@ -1,26 +1,26 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Epochs. A module writes half (epoch & 1) of its state; at the end of an
- * interval comod flips the module to the other half, waits until no
- * program can still be writing the closed one, drains it, hands the rows
- * to export() and leaves the half empty for the epoch after next.
+ * The drain: a closed half of a module's state read (batch calls), its
+ * per-CPU values folded, the rows handed to export, and only once they are
+ * stored, the half emptied for the epoch after next. A comod killed in
+ * between leaves the epoch to be read again.
  *
- * "No program still writes": a trace is fed by synchronous BPF_PROG_RUN
- * calls, so once the last run of the interval has returned nothing can.
- * On a live interface an XDP program may be running on another CPU with
- * the old half in hand; it runs under rcu_read_lock, and the kernel waits
- * for an RCU grace period whenever user space updates a map-in-map, so
- * writing the closed half back into its own slot is the wait we need.
+ * The writers of the half are gone when the drain is called: the clock
+ * that closed the epoch waited for them (clock.c, or como.ko's clock).
+ *
+ * Part of comod: called by the clocks (clock.c, kclock.c); calls export.c,
+ * stream.c (flush), events.c and nothing above.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "comod.h"
-#include "ctl.h"
+#include "drain.h"
+#include "events.h"
+#include "export.h"
 #include "log.h"
-#include "store.h"
+#include "stream.h"
 
 static bool is_percpu(enum bpf_map_type t)
 {
@@ -31,15 +31,6 @@ static bool is_percpu(enum bpf_map_type t)
 static bool is_array(enum bpf_map_type t)
 {
 	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
-void epoch_open(struct modrt *rt, uint64_t ts)
-{
-	uint64_t ivl = rt->mod->interval_ns;
-
-	rt->epoch_start = ts - ts % ivl;
-	rt->epoch_end = rt->epoch_start + ivl;
-	rt->open = true;
 }
 
 static int rows_reserve(struct modrt *rt, size_t vsize_raw)
@@ -189,15 +180,8 @@ static int clear_half(struct datapath *dp, struct modrt *rt, int fd,
 	return err;
 }
 
-/*
- * Reads HALF, which held EPOCH over [START, END), hands the rows to
- * export(), stores them (a live monitor's at once, so that they are
- * queryable and survive a crash), and only then empties the half. The
- * writers of that half are gone (see epoch_close, or como.ko's clock,
- * which waits for them before it announces an epoch).
- */
-int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
-		 __u64 epoch, __u64 start, __u64 end)
+int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
+		__u64 epoch, __u64 start, __u64 end)
 {
 	struct como_table t = {
 		.epoch = epoch,
@@ -216,15 +200,10 @@ int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 	}
 	t.keys = rt->keys;
 	t.values = rt->values;
-	err = rt->mod->desc->export(rt->mod, &t);
-	if (err < 0) {
-		/* a module's failure is its own: count it, keep running */
-		rt->errors++;
-		pr_warn("module %s: export() failed for the interval at %llu: %s",
-			rt->mod->name, (unsigned long long)t.start_ns,
-			strerror(-err));
-	}
-	err = dp->live && rt->store ? store_flush(rt->store) : 0;
+	/* a module's failure is its own: export counts it, the run goes on */
+	export_table(rt, &t);
+	/* a live monitor's records are queryable at once, and survive a crash */
+	err = dp->live ? stream_flush(rt) : 0;
 	if (!err)
 		err = clear_half(dp, rt, fd, t.nrows);
 	if (err) {
@@ -232,13 +211,12 @@ int epoch_export(struct datapath *dp, struct modrt *rt, __u32 half,
 		       rt->mod->name, (unsigned long long)t.epoch, strerror(-err));
 		return err;
 	}
-	ctl_notify_epoch_closed(rt->mod->name, t.epoch, t.start_ns,
-				t.start_ns + t.interval_ns);
+	events_epoch_closed(rt->mod->name, t.epoch, t.start_ns,
+			    t.start_ns + t.interval_ns);
 	return 0;
 }
 
-/* Empties HALF without storing it: its rows are stored already. */
-int epoch_discard(struct datapath *dp, struct modrt *rt, __u32 half)
+int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half)
 {
 	int fd = rt->half_fd[half & 1];
 	__u32 n;
@@ -248,28 +226,11 @@ int epoch_discard(struct datapath *dp, struct modrt *rt, __u32 half)
 	return err ?: clear_half(dp, rt, fd, n);
 }
 
-int epoch_close(struct datapath *dp, struct modrt *rt)
+void drain_free(struct modrt *rt)
 {
-	__u32 closed = rt->ctl.half & 1;
-	__u64 epoch = rt->ctl.epoch;
-	int err;
-
-	rt->ctl.half ^= 1;
-	rt->ctl.epoch++;
-	err = datapath_ctl_write(dp, rt);
-	if (err) {
-		pr_err("module %s: cannot flip its epoch: %s", rt->mod->name,
-		       strerror(-err));
-		return err;
-	}
-	rt->open = false;
-	if (dp->live &&
-	    bpf_map_update_elem(rt->outer_fd, &closed, &rt->half_fd[closed], 0)) {
-		err = -errno;
-		pr_err("module %s: cannot wait for the closed epoch's writers: %s",
-		       rt->mod->name, strerror(-err));
-		return err;
-	}
-	return epoch_export(dp, rt, closed, epoch, rt->epoch_start,
-			    rt->epoch_end);
+	free(rt->keys);
+	free(rt->values);
+	free(rt->raw);
+	rt->keys = rt->values = rt->raw = NULL;
+	rt->rows_cap = 0;
 }

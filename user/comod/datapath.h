@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The loader and the BPF objects (datapath.c): the dispatcher, each
+ * module's program and state halves, the chain of tail calls, and the
+ * control map, whose fields each have one writer: the chain's order
+ * (datapath_link), a module's half and epoch (its clock: datapath_flip),
+ * its sampling and enabled (the guard, or a control request:
+ * datapath_set_sampling). Only datapath.c and drain.c include libbpf
+ * here besides the sources: its <linux/bpf.h> and libpcap's <pcap/bpf.h>
+ * cannot meet in one file. Calls nothing else of comod's.
+ */
+#ifndef _COMOD_DATAPATH_H
+#define _COMOD_DATAPATH_H
+
+#include "comod.h"
+
+int datapath_open(struct datapath *dp);
+/* The shared maps' names, which are also their pin names. */
+extern const char *const datapath_map_names[DP_MAPS];
+int datapath_add(struct datapath *dp, struct modrt *rt);
+int datapath_link(struct datapath *dp, struct filter_stage *fs,
+		  unsigned int nfs, struct modrt *const *mods, unsigned int n);
+int datapath_ctl_map(struct datapath *dp);
+/* A module's control entry as the data path reads it now. */
+struct como_ctl datapath_ctl(const struct datapath *dp, const struct modrt *rt);
+/* Its clock: write the other half from now on; *HALF, *EPOCH the closed. */
+void datapath_flip(struct datapath *dp, const struct modrt *rt, __u32 *half,
+		   __u64 *epoch);
+/* Resets a new module's entry: half 0, epoch 0, every packet, enabled. */
+void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt);
+void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,
+			   __u32 sampling, __u32 enabled);
+/* Returns once no program can still write HALF (an RCU grace period). */
+int datapath_grace_period(const struct modrt *rt, __u32 half);
+/* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
+int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
+		 __u32 size);
+int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
+void datapath_unload(struct modrt *rt);
+/* Empties a slot of the chain's program array. */
+void datapath_unslot(struct datapath *dp, __u32 slot);
+void datapath_close(struct datapath *dp);
+
+#endif

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * What a run says when it ends: packets, bytes, epochs, time, each
+ * module's figures, on stderr and, with -j, as JSON on stdout; and
+ * whether it read its whole trace.
+ *
+ * Part of comod: called by main.c; reads the data path's statistics.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+#include "datapath.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "summary.h"
+#include "trace.h"
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+void summary_begin(struct summary *s, struct monitor *mon, bool bpf_stats)
+{
+	(void)mon;
+	s->stats_fd = -1;
+	if (bpf_stats) {
+		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (s->stats_fd < 0)
+			pr_warn("cannot enable BPF run-time statistics: %s",
+				strerror(errno));
+	}
+	s->cpu0 = cpu_seconds();
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+}
+
+void summary_end(struct summary *s, struct monitor *mon)
+{
+	(void)mon;
+	clock_gettime(CLOCK_MONOTONIC, &s->t1);
+	s->cpu = cpu_seconds() - s->cpu0;
+}
+
+/* Per module: what its capture side saw; a full state map is never silent. */
+static struct json_object *module_summary(struct monitor *mon)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	struct como_stats st;
+	unsigned int i;
+
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = mon->mods[i];
+
+		if (datapath_stats(mon->dp, rt->slot + 1, &st))
+			memset(&st, 0, sizeof(st));
+		if (st.errors)
+			pr_warn("module %s: %llu packets not counted (its state "
+				"map was full)", rt->mod->name,
+				(unsigned long long)st.errors);
+		o = json_object_new_object();
+		json_add_str(o, "name", rt->mod->name);
+		json_add_u64(o, "pkts", st.pkts);
+		json_add_u64(o, "updates", st.updates);
+		json_add_u64(o, "errors", st.errors);
+		json_add_u64(o, "records", rt->records);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void print_json(const struct opts *o, const struct trace_result *r,
+		       const struct como_stats *ds, struct json_object *mods,
+		       double wall, double cpu, const struct bpf_prog_info *info)
+{
+	struct json_object *j = json_object_new_object(), *b;
+	double pps = wall > 0 ? r->packets / wall : 0;
+
+	json_object_object_add(j, o->ifaces ? "interfaces" : "trace",
+			       json_object_new_string(o->ifaces ?: o->trace));
+	json_add_str(j, "datadir", o->datadir);
+	json_add_u64(j, "packets", r->packets);
+	json_add_u64(j, "bytes", r->bytes);
+	json_add_u64(j, "non_ip", ds->non_ip);
+	json_add_u64(j, "truncated", ds->trunc);
+	json_add_u64(j, "epochs", r->epochs);
+	json_add_u64(j, "late", r->late);
+	json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
+	json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
+	json_object_object_add(j, "pps", json_object_new_double(pps));
+	json_object_object_add(j, "complete",
+			       json_object_new_boolean(!r->stopped[0]));
+	if (r->stopped[0])
+		json_add_str(j, "stopped", r->stopped);
+	if (o->bpf_stats) {
+		b = json_object_new_object();
+		json_add_u64(b, "run_cnt", info->run_cnt);
+		json_add_u64(b, "run_time_ns", info->run_time_ns);
+		json_object_object_add(b, "ns_per_pkt", json_object_new_double(
+			r->packets ? (double)info->run_time_ns / r->packets : 0));
+		json_object_object_add(j, "bpf", b);
+	}
+	json_object_object_add(j, "modules", json_object_get(mods));
+	puts(json_object_to_json_string_ext(j, JSON_PLAIN));
+	json_object_put(j);
+}
+
+int summary_print(struct summary *s, struct monitor *mon,
+		  const struct trace_result *r, const struct opts *o)
+{
+	double wall = s->t1.tv_sec - s->t0.tv_sec +
+		      (s->t1.tv_nsec - s->t0.tv_nsec) / 1e9;
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	struct json_object *mods;
+	struct como_stats ds = {};
+
+	datapath_stats(mon->dp, 0, &ds);
+	/* every packet read from a trace must have been seen by the dispatcher */
+	if (o->trace && ds.pkts != r->packets) {
+		pr_err("%s: read %llu packets but the dispatcher saw %llu",
+		       o->trace, (unsigned long long)r->packets,
+		       (unsigned long long)ds.pkts);
+		return -EIO;
+	}
+	if (s->stats_fd >= 0)
+		bpf_obj_get_info_by_fd(mon->dp->prog_fd, &info, &info_len);
+	mods = module_summary(mon);
+	if (!o->quiet)
+		fprintf(stderr, "comod: %s: %llu packets, %llu bytes, %llu epochs "
+			"in %.2f s (%.2f Mpps)%s%s\n", o->ifaces ?: o->trace,
+			(unsigned long long)r->packets,
+			(unsigned long long)r->bytes,
+			(unsigned long long)r->epochs, wall,
+			wall > 0 ? r->packets / wall / 1e6 : 0.0,
+			r->stopped[0] ? "; " : "", r->stopped);
+	if (o->json)
+		print_json(o, r, &ds, mods, wall, s->cpu, &info);
+	json_object_put(mods);
+	if (r->stopped[0]) {
+		pr_err("trace %s %s; the %llu packets before it are stored",
+		       o->trace, r->stopped, (unsigned long long)r->packets);
+		return -EIO;
+	}
+	return 0;
+}
