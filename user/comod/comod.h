@@ -68,6 +68,20 @@ struct datapath {
  */
 #define COMO_CHAIN_MAX		32
 
+/* A stored stream: DATADIR/NAME/, its records and how far they go. */
+struct stream {
+	char *dir;
+	struct store *store;
+	uint64_t records, first_ns, last_ns;
+};
+
+struct stream_name {
+	char *name;
+	struct stream st;
+};
+
+#define COMO_NAMES_MAX		8	/* names one module instance answers to */
+
 /*
  * One module instance. It never moves once made (the module set holds
  * pointers), so nothing points into an array that shifts.
@@ -114,12 +128,14 @@ struct modrt {
 		char stopped[256];	/* why export was stopped, or "" */
 	};
 
-	/* the stream (stream.c) */
-	struct {
-		char *dir;
-		struct store *store;
-		uint64_t records, first_ns, last_ns;
-	};
+	/*
+	 * Its streams (stream.c): its own, named as the instance, and one
+	 * for every other name that asked for the same module with the same
+	 * filter and arguments, which it runs once (white paper, II.A).
+	 */
+	struct stream st;
+	struct stream_name *also;
+	unsigned int nalso;
 };
 
 /*

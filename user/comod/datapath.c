@@ -4,6 +4,9 @@
  * from the ELF its .so embeds, joined to the dispatcher's maps and put in a
  * slot of the tail-call chain. A module is verified on its own, so the
  * verifier names the module it refuses.
+ *
+ * Part of comod: the bottom, with the kernel below it; called by every
+ * part that loads, links, reads or steers the data path; calls libbpf.
  */
 #include <errno.h>
 #include <sys/mman.h>

@@ -4,6 +4,9 @@
  * news may call (the drain, the guard, export), and that calls nothing of
  * comod's. A subscriber that cannot take an event at once is dropped, as
  * a slow reader of como.ko's group loses events: comod never waits on it.
+ *
+ * Part of comod: a leaf; called by the drain, the guard, export and the
+ * control socket (subscriptions); calls only libnl.
  */
 #include <errno.h>
 #include <poll.h>

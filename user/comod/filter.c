@@ -14,6 +14,9 @@
  * when out of bounds, which is libpcap's own rule for loads past the
  * captured bytes. Comparisons use 32-bit jumps, ALU 32-bit operations: the
  * arithmetic of classic BPF.
+ *
+ * Part of comod: called by start.c and monitor.c (filters_build,
+ * filters_join); calls filter_pcap.c and the kernel's verifier.
  */
 #include <errno.h>
 #include <stddef.h>

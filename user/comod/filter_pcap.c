@@ -2,6 +2,8 @@
 /*
  * libpcap's half of the filters: tcpdump syntax to classic BPF. A file of
  * its own because <pcap/bpf.h> and <linux/bpf.h> cannot meet in one.
+ *
+ * Part of comod: called by filter.c; calls libpcap.
  */
 #include <errno.h>
 #include <stdlib.h>

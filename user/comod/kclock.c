@@ -20,7 +20,7 @@
 #include "kclock.h"
 #include "kmod.h"
 #include "log.h"
-#include "store.h"
+#include "stream.h"
 
 static struct modrt *module_named(struct monitor *mon, const char *name)
 {
@@ -91,7 +91,7 @@ static int drain_closed(struct monitor *mon, struct modrt *rt,
 	bool taken_back = rt->taken_back;
 
 	rt->taken_back = false;
-	if (taken_back && store_last_ts(rt->store) == e->closed_start_ns) {
+	if (taken_back && stream_last_ts(rt) == e->closed_start_ns) {
 		pr_info("module %s: epoch %llu was stored before a restart",
 			rt->mod->name, (unsigned long long)e->closed_epoch);
 		return drain_discard(mon->dp, rt, half);

@@ -213,7 +213,15 @@ static int describe(struct monitor *mon, struct live *l, const char *ifaces,
 		json_add_u64(o, "slot", rt->slot);
 		json_add_u64(o, "streamsize", rt->streamsize);
 		json_add_u64(o, "epoch_start", rt->epoch_start);
-		json_add_u64(o, "first_ns", rt->first_ns);
+		json_add_u64(o, "first_ns", rt->st.first_ns);
+		if (rt->nalso) {
+			struct json_object *also = json_object_new_array();
+
+			for (h = 0; h < (int)rt->nalso; h++)
+				json_object_array_add(also, json_object_new_string(
+					rt->also[h].name));
+			json_object_object_add(o, "also", also);
+		}
 		json_object_array_add(mods, o);
 	}
 	for (i = 0; !err && i < mon->nfs; i++) {
@@ -289,6 +297,20 @@ static void unpin_all(const char *dir)
 	rmdir(dir);
 }
 
+/* The other names a kept module answered to. */
+static int restore_names(struct modrt *rt, struct json_object *also)
+{
+	unsigned int i, n = also ? json_object_array_length(also) : 0;
+	const char *name;
+	int err = 0;
+
+	for (i = 0; !err && i < n; i++) {
+		name = json_object_get_string(json_object_array_get_idx(also, i));
+		err = name ? stream_add_name(rt, name) : -EBADMSG;
+	}
+	return err;
+}
+
 static int restore_module(struct monitor *mon, struct modrt **rtp,
 			  struct json_object *o, keep_get_fn get, void *arg)
 {
@@ -331,8 +353,10 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	rt->max_entries = info.max_entries;
 	/* the epoch the kernel kept writing goes on: it is still open */
 	clock_resume(rt, json_u64(o, "epoch_start"));
-	rt->first_ns = json_u64(o, "first_ns");
-	err = stream_open(rt, mon->datadir, mon->kind, mon->source);
+	rt->st.first_ns = json_u64(o, "first_ns");
+	err = restore_names(rt, json_object_object_get(o, "also"));
+	if (!err)
+		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
 	return err ?: export_start(rt);
 }
 

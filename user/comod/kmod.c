@@ -4,6 +4,9 @@
  * over by fd and taken back by id, modules registered with the flush
  * clock, the clock's announcements; through the client every tool of
  * como uses (ctl_client.c).
+ *
+ * Part of comod: the transport below kclock.c, keep.c and start.c; calls
+ * only the shared client (user/lib).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,8 @@
 #include <netlink/socket.h>
 #include "comod.h"
 #include "ctl_client.h"
+#include "ctl_policy.h"
+#include "ctl_requests.h"
 #include "kmod.h"
 #include "log.h"
 
@@ -146,17 +151,13 @@ int kmod_capture_set(struct kmod *k, const char *datadir, const char *desc,
 	return call(k, req, "hand over the capture", NULL);
 }
 
-static struct nla_policy obj_policy[COMO_OBJ_A_MAX + 1] = {
-	[COMO_OBJ_A_NAME] = { .type = NLA_NUL_STRING },
-	[COMO_OBJ_A_KIND] = { .type = NLA_U32 },
-	[COMO_OBJ_A_ID] = { .type = NLA_U32 },
-};
-
+/* The objects of a reply's list, each by name, kind and id. */
 static int get_objs(struct nlattr *list, struct kmod_obj **objs,
 		    unsigned int *n)
 {
-	struct nlattr *tb[COMO_OBJ_A_MAX + 1], *a;
+	struct como_obj_info ob;
 	struct kmod_obj *v;
+	struct nlattr *a;
 	unsigned int i = 0;
 	int rem;
 
@@ -167,16 +168,13 @@ static int get_objs(struct nlattr *list, struct kmod_obj **objs,
 		return -ENOMEM;
 	i = 0;
 	nla_for_each_nested(a, list, rem) {
-		if (nla_parse_nested(tb, COMO_OBJ_A_MAX, a, obj_policy) ||
-		    !tb[COMO_OBJ_A_NAME] || !tb[COMO_OBJ_A_KIND] ||
-		    !tb[COMO_OBJ_A_ID]) {
+		if (ctl_obj_parse(a, &ob) || !CTL_HAS(&ob, COMO_OBJ_A_ID)) {
 			free(v);
 			return -EPROTO;
 		}
-		snprintf(v[i].name, sizeof(v[i].name), "%s",
-			 nla_get_string(tb[COMO_OBJ_A_NAME]));
-		v[i].kind = nla_get_u32(tb[COMO_OBJ_A_KIND]);
-		v[i].id = nla_get_u32(tb[COMO_OBJ_A_ID]);
+		snprintf(v[i].name, sizeof(v[i].name), "%s", ob.name);
+		v[i].kind = ob.kind;
+		v[i].id = ob.id;
 		v[i].fd = -1;
 		i++;
 	}
@@ -188,11 +186,6 @@ static int get_objs(struct nlattr *list, struct kmod_obj **objs,
 int kmod_capture_get(struct kmod *k, char **datadir, char **desc,
 		     struct kmod_obj **objs, unsigned int *n)
 {
-	static struct nla_policy cap_policy[COMO_CAP_A_MAX + 1] = {
-		[COMO_CAP_A_DATADIR] = { .type = NLA_NUL_STRING },
-		[COMO_CAP_A_DESCRIPTION] = { .type = NLA_NUL_STRING },
-		[COMO_CAP_A_OBJECTS] = { .type = NLA_NESTED },
-	};
 	struct nlattr *cap[COMO_CAP_A_MAX + 1];
 	struct ctl_reply r;
 	int err;
@@ -202,7 +195,8 @@ int kmod_capture_get(struct kmod *k, char **datadir, char **desc,
 		return err;
 	err = -EPROTO;
 	if (!r.tb[COMO_A_CAPTURE] ||
-	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE], cap_policy) ||
+	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE],
+			     ctl_cap_policy) ||
 	    !cap[COMO_CAP_A_DATADIR] || !cap[COMO_CAP_A_DESCRIPTION] ||
 	    !cap[COMO_CAP_A_OBJECTS])
 		goto out;
@@ -281,35 +275,23 @@ int kmod_register(struct kmod *k, const struct modrt *rt)
 	return call(k, req, what, NULL);
 }
 
-static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
-	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING },
-	[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
-	[COMO_MOD_A_EPOCH_START_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_EPOCH] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_START_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_END_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_OBJECTS] = { .type = NLA_NESTED },
-};
-
-static int get_epochs(struct nlattr *nest, struct kmod_epochs *e)
+/* What como.ko says of a module's epochs: it always says these. */
+static int get_epochs(const struct como_mod_info *m, struct kmod_epochs *e)
 {
-	struct nlattr *tb[COMO_MOD_A_MAX + 1];
-
 	memset(e, 0, sizeof(*e));
-	if (nla_parse_nested(tb, COMO_MOD_A_MAX, nest, mod_policy) ||
-	    !tb[COMO_MOD_A_NAME] || !tb[COMO_MOD_A_EPOCH] ||
-	    !tb[COMO_MOD_A_EPOCH_START_NS])
+	if (!m->name || !CTL_HAS(m, COMO_MOD_A_EPOCH) ||
+	    !CTL_HAS(m, COMO_MOD_A_EPOCH_START_NS))
 		return -EPROTO;
-	snprintf(e->name, sizeof(e->name), "%s",
-		 nla_get_string(tb[COMO_MOD_A_NAME]));
-	e->epoch = nla_get_u64(tb[COMO_MOD_A_EPOCH]);
-	e->epoch_start_ns = nla_get_u64(tb[COMO_MOD_A_EPOCH_START_NS]);
-	e->closed = tb[COMO_MOD_A_CLOSED_EPOCH] && tb[COMO_MOD_A_CLOSED_START_NS] &&
-		    tb[COMO_MOD_A_CLOSED_END_NS];
+	snprintf(e->name, sizeof(e->name), "%s", m->name);
+	e->epoch = m->epoch;
+	e->epoch_start_ns = m->epoch_start_ns;
+	e->closed = CTL_HAS(m, COMO_MOD_A_CLOSED_EPOCH) &&
+		    CTL_HAS(m, COMO_MOD_A_CLOSED_START_NS) &&
+		    CTL_HAS(m, COMO_MOD_A_CLOSED_END_NS);
 	if (e->closed) {
-		e->closed_epoch = nla_get_u64(tb[COMO_MOD_A_CLOSED_EPOCH]);
-		e->closed_start_ns = nla_get_u64(tb[COMO_MOD_A_CLOSED_START_NS]);
-		e->closed_end_ns = nla_get_u64(tb[COMO_MOD_A_CLOSED_END_NS]);
+		e->closed_epoch = m->closed_epoch;
+		e->closed_start_ns = m->closed_start_ns;
+		e->closed_end_ns = m->closed_end_ns;
 	}
 	return 0;
 }
@@ -334,6 +316,7 @@ static struct nl_msg *module_request(struct kmod *k, __u8 cmd, const char *name,
 
 int kmod_unregister(struct kmod *k, const char *name, struct kmod_epochs *last)
 {
+	struct como_mod_info m;
 	struct ctl_reply r;
 	char what[200];
 	int err;
@@ -343,8 +326,7 @@ int kmod_unregister(struct kmod *k, const char *name, struct kmod_epochs *last)
 		   what, &r);
 	if (err)
 		return err;
-	err = r.tb[COMO_A_MODULE] ? get_epochs(r.tb[COMO_A_MODULE], last) :
-				    -EPROTO;
+	err = ctl_mod_parse(r.tb[COMO_A_MODULE], &m) ?: get_epochs(&m, last);
 	ctl_reply_free(&r);
 	return err;
 }
@@ -352,34 +334,30 @@ int kmod_unregister(struct kmod *k, const char *name, struct kmod_epochs *last)
 int kmod_modules(struct kmod *k, struct kmod_epochs **v, unsigned int *n)
 {
 	struct kmod_epochs *e = NULL;
+	struct ctl_modules mods;
 	struct ctl_reply r;
-	struct nlmsghdr *nlh;
-	struct nlattr *a;
-	unsigned int i = 0;
-	int rem, err;
+	unsigned int i;
+	int err;
 
 	*v = NULL;
 	*n = 0;
 	err = call(k, request(k, COMO_CMD_GET_MODULES), "list modules", &r);
 	if (err)
 		return err;
-	e = calloc(COMO_MAX_SLOTS, sizeof(*e));
-	if (!e || !r.len) {
+	if (!r.len) {
 		ctl_reply_free(&r);
-		free(e);
-		return e ? -EPROTO : -ENOMEM;
+		return -EPROTO;
 	}
-	nlh = r.buf;
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
-		if (nla_type(a) != COMO_A_MODULE || i == COMO_MAX_SLOTS)
-			continue;
-		err = get_epochs(a, &e[i]);
-		if (err)
-			break;
-		i++;
-	}
-	ctl_reply_free(&r);
+	err = ctl_modules_parse(&r, &mods);
+	if (err)
+		return err;
+	if (mods.n > COMO_MAX_SLOTS)
+		mods.n = COMO_MAX_SLOTS;
+	e = calloc(mods.n ?: 1, sizeof(*e));
+	err = e ? 0 : -ENOMEM;
+	for (i = 0; i < mods.n && !err; i++)
+		err = get_epochs(&mods.v[i], &e[i]);
+	ctl_modules_free(&mods);
 	if (err) {
 		free(e);
 		return err;

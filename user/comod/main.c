@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 out_undo:
 	/* failed before any packet: the streams are as they were */
 	for (i = 0; !ran && i < mon.n; i++)
-		if (mon.mods[i]->store)
+		if (mon.mods[i]->st.store)
 			stream_finish(mon.mods[i], mon.kind, mon.source, 0, NULL);
 	start_undo(&mon);
 out:

@@ -31,12 +31,56 @@
 
 struct modrt *monitor_find(struct monitor *mon, const char *name)
 {
+	unsigned int i, j;
+
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = mon->mods[i];
+
+		if (!strcmp(rt->mod->name, name))
+			return rt;
+		for (j = 0; j < rt->nalso; j++)
+			if (!strcmp(rt->also[j].name, name))
+				return rt;
+	}
+	return NULL;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+struct modrt *monitor_same(struct monitor *mon, const struct como_mod *m)
+{
 	unsigned int i;
 
-	for (i = 0; i < mon->n; i++)
-		if (!strcmp(mon->mods[i]->mod->name, name))
+	for (i = 0; i < mon->n; i++) {
+		const struct como_mod *o = mon->mods[i]->mod;
+
+		if (!strcmp(o->path, m->path) && same_str(o->args, m->args) &&
+		    same_str(o->filter, m->filter))
 			return mon->mods[i];
+	}
 	return NULL;
+}
+
+/* NAME asks for what RT runs already: RT's records go to NAME's stream too. */
+static int load_as_name(struct monitor *mon, struct modrt *rt,
+			const char *name)
+{
+	int err;
+
+	err = stream_add_name(rt, name);
+	if (!err)
+		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
+	if (err)
+		return err;
+	pr_notice("module %s runs already with the same filter and arguments "
+		  "as %s: it runs once, and %s reads its records too", name,
+		  rt->mod->name, name);
+	if (mon->kmod && monitor_hand_over(mon))
+		pr_warn("como.ko holds an older description of the capture");
+	return 0;
 }
 
 int monitor_hand_over(struct monitor *mon)
@@ -62,8 +106,7 @@ static __u64 slots_used(const struct monitor *mon)
 static void modrt_free(struct modrt *rt)
 {
 	export_stop(rt);
-	if (rt->store)
-		stream_close(rt);
+	stream_close(rt);
 	datapath_unload(rt);
 	drain_free(rt);
 	mod_close(rt->mod);
@@ -114,8 +157,14 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 	}
 	rt->priority = rt->mod->desc->priority;
 	err = mod_init(rt->mod);
-	if (!err)
-		err = datapath_add(mon->dp, rt);
+	if (err)
+		goto err_free;
+	if (monitor_same(mon, rt->mod)) {
+		err = load_as_name(mon, monitor_same(mon, rt->mod), rt->mod->name);
+		modrt_free(rt);
+		return err;
+	}
+	err = datapath_add(mon->dp, rt);
 	if (!err)
 		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
 	if (!err)
@@ -136,7 +185,7 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 			goto err_stages;
 	}
 	clock_open(rt, wall_ns());
-	rt->first_ns = rt->epoch_start;
+	stream_started(rt, rt->epoch_start);
 	mon->mods[mon->n++] = rt;
 	err = datapath_link(mon->dp, mon->fs, mon->nfs, mon->mods, mon->n);
 	if (err) {
@@ -175,6 +224,27 @@ static int stage_of(struct monitor *mon, const struct modrt *rt)
 	return -1;
 }
 
+/*
+ * NAME lets go of RT, which goes on under its other names. como.ko knows
+ * a module by its first name: when that one goes, it is registered anew.
+ */
+static int unload_name(struct monitor *mon, struct modrt *rt,
+		       const char *name)
+{
+	bool first = !strcmp(rt->mod->name, name);
+	int err;
+
+	err = first && mon->kmod ? kclock_release(mon, rt) : 0;
+	if (!err)
+		err = stream_finish_name(rt, name, mon->kind, mon->source);
+	if (err)
+		return err;
+	pr_notice("module %s unloaded; it goes on as %s", name, rt->mod->name);
+	if (mon->kmod && monitor_hand_over(mon))
+		pr_warn("como.ko holds an older description of the capture");
+	return 0;
+}
+
 int monitor_unload(struct monitor *mon, const char *name)
 {
 	struct filter_stage fs = { .prog_fd = -1 };
@@ -186,6 +256,8 @@ int monitor_unload(struct monitor *mon, const char *name)
 		pr_err("no module '%s' is loaded", name);
 		return -ENOENT;
 	}
+	if (rt->nalso)
+		return unload_name(mon, rt, name);
 	/* back on comod's clock, with what como.ko's closed last drained */
 	err = mon->kmod ? kclock_release(mon, rt) : 0;
 	if (err)
@@ -213,7 +285,7 @@ int monitor_unload(struct monitor *mon, const char *name)
 	datapath_unslot(mon->dp, rt->slot);
 	stage_retire(mon, &fs);
 	err = clock_close(mon, rt, wall_ns());
-	rt->last_ns = wall_ns();
+	stream_covered(rt, 0, wall_ns());
 	if (stream_finish(rt, mon->kind, mon->source, 0, NULL) && !err)
 		err = -EIO;
 	pr_notice("module %s unloaded", name);

@@ -9,7 +9,10 @@
 
 #include "comod.h"
 
+/* The instance that answers to NAME, by its own name or another. */
 struct modrt *monitor_find(struct monitor *mon, const char *name);
+/* A module instance running M's module with M's filter and arguments. */
+struct modrt *monitor_same(struct monitor *mon, const struct como_mod *m);
 int monitor_load(struct monitor *mon, const char *source, const char *name,
 		 const char *args, const char *filter);
 int monitor_unload(struct monitor *mon, const char *name);

@@ -22,6 +22,7 @@
 #include "kmod.h"
 #include "live.h"
 #include "log.h"
+#include "monitor.h"
 #include "start.h"
 #include "stream.h"
 #include "trace.h"
@@ -30,16 +31,13 @@
 
 static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 {
-	struct modrt *rt;
-	unsigned int j;
+	struct modrt *rt, *same;
 	int err;
 
-	for (j = 0; j < mon->n; j++) {
-		if (!strcmp(mon->mods[j]->mod->name, mc->name)) {
-			pr_err("%s: module instance '%s' given twice; name the "
-			       "second one differently", mc->origin, mc->name);
-			return -EINVAL;
-		}
+	if (monitor_find(mon, mc->name)) {
+		pr_err("%s: module instance '%s' given twice; name the second "
+		       "one differently", mc->origin, mc->name);
+		return -EINVAL;
 	}
 	rt = calloc(1, sizeof(*rt));
 	if (!rt)
@@ -47,13 +45,24 @@ static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 	rt->slot = mon->n;
 	rt->half_fd[0] = rt->half_fd[1] = -1;
 	rt->streamsize = mc->streamsize;
-	mon->mods[mon->n++] = rt;
 	err = mod_open(&rt->mod, mc->name, mc->source, mc->args, mc->filter);
 	if (!err)
 		err = mod_init(rt->mod);
-	if (!err)
+	same = err ? NULL : monitor_same(mon, rt->mod);
+	if (!err && !same) {
 		rt->priority = rt->mod->desc->priority;
-	return err;
+		mon->mods[mon->n++] = rt;
+		return 0;
+	}
+	mod_close(rt->mod);
+	free(rt);
+	if (err)
+		return err;
+	/* asked for twice, run once: both names read its records */
+	pr_notice("%s: module %s runs with the same filter and arguments as "
+		  "%s: it runs once, and both names read its records",
+		  mc->origin, mc->name, same->mod->name);
+	return stream_add_name(same, mc->name);
 }
 
 static int open_modules(struct monitor *mon, const struct como_config *cfg)
@@ -208,7 +217,7 @@ void start_undo(struct monitor *mon)
 	for (i = 0; i < mon->n; i++)
 		export_stop(mon->mods[i]);
 	for (i = 0; i < mon->n; i++)
-		if (mon->mods[i]->store)
+		if (mon->mods[i]->st.store)
 			stream_close(mon->mods[i]);
 	if (mon->fs)
 		filters_free(mon->fs, mon->nfs);

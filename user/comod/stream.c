@@ -33,14 +33,14 @@ static struct json_object *schema_json(const struct como_field *f)
 }
 
 /* meta.json is replaced whole (write, fsync, rename), never half written. */
-static int meta_write(struct modrt *rt, struct json_object *meta)
+static int meta_write(const struct stream *st, struct json_object *meta)
 {
 	char path[4096], tmp[4096];
 	FILE *f;
 	int err = 0;
 
-	snprintf(path, sizeof(path), "%s/meta.json", rt->dir);
-	snprintf(tmp, sizeof(tmp), "%s/.meta.json.tmp", rt->dir);
+	snprintf(path, sizeof(path), "%s/meta.json", st->dir);
+	snprintf(tmp, sizeof(tmp), "%s/.meta.json.tmp", st->dir);
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
@@ -64,7 +64,8 @@ static struct json_object *meta_read(const char *dir)
 	return json_object_from_file(path);
 }
 
-static struct json_object *meta_build(struct modrt *rt, const char *kind,
+static struct json_object *meta_build(const struct modrt *rt,
+				      const struct stream *st, const char *kind,
 				      const char *source, bool running,
 				      uint64_t packets, const char *stopped)
 {
@@ -80,60 +81,108 @@ static struct json_object *meta_build(struct modrt *rt, const char *kind,
 	json_add_str(o, "source", kind);
 	json_object_object_add(o, strcmp(kind, "live") ? "trace" : "interfaces",
 			       json_object_new_string(source));
-	json_add_u64(o, "first_ns", rt->first_ns);
-	json_add_u64(o, "last_ns", rt->last_ns);
+	json_add_u64(o, "first_ns", st->first_ns);
+	json_add_u64(o, "last_ns", st->last_ns);
 	json_add_u64(o, "packets", packets);
-	json_add_u64(o, "records", rt->records);
+	json_add_u64(o, "records", st->records);
 	json_add_str(o, "state", running ? "running" : stopped ? "stopped" : "complete");
 	if (stopped)
 		json_add_str(o, "stopped", stopped);
 	return o;
 }
 
-int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
-		  uint32_t len)
+/* Every stream of RT, its own first. */
+static struct stream *stream_nth(struct modrt *rt, unsigned int i)
 {
-	int err = store_append(rt->store, ts, rec, len);
+	return i ? &rt->also[i - 1].st : &rt->st;
+}
+
+#define for_each_stream(rt, i, st)					\
+	for (i = 0; i <= (rt)->nalso && ((st) = stream_nth(rt, i)); i++)
+
+static int append_one(struct stream *st, uint64_t ts, const void *rec,
+		      uint32_t len)
+{
+	int err = store_append(st->store, ts, rec, len);
 
 	if (err) {
-		pr_err("stream %s: cannot store a record: %s", rt->dir,
+		pr_err("stream %s: cannot store a record: %s", st->dir,
 		       strerror(-err));
 		return err;
 	}
-	rt->records++;
+	st->records++;
 	return 0;
+}
+
+int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
+		  uint32_t len)
+{
+	struct stream *st;
+	unsigned int i;
+	int err = 0, e;
+
+	for_each_stream(rt, i, st) {
+		e = append_one(st, ts, rec, len);
+		err = err ?: e;
+	}
+	return err;
 }
 
 void stream_started(struct modrt *rt, uint64_t ts)
 {
-	if (!rt->first_ns)
-		rt->first_ns = ts;
+	struct stream *st;
+	unsigned int i;
+
+	for_each_stream(rt, i, st)
+		if (!st->first_ns)
+			st->first_ns = ts;
 }
 
 void stream_covered(struct modrt *rt, uint64_t first, uint64_t last)
 {
-	if (first && (!rt->first_ns || first < rt->first_ns))
-		rt->first_ns = first;
-	if (last > rt->last_ns)
-		rt->last_ns = last;
+	struct stream *st;
+	unsigned int i;
+
+	for_each_stream(rt, i, st) {
+		if (first && (!st->first_ns || first < st->first_ns))
+			st->first_ns = first;
+		if (last > st->last_ns)
+			st->last_ns = last;
+	}
 }
 
 int stream_flush(struct modrt *rt)
 {
-	return rt->store ? store_flush(rt->store) : 0;
+	struct stream *st;
+	unsigned int i;
+	int err = 0, e;
+
+	for_each_stream(rt, i, st) {
+		e = st->store ? store_flush(st->store) : 0;
+		err = err ?: e;
+	}
+	return err;
 }
 
-int stream_open(struct modrt *rt, const char *datadir, const char *kind,
-		const char *source)
+uint64_t stream_last_ts(const struct modrt *rt)
+{
+	return rt->st.store ? store_last_ts(rt->st.store) : 0;
+}
+
+/* DATADIR/NAME for RT: refused where it holds another kind of record. */
+static int open_one(struct modrt *rt, struct stream *st, const char *name,
+		    const char *datadir, const char *kind, const char *source)
 {
 	struct como_mod *m = rt->mod;
 	struct json_object *old, *meta;
 	const char *oa, *om;
 	int err;
 
-	if (asprintf(&rt->dir, "%s/%s", datadir, m->name) < 0)
+	if (asprintf(&st->dir, "%s/%s", datadir, name) < 0) {
+		st->dir = NULL;
 		return -ENOMEM;
-	old = meta_read(rt->dir);
+	}
+	old = meta_read(st->dir);
 	if (old) {
 		/* a stream holds one kind of record: refuse to mix */
 		om = json_str(old, "module");
@@ -143,54 +192,162 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 		    json_u64(old, "interval_ns") != m->interval_ns) {
 			pr_err("%s already holds module %s with args '%s'; "
 			       "use another data directory or instance name",
-			       rt->dir, om ?: "?", oa ?: "");
+			       st->dir, om ?: "?", oa ?: "");
 			json_object_put(old);
 			return -EEXIST;
 		}
-		rt->first_ns = json_u64(old, "first_ns");
-		rt->last_ns = json_u64(old, "last_ns");
-		rt->records = json_u64(old, "records");
+		st->first_ns = json_u64(old, "first_ns");
+		st->last_ns = json_u64(old, "last_ns");
+		st->records = json_u64(old, "records");
 		json_object_put(old);
 	}
-	err = store_open(&rt->store, rt->dir, rt->streamsize);
+	err = store_open(&st->store, st->dir, rt->streamsize);
 	if (err)
 		return err;
-	meta = meta_build(rt, kind, source, true, 0, NULL);
-	err = meta_write(rt, meta);
+	meta = meta_build(rt, st, kind, source, true, 0, NULL);
+	err = meta_write(st, meta);
 	json_object_put(meta);
+	if (err)
+		pr_err("%s: cannot write meta.json: %s", st->dir, strerror(-err));
+	return err;
+}
+
+static void close_one(struct stream *st)
+{
+	if (st->store)
+		store_close(st->store);
+	st->store = NULL;
+	free(st->dir);
+	st->dir = NULL;
+}
+
+int stream_add_name(struct modrt *rt, const char *name)
+{
+	struct stream_name *v;
+	char *dup;
+
+	if (rt->nalso + 1 >= COMO_NAMES_MAX) {
+		pr_err("module %s answers to %d names already", rt->mod->name,
+		       COMO_NAMES_MAX);
+		return -ENOSPC;
+	}
+	dup = strdup(name);
+	v = dup ? realloc(rt->also, (rt->nalso + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(dup);
+		return -ENOMEM;
+	}
+	rt->also = v;
+	v[rt->nalso++] = (struct stream_name){ .name = dup };
+	return 0;
+}
+
+static void drop_name(struct modrt *rt, unsigned int i)
+{
+	close_one(&rt->also[i].st);
+	free(rt->also[i].name);
+	memmove(&rt->also[i], &rt->also[i + 1],
+		(rt->nalso - i - 1) * sizeof(rt->also[0]));
+	rt->nalso--;
+}
+
+int stream_open(struct modrt *rt, const char *datadir, const char *kind,
+		const char *source)
+{
+	unsigned int i;
+	int err = 0;
+
+	if (!rt->st.dir)
+		err = open_one(rt, &rt->st, rt->mod->name, datadir, kind, source);
+	for (i = 0; !err && i < rt->nalso; i++) {
+		struct stream *st = &rt->also[i].st;
+
+		if (st->dir)
+			continue;
+		err = open_one(rt, st, rt->also[i].name, datadir, kind, source);
+		/* a name that cannot have its stream is no name of RT's */
+		if (err)
+			drop_name(rt, i);
+		/* from now on it holds what the instance's own stream holds */
+		else if (!st->first_ns)
+			st->first_ns = rt->st.last_ns;
+	}
+	return err;
+}
+
+static int finish_one(const struct modrt *rt, struct stream *st,
+		      const char *kind, const char *source, uint64_t packets,
+		      const char *stopped)
+{
+	struct json_object *meta;
+	int err;
+
+	err = st->store ? store_flush(st->store) : 0;
 	if (err) {
-		pr_err("%s: cannot write meta.json: %s", rt->dir, strerror(-err));
+		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-err));
 		return err;
 	}
-	return 0;
+	meta = meta_build(rt, st, kind, source, false, packets, stopped);
+	err = meta_write(st, meta);
+	json_object_put(meta);
+	if (err)
+		pr_err("%s: cannot write meta.json: %s", st->dir, strerror(-err));
+	return err;
 }
 
 int stream_finish(struct modrt *rt, const char *kind, const char *source,
 		  uint64_t packets, const char *stopped)
 {
-	struct json_object *meta;
-	int err;
+	struct stream *st;
+	unsigned int i;
+	int err = 0, e;
 
-	err = store_flush(rt->store);
-	if (err) {
-		pr_err("stream %s: cannot flush: %s", rt->dir, strerror(-err));
-		return err;
-	}
-	/* a module export stopped ends "stopped", with why (export.c) */
+	/* a module whose export was stopped says so, whatever the run did */
 	if (!stopped && rt->stopped[0])
 		stopped = rt->stopped;
-	meta = meta_build(rt, kind, source, false, packets, stopped);
-	err = meta_write(rt, meta);
-	json_object_put(meta);
-	if (err)
-		pr_err("%s: cannot write meta.json: %s", rt->dir, strerror(-err));
+	for_each_stream(rt, i, st) {
+		e = finish_one(rt, st, kind, source, packets, stopped);
+		err = err ?: e;
+	}
+	return err;
+}
+
+int stream_finish_name(struct modrt *rt, const char *name, const char *kind,
+		       const char *source)
+{
+	struct stream_name old;
+	unsigned int i;
+	int err;
+
+	if (!strcmp(name, rt->mod->name)) {
+		if (!rt->nalso)
+			return -ENOENT;
+		/* the first other name becomes the instance's own */
+		old = (struct stream_name){ .name = rt->mod->name, .st = rt->st };
+		rt->mod->name = rt->also[0].name;
+		rt->st = rt->also[0].st;
+		rt->also[0] = old;
+	}
+	for (i = 0; i < rt->nalso && strcmp(rt->also[i].name, name); i++)
+		;
+	if (i == rt->nalso)
+		return -ENOENT;
+	err = finish_one(rt, &rt->also[i].st, kind, source, 0, rt->stopped[0] ?
+			 rt->stopped : NULL);
+	drop_name(rt, i);
 	return err;
 }
 
 void stream_close(struct modrt *rt)
 {
-	store_close(rt->store);
-	rt->store = NULL;
-	free(rt->dir);
-	rt->dir = NULL;
+	unsigned int i;
+
+	close_one(&rt->st);
+	for (i = 0; i < rt->nalso; i++) {
+		close_one(&rt->also[i].st);
+		free(rt->also[i].name);
+	}
+	free(rt->also);
+	rt->also = NULL;
+	rt->nalso = 0;
 }

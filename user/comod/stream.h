@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Where a module's records go (stream.c). */
+/*
+ * Where a module's records go (stream.c): DATADIR/NAME/ for the instance,
+ * and for every other name it answers to.
+ */
 #ifndef _COMOD_STREAM_H
 #define _COMOD_STREAM_H
 
 #include "comod.h"
 
-/* kind: "trace" (source is its path) or "live" (the interfaces) */
+/* NAME asked for what RT runs: its records go to DATADIR/NAME too. */
+int stream_add_name(struct modrt *rt, const char *name);
+/*
+ * Opens every stream of RT not open yet. kind: "trace" (source is its
+ * path) or "live" (the interfaces). A name whose stream cannot be opened
+ * is dropped.
+ */
 int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 		const char *source);
 /* One stored record: LEN bytes that store() made, stamped TS. */
@@ -15,8 +24,16 @@ int stream_flush(struct modrt *rt);
 /* How far the data goes: from TS, if nothing earlier; [FIRST, LAST]. */
 void stream_started(struct modrt *rt, uint64_t ts);
 void stream_covered(struct modrt *rt, uint64_t first, uint64_t last);
+/* The timestamp of the instance's last stored record; 0: none. */
+uint64_t stream_last_ts(const struct modrt *rt);
 int stream_finish(struct modrt *rt, const char *kind, const char *source,
 		  uint64_t packets, const char *stopped);
+/*
+ * Finishes and closes the stream of NAME, one of RT's names, while RT goes
+ * on under the others (-ENOENT: RT has no other name).
+ */
+int stream_finish_name(struct modrt *rt, const char *name, const char *kind,
+		       const char *source);
 void stream_close(struct modrt *rt);
 
 #endif

@@ -10,6 +10,8 @@
  * no XDP program gets como's dispatcher alone, through a BPF link
  * (live.c): libxdp pins its programs in bpffs, where they outlive a
  * comod that is killed; a link goes with its last fd.
+ *
+ * Part of comod: called by the live source (live.c); calls libxdp.
  */
 #include <errno.h>
 #include <net/if.h>
