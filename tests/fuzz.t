@@ -1,16 +1,29 @@
 #!/bin/bash
 # The libFuzzer targets, each for a fixed number of inputs (never a time
 # limit): the config parser, time windows and module specs, segment files.
-# Seeds: the shipped config, a few windows, a real segment.
+# Seeds: the shipped config, a few windows, a real segment, and each
+# target's regression inputs in tests/fuzz/corpus/TARGET/ (inputs that
+# once crashed it), which also run once each on their own.
 . "$(dirname "$0")/lib.sh"
 
 FUZZ=$TOP/.output/fuzz
+CORPUS=$TOP/tests/fuzz/corpus
+# what a crash leaves (crash-SHA1, leak-, timeout-, oom-), one folder a
+# target, out of the tree whatever the working directory
+ARTIFACTS=$FUZZ/artifacts
 # segment files are synced to disk on every input: fewer of those
 RUNS=${COMO_FUZZ_RUNS:-20000}
 RUNS_store=${COMO_FUZZ_RUNS_STORE:-1500}
 [ -x "$FUZZ/fuzz_config" ] || skip_all "fuzzers not built (clang with libFuzzer)"
 
-mkdir -p "$TMP/config" "$TMP/timewin" "$TMP/store"
+targets=
+for c in "$TOP"/tests/fuzz/fuzz_*.c; do
+	t=${c##*/fuzz_}
+	targets="$targets ${t%.c}"
+done
+for t in $targets; do
+	mkdir -p "$TMP/$t" "$ARTIFACTS/$t" || exit 1
+done
 cp "$TOP/como.conf.example" "$TMP/config/"
 printf 'module "x"\n source "y"\n args "k=1" "interval=5s"\nend\n' > "$TMP/config/small"
 for w in -5m:0 0:0 1700000000:1700000300.5 "+1h:-2d" "topdest:k=10,interval=5s"; do
@@ -22,13 +35,37 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$BIN/gentrace" ]; then
 	cp "$TMP/d/topdest/00000000.seg" "$TMP/store/"
 fi
 
-for t in config timewin store; do
+# fuzz_log TARGET RC: a failed run's last lines, and where its input went
+fuzz_log() {
+	[ "$2" -eq 0 ] && return
+	tail -n 30 "$TMP/log" | sed "s/^/# /" >&2
+	grep -h 'Test unit written to' "$TMP/log" | sed "s/^/# fuzz_$1: /" >&2
+}
+
+for t in $targets; do
+	# the committed inputs, each run once (libFuzzer given files)
+	regress=()
+	[ -d "$CORPUS/$t" ] && mapfile -t regress < <(find "$CORPUS/$t" -type f | sort)
+	if [ ${#regress[@]} -eq 0 ]; then
+		skip "fuzz_$t: regression inputs" "none in tests/fuzz/corpus/$t"
+	else
+		"$FUZZ/fuzz_$t" -artifact_prefix="$ARTIFACTS/$t/" "${regress[@]}" \
+			> "$TMP/log" 2>&1
+		rc=$?
+		ok $rc "fuzz_$t: ${#regress[@]} regression input(s) from tests/fuzz/corpus/$t, each run once"
+		fuzz_log "$t" $rc
+	fi
+
 	runs=$RUNS
-	[ $t = store ] && runs=$RUNS_store
-	"$FUZZ/fuzz_$t" -runs="$runs" -seed=1 -max_len=4096 "$TMP/$t" \
-		> "$TMP/log" 2>&1
+	[ "$t" = store ] && runs=$RUNS_store
+	# new inputs go to the first folder, the test's own: the tree's
+	# corpus is read only
+	seeds=("$TMP/$t")
+	[ -d "$CORPUS/$t" ] && seeds+=("$CORPUS/$t")
+	"$FUZZ/fuzz_$t" -runs="$runs" -seed=1 -max_len=4096 \
+		-artifact_prefix="$ARTIFACTS/$t/" "${seeds[@]}" > "$TMP/log" 2>&1
 	rc=$?
 	ok $rc "fuzz_$t: $runs inputs, $(grep -Eo 'cov: [0-9]+' "$TMP/log" | tail -n 1)"
-	[ $rc -eq 0 ] || tail -n 30 "$TMP/log" | sed "s/^/# /" >&2
+	fuzz_log "$t" $rc
 done
 done_testing
