@@ -45,6 +45,13 @@ static void read_all(int *n)
 	store_reader_close(r);
 }
 
+/* libFuzzer ends with exit(): the stream's folder goes with it */
+static void remove_dir(void)
+{
+	empty_dir();
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[128];
@@ -53,8 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	log_init("fuzz", -4);
-	if (dir[sizeof(dir) - 2] == 'X' && !mkdtemp(dir))
-		abort();
+	if (dir[sizeof(dir) - 2] == 'X') {
+		if (!mkdtemp(dir))
+			abort();
+		atexit(remove_dir);
+	}
 	snprintf(path, sizeof(path), "%s/00000000.seg", dir);
 	f = fopen(path, "w");
 	if (!f)
