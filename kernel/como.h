@@ -11,13 +11,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
-#include <uapi/linux/como.h>
+#include <uapi/linux/como.h>	/* and the attributes' limits */
 #include <como/maps.h>
-
-#define COMO_NAME_MAX		128
-#define COMO_OBJ_NAME_MAX	64
-#define COMO_OBJS_MAX		256
-#define COMO_DESC_MAX		65000
 
 /* A BPF object handed over by fd, held until released. */
 struct como_obj {

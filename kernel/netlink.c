@@ -21,7 +21,13 @@ static const struct genl_multicast_group como_mcgrps[] = {
 	[COMO_GRP_EVENTS] = { .name = COMO_MCGRP_EVENTS },
 };
 
-/* ---- policies ---- */
+/*
+ * ---- policies ----
+ *
+ * The limits are the uapi header's, which user space's policy
+ * (user/lib/ctl_policy.c) is written from too. A string's .len leaves
+ * out its NUL; the uapi's limits count it.
+ */
 
 static const struct nla_policy obj_policy[COMO_OBJ_A_MAX + 1] = {
 	[COMO_OBJ_A_NAME] = { .type = NLA_NUL_STRING, .len = COMO_OBJ_NAME_MAX - 1 },
@@ -38,30 +44,33 @@ static const struct nla_policy objs_policy[COMO_A_OBJECT + 1] = {
 
 /* ranges wider than a policy's s16 */
 static struct netlink_range_validation sampling_range = {
-	.min = 1, .max = 1 << 20,
+	.min = 1, .max = COMO_SAMPLING_MAX,
 };
 
 static struct netlink_range_validation interval_range = {
-	.min = NSEC_PER_MSEC, .max = 86400ULL * NSEC_PER_SEC,
+	.min = COMO_INTERVAL_MIN_NS, .max = COMO_INTERVAL_MAX_NS,
 };
 
 static struct netlink_range_validation tick_range = {
-	.min = NSEC_PER_MSEC, .max = 10 * NSEC_PER_SEC,
+	.min = COMO_TICK_MIN_NS, .max = COMO_TICK_MAX_NS,
 };
 
 static struct netlink_range_validation budget_range = {
-	.min = 0, .max = 1000 * 1024,
+	.min = 0, .max = COMO_CPU_BUDGET_MAX_PM,
 };
+
+/* the uapi header spells PATH_MAX out, for user space */
+static_assert(COMO_PATH_MAX == PATH_MAX);
 
 static const struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
 	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING, .len = COMO_NAME_MAX - 1 },
 	/* LOAD_MODULE's, so that its refusal says where to go */
-	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
-	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .len = 1023 },
-	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .len = 4095 },
+	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .len = COMO_PATH_MAX - 1 },
+	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .len = COMO_ARGS_MAX - 1 },
+	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .len = COMO_FILTER_MAX - 1 },
 	[COMO_MOD_A_SLOT] = NLA_POLICY_MAX(NLA_U32, COMO_MAX_SLOTS - 1),
 	[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
-	[COMO_MOD_A_PRIORITY] = NLA_POLICY_MAX(NLA_U32, 1000),
+	[COMO_MOD_A_PRIORITY] = NLA_POLICY_MAX(NLA_U32, COMO_PRIORITY_MAX),
 	[COMO_MOD_A_MIN_SAMPLING] = NLA_POLICY_FULL_RANGE(NLA_U32, &sampling_range),
 	[COMO_MOD_A_SAMPLING] = NLA_POLICY_FULL_RANGE(NLA_U32, &sampling_range),
 	[COMO_MOD_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -76,8 +85,8 @@ static const struct nla_policy cfg_policy[COMO_CFG_A_MAX + 1] = {
 };
 
 static const struct nla_policy cap_policy[COMO_CAP_A_MAX + 1] = {
-	[COMO_CAP_A_DATADIR] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
-	[COMO_CAP_A_DESCRIPTION] = { .type = NLA_NUL_STRING, .len = COMO_DESC_MAX },
+	[COMO_CAP_A_DATADIR] = { .type = NLA_NUL_STRING, .len = COMO_PATH_MAX - 1 },
+	[COMO_CAP_A_DESCRIPTION] = { .type = NLA_NUL_STRING, .len = COMO_DESC_MAX - 1 },
 	[COMO_CAP_A_OBJECTS] = NLA_POLICY_NESTED(objs_policy),
 };
 

@@ -10,127 +10,117 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
-#include "jsonutil.h"
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "como.h"
-#include "ctl_client.h"
+#include "ctl_requests.h"
 #include "log.h"
 #include "mod.h"
 
+/* The module at PATH, when it opens: a row, an object of the JSON array. */
+static void avail_one(struct como_out *o, const char *path)
+{
+	struct como_mod *m;
+
+	if (mod_open(&m, NULL, path, NULL, NULL))
+		return;
+	out_object_begin(o, NULL);
+	out_str(o, "name", "%-12s", m->desc->name);
+	out_str(o, "path", NULL, path);
+	out_str(o, "args", " %-32s", m->desc->args ?: "");
+	out_str(o, "summary", " %s\n", m->desc->summary ?: "");
+	out_object_end(o);
+	mod_close(m);
+}
+
 static int avail(bool json)
 {
-	struct json_object *arr = json_object_new_array(), *o;
 	char dirs[8][4096], path[8192];
 	int n = mod_path_dirs(dirs, 8), i;
-	struct como_mod *m;
+	struct como_out o;
 	struct dirent *de;
+	size_t l;
 	DIR *d;
 
-	if (!json)
-		printf("%-12s %-32s %s\n", "module", "arguments", "summary");
+	out_begin(&o, json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	o.pretty = true;
+	out_text(&o, "%-12s %-32s %s\n", "module", "arguments", "summary");
+	out_array_begin(&o, NULL);
 	for (i = 0; i < n; i++) {
 		d = opendir(dirs[i]);
 		if (!d)
 			continue;
 		while ((de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-
+			l = strlen(de->d_name);
 			if (l < 4 || strcmp(de->d_name + l - 3, ".so"))
 				continue;
-			snprintf(path, sizeof(path), "%.4000s/%.255s", dirs[i], de->d_name);
-			if (mod_open(&m, NULL, path, NULL, NULL))
-				continue;
-			if (json) {
-				o = json_object_new_object();
-				json_add_str(o, "name", m->desc->name);
-				json_add_str(o, "path", path);
-				json_add_str(o, "args", m->desc->args ?: "");
-				json_add_str(o, "summary", m->desc->summary ?: "");
-				json_object_array_add(arr, o);
-			} else {
-				printf("%-12s %-32s %s\n", m->desc->name,
-				       m->desc->args ?: "", m->desc->summary ?: "");
-			}
-			mod_close(m);
+			snprintf(path, sizeof(path), "%.4000s/%.255s", dirs[i],
+				 de->d_name);
+			avail_one(&o, path);
 		}
 		closedir(d);
 	}
-	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_PRETTY));
-	json_object_put(arr);
+	out_array_end(&o);
+	out_end(&o);
 	return 0;
 }
 
-static const char *mstr(struct nlattr **m, int type)
+/*
+ * One module: a row of the table, an object of the JSON array. The state
+ * is comod's: running, or stopped, and then a line under the row says why
+ * and how many epochs it lost; the filter comes last as text, with the
+ * source and arguments as JSON.
+ */
+static void list_one(struct como_out *o, const struct como_mod_info *m)
 {
-	return m[type] ? nla_get_string(m[type]) : "";
-}
-
-static __u64 mu64(struct nlattr **m, int type)
-{
-	return m[type] ? nla_get_u64(m[type]) : 0;
+	out_object_begin(o, NULL);
+	out_str(o, "name", "%-16s", m->name);
+	out_str(o, "source", NULL, m->source ?: "");
+	out_str(o, "args", NULL, m->args ?: "");
+	out_str(o, "filter", NULL, m->filter ?: "");
+	out_str(o, "state", " %-8s", m->state == COMO_MOD_STATE_STOPPED ?
+		"stopped" : "running");
+	out_u64(o, "slot", " %5llu", m->slot);
+	out_u64(o, "pkts", " %12llu", m->pkts);
+	out_u64(o, "bytes", " %14llu", m->bytes);
+	out_u64(o, "records", " %10llu", m->records);
+	out_u64(o, "errors", " %8llu", m->errors);
+	out_str(o, NULL, "  %s\n", m->filter ?: "all");
+	if (m->reason) {
+		out_str(o, "reason", "                 stopped: %s", m->reason);
+		out_u64(o, "lost_epochs", "; %llu epochs lost\n", m->lost_epochs);
+	}
+	out_object_end(o);
 }
 
 /* The modules of the running monitor, with their figures. */
 static int list(const char *sock, bool json)
 {
-	static struct nla_policy mp[COMO_MOD_A_MAX + 1] = {
-		[COMO_MOD_A_NAME] = { .type = NLA_STRING },
-	};
-	struct nl_msg *req = ctl_request_new(COMO_CMD_GET_MODULES);
-	struct nlattr *tb[COMO_A_MAX + 1], *m[COMO_MOD_A_MAX + 1], *a;
-	struct json_object *arr = json_object_new_array(), *o;
-	struct genlmsghdr *gh;
-	void *keep = NULL;
-	int err, rem;
+	struct ctl_modules mods;
+	struct ctl_conn conn;
+	struct como_out o;
+	unsigned int i;
+	int err;
 
-	err = req ? ctl_call(sock, req, tb, &keep) : -ENOMEM;
-	nlmsg_free(req);
+	if (ctl_comod_connect(&conn, sock))
+		return 1;
+	err = ctl_get_modules(&conn, &mods);
+	ctl_disconnect(&conn);
 	if (err) {
-		json_object_put(arr);
+		pr_err("%s", conn.why);
 		return 1;
 	}
-	gh = nlmsg_data((struct nlmsghdr *)keep);
-	if (!json)
-		printf("%-16s %-8s %5s %12s %14s %10s %8s  %s\n", "module",
-		       "state", "slot", "packets", "bytes", "records",
-		       "errors", "filter");
-	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
-			  rem) {
-		if (nla_type(a) != COMO_A_MODULE ||
-		    nla_parse_nested(m, COMO_MOD_A_MAX, a, mp))
-			continue;
-		if (json) {
-			o = json_object_new_object();
-			json_add_str(o, "name", mstr(m, COMO_MOD_A_NAME));
-			json_add_str(o, "source", mstr(m, COMO_MOD_A_SOURCE));
-			json_add_str(o, "args", mstr(m, COMO_MOD_A_ARGS));
-			json_add_str(o, "filter", mstr(m, COMO_MOD_A_FILTER));
-			json_add_str(o, "state", "running");
-			json_object_object_add(o, "slot", json_object_new_int(
-				m[COMO_MOD_A_SLOT] ? nla_get_u32(m[COMO_MOD_A_SLOT]) : 0));
-			json_add_u64(o, "pkts", mu64(m, COMO_MOD_A_PKTS));
-			json_add_u64(o, "bytes", mu64(m, COMO_MOD_A_BYTES));
-			json_add_u64(o, "records", mu64(m, COMO_MOD_A_RECORDS));
-			json_add_u64(o, "errors", mu64(m, COMO_MOD_A_ERRORS));
-			json_object_array_add(arr, o);
-		} else {
-			printf("%-16s %-8s %5u %12llu %14llu %10llu %8llu  %s\n",
-			       mstr(m, COMO_MOD_A_NAME), "running",
-			       m[COMO_MOD_A_SLOT] ? nla_get_u32(m[COMO_MOD_A_SLOT]) : 0,
-			       (unsigned long long)mu64(m, COMO_MOD_A_PKTS),
-			       (unsigned long long)mu64(m, COMO_MOD_A_BYTES),
-			       (unsigned long long)mu64(m, COMO_MOD_A_RECORDS),
-			       (unsigned long long)mu64(m, COMO_MOD_A_ERRORS),
-			       m[COMO_MOD_A_FILTER] ? mstr(m, COMO_MOD_A_FILTER) : "all");
-		}
-	}
-	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_PRETTY));
-	json_object_put(arr);
-	free(keep);
+	out_begin(&o, json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	o.pretty = true;
+	out_text(&o, "%-16s %-8s %5s %12s %14s %10s %8s  %s\n", "module",
+		 "state", "slot", "packets", "bytes", "records", "errors",
+		 "filter");
+	out_array_begin(&o, NULL);
+	for (i = 0; i < mods.n; i++)
+		list_one(&o, &mods.v[i]);
+	out_array_end(&o);
+	out_end(&o);
+	ctl_modules_free(&mods);
 	return 0;
 }
 

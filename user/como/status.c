@@ -1,25 +1,23 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* como status: what a running monitor reads and has seen. */
+/*
+ * como status: what a running monitor reads and has seen. The request and
+ * its JSON are comoctl status's (ctl_requests.c); the text is como's own.
+ */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <json-c/json.h>
-#include "jsonutil.h"
-#include <linux/como.h>
-#include <netlink/genl/genl.h>
 #include "como.h"
-#include "ctl_client.h"
+#include "ctl_requests.h"
+#include "log.h"
 
-static const char *s_or(struct nlattr **tb, int t)
-{
-	return tb[t] ? nla_get_string(tb[t]) : "";
-}
-
-static unsigned long long u_or(struct nlattr **tb, int t)
-{
-	return tb[t] ? nla_get_u64(tb[t]) : 0;
-}
+static const char *const status_text[CTL_ST_MAX] = {
+	[CTL_ST_SOURCE_KIND] = "source   %s",
+	[CTL_ST_SOURCE] = " %s\n",
+	[CTL_ST_DATADIR] = "datadir  %s\n",
+	[CTL_ST_PKTS] = "packets  %llu\n",
+	[CTL_ST_BYTES] = "bytes    %llu\n",
+	[CTL_ST_UPTIME_S] = "uptime   %.1f s\n",
+};
 
 int cmd_status(int argc, char **argv)
 {
@@ -29,11 +27,10 @@ int cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct nlattr *tb[COMO_A_MAX + 1];
 	const char *sock = NULL;
-	struct nl_msg *req;
-	struct json_object *j;
-	void *keep = NULL;
+	struct ctl_status st;
+	struct ctl_conn conn;
+	struct como_out o;
 	bool json = false;
 	int c, err;
 
@@ -49,29 +46,17 @@ int cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
-	req = ctl_request_new(COMO_CMD_GET_STATUS);
-	err = req ? ctl_call(ctl_socket_path(sock), req, tb, &keep) : -1;
-	nlmsg_free(req);
-	if (err)
+	if (ctl_comod_connect(&conn, ctl_socket_path(sock)))
 		return 1;
-	if (json) {
-		j = json_object_new_object();
-		json_add_str(j, "source", s_or(tb, COMO_A_SOURCE_KIND));
-		json_add_str(j, "from", s_or(tb, COMO_A_SOURCE));
-		json_add_str(j, "datadir", s_or(tb, COMO_A_DATADIR));
-		json_add_u64(j, "pkts", u_or(tb, COMO_A_PKTS));
-		json_add_u64(j, "bytes", u_or(tb, COMO_A_BYTES));
-		json_object_object_add(j, "uptime_s", json_object_new_double(
-			u_or(tb, COMO_A_UPTIME_NS) / 1e9));
-		puts(json_object_to_json_string_ext(j, JSON_PLAIN));
-		json_object_put(j);
-	} else {
-		printf("source   %s %s\ndatadir  %s\npackets  %llu\nbytes    %llu\n"
-		       "uptime   %.1f s\n", s_or(tb, COMO_A_SOURCE_KIND),
-		       s_or(tb, COMO_A_SOURCE), s_or(tb, COMO_A_DATADIR),
-		       u_or(tb, COMO_A_PKTS), u_or(tb, COMO_A_BYTES),
-		       u_or(tb, COMO_A_UPTIME_NS) / 1e9);
+	err = ctl_get_status(&conn, &st);
+	ctl_disconnect(&conn);
+	if (err) {
+		pr_err("%s", conn.why);
+		return 1;
 	}
-	free(keep);
+	out_begin(&o, json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	ctl_status_print(&o, &st, status_text);
+	out_end(&o);
+	ctl_status_free(&st);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "comoctl.h"
+#include "ctl_policy.h"
+#include "ctl_requests.h"
 #include "jsonutil.h"
 
 static const char *kind_name(uint32_t kind)
@@ -55,155 +57,117 @@ static int cap_request(struct comoctl *ctl, const char *what, uint8_t cmd,
 	return EXIT_REFUSED;
 }
 
-static struct nla_policy obj_policy[COMO_OBJ_A_MAX + 1] = {
-	[COMO_OBJ_A_NAME] = { .type = NLA_STRING },
-	[COMO_OBJ_A_KIND] = { .type = NLA_U32 },
-	[COMO_OBJ_A_ID] = { .type = NLA_U32 },
-};
-
-/* Calls FN for each object of a COMO_A_OBJECT list that names one. */
+/* Calls FN for each object of a COMO_A_OBJECT list that has an id. */
 static void for_each_obj(struct nlattr *list,
-			 void (*fn)(struct nlattr **ob, void *arg), void *arg)
+			 void (*fn)(const struct como_obj_info *ob, void *arg),
+			 void *arg)
 {
-	struct nlattr *ob[COMO_OBJ_A_MAX + 1], *a;
+	struct como_obj_info ob;
+	struct nlattr *a;
 	int rem;
 
 	if (!list)
 		return;
 	nla_for_each_nested(a, list, rem) {
-		if (nla_parse_nested(ob, COMO_OBJ_A_MAX, a, obj_policy) ||
-		    !ob[COMO_OBJ_A_NAME] || !ob[COMO_OBJ_A_KIND] ||
-		    !ob[COMO_OBJ_A_ID])
+		if (ctl_obj_parse(a, &ob) || !CTL_HAS(&ob, COMO_OBJ_A_ID))
 			continue;
-		fn(ob, arg);
+		fn(&ob, arg);
 	}
 }
 
 struct tally {
-	struct comoctl *ctl;
-	struct json_object *arr;	/* JSON: the objects */
+	struct como_out *o;		/* prints, when set */
 	unsigned int n, links;
-	bool rows;			/* text: print the table's rows */
 };
 
-static void obj_one(struct nlattr **ob, void *arg)
+/* One object: a row of the table in text, an element of "objects" in JSON. */
+static void obj_one(const struct como_obj_info *ob, void *arg)
 {
 	struct tally *t = arg;
-	uint32_t kind = nla_get_u32(ob[COMO_OBJ_A_KIND]);
-	struct json_object *o;
 
 	t->n++;
-	t->links += kind == COMO_OBJ_LINK;
-	if (t->arr) {
-		o = json_object_new_object();
-		json_add_str(o, "name", nla_get_string(ob[COMO_OBJ_A_NAME]));
-		json_add_str(o, "kind", kind_name(kind));
-		json_add_u64(o, "id", nla_get_u32(ob[COMO_OBJ_A_ID]));
-		json_object_array_add(t->arr, o);
-	} else if (t->rows) {
-		printf("  %-24s %-5s %u\n", nla_get_string(ob[COMO_OBJ_A_NAME]),
-		       kind_name(kind), nla_get_u32(ob[COMO_OBJ_A_ID]));
-	}
-}
-
-/* What a line of text or a JSON array says of the modules held. */
-struct held {
-	struct json_object *arr;
-	char *text;
-	size_t size, len;
-};
-
-static void held_one(struct held *h, struct nlattr **m)
-{
-	const char *name = nla_get_string(m[COMO_MOD_A_NAME]);
-	struct tally t = {};
-	struct json_object *o;
-
-	if (!h->arr) {
-		if (h->len < h->size)
-			h->len += snprintf(h->text + h->len, h->size - h->len,
-					   "%s%s", h->len ? " " : "", name);
+	t->links += ob->kind == COMO_OBJ_LINK;
+	if (!t->o)
 		return;
-	}
-	for_each_obj(m[COMO_MOD_A_OBJECTS], obj_one, &t);
-	o = json_object_new_object();
-	json_add_str(o, "name", name);
-	if (m[COMO_MOD_A_SLOT])
-		json_add_u64(o, "slot", nla_get_u32(m[COMO_MOD_A_SLOT]));
-	json_add_u64(o, "objects", t.n);
-	json_object_array_add(h->arr, o);
+	out_object_begin(t->o, NULL);
+	out_str(t->o, "name", "  %-24s", ob->name);
+	out_str(t->o, "kind", " %-5s", kind_name(ob->kind));
+	out_u64(t->o, "id", " %llu\n", ob->id);
+	out_object_end(t->o);
 }
 
 /*
- * The modules como.ko holds: those registered with it (GET_MODULES), each
- * with its own objects; into ARR (JSON) or one line of TEXT.
+ * The modules como.ko holds: those registered with it (GET_MODULES), one
+ * message or one a module when the reply came as a dump.
  */
-static int held_modules(struct comoctl *ctl, struct json_object *arr,
-			char *text, size_t size)
+static int held_get(struct comoctl *ctl, struct ctl_modules *mods)
 {
-	static struct nla_policy mp[COMO_MOD_A_MAX + 1] = {
-		[COMO_MOD_A_NAME] = { .type = NLA_STRING },
-		[COMO_MOD_A_SLOT] = { .type = NLA_U32 },
-		[COMO_MOD_A_OBJECTS] = { .type = NLA_NESTED },
-	};
-	struct held h = { .arr = arr, .text = text, .size = size };
-	struct nlattr *m[COMO_MOD_A_MAX + 1], *a;
 	struct ctl_reply r;
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *gh;
-	int rem, n, err;
+	int err;
 
 	err = cap_request(ctl, "capture show", COMO_CMD_GET_MODULES, &r);
 	if (err)
 		return err;
-	text[0] = '\0';
-	nlh = r.buf;
-	/* one message, or one a module when the reply came as a dump */
-	for (n = r.len; nlmsg_ok(nlh, n); nlh = nlmsg_next(nlh, &n)) {
-		gh = nlmsg_data(nlh);
-		nla_for_each_attr(a, genlmsg_attrdata(gh, 0),
-				  genlmsg_attrlen(gh, 0), rem) {
-			if (nla_type(a) == COMO_A_MODULE &&
-			    !nla_parse_nested(m, COMO_MOD_A_MAX, a, mp) &&
-			    m[COMO_MOD_A_NAME])
-				held_one(&h, m);
-		}
+	if (ctl_modules_parse(&r, mods)) {
+		fprintf(stderr, "comoctl: capture show: a malformed module in "
+			"the reply (EPROTO)\n");
+		return EXIT_REFUSED;
 	}
-	ctl_reply_free(&r);
 	return EXIT_OK;
+}
+
+/* Each with its own objects in JSON; their names on one line as text. */
+static void held_print(struct como_out *o, const struct ctl_modules *mods)
+{
+	char names[1024] = "", fmt[32];
+	struct tally t;
+	unsigned int i;
+	size_t len = 0;
+
+	out_array_begin(o, "modules");
+	for (i = 0; i < mods->n; i++) {
+		if (len < sizeof(names))
+			len += snprintf(names + len, sizeof(names) - len, "%s%s",
+					len ? " " : "", mods->v[i].name);
+		t = (struct tally){};
+		for_each_obj(mods->v[i].objects, obj_one, &t);
+		out_object_begin(o, NULL);
+		out_str(o, "name", NULL, mods->v[i].name);
+		if (CTL_HAS(&mods->v[i], COMO_MOD_A_SLOT))
+			out_u64(o, "slot", NULL, mods->v[i].slot);
+		out_u64(o, "objects", NULL, t.n);
+		out_object_end(o);
+	}
+	out_array_end(o);
+	out_str(o, NULL, kv_fmt(fmt, sizeof(fmt), "modules"), len ? names : "-");
 }
 
 static int show(struct comoctl *ctl)
 {
-	static struct nla_policy cp[COMO_CAP_A_MAX + 1] = {
-		[COMO_CAP_A_DATADIR] = { .type = NLA_STRING },
-		[COMO_CAP_A_DESCRIPTION] = { .type = NLA_STRING },
-		[COMO_CAP_A_OBJECTS] = { .type = NLA_NESTED },
-	};
 	struct nlattr *cap[COMO_CAP_A_MAX + 1] = {}, *a;
-	struct json_object *o, *desc = NULL, *mods = NULL;
-	struct tally t = { .ctl = ctl };
+	struct json_object *desc = NULL;
+	struct ctl_modules mods;
+	struct tally t = {};
 	struct ctl_reply r;
 	const char *ifaces = NULL;
-	char names[1024];
+	struct como_out o;
+	char fmt[32];
 	int err;
 
 	err = cap_request(ctl, "capture show", COMO_CMD_GET_CAPTURE, &r);
 	if (err)
 		return err;
 	if (!r.tb[COMO_A_CAPTURE] ||
-	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE], cp) ||
+	    nla_parse_nested(cap, COMO_CAP_A_MAX, r.tb[COMO_A_CAPTURE],
+			     ctl_cap_policy) ||
 	    !cap[COMO_CAP_A_DATADIR]) {
 		fprintf(stderr, "comoctl: capture show: no capture in the "
 			"reply (EPROTO)\n");
 		ctl_reply_free(&r);
 		return EXIT_REFUSED;
 	}
-	if (ctl->json)
-		mods = json_object_new_array();
-	err = held_modules(ctl, mods, names, sizeof(names));
+	err = held_get(ctl, &mods);
 	if (err) {
-		json_object_put(mods);
 		ctl_reply_free(&r);
 		return err;
 	}
@@ -216,36 +180,31 @@ static int show(struct comoctl *ctl)
 	/* a first pass counts: the text's header lines come before the rows */
 	for_each_obj(cap[COMO_CAP_A_OBJECTS], obj_one, &t);
 
-	o = out_begin(ctl);
-	out_str(ctl, o, "datadir", nla_get_string(cap[COMO_CAP_A_DATADIR]));
+	reply_begin(ctl, &o);
+	out_str(&o, "datadir", kv_fmt(fmt, sizeof(fmt), "datadir"),
+		nla_get_string(cap[COMO_CAP_A_DATADIR]));
 	if (ifaces)
-		out_str(ctl, o, "interfaces", ifaces);
-	if (ctl->json)
-		json_object_object_add(o, "modules", mods);
-	else
-		out_str(ctl, o, "modules", names[0] ? names : "-");
-	out_u64(ctl, o, "xdp_links", t.links, NULL);
-	if (ctl->json) {
-		t.arr = json_object_new_array();
-		t.n = t.links = 0;
-		for_each_obj(cap[COMO_CAP_A_OBJECTS], obj_one, &t);
-		json_object_object_add(o, "objects", t.arr);
-		if (desc)
-			json_object_object_add(o, "description", desc);
-		desc = NULL;
-	} else {
-		out_u64(ctl, o, "objects", t.n, NULL);
-		t.rows = true;
-		for_each_obj(cap[COMO_CAP_A_OBJECTS], obj_one, &t);
-	}
-	out_end(ctl, o);
+		out_str(&o, "interfaces", kv_fmt(fmt, sizeof(fmt), "interfaces"),
+			ifaces);
+	held_print(&o, &mods);
+	out_u64(&o, "xdp_links", "xdp_links      %llu\n", t.links);
+	out_u64(&o, NULL, "objects        %llu\n", t.n);
+	t = (struct tally){ .o = &o };
+	out_array_begin(&o, "objects");
+	for_each_obj(cap[COMO_CAP_A_OBJECTS], obj_one, &t);
+	out_array_end(&o);
+	if (desc)
+		out_json(&o, "description", json_object_get(desc));
+	out_end(&o);
 	json_object_put(desc);
+	ctl_modules_free(&mods);
 	ctl_reply_free(&r);
 	return EXIT_OK;
 }
 
 static int release(struct comoctl *ctl)
 {
+	struct como_out o;
 	struct ctl_reply r;
 	int err;
 
@@ -253,8 +212,10 @@ static int release(struct comoctl *ctl)
 	if (err)
 		return err;
 	ctl_reply_free(&r);
-	if (ctl->json)
-		out_end(ctl, out_begin(ctl));
+	if (ctl->json) {
+		reply_begin(ctl, &o);
+		out_end(&o);
+	}
 	return EXIT_OK;
 }
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "comoctl.h"
-#include "jsonutil.h"
 #include "log.h"
 
 static void usage(FILE *f)
@@ -97,109 +96,49 @@ int request_new(struct comoctl *ctl, uint8_t cmd, struct nl_msg **req)
 	return EXIT_OK;
 }
 
+int refused(struct comoctl *ctl, const char *what, int err)
+{
+	fprintf(stderr, "comoctl: %s: %s (%s)\n", what, ctl->conn.why,
+		strerrorname_np(-err) ?: "?");
+	return EXIT_REFUSED;
+}
+
 int request(struct comoctl *ctl, const char *what, struct nl_msg *req,
 	    struct ctl_reply *r)
 {
 	int err = ctl_conn_call(&ctl->conn, req, r);
 
 	nlmsg_free(req);
-	if (!err)
-		return EXIT_OK;
-	fprintf(stderr, "comoctl: %s: %s (%s)\n", what, ctl->conn.why,
-		strerrorname_np(-err) ?: "?");
-	return EXIT_REFUSED;
+	return err ? refused(ctl, what, err) : EXIT_OK;
 }
 
 int change(struct comoctl *ctl, const char *what, struct nl_msg *req)
 {
+	struct como_out o;
 	struct ctl_reply r;
 	int err = request(ctl, what, req, &r);
 
 	if (err)
 		return err;
 	ctl_reply_free(&r);
-	if (ctl->json)
-		out_end(ctl, out_begin(ctl));
+	if (ctl->json) {
+		reply_begin(ctl, &o);
+		out_end(&o);
+	}
 	return EXIT_OK;
 }
 
-struct json_object *out_begin(struct comoctl *ctl)
+void reply_begin(struct comoctl *ctl, struct como_out *o)
 {
-	struct json_object *o;
-
-	if (!ctl->json) {
-		printf("transport %s\n", ctl_transport_name(&ctl->conn));
-		return NULL;
-	}
-	o = json_object_new_object();
-	json_add_str(o, "transport", ctl_transport_name(&ctl->conn));
-	return o;
+	out_begin(o, ctl->json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	o->pretty = ctl->pretty;
+	out_str(o, "transport", "transport %s\n", ctl_transport_name(&ctl->conn));
 }
 
-void out_str(struct comoctl *ctl, struct json_object *o, const char *key,
-	     const char *val)
+const char *kv_fmt(char *buf, size_t size, const char *label)
 {
-	if (ctl->json)
-		json_add_str(o, key, val);
-	else
-		printf("%-14s %s\n", key, val);
-}
-
-/*
- * TEXT, when given, is how a person reads VAL (a duration, a rate); a key
- * in ns then loses its unit: the text carries one.
- */
-void out_u64(struct comoctl *ctl, struct json_object *o, const char *key,
-	     uint64_t val, const char *text)
-{
-	size_t n = strlen(key);
-
-	if (ctl->json)
-		json_add_u64(o, key, val);
-	else if (text && n > 3 && !strcmp(key + n - 3, "_ns"))
-		printf("%-14.*s %s\n", (int)n - 3, key, text);
-	else if (text)
-		printf("%-14s %s\n", key, text);
-	else
-		printf("%-14s %llu\n", key, (unsigned long long)val);
-}
-
-void out_end(struct comoctl *ctl, struct json_object *o)
-{
-	if (!ctl->json)
-		return;
-	puts(json_object_to_json_string_ext(o, ctl->pretty ? JSON_PRETTY :
-					    JSON_PLAIN));
-	json_object_put(o);
-}
-
-void fmt_duration(char *buf, size_t size, uint64_t ns)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ns;
-	} units[] = {
-		{ "d", 86400000000000ULL }, { "h", 3600000000000ULL },
-		{ "m", 60000000000ULL }, { "s", 1000000000ULL },
-		{ "ms", 1000000ULL }, { "us", 1000ULL },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (ns && ns % units[i].ns == 0) {
-			snprintf(buf, size, "%llu%s",
-				 (unsigned long long)(ns / units[i].ns),
-				 units[i].unit);
-			return;
-		}
-	snprintf(buf, size, "%lluns", (unsigned long long)ns);
-}
-
-void fmt_time(char *buf, size_t size, uint64_t ns)
-{
-	snprintf(buf, size, "%llu.%09llu",
-		 (unsigned long long)(ns / 1000000000ULL),
-		 (unsigned long long)(ns % 1000000000ULL));
+	snprintf(buf, size, "%-14s %%s\n", label);
+	return buf;
 }
 
 static const struct object {

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <json-c/json.h>
 #include "ctl_client.h"
+#include "out.h"
 
 /* exit codes scripts can trust */
 enum {
@@ -25,20 +25,13 @@ struct comoctl {
 };
 
 /*
- * The print layer: one call takes a JSON key and the text form together,
- * so text and JSON cannot drift apart. Text is "key value" lines after a
- * first line naming the transport; JSON one object with "transport".
+ * The output of a reply, through the print layer (out.h): text begins with
+ * a line naming the transport that answered, JSON carries a "transport"
+ * key. Ended by out_end.
  */
-struct json_object *out_begin(struct comoctl *ctl);
-void out_str(struct comoctl *ctl, struct json_object *o, const char *key,
-	     const char *val);
-void out_u64(struct comoctl *ctl, struct json_object *o, const char *key,
-	     uint64_t val, const char *text);
-void out_end(struct comoctl *ctl, struct json_object *o);
-/* "1.5s", "100ms": durations as parse_duration_ns reads them */
-void fmt_duration(char *buf, size_t size, uint64_t ns);
-/* "1700000000.250000000": a wall clock time in ns */
-void fmt_time(char *buf, size_t size, uint64_t ns);
+void reply_begin(struct comoctl *ctl, struct como_out *o);
+/* The text format of a "label value" line, the value as %s. */
+const char *kv_fmt(char *buf, size_t size, const char *label);
 
 /*
  * Both return an exit code. transport() connects on first use, so that a
@@ -48,6 +41,8 @@ void fmt_time(char *buf, size_t size, uint64_t ns);
 int transport(struct comoctl *ctl);
 int request(struct comoctl *ctl, const char *what, struct nl_msg *req,
 	    struct ctl_reply *r);
+/* After a refused request: "comoctl: WHAT: why (ENAME)", EXIT_REFUSED. */
+int refused(struct comoctl *ctl, const char *what, int err);
 /* A request that changes something: silent when done, but for -j. */
 int change(struct comoctl *ctl, const char *what, struct nl_msg *req);
 /* A request for CMD on the transport that answers; an exit code. */

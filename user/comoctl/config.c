@@ -8,6 +8,7 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "comoctl.h"
+#include "ctl_policy.h"
 #include "units.h"
 
 static void fmt_budget(char *buf, size_t size, uint32_t pm)
@@ -44,14 +45,10 @@ static int parse_budget(const char *s, uint32_t *pm)
 
 static int get(struct comoctl *ctl)
 {
-	static struct nla_policy cp[COMO_CFG_A_MAX + 1] = {
-		[COMO_CFG_A_TICK_NS] = { .type = NLA_U64 },
-		[COMO_CFG_A_CPU_BUDGET_PM] = { .type = NLA_U32 },
-	};
 	struct nlattr *cfg[COMO_CFG_A_MAX + 1] = {};
-	struct json_object *o;
 	struct ctl_reply r;
 	struct nl_msg *req;
+	struct como_out o;
 	char buf[64];
 	uint64_t v;
 	int err;
@@ -61,24 +58,24 @@ static int get(struct comoctl *ctl)
 	if (err)
 		return err;
 	if (!r.tb[COMO_A_CONFIG] ||
-	    nla_parse_nested(cfg, COMO_CFG_A_MAX, r.tb[COMO_A_CONFIG], cp)) {
+	    nla_parse_nested(cfg, COMO_CFG_A_MAX, r.tb[COMO_A_CONFIG],
+			     ctl_cfg_policy)) {
 		fprintf(stderr, "comoctl: config get: no configuration in the reply (EPROTO)\n");
 		ctl_reply_free(&r);
 		return EXIT_REFUSED;
 	}
-	o = out_begin(ctl);
+	reply_begin(ctl, &o);
 	if (cfg[COMO_CFG_A_TICK_NS]) {
 		v = nla_get_u64(cfg[COMO_CFG_A_TICK_NS]);
 		fmt_duration(buf, sizeof(buf), v);
-		out_u64(ctl, o, ctl->json ? "tick_ns" : "tick", v, buf);
+		out_u64_as(&o, "tick_ns", "tick           %s\n", v, buf);
 	}
 	if (cfg[COMO_CFG_A_CPU_BUDGET_PM]) {
 		v = nla_get_u32(cfg[COMO_CFG_A_CPU_BUDGET_PM]);
 		fmt_budget(buf, sizeof(buf), v);
-		out_u64(ctl, o, ctl->json ? "cpu_budget_pm" : "cpu-budget", v,
-			buf);
+		out_u64_as(&o, "cpu_budget_pm", "cpu-budget     %s\n", v, buf);
 	}
-	out_end(ctl, o);
+	out_end(&o);
 	ctl_reply_free(&r);
 	return EXIT_OK;
 }

@@ -4,12 +4,13 @@
  * columns, show's lines and the JSON keys of both.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "comoctl.h"
-#include "jsonutil.h"
+#include "ctl_requests.h"
 
 enum fkind { F_STR, F_U32, F_U64, F_RATE, F_DUR, F_TIME, F_BOOL, F_STATE };
 
@@ -19,257 +20,215 @@ static const struct field {
 	const char *head;	/* list's column, NULL: not in the list */
 	int width;		/* printf's: negative aligns left */
 	enum fkind kind;
+	size_t off;		/* in struct como_mod_info */
 } fields[] = {
-	{ COMO_MOD_A_NAME, "name", "NAME", -16, F_STR },
-	{ COMO_MOD_A_SLOT, "slot", "SLOT", 4, F_U32 },
-	{ COMO_MOD_A_STATE, "state", "STATE", -8, F_STATE },
-	{ COMO_MOD_A_SAMPLING, "sampling", "SAMPLING", 8, F_RATE },
-	{ COMO_MOD_A_PRIORITY, "priority", "PRIO", 4, F_U32 },
-	{ COMO_MOD_A_MIN_SAMPLING, "min_sampling", "MIN", 6, F_RATE },
-	{ COMO_MOD_A_PKTS, "pkts", "PACKETS", 12, F_U64 },
-	{ COMO_MOD_A_BYTES, "bytes", "BYTES", 14, F_U64 },
-	{ COMO_MOD_A_EPOCH, "epoch", "EPOCH", 8, F_U64 },
-	{ COMO_MOD_A_INTERVAL_NS, "interval_ns", "INTERVAL", 8, F_DUR },
-	{ COMO_MOD_A_ENABLED, "enabled", NULL, 0, F_BOOL },
-	{ COMO_MOD_A_SOURCE, "source", NULL, 0, F_STR },
-	{ COMO_MOD_A_ARGS, "args", NULL, 0, F_STR },
-	{ COMO_MOD_A_FILTER, "filter", NULL, 0, F_STR },
-	{ COMO_MOD_A_UPDATES, "updates", NULL, 0, F_U64 },
-	{ COMO_MOD_A_ERRORS, "errors", NULL, 0, F_U64 },
-	{ COMO_MOD_A_RECORDS, "records", NULL, 0, F_U64 },
-	{ COMO_MOD_A_EPOCH_START_NS, "epoch_start_ns", NULL, 0, F_TIME },
-	{ COMO_MOD_A_CLOSED_EPOCH, "closed_epoch", NULL, 0, F_U64 },
-	{ COMO_MOD_A_CLOSED_START_NS, "closed_start_ns", NULL, 0, F_TIME },
-	{ COMO_MOD_A_CLOSED_END_NS, "closed_end_ns", NULL, 0, F_TIME },
-	{ COMO_MOD_A_COST_NS, "cost_ns", NULL, 0, F_U64 },
-	{ COMO_MOD_A_RUNS, "runs", NULL, 0, F_U64 },
+#define F(attr, key, head, width, kind, member) \
+	{ attr, key, head, width, kind, offsetof(struct como_mod_info, member) }
+	F(COMO_MOD_A_NAME, "name", "NAME", -16, F_STR, name),
+	F(COMO_MOD_A_SLOT, "slot", "SLOT", 4, F_U32, slot),
+	F(COMO_MOD_A_STATE, "state", "STATE", -8, F_STATE, state),
+	F(COMO_MOD_A_SAMPLING, "sampling", "SAMPLING", 8, F_RATE, sampling),
+	F(COMO_MOD_A_PRIORITY, "priority", "PRIO", 4, F_U32, priority),
+	F(COMO_MOD_A_MIN_SAMPLING, "min_sampling", "MIN", 6, F_RATE, min_sampling),
+	F(COMO_MOD_A_PKTS, "pkts", "PACKETS", 12, F_U64, pkts),
+	F(COMO_MOD_A_BYTES, "bytes", "BYTES", 14, F_U64, bytes),
+	F(COMO_MOD_A_EPOCH, "epoch", "EPOCH", 8, F_U64, epoch),
+	F(COMO_MOD_A_INTERVAL_NS, "interval_ns", "INTERVAL", 8, F_DUR, interval_ns),
+	F(COMO_MOD_A_ENABLED, "enabled", NULL, 0, F_BOOL, enabled),
+	F(COMO_MOD_A_SOURCE, "source", NULL, 0, F_STR, source),
+	F(COMO_MOD_A_ARGS, "args", NULL, 0, F_STR, args),
+	F(COMO_MOD_A_FILTER, "filter", NULL, 0, F_STR, filter),
+	F(COMO_MOD_A_UPDATES, "updates", NULL, 0, F_U64, updates),
+	F(COMO_MOD_A_ERRORS, "errors", NULL, 0, F_U64, errors),
+	F(COMO_MOD_A_RECORDS, "records", NULL, 0, F_U64, records),
+	F(COMO_MOD_A_EPOCH_START_NS, "epoch_start_ns", NULL, 0, F_TIME, epoch_start_ns),
+	F(COMO_MOD_A_CLOSED_EPOCH, "closed_epoch", NULL, 0, F_U64, closed_epoch),
+	F(COMO_MOD_A_CLOSED_START_NS, "closed_start_ns", NULL, 0, F_TIME, closed_start_ns),
+	F(COMO_MOD_A_CLOSED_END_NS, "closed_end_ns", NULL, 0, F_TIME, closed_end_ns),
+	F(COMO_MOD_A_COST_NS, "cost_ns", NULL, 0, F_U64, cost_ns),
+	F(COMO_MOD_A_RUNS, "runs", NULL, 0, F_U64, runs),
+	F(COMO_MOD_A_REASON, "reason", NULL, 0, F_STR, reason),
+	F(COMO_MOD_A_LOST_EPOCHS, "lost_epochs", NULL, 0, F_U64, lost_epochs),
+#undef F
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
-	[COMO_MOD_A_NAME] = { .type = NLA_STRING },
-	[COMO_MOD_A_SOURCE] = { .type = NLA_STRING },
-	[COMO_MOD_A_ARGS] = { .type = NLA_STRING },
-	[COMO_MOD_A_FILTER] = { .type = NLA_STRING },
-	[COMO_MOD_A_SLOT] = { .type = NLA_U32 },
-	[COMO_MOD_A_STATE] = { .type = NLA_U32 },
-	[COMO_MOD_A_PRIORITY] = { .type = NLA_U32 },
-	[COMO_MOD_A_MIN_SAMPLING] = { .type = NLA_U32 },
-	[COMO_MOD_A_SAMPLING] = { .type = NLA_U32 },
-	[COMO_MOD_A_ENABLED] = { .type = NLA_U8 },
-	[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
-	[COMO_MOD_A_PKTS] = { .type = NLA_U64 },
-	[COMO_MOD_A_BYTES] = { .type = NLA_U64 },
-	[COMO_MOD_A_UPDATES] = { .type = NLA_U64 },
-	[COMO_MOD_A_ERRORS] = { .type = NLA_U64 },
-	[COMO_MOD_A_RECORDS] = { .type = NLA_U64 },
-	[COMO_MOD_A_INTERVAL_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_EPOCH_START_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_START_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_END_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_COST_NS] = { .type = NLA_U64 },
-	[COMO_MOD_A_RUNS] = { .type = NLA_U64 },
-	[COMO_MOD_A_CLOSED_EPOCH] = { .type = NLA_U64 },
-};
-
-/* disabled is what a person wants to see in the state column */
-static const char *state_name(struct nlattr **m)
+/*
+ * disabled is what a person wants to see in the state column, unless it
+ * was stopped (its capture is disabled then too): the reason says why
+ */
+static const char *state_name(const struct como_mod_info *m)
 {
-	if (m[COMO_MOD_A_ENABLED] && !nla_get_u8(m[COMO_MOD_A_ENABLED]))
+	/* como.ko says STOPPED of a disabled module too, but gives no reason */
+	if (m->state == COMO_MOD_STATE_STOPPED && m->reason)
+		return "stopped";
+	if (CTL_HAS(m, COMO_MOD_A_ENABLED) && !m->enabled)
 		return "disabled";
-	switch (m[COMO_MOD_A_STATE] ? nla_get_u32(m[COMO_MOD_A_STATE]) : 0) {
+	switch (m->state) {
 	case COMO_MOD_STATE_RUNNING: return "running";
 	case COMO_MOD_STATE_STOPPED: return "stopped";
 	default: return "unknown";
 	}
 }
 
-static uint64_t field_u64(const struct field *f, struct nlattr *a)
+static uint64_t field_u64(const struct field *f, const struct como_mod_info *m)
 {
+	const void *p = (const char *)m + f->off;
+
 	switch (f->kind) {
-	case F_U32: case F_RATE: case F_STATE: return nla_get_u32(a);
-	case F_BOOL: return nla_get_u8(a);
-	default: return nla_get_u64(a);
+	case F_U32: case F_RATE: case F_STATE: return *(const __u32 *)p;
+	case F_BOOL: return *(const __u8 *)p;
+	default: return *(const __u64 *)p;
 	}
 }
 
-static void field_text(const struct field *f, struct nlattr **m, char *buf,
-		       size_t size)
+static const char *field_str(const struct field *f, const struct como_mod_info *m)
 {
-	struct nlattr *a = m[f->attr];
+	return *(const char *const *)((const char *)m + f->off);
+}
 
-	if (!a) {
-		snprintf(buf, size, "-");
-		return;
-	}
+/* How a person reads the field, which M has. */
+static void field_text(const struct field *f, const struct como_mod_info *m,
+		       char *buf, size_t size)
+{
+	uint64_t v = f->kind == F_STR ? 0 : field_u64(f, m);
+
 	switch (f->kind) {
-	case F_STR: snprintf(buf, size, "%s", nla_get_string(a)); break;
+	case F_STR: snprintf(buf, size, "%s", field_str(f, m)); break;
 	case F_STATE: snprintf(buf, size, "%s", state_name(m)); break;
-	case F_RATE: snprintf(buf, size, "1/%u", nla_get_u32(a)); break;
-	case F_DUR: fmt_duration(buf, size, nla_get_u64(a)); break;
-	case F_TIME: fmt_time(buf, size, nla_get_u64(a)); break;
-	case F_BOOL: snprintf(buf, size, "%s", nla_get_u8(a) ? "yes" : "no"); break;
-	default:
-		snprintf(buf, size, "%llu", (unsigned long long)field_u64(f, a));
+	case F_RATE: snprintf(buf, size, "1/%llu", (unsigned long long)v); break;
+	case F_DUR: fmt_duration(buf, size, v); break;
+	case F_TIME: fmt_time(buf, size, v); break;
+	case F_BOOL: snprintf(buf, size, "%s", v ? "yes" : "no"); break;
+	default: snprintf(buf, size, "%llu", (unsigned long long)v);
 	}
 }
 
-static void field_json(const struct field *f, struct nlattr **m,
-		       struct json_object *o)
+/* One field: its JSON value under its key, its text by FMT (%s). */
+static void field_print(struct como_out *o, const struct field *f,
+			const struct como_mod_info *m, const char *fmt)
 {
-	struct nlattr *a = m[f->attr];
+	char buf[COMO_FILTER_MAX + 64];
 
-	if (!a)
+	if (!CTL_HAS(m, f->attr)) {
+		out_str(o, NULL, fmt, "-");
 		return;
-	if (f->kind == F_STR)
-		json_add_str(o, f->key, nla_get_string(a));
-	else if (f->kind == F_STATE)
-		json_add_str(o, f->key, state_name(m));
-	else if (f->kind == F_BOOL)
-		json_object_object_add(o, f->key,
-				       json_object_new_boolean(nla_get_u8(a)));
-	else
-		json_add_u64(o, f->key, field_u64(f, a));
+	}
+	field_text(f, m, buf, sizeof(buf));
+	switch (f->kind) {
+	case F_STR:
+	case F_STATE:
+		out_str(o, f->key, fmt, buf);
+		break;
+	case F_BOOL:
+		out_bool(o, f->key, fmt, field_u64(f, m));
+		break;
+	default:
+		out_u64_as(o, f->key, fmt, field_u64(f, m), buf);
+	}
 }
 
-static struct json_object *module_json(struct nlattr **m)
+/* A list's column: its text format, NULL for a field the list leaves out. */
+static const char *column_fmt(unsigned int i, char *buf, size_t size)
 {
-	struct json_object *o = json_object_new_object();
+	if (!fields[i].head)
+		return NULL;
+	snprintf(buf, size, "%s%%%ds", i ? " " : "", fields[i].width);
+	return buf;
+}
+
+/* A row of the list in text, every field of the module in JSON. */
+static void list_one(struct como_out *o, const struct como_mod_info *m)
+{
+	char fmt[16];
 	unsigned int i;
 
+	out_object_begin(o, NULL);
 	for (i = 0; i < NFIELDS; i++)
-		field_json(&fields[i], m, o);
-	return o;
-}
-
-static void list_row(struct nlattr **m, bool head)
-{
-	char buf[256];
-	unsigned int i;
-
-	for (i = 0; i < NFIELDS; i++) {
-		if (!fields[i].head)
-			continue;
-		if (head)
-			snprintf(buf, sizeof(buf), "%s", fields[i].head);
-		else
-			field_text(&fields[i], m, buf, sizeof(buf));
-		printf("%s%*s", i ? " " : "", fields[i].width, buf);
-	}
-	putchar('\n');
-}
-
-/*
- * Calls FN for each module of a GET_MODULES reply, however many messages
- * it came in (comod sends one, como.ko may send a dump); stops when FN
- * returns true.
- */
-static void for_each_module(struct ctl_reply *r,
-			    bool (*fn)(struct nlattr **m, void *arg), void *arg)
-{
-	struct nlattr *m[COMO_MOD_A_MAX + 1], *a;
-	struct nlmsghdr *nlh = r->buf;
-	struct genlmsghdr *gh;
-	int len = r->len, rem;
-
-	for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-		gh = nlmsg_data(nlh);
-		nla_for_each_attr(a, genlmsg_attrdata(gh, 0),
-				  genlmsg_attrlen(gh, 0), rem) {
-			if (nla_type(a) != COMO_A_MODULE ||
-			    nla_parse_nested(m, COMO_MOD_A_MAX, a, mod_policy) ||
-			    !m[COMO_MOD_A_NAME])
-				continue;
-			if (fn(m, arg))
-				return;
-		}
-	}
+		field_print(o, &fields[i], m, column_fmt(i, fmt, sizeof(fmt)));
+	out_text(o, "\n");
+	out_object_end(o);
 }
 
 static int get_modules(struct comoctl *ctl, const char *what,
-		       struct ctl_reply *r)
+		       struct ctl_modules *mods)
 {
-	struct nl_msg *req;
-	int err = request_new(ctl, COMO_CMD_GET_MODULES, &req);
+	int err = transport(ctl);
 
-	return err ?: request(ctl, what, req, r);
-}
-
-static bool list_one(struct nlattr **m, void *arg)
-{
-	if (arg)
-		json_object_array_add(arg, module_json(m));
-	else
-		list_row(m, false);
-	return false;
+	if (err)
+		return err;
+	err = ctl_get_modules(&ctl->conn, mods);
+	return err ? refused(ctl, what, err) : EXIT_OK;
 }
 
 static int list(struct comoctl *ctl)
 {
-	struct json_object *o, *arr = NULL;
-	struct ctl_reply r;
+	struct ctl_modules mods;
+	struct como_out o;
+	unsigned int i;
+	char fmt[16];
 	int err;
 
-	err = get_modules(ctl, "module list", &r);
+	err = get_modules(ctl, "module list", &mods);
 	if (err)
 		return err;
-	o = out_begin(ctl);
-	if (ctl->json)
-		arr = json_object_new_array();
-	else
-		list_row(NULL, true);
-	for_each_module(&r, list_one, arr);
-	if (arr)
-		json_object_object_add(o, "modules", arr);
-	out_end(ctl, o);
-	ctl_reply_free(&r);
+	reply_begin(ctl, &o);
+	for (i = 0; i < NFIELDS; i++)
+		out_str(&o, NULL, column_fmt(i, fmt, sizeof(fmt)), fields[i].head);
+	out_text(&o, "\n");
+	out_array_begin(&o, "modules");
+	for (i = 0; i < mods.n; i++)
+		list_one(&o, &mods.v[i]);
+	out_array_end(&o);
+	out_end(&o);
+	ctl_modules_free(&mods);
 	return EXIT_OK;
 }
 
-struct show_arg {
-	struct comoctl *ctl;
-	const char *name;
-	bool found;
-};
-
-static bool show_one(struct nlattr **m, void *arg)
+/*
+ * Every field the module has, one "label value" line each; a label in ns
+ * loses its unit, which the text carries. JSON names the transport last.
+ */
+static void show_one(struct comoctl *ctl, const struct como_mod_info *m)
 {
-	struct show_arg *s = arg;
-	struct json_object *o;
+	char fmt[64], label[32];
+	struct como_out o;
 	unsigned int i;
-	char buf[4200];
+	size_t n;
 
-	if (strcmp(nla_get_string(m[COMO_MOD_A_NAME]), s->name))
-		return false;
-	s->found = true;
-	if (s->ctl->json) {
-		o = module_json(m);
-		json_add_str(o, "transport", ctl_transport_name(&s->ctl->conn));
-	} else {
-		o = out_begin(s->ctl);
-		for (i = 0; i < NFIELDS; i++) {
-			if (!m[fields[i].attr])
-				continue;
-			field_text(&fields[i], m, buf, sizeof(buf));
-			out_u64(s->ctl, o, fields[i].key, 0, buf);
-		}
+	out_begin(&o, ctl->json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	o.pretty = ctl->pretty;
+	out_str(&o, NULL, "transport %s\n", ctl_transport_name(&ctl->conn));
+	for (i = 0; i < NFIELDS; i++) {
+		if (!CTL_HAS(m, fields[i].attr))
+			continue;
+		n = strlen(fields[i].key);
+		if (n > 3 && !strcmp(fields[i].key + n - 3, "_ns"))
+			n -= 3;
+		snprintf(label, sizeof(label), "%.*s", (int)n, fields[i].key);
+		field_print(&o, &fields[i], m, kv_fmt(fmt, sizeof(fmt), label));
 	}
-	out_end(s->ctl, o);
-	return true;
+	out_str(&o, "transport", NULL, ctl_transport_name(&ctl->conn));
+	out_end(&o);
 }
 
 static int show(struct comoctl *ctl, const char *name)
 {
-	struct show_arg s = { .ctl = ctl, .name = name };
-	struct ctl_reply r;
+	struct ctl_modules mods;
+	bool found = false;
+	unsigned int i;
 	int err;
 
-	err = get_modules(ctl, "module show", &r);
+	err = get_modules(ctl, "module show", &mods);
 	if (err)
 		return err;
-	for_each_module(&r, show_one, &s);
-	ctl_reply_free(&r);
-	if (!s.found) {
+	for (i = 0; i < mods.n && !found; i++) {
+		found = !strcmp(mods.v[i].name, name);
+		if (found)
+			show_one(ctl, &mods.v[i]);
+	}
+	ctl_modules_free(&mods);
+	if (!found) {
 		fprintf(stderr, "comoctl: module show: no module '%s' (ENOENT)\n",
 			name);
 		return EXIT_REFUSED;

@@ -10,7 +10,6 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "comoctl.h"
-#include "jsonutil.h"
 
 static volatile sig_atomic_t stop;
 
@@ -28,73 +27,15 @@ static uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* One event's line: its name, then key value pairs, or one JSON object. */
-struct line {
-	struct comoctl *ctl;
-	struct json_object *o;
-	char text[1024];
-	size_t len;
-};
-
-static void line_begin(struct line *l, struct comoctl *ctl, const char *event)
+/* a time: in ns under KEY_ns in JSON, in Unix seconds after KEY as text */
+static void print_time(struct como_out *o, const char *key, uint64_t ns)
 {
-	l->ctl = ctl;
-	l->o = NULL;
-	l->len = snprintf(l->text, sizeof(l->text), "%s", event);
-	if (ctl->json) {
-		l->o = json_object_new_object();
-		json_add_str(l->o, "transport", ctl_transport_name(&ctl->conn));
-		json_add_str(l->o, "event", event);
-	}
-}
+	char buf[32], jkey[32], fmt[32];
 
-static void line_str(struct line *l, const char *key, const char *val)
-{
-	if (l->o)
-		json_add_str(l->o, key, val);
-	else if (l->len < sizeof(l->text))
-		l->len += snprintf(l->text + l->len, sizeof(l->text) - l->len,
-				   " %s %s", key, val);
-}
-
-/* TEXT: how a person reads VAL, under the key TKEY */
-static void line_u64(struct line *l, const char *key, uint64_t val,
-		     const char *tkey, const char *text)
-{
-	char buf[32];
-
-	if (l->o) {
-		json_add_u64(l->o, key, val);
-		return;
-	}
-	if (!text) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)val);
-		text = buf;
-	}
-	line_str(l, tkey ?: key, text);
-}
-
-/* a time: in ns under KEY_ns in JSON, in Unix seconds under KEY as text */
-static void line_time(struct line *l, struct nlattr *a, const char *key)
-{
-	char buf[32], jkey[32];
-
-	if (!a)
-		return;
-	fmt_time(buf, sizeof(buf), nla_get_u64(a));
+	fmt_time(buf, sizeof(buf), ns);
 	snprintf(jkey, sizeof(jkey), "%s_ns", key);
-	line_u64(l, jkey, nla_get_u64(a), key, buf);
-}
-
-static void line_end(struct line *l)
-{
-	if (l->o) {
-		puts(json_object_to_json_string_ext(l->o, JSON_PLAIN));
-		json_object_put(l->o);
-	} else {
-		puts(l->text);
-	}
-	fflush(stdout);
+	snprintf(fmt, sizeof(fmt), " %s %%s", key);
+	out_u64_as(o, jkey, fmt, ns, buf);
 }
 
 static const char *event_name(uint8_t cmd, struct nlattr **tb)
@@ -110,52 +51,52 @@ static const char *event_name(uint8_t cmd, struct nlattr **tb)
 	}
 }
 
-/* Prints the event in R; returns false for a message that is none. */
+/*
+ * Prints the event in R, one line: its name, then "key value" pairs, or
+ * one JSON object; returns false for a message that is none.
+ */
 static bool print_event(struct comoctl *ctl, struct ctl_reply *r)
 {
-	static struct nla_policy mp[COMO_MOD_A_MAX + 1] = {
-		[COMO_MOD_A_NAME] = { .type = NLA_STRING },
-		[COMO_MOD_A_EPOCH] = { .type = NLA_U64 },
-		[COMO_MOD_A_CLOSED_START_NS] = { .type = NLA_U64 },
-		[COMO_MOD_A_CLOSED_END_NS] = { .type = NLA_U64 },
-		[COMO_MOD_A_SAMPLING] = { .type = NLA_U32 },
-		[COMO_MOD_A_COST_NS] = { .type = NLA_U64 },
-	};
 	struct genlmsghdr *gh = nlmsg_data((struct nlmsghdr *)r->buf);
-	struct nlattr *m[COMO_MOD_A_MAX + 1] = {};
 	const char *name = event_name(gh->cmd, r->tb);
-	struct line l;
+	struct como_mod_info m = {};
+	struct como_out o;
 	char buf[64];
 
 	if (!name)
 		return false;
-	if (r->tb[COMO_A_MODULE] &&
-	    nla_parse_nested(m, COMO_MOD_A_MAX, r->tb[COMO_A_MODULE], mp))
+	if (r->tb[COMO_A_MODULE] && ctl_mod_parse(r->tb[COMO_A_MODULE], &m))
 		return false;
-	line_begin(&l, ctl, name);
-	if (m[COMO_MOD_A_NAME])
-		line_str(&l, "module", nla_get_string(m[COMO_MOD_A_NAME]));
-	if (m[COMO_MOD_A_EPOCH])
-		line_u64(&l, "epoch", nla_get_u64(m[COMO_MOD_A_EPOCH]), NULL, NULL);
-	line_time(&l, m[COMO_MOD_A_CLOSED_START_NS], "start");
-	line_time(&l, m[COMO_MOD_A_CLOSED_END_NS], "end");
-	if (m[COMO_MOD_A_SAMPLING]) {
-		snprintf(buf, sizeof(buf), "1/%u", nla_get_u32(m[COMO_MOD_A_SAMPLING]));
-		line_u64(&l, "sampling", nla_get_u32(m[COMO_MOD_A_SAMPLING]), NULL,
-			 buf);
+	/* one object a line, even when -p */
+	out_begin(&o, ctl->json ? OUT_JSON : OUT_PLAIN, stdout, NULL);
+	out_str(&o, "transport", NULL, ctl_transport_name(&ctl->conn));
+	out_str(&o, "event", "%s", name);
+	if (m.name)
+		out_str(&o, "module", " module %s", m.name);
+	if (CTL_HAS(&m, COMO_MOD_A_EPOCH))
+		out_u64(&o, "epoch", " epoch %llu", m.epoch);
+	if (CTL_HAS(&m, COMO_MOD_A_CLOSED_START_NS))
+		print_time(&o, "start", m.closed_start_ns);
+	if (CTL_HAS(&m, COMO_MOD_A_CLOSED_END_NS))
+		print_time(&o, "end", m.closed_end_ns);
+	if (CTL_HAS(&m, COMO_MOD_A_SAMPLING)) {
+		snprintf(buf, sizeof(buf), "1/%u", m.sampling);
+		out_u64_as(&o, "sampling", " sampling %s", m.sampling, buf);
 	}
-	if (m[COMO_MOD_A_COST_NS])
-		line_u64(&l, "cost_ns", nla_get_u64(m[COMO_MOD_A_COST_NS]), NULL,
-			 NULL);
+	if (CTL_HAS(&m, COMO_MOD_A_COST_NS))
+		out_u64(&o, "cost_ns", " cost_ns %llu", m.cost_ns);
 	if (r->tb[COMO_A_REASON])
-		line_str(&l, "reason", nla_get_string(r->tb[COMO_A_REASON]));
+		out_str(&o, "reason", " reason %s",
+			nla_get_string(r->tb[COMO_A_REASON]));
 	if (r->tb[COMO_A_LOAD_PM]) {
 		snprintf(buf, sizeof(buf), "%.1f%%",
 			 nla_get_u32(r->tb[COMO_A_LOAD_PM]) / 10.0);
-		line_u64(&l, "load_pm", nla_get_u32(r->tb[COMO_A_LOAD_PM]),
-			 "load", buf);
+		out_u64_as(&o, "load_pm", " load %s",
+			   nla_get_u32(r->tb[COMO_A_LOAD_PM]), buf);
 	}
-	line_end(&l);
+	out_text(&o, "\n");
+	out_end(&o);
+	fflush(stdout);
 	return true;
 }
 
@@ -183,6 +124,7 @@ int do_monitor(struct comoctl *ctl, int argc, char **argv)
 	unsigned long lost;
 	uint64_t deadline;
 	struct ctl_reply r;
+	struct como_out o;
 	int err, wait_ms;
 
 	err = parse_opts(argc, argv, &count, &timeout) ?: transport(ctl);
@@ -196,7 +138,8 @@ int do_monitor(struct comoctl *ctl, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!ctl->json) {
-		printf("transport %s\n", ctl_transport_name(&ctl->conn));
+		reply_begin(ctl, &o);
+		out_end(&o);
 		fflush(stdout);
 	}
 	deadline = now_ms() + timeout * 1000ULL;

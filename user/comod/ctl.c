@@ -27,6 +27,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include "ctl.h"
+#include "ctl_policy.h"
 #include "datapath.h"
 #include "events.h"
 #include "guard.h"
@@ -46,25 +47,10 @@ struct ctl {
 	struct monitor *mon;
 };
 
-static struct nla_policy mod_policy[COMO_MOD_A_MAX + 1] = {
-	[COMO_MOD_A_NAME] = { .type = NLA_NUL_STRING, .maxlen = 127 },
-	[COMO_MOD_A_SOURCE] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
-	[COMO_MOD_A_ARGS] = { .type = NLA_NUL_STRING, .maxlen = 1023 },
-	[COMO_MOD_A_FILTER] = { .type = NLA_NUL_STRING, .maxlen = 4095 },
-	[COMO_MOD_A_SAMPLING] = { .type = NLA_U32 },
-	[COMO_MOD_A_PRIORITY] = { .type = NLA_U32 },
-	[COMO_MOD_A_ENABLED] = { .type = NLA_U8 },
-};
-
-static struct nla_policy cfg_policy[COMO_CFG_A_MAX + 1] = {
-	[COMO_CFG_A_TICK_NS] = { .type = NLA_U64 },
-	[COMO_CFG_A_CPU_BUDGET_PM] = { .type = NLA_U32 },
-};
-
-static struct nla_policy policy[COMO_A_MAX + 1] = {
-	[COMO_A_MODULE] = { .type = NLA_NESTED },
-	[COMO_A_CONFIG] = { .type = NLA_NESTED },
-};
+/* the attributes as every user-space program checks them (ctl_policy.c) */
+static const struct nla_policy *const policy = ctl_policy;
+static const struct nla_policy *const mod_policy = ctl_mod_policy;
+static const struct nla_policy *const cfg_policy = ctl_cfg_policy;
 
 int ctl_open(struct ctl **cp, const char *path, struct monitor *mon)
 {
@@ -176,9 +162,14 @@ static __u32 min_sampling(const struct modrt *rt)
 	return rt->mod->desc->max_sampling ?: 1;
 }
 
+/*
+ * Module RT as it answers to its WHICH-th name: 0 its own, 1 the first of
+ * its others. Every name of one instance shows the same capture.
+ */
 static int put_module(struct nl_msg *msg, struct monitor *mon,
-		      struct modrt *rt)
+		      struct modrt *rt, unsigned int which)
 {
+	const struct stream *sto = which ? &rt->also[which - 1].st : &rt->st;
 	struct nlattr *nest = nla_nest_start(msg, COMO_A_MODULE);
 	struct como_ctl ctl = datapath_ctl(mon->dp, rt);
 	struct como_stats st = {};
@@ -186,13 +177,20 @@ static int put_module(struct nl_msg *msg, struct monitor *mon,
 	if (!nest)
 		return -EMSGSIZE;
 	datapath_stats(mon->dp, rt->slot + 1, &st);
-	nla_put_string(msg, COMO_MOD_A_NAME, rt->mod->name);
+	nla_put_string(msg, COMO_MOD_A_NAME, which ? rt->also[which - 1].name :
+		       rt->mod->name);
 	nla_put_string(msg, COMO_MOD_A_SOURCE, rt->mod->path);
 	nla_put_string(msg, COMO_MOD_A_ARGS, rt->mod->args);
 	if (rt->mod->filter)
 		nla_put_string(msg, COMO_MOD_A_FILTER, rt->mod->filter);
 	nla_put_u32(msg, COMO_MOD_A_SLOT, rt->slot);
-	nla_put_u32(msg, COMO_MOD_A_STATE, COMO_MOD_STATE_RUNNING);
+	/* export stopped it: the capture goes on without it, and says why */
+	nla_put_u32(msg, COMO_MOD_A_STATE, rt->stopped[0] ?
+		    COMO_MOD_STATE_STOPPED : COMO_MOD_STATE_RUNNING);
+	if (rt->stopped[0]) {
+		nla_put_string(msg, COMO_MOD_A_REASON, rt->stopped);
+		nla_put_u64(msg, COMO_MOD_A_LOST_EPOCHS, rt->lost_epochs);
+	}
 	nla_put_u64(msg, COMO_MOD_A_EPOCH, ctl.epoch);
 	if (rt->open)
 		nla_put_u64(msg, COMO_MOD_A_EPOCH_START_NS, rt->epoch_start);
@@ -205,7 +203,7 @@ static int put_module(struct nl_msg *msg, struct monitor *mon,
 	nla_put_u64(msg, COMO_MOD_A_BYTES, st.bytes);
 	nla_put_u64(msg, COMO_MOD_A_UPDATES, st.updates);
 	nla_put_u64(msg, COMO_MOD_A_ERRORS, st.errors);
-	if (nla_put_u64(msg, COMO_MOD_A_RECORDS, rt->records))
+	if (nla_put_u64(msg, COMO_MOD_A_RECORDS, sto->records))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -231,11 +229,12 @@ static int do_status(struct ctl *c, struct nl_msg *msg)
 
 static int do_modules(struct ctl *c, struct nl_msg *msg)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int err = 0;
 
 	for (i = 0; i < c->mon->n && !err; i++)
-		err = put_module(msg, c->mon, c->mon->mods[i]);
+		for (j = 0; j <= c->mon->mods[i]->nalso && !err; j++)
+			err = put_module(msg, c->mon, c->mon->mods[i], j);
 	return err;
 }
 
@@ -318,6 +317,12 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 	err = set_module_check(rt, mod);
 	if (err)
 		return err;
+	if (rt->stopped[0] && mod[COMO_MOD_A_ENABLED] &&
+	    nla_get_u8(mod[COMO_MOD_A_ENABLED])) {
+		pr_err("module '%s' was stopped (%s): unload it and load it "
+		       "again", name, rt->stopped);
+		return -EPERM;
+	}
 	ctl = datapath_ctl(c->mon->dp, rt);
 	if (mod[COMO_MOD_A_SAMPLING])
 		ctl.sampling = nla_get_u32(mod[COMO_MOD_A_SAMPLING]);
@@ -326,7 +331,7 @@ static int do_set_module(struct ctl *c, struct nlattr **mod,
 	datapath_set_sampling(c->mon->dp, rt, ctl.sampling, ctl.enabled);
 	if (mod[COMO_MOD_A_PRIORITY])
 		rt->priority = nla_get_u32(mod[COMO_MOD_A_PRIORITY]);
-	return put_module(reply, c->mon, rt);
+	return put_module(reply, c->mon, rt, 0);
 }
 
 static int do_get_config(struct ctl *c, struct nl_msg *msg)
@@ -360,7 +365,7 @@ static int do_set_config(struct ctl *c, struct nlattr **cfg)
 	}
 	if (cfg[COMO_CFG_A_TICK_NS]) {
 		tick = nla_get_u64(cfg[COMO_CFG_A_TICK_NS]);
-		if (tick < 1000000ULL || tick > 10000000000ULL) {
+		if (tick < COMO_TICK_MIN_NS || tick > COMO_TICK_MAX_NS) {
 			pr_err("tick: between 1 ms and 10 s, please");
 			return -ERANGE;
 		}
@@ -368,7 +373,7 @@ static int do_set_config(struct ctl *c, struct nlattr **cfg)
 	}
 	if (cfg[COMO_CFG_A_CPU_BUDGET_PM]) {
 		budget = nla_get_u32(cfg[COMO_CFG_A_CPU_BUDGET_PM]);
-		if (budget > 1000 * 1024) {
+		if (budget > COMO_CPU_BUDGET_MAX_PM) {
 			pr_err("cpu-budget: at most 1024 CPUs' worth");
 			return -ERANGE;
 		}

@@ -10,13 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include <linux/como.h>
 
 struct kmod;
 struct modrt;
 
 /* A BPF object by name: an fd handed over, or an id handed back. */
 struct kmod_obj {
-	char name[64];
+	char name[COMO_OBJ_NAME_MAX];
 	__u32 kind;		/* enum como_obj_kind */
 	int fd;
 	__u32 id;
@@ -24,7 +25,7 @@ struct kmod_obj {
 
 /* What como.ko knows of a module's epochs. */
 struct kmod_epochs {
-	char name[128];
+	char name[COMO_NAME_MAX];
 	__u64 epoch;			/* the open one */
 	__u64 epoch_start_ns;
 	bool closed;			/* one is closed, not yet drained */

@@ -19,6 +19,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include "ctl_client.h"
+#include "ctl_policy.h"
 #include "log.h"
 
 #define CTL_MSG_MAX	65536
@@ -173,24 +174,7 @@ const char *ctl_transport_name(const struct ctl_conn *c)
 
 int ctl_parse(struct nlmsghdr *nlh, struct nlattr **tb)
 {
-	static struct nla_policy policy[COMO_A_MAX + 1] = {
-		[COMO_A_MODULE] = { .type = NLA_NESTED },
-		[COMO_A_CONFIG] = { .type = NLA_NESTED },
-		[COMO_A_CAPTURE] = { .type = NLA_NESTED },
-		[COMO_A_SOURCE_KIND] = { .type = NLA_STRING },
-		[COMO_A_SOURCE] = { .type = NLA_STRING },
-		[COMO_A_DATADIR] = { .type = NLA_STRING },
-		[COMO_A_TRANSPORT] = { .type = NLA_STRING },
-		[COMO_A_REASON] = { .type = NLA_STRING },
-		[COMO_A_PKTS] = { .type = NLA_U64 },
-		[COMO_A_BYTES] = { .type = NLA_U64 },
-		[COMO_A_UPTIME_NS] = { .type = NLA_U64 },
-		[COMO_A_EPOCHS] = { .type = NLA_U64 },
-		[COMO_A_OVERLOAD] = { .type = NLA_U32 },
-		[COMO_A_LOAD_PM] = { .type = NLA_U32 },
-	};
-
-	return genlmsg_parse(nlh, 0, tb, COMO_A_MAX, policy) ? -EPROTO : 0;
+	return genlmsg_parse(nlh, 0, tb, COMO_A_MAX, ctl_policy) ? -EPROTO : 0;
 }
 
 void ctl_reply_free(struct ctl_reply *r)
@@ -417,6 +401,16 @@ void ctl_disconnect(struct ctl_conn *c)
 	c->fd = -1;
 }
 
+int ctl_comod_connect(struct ctl_conn *c, const char *path)
+{
+	int err = ctl_connect(c, CTL_COMOD, path);
+
+	if (err)
+		pr_err("%s (is comod running live? -s or $COMO_SOCKET name "
+		       "another socket)", c->why);
+	return err;
+}
+
 int ctl_call(const char *path, struct nl_msg *req, struct nlattr **tb,
 	     void **keep)
 {
@@ -424,12 +418,9 @@ int ctl_call(const char *path, struct nl_msg *req, struct nlattr **tb,
 	struct ctl_conn c;
 	int err;
 
-	err = ctl_connect(&c, CTL_COMOD, path);
-	if (err) {
-		pr_err("%s (is comod running live? -s or $COMO_SOCKET name "
-		       "another socket)", c.why);
+	err = ctl_comod_connect(&c, path);
+	if (err)
 		return err;
-	}
 	err = ctl_conn_call(&c, req, &r);
 	ctl_disconnect(&c);
 	if (!err && !r.len) {
@@ -442,5 +433,93 @@ int ctl_call(const char *path, struct nl_msg *req, struct nlattr **tb,
 	}
 	memcpy(tb, r.tb, sizeof(r.tb));
 	*keep = r.buf;	/* tb points into it */
+	return 0;
+}
+
+/* .has holds a bit for every attribute of a nest */
+_Static_assert(COMO_MOD_A_MAX < 64 && COMO_OBJ_A_MAX < 64,
+	       "an attribute beyond .has");
+
+static const char *str_of(struct nlattr *a)
+{
+	return a ? nla_get_string(a) : NULL;
+}
+
+static __u64 u64_of(struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static __u32 u32_of(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static __u64 has_of(struct nlattr **tb, int max)
+{
+	__u64 has = 0;
+	int i;
+
+	for (i = 1; i <= max; i++)
+		if (tb[i])
+			has |= 1ULL << i;
+	return has;
+}
+
+int ctl_mod_parse(struct nlattr *nest, struct como_mod_info *m)
+{
+	struct nlattr *tb[COMO_MOD_A_MAX + 1];
+
+	memset(m, 0, sizeof(*m));
+	if (!nest || nla_parse_nested(tb, COMO_MOD_A_MAX, nest, ctl_mod_policy))
+		return -EPROTO;
+	m->has = has_of(tb, COMO_MOD_A_MAX);
+	m->name = str_of(tb[COMO_MOD_A_NAME]);
+	m->source = str_of(tb[COMO_MOD_A_SOURCE]);
+	m->args = str_of(tb[COMO_MOD_A_ARGS]);
+	m->filter = str_of(tb[COMO_MOD_A_FILTER]);
+	m->slot = u32_of(tb[COMO_MOD_A_SLOT]);
+	m->state = u32_of(tb[COMO_MOD_A_STATE]);
+	m->priority = u32_of(tb[COMO_MOD_A_PRIORITY]);
+	m->min_sampling = u32_of(tb[COMO_MOD_A_MIN_SAMPLING]);
+	m->sampling = u32_of(tb[COMO_MOD_A_SAMPLING]);
+	m->enabled = tb[COMO_MOD_A_ENABLED] ?
+		     nla_get_u8(tb[COMO_MOD_A_ENABLED]) : 0;
+	m->epoch = u64_of(tb[COMO_MOD_A_EPOCH]);
+	m->pkts = u64_of(tb[COMO_MOD_A_PKTS]);
+	m->bytes = u64_of(tb[COMO_MOD_A_BYTES]);
+	m->updates = u64_of(tb[COMO_MOD_A_UPDATES]);
+	m->errors = u64_of(tb[COMO_MOD_A_ERRORS]);
+	m->records = u64_of(tb[COMO_MOD_A_RECORDS]);
+	m->interval_ns = u64_of(tb[COMO_MOD_A_INTERVAL_NS]);
+	m->epoch_start_ns = u64_of(tb[COMO_MOD_A_EPOCH_START_NS]);
+	m->closed_epoch = u64_of(tb[COMO_MOD_A_CLOSED_EPOCH]);
+	m->closed_start_ns = u64_of(tb[COMO_MOD_A_CLOSED_START_NS]);
+	m->closed_end_ns = u64_of(tb[COMO_MOD_A_CLOSED_END_NS]);
+	m->cost_ns = u64_of(tb[COMO_MOD_A_COST_NS]);
+	m->runs = u64_of(tb[COMO_MOD_A_RUNS]);
+	m->reason = str_of(tb[COMO_MOD_A_REASON]);
+	m->lost_epochs = u64_of(tb[COMO_MOD_A_LOST_EPOCHS]);
+	m->objects = tb[COMO_MOD_A_OBJECTS];
+	return 0;
+}
+
+int ctl_obj_parse(struct nlattr *obj, struct como_obj_info *o)
+{
+	struct nlattr *tb[COMO_OBJ_A_MAX + 1];
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (nla_type(obj) != COMO_A_OBJECT ||
+	    nla_parse_nested(tb, COMO_OBJ_A_MAX, obj, ctl_obj_policy) ||
+	    !tb[COMO_OBJ_A_NAME] || !tb[COMO_OBJ_A_KIND])
+		return -EPROTO;
+	o->has = has_of(tb, COMO_OBJ_A_MAX);
+	o->name = nla_get_string(tb[COMO_OBJ_A_NAME]);
+	o->kind = nla_get_u32(tb[COMO_OBJ_A_KIND]);
+	o->id = u32_of(tb[COMO_OBJ_A_ID]);
+	if (tb[COMO_OBJ_A_FD])
+		o->fd = nla_get_s32(tb[COMO_OBJ_A_FD]);
+	o->prog_type = u32_of(tb[COMO_OBJ_A_PROG_TYPE]);
 	return 0;
 }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The print layer (out.h): a module's records in four formats, and the
+ * documents the tools print (replies, lists) as text or JSON.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
@@ -132,10 +137,12 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 {
 	const struct como_field *fl;
 
+	memset(o, 0, sizeof(*o));
 	o->fmt = fmt;
 	o->f = f;
 	o->schema = schema;
-	o->nrec = 0;
+	if (!schema)
+		return;
 	switch (fmt) {
 	case OUT_JSON:
 		fputc('[', f);
@@ -221,6 +228,210 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 
 void out_end(struct como_out *o)
 {
-	if (o->fmt == OUT_JSON)
-		fputs(o->nrec ? "\n]\n" : "]\n", o->f);
+	if (o->schema) {
+		if (o->fmt == OUT_JSON)
+			fputs(o->nrec ? "\n]\n" : "]\n", o->f);
+		return;
+	}
+	if (!o->open[0])
+		return;
+	fprintf(o->f, "%s\n", json_object_to_json_string_ext(o->open[0],
+		o->pretty ? JSON_PRETTY : JSON_PLAIN));
+	json_object_put(o->open[0]);
+	o->open[0] = NULL;
+	o->depth = 0;
+}
+
+/* ---- documents ---- */
+
+bool out_is_json(const struct como_out *o)
+{
+	return o->fmt == OUT_JSON;
+}
+
+/*
+ * Puts V into the object or array open last, under KEY in an object, and
+ * takes it over; the first value of a document opens its root object.
+ * False when V has no place: the caller still owns it.
+ */
+static bool place(struct como_out *o, const char *key, struct json_object *v)
+{
+	struct json_object *in;
+
+	if (o->lost || (!o->depth && o->open[0]))
+		return false;
+	if (!o->depth) {
+		o->open[0] = json_object_new_object();
+		o->depth = 1;
+	}
+	in = o->open[o->depth - 1];
+	if (json_object_is_type(in, json_type_array))
+		json_object_array_add(in, v);
+	else if (key)
+		json_object_object_add(in, key, v);
+	else
+		return false;
+	return true;
+}
+
+static void json_put(struct como_out *o, const char *key,
+		     struct json_object *v)
+{
+	if (!place(o, key, v))
+		json_object_put(v);
+}
+
+/* Text is printed when there is a format; JSON built when there is a key. */
+static bool text(const struct como_out *o, const char *fmt)
+{
+	return !out_is_json(o) && fmt;
+}
+
+static bool json(const struct como_out *o, const char *key)
+{
+	return out_is_json(o) && key;
+}
+
+void out_str(struct como_out *o, const char *key, const char *fmt,
+	     const char *val)
+{
+	if (text(o, fmt))
+		fprintf(o->f, fmt, val);
+	else if (json(o, key))
+		json_put(o, key, json_object_new_string(val));
+}
+
+void out_u64(struct como_out *o, const char *key, const char *fmt,
+	     uint64_t val)
+{
+	if (text(o, fmt))
+		fprintf(o->f, fmt, (unsigned long long)val);
+	else if (json(o, key))
+		json_put(o, key, json_object_new_uint64(val));
+}
+
+void out_u64_as(struct como_out *o, const char *key, const char *fmt,
+		uint64_t val, const char *txt)
+{
+	if (text(o, fmt))
+		fprintf(o->f, fmt, txt);
+	else if (json(o, key))
+		json_put(o, key, json_object_new_uint64(val));
+}
+
+void out_bool(struct como_out *o, const char *key, const char *fmt, bool val)
+{
+	if (text(o, fmt))
+		fprintf(o->f, fmt, val ? "yes" : "no");
+	else if (json(o, key))
+		json_put(o, key, json_object_new_boolean(val));
+}
+
+void out_float(struct como_out *o, const char *key, const char *fmt,
+	       double val)
+{
+	if (text(o, fmt))
+		fprintf(o->f, fmt, val);
+	else if (json(o, key))
+		json_put(o, key, json_object_new_double(val));
+}
+
+void out_text(struct como_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_is_json(o))
+		return;
+	va_start(ap, fmt);
+	vfprintf(o->f, fmt, ap);
+	va_end(ap);
+}
+
+void out_json(struct como_out *o, const char *key, struct json_object *val)
+{
+	if (out_is_json(o))
+		json_put(o, key, val);
+	else
+		json_object_put(val);
+}
+
+/*
+ * A new object or array, where values go until its end: the document
+ * itself when it comes first without a key. One that has no place (too
+ * deep, no key in an object) is counted, so that its end still matches.
+ */
+static void open_one(struct como_out *o, const char *key,
+		     struct json_object *v)
+{
+	if (!out_is_json(o)) {
+		json_object_put(v);
+		return;
+	}
+	if (!o->lost && !o->depth && !o->open[0] && !key) {
+		o->open[0] = v;
+		o->depth = 1;
+		return;
+	}
+	if (o->depth == OUT_DEPTH_MAX || !place(o, key, v)) {
+		json_object_put(v);
+		o->lost++;
+		return;
+	}
+	/* its container holds it; open[] only points at it */
+	o->open[o->depth++] = v;
+}
+
+void out_object_begin(struct como_out *o, const char *key)
+{
+	open_one(o, key, json_object_new_object());
+}
+
+void out_array_begin(struct como_out *o, const char *key)
+{
+	open_one(o, key, json_object_new_array());
+}
+
+/* The root stays in open[0] until out_end prints it. */
+void out_object_end(struct como_out *o)
+{
+	if (!out_is_json(o))
+		return;
+	if (o->lost)
+		o->lost--;
+	else if (o->depth)
+		o->depth--;
+}
+
+void out_array_end(struct como_out *o)
+{
+	out_object_end(o);
+}
+
+void fmt_duration(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "d", 86400000000000ULL }, { "h", 3600000000000ULL },
+		{ "m", 60000000000ULL }, { "s", 1000000000ULL },
+		{ "ms", 1000000ULL }, { "us", 1000ULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ns && ns % units[i].ns == 0) {
+			snprintf(buf, size, "%llu%s",
+				 (unsigned long long)(ns / units[i].ns),
+				 units[i].unit);
+			return;
+		}
+	snprintf(buf, size, "%lluns", (unsigned long long)ns);
+}
+
+void fmt_time(char *buf, size_t size, uint64_t ns)
+{
+	snprintf(buf, size, "%llu.%09llu",
+		 (unsigned long long)(ns / 1000000000ULL),
+		 (unsigned long long)(ns % 1000000000ULL));
 }

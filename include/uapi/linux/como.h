@@ -128,6 +128,10 @@ enum como_mod_attr {
 	COMO_MOD_A_COST_NS,		/* u64: ns of CPU in its program, all */
 	COMO_MOD_A_RUNS,		/* u64: runs of its program, all */
 	COMO_MOD_A_CLOSED_EPOCH,	/* u64: number of that closed epoch */
+	COMO_MOD_A_REASON,		/* string: why it is stopped, with
+					 * COMO_MOD_STATE_STOPPED */
+	COMO_MOD_A_LOST_EPOCHS,		/* u64: closed and not stored, since
+					 * it stopped */
 	__COMO_MOD_A_MAX,
 };
 #define COMO_MOD_A_MAX (__COMO_MOD_A_MAX - 1)
@@ -166,6 +170,32 @@ enum como_obj_attr {
 	__COMO_OBJ_A_MAX,
 };
 #define COMO_OBJ_A_MAX (__COMO_OBJ_A_MAX - 1)
+
+/*
+ * The limits of the attributes, the same on both transports: como.ko's
+ * policy (kernel/netlink.c) and user space's (user/lib/ctl_policy.c) are
+ * written from these, and a value beyond them is refused. A string's limit
+ * is the size of the buffer that holds it, its NUL included.
+ */
+#define COMO_NAME_MAX		128	/* COMO_MOD_A_NAME */
+#define COMO_PATH_MAX		4096	/* MOD_A_SOURCE, CAP_A_DATADIR: PATH_MAX */
+#define COMO_ARGS_MAX		1024	/* COMO_MOD_A_ARGS */
+#define COMO_FILTER_MAX		4096	/* COMO_MOD_A_FILTER */
+#define COMO_DESC_MAX		65001	/* COMO_CAP_A_DESCRIPTION; a netlink
+					 * attribute holds at most 65531 bytes */
+#define COMO_OBJ_NAME_MAX	64	/* COMO_OBJ_A_NAME */
+#define COMO_OBJS_MAX		256	/* COMO_A_OBJECTs in one list */
+#define COMO_PRIORITY_MAX	1000	/* COMO_MOD_A_PRIORITY */
+/* COMO_MOD_A_SAMPLING and MIN_SAMPLING: 1 in N, for N in [1, this] */
+#define COMO_SAMPLING_MAX	(1U << 20)
+/* COMO_MOD_A_INTERVAL_NS: from 1 ms to one day */
+#define COMO_INTERVAL_MIN_NS	1000000ULL
+#define COMO_INTERVAL_MAX_NS	86400000000000ULL
+/* COMO_CFG_A_TICK_NS: from 1 ms to 10 s */
+#define COMO_TICK_MIN_NS	1000000ULL
+#define COMO_TICK_MAX_NS	10000000000ULL
+/* COMO_CFG_A_CPU_BUDGET_PM: 1024 CPUs' worth at most */
+#define COMO_CPU_BUDGET_MAX_PM	(1000U * 1024)
 
 enum como_obj_kind {
 	COMO_OBJ_PROG = 1,
