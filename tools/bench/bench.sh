@@ -10,6 +10,10 @@
 #   como     $COMO run --trace FILE -d DIR -m counter -m protocol -m topdest --bpf-stats -j
 #   pmacctd  per-destination (dst_host) counts with the print plugin
 #   tshark   -n -q -z endpoints,ip -z endpoints,ipv6 -z io,stat,0
+# then, for como's export (each module's export()/action()/store() in a
+# worker process of its own, user/comod/export.c), what an epoch costs:
+#   como     the same modules with interval=10ms, so that the trace makes
+#            thousands of epochs; the -j summary's export figures per module
 # and measures each one's wall time and CPU time (user + sys, the process and
 # every process it started: tools/bench/measure.pl).  It measures, never
 # asserts: a peer's speed counts only if it counted every packet, checked
@@ -208,6 +212,16 @@ for t in "$@"; do
 		</dev/null >"$d/como.out" 2>"$d/como.err"
 	rm -rf "$d/como.dir"
 
+	# como's export per epoch: short intervals make many epochs
+	log "  como, export per epoch (10 ms intervals)"
+	mkdir -p "$d/export.dir"
+	warm "$abs"
+	measure "$d/export.time" "$COMO" run --trace "$abs" -d "$d/export.dir" \
+		-m counter:interval=10ms -m protocol:interval=10ms \
+		-m topdest:interval=10ms -j \
+		</dev/null >"$d/export.out" 2>"$d/export.err"
+	rm -rf "$d/export.dir"
+
 	# pmacctd
 	if [ $have_pmacctd -eq 1 ]; then
 		# about 10 entries a bucket; keep chains short and the cache from
@@ -253,7 +267,8 @@ for t in "$@"; do
 	raw=$outdir/raw/$i-$(basename "$abs")
 	rm -rf "$raw"
 	mkdir -p "$raw"
-	for f in trace.env como.out como.err como.time pmacctd.conf pmacctd.log \
+	for f in trace.env como.out como.err como.time export.out export.err \
+		export.time pmacctd.conf pmacctd.log \
 		pmacctd.time pmacctd.attempts tshark.out tshark.err tshark.time; do
 		if [ -f "$d/$f" ]; then cp "$d/$f" "$raw/"; fi
 	done

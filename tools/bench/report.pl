@@ -32,6 +32,16 @@
 #   ratios          como pps / peer pps; peer CPU per packet / como CPU per
 #                   packet.  Null, with a note, when either side is
 #                   incomplete or failed.
+#   export          como's export per epoch, per module, in ns (each module's
+#                   export(), action() and store() run in a worker process,
+#                   user/comod/export.c), from the -j summary: the whole
+#                   epoch, the module's own code, storing its records, and
+#                   the rest, isolation's share (the table copied into shared
+#                   memory, the round trip to the worker, its records
+#                   checked), as a mean and a median (which a busy machine
+#                   disturbs least).  From como's run (the modules' own
+#                   intervals) and from a run with 10 ms intervals
+#                   (export.{out,time}), which makes thousands of epochs.
 use strict;
 use warnings;
 use JSON::PP;
@@ -76,6 +86,36 @@ sub timing {     # measure.pl's result, or an error string
 
 my %raw;
 
+sub json_result {    # the JSON summary como printed on stdout, or undef
+    my ($f) = @_;
+    my $out = slurp($f) // '';
+    return undef unless $out =~ /\S/;
+    my $j = eval { JSON::PP->new->decode($out) };
+    if (!$j) {    # the last line that is a JSON object
+        for my $l (reverse split /\n/, $out) {
+            next unless $l =~ /^\s*\{/;
+            $j = eval { JSON::PP->new->decode($l) } and last;
+        }
+    }
+    return ref $j eq 'HASH' ? $j : undef;
+}
+
+my @export_keys = qw(epochs ns_per_epoch module_ns_per_epoch store_ns_per_epoch
+                     overhead_ns_per_epoch overhead_ns_median max_ns);
+
+sub export_figures {    # each module's export figures in a -j summary
+    my ($j) = @_;
+    my %m;
+    for my $mod (@{ $j->{modules} // [] }) {
+        my $e = $mod->{export};
+        next unless ref $e eq 'HASH';
+        $m{$mod->{name}} = { map { $_ => $e->{$_} } grep { exists $e->{$_} } @export_keys };
+        $m{$mod->{name}}{lost_epochs} = $mod->{lost_epochs} if $mod->{lost_epochs};
+        $m{$mod->{name}}{stopped} = $mod->{stopped} if $mod->{stopped};
+    }
+    return \%m;
+}
+
 # Fill pps and cpu_us_per_pkt from packets/expected/complete and the timing.
 sub rates {
     my ($r, $frames) = @_;
@@ -104,20 +144,11 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
     {
         my ($t, $err) = timing("$d/como.time");
         my %r = (expected => $frames, $t ? %$t : ());
-        my $out = slurp("$d/como.out") // '';
-        my $j;
-        if ($out =~ /\S/) {
-            $j = eval { JSON::PP->new->decode($out) };
-            if (!$j) {    # the last line that is a JSON object
-                for my $l (reverse split /\n/, $out) {
-                    next unless $l =~ /^\s*\{/;
-                    $j = eval { JSON::PP->new->decode($l) } and last;
-                }
-            }
-        }
+        my $j = json_result("$d/como.out");
         if (ref $j eq 'HASH' && defined $j->{packets}) {
             $r{packets} = 0 + $j->{packets};
             $r{ns_per_pkt} = ref $j->{bpf} eq 'HASH' ? $j->{bpf}{ns_per_pkt} : undef;
+            $r{export} = export_figures($j);
             $r{reported} = $j;
         } else {
             $err //= 'no JSON result on stdout';
@@ -134,6 +165,25 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             ? JSON::PP::true : JSON::PP::false;
         rates(\%r, $frames);
         $tools{como} = \%r;
+    }
+
+    # --- como's export per epoch, 10 ms intervals ----------------------------
+    my %export = (interval_ms => 10);
+    if (-f "$d/export.time") {
+        my ($t, $err) = timing("$d/export.time");
+        my $j = json_result("$d/export.out");
+        if ($j && !$err) {
+            $export{modules} = export_figures($j);
+            $export{packets} = $j->{packets};
+        } else {
+            my $e = slurp("$d/export.err") // '';
+            $e =~ s/\s+$//;
+            $e = substr($e, -300) if length $e > 300;
+            $export{error} = ($err // 'no JSON result on stdout') . ($e ne '' ? ": $e" : '');
+            $failed = 1;
+        }
+    } else {
+        $export{skipped} = 'not run';
     }
 
     # --- pmacctd ------------------------------------------------------------
@@ -296,6 +346,7 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         distinct_dst => 0 + $te->{distinct_dst},
         tools => \%tools,
         ratios => \%ratios,
+        export => \%export,
     };
 }
 
@@ -347,5 +398,42 @@ print "expected = frames in the trace for como, frames carrying IPv4/IPv6 for th
 print "  (for pmacctd, less those it does not decode: see the notes).\n";
 for my $t (@traces) {
     print basename($t->{file}), ": $_\n" for @{ $t->{ratios}{notes} };
+}
+
+# --- export per epoch --------------------------------------------------------
+my @ehdr = ('trace', 'intervals', 'module', 'epochs', 'ns/epoch', 'module_ns', 'store_ns',
+            'isolation_ns', 'isolation_median');
+my @erows;
+for my $t (@traces) {
+    my $name = basename($t->{file});
+    for my $run (['own', $t->{tools}{como}{export}], ['10ms', $t->{export}{modules}]) {
+        my ($ivl, $m) = @$run;
+        if (!$m) {
+            my $why = $t->{export}{error} // $t->{export}{skipped} // 'no figures';
+            push @erows, [$name, $ivl, $why, ('-') x 6];
+            next;
+        }
+        for my $mod (sort keys %$m) {
+            my $e = $m->{$mod};
+            push @erows, [$name, $ivl, $mod, f($e->{epochs}, '%d'), f($e->{ns_per_epoch}, '%d'),
+                f($e->{module_ns_per_epoch}, '%d'), f($e->{store_ns_per_epoch}, '%d'),
+                f($e->{overhead_ns_per_epoch}, '%d'), f($e->{overhead_ns_median}, '%d')];
+        }
+    }
+}
+if (@erows) {
+    my @ew = map { length } @ehdr;
+    for my $r (@erows) { $ew[$_] = length $r->[$_] > $ew[$_] ? length $r->[$_] : $ew[$_] for 0 .. $#$r }
+    my $eline = sub {
+        my @c = @_;
+        join('  ', map { $_ < 3 ? sprintf('%-*s', $ew[$_], $c[$_]) : sprintf('%*s', $ew[$_], $c[$_]) } 0 .. $#c) . "\n";
+    };
+    print "\nexport per epoch, in ns: each module's export(), action() and store() run in a\n";
+    print "worker process; isolation = the epoch less the module's code and the storing (the\n";
+    print "table copied to shared memory, the round trip, the records checked); intervals:\n";
+    print "the modules' own (the run above), or 10 ms.\n";
+    print $eline->(@ehdr);
+    print $eline->(map { '-' x $_ } @ew);
+    print $eline->(@$_) for @erows;
 }
 exit($failed ? 1 : 0);

@@ -5,7 +5,8 @@
  * control map, whose fields each have one writer: the chain's order
  * (datapath_link), a module's half and epoch (its clock: datapath_flip),
  * its sampling and enabled (the guard, or a control request:
- * datapath_set_sampling). Only datapath.c and drain.c include libbpf
+ * datapath_set_sampling; export sets enabled to 0 when it stops a module
+ * whose user side failed). Only datapath.c and drain.c include libbpf
  * here besides the sources: its <linux/bpf.h> and libpcap's <pcap/bpf.h>
  * cannot meet in one file. Calls nothing else of comod's.
  */

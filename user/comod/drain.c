@@ -201,7 +201,7 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	t.keys = rt->keys;
 	t.values = rt->values;
 	/* a module's failure is its own: export counts it, the run goes on */
-	export_table(rt, &t);
+	export_table(dp, rt, &t);
 	/* a live monitor's records are queryable at once, and survive a crash */
 	err = dp->live ? stream_flush(rt) : 0;
 	if (!err)

@@ -25,8 +25,11 @@
  * stream, events and the data path (to disable a stopped module), and
  * nothing above.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +60,8 @@
 #define RECBUF_SIZE		65536U
 /* the head of the shared area, then the table's keys, values, records */
 #define SHM_HEAD		64U
+/* a histogram of ns: four buckets to each power of two, 12.5% wide */
+#define HIST_BUCKETS		256
 
 /* One record in the shared area: its header, then LEN bytes, 8-aligned. */
 struct export_rec {
@@ -75,6 +80,7 @@ enum export_op {
 	EXPORT_GO = 1,		/* comod: the table is in the area */
 	EXPORT_CONTINUE,	/* comod: the chunk is taken */
 	EXPORT_STOP,		/* comod: run fini() and end */
+	EXPORT_READY,		/* worker: set up, waiting for a go */
 	EXPORT_CHUNK,		/* worker: the area is full of records */
 	EXPORT_DONE,		/* worker: export() returned */
 };
@@ -83,7 +89,7 @@ struct export_msg {
 	__u32 op;
 	__s32 err;		/* DONE: what export() returned */
 	__u32 nrows;		/* GO: the table's rows */
-	__u32 used;		/* CHUNK, DONE: bytes of records in the area */
+	__u32 used;		/* CHUNK, DONE: bytes of records there */
 	__u64 epoch, start_ns, interval_ns;	/* GO */
 	__u64 module_ns;	/* DONE: time in the module's code */
 };
@@ -105,17 +111,20 @@ struct export_shm {
 };
 
 struct export_worker {
-	struct export_worker *next;	/* every worker: a new one drops the rest */
+	struct export_worker *next;	/* all: a new one unmaps the rest */
 	pid_t pid;			/* 0 once it has ended */
 	int sock;			/* each side's own end */
-	char *shm;			/* MAP_SHARED: head, keys, values, records */
+	char *shm;			/* MAP_SHARED: head, table, records */
 	size_t shm_size, keys_off, values_off, out_off, out_size;
 	uint64_t timeout_ns, memory;
+	int cpu;			/* where it last ran, with comod */
 	/* comod's side: an epoch's chunks, set aside until it is whole */
 	char *pending;
 	size_t npending, pending_cap;
 	/* what the epochs cost, in ns of CLOCK_MONOTONIC */
 	uint64_t epochs, ns, module_ns, store_ns, max_ns;
+	/* the isolation's share of each, for its median (a noisy machine) */
+	__u32 overhead[HIST_BUCKETS];
 	/* the worker's side */
 	void *recbuf;
 	size_t recbuf_size, used;
@@ -132,6 +141,35 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+static unsigned int hist_bucket(uint64_t v)
+{
+	unsigned int b;
+
+	if (v < 4)
+		return v;
+	b = 63 - __builtin_clzll(v);
+	return b * 4 + ((v >> (b - 2)) & 3);
+}
+
+/* The middle of the bucket that holds the median; 0 when empty. */
+static uint64_t hist_median(const __u32 *h, uint64_t n)
+{
+	uint64_t seen = 0, low;
+	unsigned int i, b;
+
+	for (i = 0; i < HIST_BUCKETS && n; i++) {
+		seen += h[i];
+		if (seen * 2 < n)
+			continue;
+		if (i < 4)
+			return i;
+		b = i / 4;
+		low = (1ULL << b) + (i % 4) * (1ULL << (b - 2));
+		return b >= 3 ? low + (1ULL << (b - 3)) : low;
+	}
+	return 0;
+}
+
 static const char *cb_name(const struct export_worker *w)
 {
 	__u32 cb = ((struct export_shm *)w->shm)->cb;
@@ -143,10 +181,12 @@ static const char *cb_name(const struct export_worker *w)
 /* "5 s", "250 ms", "1 GiB": a limit as the reason states it. */
 static void fmt_limit(char *buf, size_t size, uint64_t v, bool time)
 {
-	if (time && v % NSEC_PER_SEC == 0)
-		snprintf(buf, size, "%llu s", (unsigned long long)(v / NSEC_PER_SEC));
+	unsigned long long u = v;
+
+	if (time && u % NSEC_PER_SEC == 0)
+		snprintf(buf, size, "%llu s", u / NSEC_PER_SEC);
 	else if (time)
-		snprintf(buf, size, "%llu ms", (unsigned long long)(v / 1000000));
+		snprintf(buf, size, "%llu ms", u / 1000000);
 	else if (v % (1ULL << 30) == 0)
 		snprintf(buf, size, "%llu GiB", (unsigned long long)(v >> 30));
 	else
@@ -161,8 +201,9 @@ static int env_value(const char *name, bool time, uint64_t min, uint64_t *v)
 		return 0;
 	if ((time ? parse_duration_ns(s, v) : parse_size(s, v)) || *v < min) {
 		pr_err("%s='%s': expected %s of at least %llu%s", name, s,
-		       time ? "a duration" : "a size", (unsigned long long)
-		       (time ? min / 1000000 : min), time ? " ms" : " bytes");
+		       time ? "a duration" : "a size",
+		       (unsigned long long)(time ? min / 1000000 : min),
+		       time ? " ms" : " bytes");
 		return -EINVAL;
 	}
 	return 0;
@@ -172,13 +213,16 @@ static int env_value(const char *name, bool time, uint64_t min, uint64_t *v)
 static int export_limits(struct export_worker *w)
 {
 	uint64_t buf = EXPORT_BUFFER;
+	int err;
 
 	w->timeout_ns = EXPORT_TIMEOUT_NS;
 	w->memory = EXPORT_MEMORY;
-	return env_value("COMOD_EXPORT_TIMEOUT", true, 1000000, &w->timeout_ns) ?:
-	       env_value("COMOD_EXPORT_MEMORY", false, 1U << 20, &w->memory) ?:
-	       env_value("COMOD_EXPORT_BUFFER", false, EXPORT_BUFFER_MIN, &buf) ?:
-	       (w->out_size = buf & ~(uint64_t)7, 0);
+	err = env_value("COMOD_EXPORT_TIMEOUT", true, 1000000,
+			&w->timeout_ns) ?:
+	      env_value("COMOD_EXPORT_MEMORY", false, 1U << 20, &w->memory) ?:
+	      env_value("COMOD_EXPORT_BUFFER", false, EXPORT_BUFFER_MIN, &buf);
+	w->out_size = buf & ~(uint64_t)7;
+	return err;
 }
 
 /* The shared area: room for a full table and for the records. */
@@ -243,8 +287,8 @@ static int msg_recv(struct export_worker *w, struct export_msg *msg,
 			continue;
 		if (n <= 0)
 			return -EPIPE;
-		if (n != sizeof(*msg) ||
-		    (msg->op != EXPORT_CHUNK && msg->op != EXPORT_DONE))
+		if (n != sizeof(*msg) || msg->op < EXPORT_READY ||
+		    msg->op > EXPORT_DONE)
 			return -EPROTO;
 		return 0;
 	}
@@ -334,9 +378,51 @@ static void worker_epoch(struct modrt *rt, struct export_worker *w,
 	send(w->sock, &done, sizeof(done), MSG_NOSIGNAL);
 }
 
+/*
+ * What the worker inherited of comod's is closed: BPF objects (an XDP
+ * link held here would outlive a comod killed with SIGKILL), comod's
+ * sockets (the control socket, subscribers, netlink), its event fds, and
+ * the files of the data directory (its lock, the segments). What the
+ * module opened itself in init() stays, as do stdio and KEEP.
+ */
+static void worker_close_fds(const struct modrt *rt, int keep)
+{
+	char path[64], link[4096], datadir[4096], *slash;
+	size_t dlen = 0;
+	struct dirent *de;
+	ssize_t n;
+	DIR *d;
+	int fd;
+
+	if (rt->st.dir && realpath(rt->st.dir, datadir) &&
+	    (slash = strrchr(datadir, '/'))) {
+		slash[1] = '\0';
+		dlen = strlen(datadir);
+	}
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] == '.' || fd <= 2 || fd == keep ||
+		    fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (!strncmp(link, "anon_inode:", 11) ||
+		    !strncmp(link, "socket:", 7) ||
+		    (dlen && !strncmp(link, datadir, dlen)))
+			close(fd);
+	}
+	closedir(d);
+}
+
 /* What the worker leaves behind of comod, and the limits it runs under. */
 static void worker_isolate(struct modrt *rt, struct export_worker *w,
-			   pid_t parent)
+			   int sock, pid_t parent)
 {
 	struct export_worker *o;
 	struct rlimit rl;
@@ -355,17 +441,15 @@ static void worker_isolate(struct modrt *rt, struct export_worker *w,
 	snprintf(name, sizeof(name), "como:%s", rt->mod->name);
 	prctl(PR_SET_NAME, name);
 	/* the other modules' workers are not this one's business */
-	for (o = workers; o; o = o->next) {
-		if (o == w)
-			continue;
-		close(o->sock);
-		munmap(o->shm, o->shm_size);
-	}
+	for (o = workers; o; o = o->next)
+		if (o != w)
+			munmap(o->shm, o->shm_size);
+	worker_close_fds(rt, sock);
 	/* the limit is on what it allocates beyond what it was forked with */
 	f = fopen("/proc/self/statm", "r");
 	if (f && fscanf(f, "%lu", &pages) == 1) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)pages * sysconf(_SC_PAGESIZE) +
-					    w->memory;
+		rl.rlim_cur = (rlim_t)pages * sysconf(_SC_PAGESIZE) + w->memory;
+		rl.rlim_max = rl.rlim_cur;
 		setrlimit(RLIMIT_AS, &rl);
 	}
 	if (f)
@@ -375,11 +459,11 @@ static void worker_isolate(struct modrt *rt, struct export_worker *w,
 static void __attribute__((noreturn))
 worker_main(struct modrt *rt, struct export_worker *w, int sock, pid_t parent)
 {
+	struct export_msg msg = { .op = EXPORT_READY };
 	struct export_shm *head;
 	struct como_mod *m = rt->mod;
-	struct export_msg msg;
 
-	worker_isolate(rt, w, parent);
+	worker_isolate(rt, w, sock, parent);
 	head = (struct export_shm *)w->shm;
 	w->sock = sock;
 	w->recbuf = malloc(w->recbuf_size);
@@ -387,6 +471,8 @@ worker_main(struct modrt *rt, struct export_worker *w, int sock, pid_t parent)
 		_exit(1);
 	m->core = w;
 	m->sink = worker_sink;
+	if (send(sock, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg))
+		_exit(1);
 	while (recv(sock, &msg, sizeof(msg), 0) == sizeof(msg) &&
 	       msg.op == EXPORT_GO && msg.nrows <= rt->max_entries)
 		worker_epoch(rt, w, &msg);
@@ -452,7 +538,8 @@ static int records_walk(struct modrt *rt, const char *p, size_t used,
 		if (r.len > recmax || rec_space(r.len) > used - off)
 			return -EBADMSG;
 		if (rt) {
-			err = stream_append(rt, r.ts, p + off + sizeof(r), r.len);
+			err = stream_append(rt, r.ts, p + off + sizeof(r),
+					    r.len);
 			if (err)
 				return err;
 		}
@@ -492,37 +579,34 @@ static void stop_reason(struct modrt *rt, const char *cb, int err, int status,
 			__u64 epoch)
 {
 	struct export_worker *w = rt->worker;
-	size_t size = sizeof(rt->stopped);
-	char lim[32];
+	char what[96], lim[32];
 
 	switch (err) {
 	case -ETIMEDOUT:
 		fmt_limit(lim, sizeof(lim), w->timeout_ns, true);
-		snprintf(rt->stopped, size, "%s ran over %s at epoch %llu", cb,
-			 lim, (unsigned long long)epoch);
+		snprintf(what, sizeof(what), "ran over %s", lim);
 		break;
 	case -ENOMEM:
 	case -EFBIG:
 		fmt_limit(lim, sizeof(lim), w->memory, false);
-		snprintf(rt->stopped, size, "%s %s (limit %s) at epoch %llu", cb,
-			 err == -ENOMEM ? "ran out of memory" :
-			 "emitted records over its memory", lim,
-			 (unsigned long long)epoch);
+		snprintf(what, sizeof(what), "%s (limit %s)", err == -ENOMEM ?
+			 "ran out of memory" : "emitted records over its memory",
+			 lim);
 		break;
 	case -EPIPE:
 		if (WIFSIGNALED(status))
-			snprintf(rt->stopped, size, "%s crashed (SIG%s) at epoch %llu",
-				 cb, sigabbrev_np(WTERMSIG(status)) ?: "?",
-				 (unsigned long long)epoch);
+			snprintf(what, sizeof(what), "crashed (SIG%s)",
+				 sigabbrev_np(WTERMSIG(status)) ?: "?");
 		else
-			snprintf(rt->stopped, size, "%s exited (status %d) at "
-				 "epoch %llu", cb, WEXITSTATUS(status),
-				 (unsigned long long)epoch);
+			snprintf(what, sizeof(what), "exited (status %d)",
+				 WEXITSTATUS(status));
 		break;
 	default:
-		snprintf(rt->stopped, size, "%s wrote malformed records (%s) at "
-			 "epoch %llu", cb, strerror(-err), (unsigned long long)epoch);
+		snprintf(what, sizeof(what), "wrote malformed records (%s)",
+			 strerror(-err));
 	}
+	snprintf(rt->stopped, sizeof(rt->stopped), "%s %s at epoch %llu", cb,
+		 what, (unsigned long long)epoch);
 }
 
 /*
@@ -555,6 +639,24 @@ static void export_fail(struct datapath *dp, struct modrt *rt, int err,
 		      rt->stopped, 0);
 }
 
+/*
+ * comod waits while the worker runs: on comod's CPU it runs at once,
+ * where on another it may wait for that CPU's task (milliseconds, on a
+ * busy machine), and it finds the table in that CPU's cache.
+ */
+static void worker_follow(struct export_worker *w)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu == w->cpu)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (!sched_setaffinity(w->pid, sizeof(set), &set))
+		w->cpu = cpu;
+}
+
 /* The epoch's records, set-aside chunks first, then the area's USED. */
 static void epoch_store(struct modrt *rt, __u32 used)
 {
@@ -563,10 +665,31 @@ static void epoch_store(struct modrt *rt, __u32 used)
 
 	err = records_walk(rt, w->pending, w->npending, w->recbuf_size);
 	if (!err)
-		err = records_walk(rt, w->shm + w->out_off, used, w->recbuf_size);
+		err = records_walk(rt, w->shm + w->out_off, used,
+				   w->recbuf_size);
 	w->npending = 0;
 	if (err)	/* the stream said why; the rest of the epoch is lost */
 		rt->errors++;
+}
+
+/*
+ * An epoch from T0 to END, its records stored from T1: the module's time
+ * is the worker's own measure; the rest but storing is the isolation's.
+ */
+static void export_cost(struct export_worker *w, uint64_t t0, uint64_t t1,
+			uint64_t end, uint64_t module_ns)
+{
+	uint64_t ns = end - t0, store = end - t1;
+
+	if (module_ns > t1 - t0)	/* a worker's word is not trusted */
+		module_ns = t1 - t0;
+	w->ns += ns;
+	w->store_ns += store;
+	w->module_ns += module_ns;
+	w->overhead[hist_bucket(ns - store - module_ns)]++;
+	if (ns > w->max_ns)
+		w->max_ns = ns;
+	w->epochs++;
 }
 
 void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
@@ -583,6 +706,7 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 		rt->lost_epochs++;
 		return;
 	}
+	worker_follow(w);
 	memcpy(w->shm + w->keys_off, t->keys, (size_t)t->nrows * t->key_size);
 	memcpy(w->shm + w->values_off, t->values,
 	       (size_t)t->nrows * t->value_size);
@@ -591,7 +715,8 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 		err = msg_recv(w, &msg, t0 + w->timeout_ns);
 		if (err || msg.op == EXPORT_DONE)
 			break;
-		err = chunk_keep(w, msg.used);
+		err = msg.op == EXPORT_CHUNK ? chunk_keep(w, msg.used) :
+		      -EPROTO;
 		msg.op = EXPORT_CONTINUE;
 		err = err ?: msg_send(w, &msg);
 	}
@@ -607,13 +732,7 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 	}
 	t1 = mono_ns();
 	epoch_store(rt, msg.used);
-	w->store_ns += mono_ns() - t1;
-	w->module_ns += msg.module_ns;
-	t1 = mono_ns() - t0;
-	w->ns += t1;
-	if (t1 > w->max_ns)
-		w->max_ns = t1;
-	w->epochs++;
+	export_cost(w, t0, t1, mono_ns(), msg.module_ns);
 	if (msg.err < 0) {
 		rt->errors++;
 		pr_warn("module %s: export() failed for the interval at %llu: %s",
@@ -625,6 +744,7 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 int export_start(struct modrt *rt)
 {
 	struct export_worker *w = calloc(1, sizeof(*w));
+	struct export_msg msg;
 	pid_t parent = getpid();
 	int sv[2], err;
 
@@ -652,8 +772,17 @@ int export_start(struct modrt *rt)
 	}
 	close(sv[1]);
 	w->sock = sv[0];
+	w->cpu = -1;
 	w->next = workers;
 	workers = w;
+	/* set up before its first epoch, whose cost is then the epoch's own */
+	err = msg_recv(w, &msg, mono_ns() + w->timeout_ns);
+	if (!err && msg.op != EXPORT_READY)
+		err = -EPROTO;
+	if (err) {
+		worker_end(w, err == -EPIPE);
+		goto err_free;
+	}
 	rt->worker = w;
 	rt->mod->sink = NULL;
 	/* its fini() is the worker's, with the state it built */
@@ -684,7 +813,8 @@ void export_stop(struct modrt *rt)
 		return;
 	if (w->pid) {
 		/* fini() runs under the same time limit as export() */
-		err = msg_send(w, &msg) ?: msg_recv(w, &msg, mono_ns() + w->timeout_ns);
+		err = msg_send(w, &msg) ?:
+		      msg_recv(w, &msg, mono_ns() + w->timeout_ns);
 		if (err != -EPIPE)
 			err = err ?: -EPROTO;
 		status = worker_end(w, err == -EPIPE);
@@ -693,7 +823,8 @@ void export_stop(struct modrt *rt)
 			pr_warn("module %s: fini() ran over %s: killed",
 				rt->mod->name, lim);
 		else if (WIFSIGNALED(status))
-			pr_warn("module %s: fini() crashed (SIG%s)", rt->mod->name,
+			pr_warn("module %s: fini() crashed (SIG%s)",
+				rt->mod->name,
 				sigabbrev_np(WTERMSIG(status)) ?: "?");
 	}
 	free(w->pending);
@@ -721,6 +852,8 @@ void export_summary(const struct modrt *rt, struct json_object *o)
 	/* what isolation costs: the copy in, the round trip, the checks */
 	json_add_u64(e, "overhead_ns_per_epoch",
 		     (w->ns - w->module_ns - w->store_ns) / n);
+	json_add_u64(e, "overhead_ns_median",
+		     hist_median(w->overhead, w->epochs));
 	json_add_u64(e, "max_ns", w->max_ns);
 	json_object_object_add(o, "export", e);
 }

@@ -488,8 +488,8 @@ static int stage_make(struct datapath *dp, struct filter_stage *fs,
 	return err;
 }
 
-static __u64 slots_used(struct filter_stage *fs, unsigned int nfs,
-			struct modrt *const *mods, unsigned int n)
+__u64 slots_used(const struct filter_stage *fs, unsigned int nfs,
+		 struct modrt *const *mods, unsigned int n)
 {
 	__u64 used = 0;
 	unsigned int i;
@@ -533,6 +533,9 @@ int filters_build(struct datapath *dp, struct modrt *const *mods,
 			    !strcmp(mods[k]->mod->filter, expr))
 				mask |= 1ULL << mods[k]->slot;
 		if (nfs + n >= COMO_CHAIN_MAX) {
+			pr_err("%u modules and more distinct filters: at most "
+			       "%d together (the kernel allows 33 tail calls in "
+			       "a row)", n, COMO_CHAIN_MAX);
 			err = -E2BIG;
 			break;
 		}
@@ -541,10 +544,6 @@ int filters_build(struct datapath *dp, struct modrt *const *mods,
 				 slot_pick(used, true), dlt);
 		nfs++;
 	}
-	if (err == -E2BIG)
-		pr_err("%u modules and more distinct filters: at most %d "
-		       "together (the kernel allows 33 tail calls in a row)",
-		       n, COMO_CHAIN_MAX);
 	*nfsp = nfs;
 	return err;
 }

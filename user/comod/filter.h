@@ -45,6 +45,9 @@ int filter_load(struct datapath *dp, struct filter_stage *fs,
 		const struct cbpf_insn *cb, unsigned int n);
 
 struct modrt;
+/* The slots modules and stages take, and the bits the stages set. */
+__u64 slots_used(const struct filter_stage *fs, unsigned int nfs,
+		 struct modrt *const *mods, unsigned int n);
 /* The stages for every module that has a filter, loaded, deduplicated. */
 int filters_build(struct datapath *dp, struct modrt *const *mods,
 		  unsigned int n, int dlt, struct filter_stage **fs,

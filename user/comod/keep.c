@@ -214,6 +214,11 @@ static int describe(struct monitor *mon, struct live *l, const char *ifaces,
 		json_add_u64(o, "streamsize", rt->streamsize);
 		json_add_u64(o, "epoch_start", rt->epoch_start);
 		json_add_u64(o, "first_ns", rt->st.first_ns);
+		/* a module export stopped stays stopped, its capture off */
+		if (rt->stopped[0]) {
+			json_add_str(o, "stopped", rt->stopped);
+			json_add_u64(o, "lost_epochs", rt->lost_epochs);
+		}
 		if (rt->nalso) {
 			struct json_object *also = json_object_new_array();
 
@@ -357,7 +362,15 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	err = restore_names(rt, json_object_object_get(o, "also"));
 	if (!err)
 		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
-	return err ?: export_start(rt);
+	if (err)
+		return err;
+	if (json_str(o, "stopped")) {
+		snprintf(rt->stopped, sizeof(rt->stopped), "%s",
+			 json_str(o, "stopped"));
+		rt->lost_epochs = json_u64(o, "lost_epochs");
+		return 0;
+	}
+	return export_start(rt);
 }
 
 /* Fills mon (dp, mods, fs) and *lp from a description and its objects. */

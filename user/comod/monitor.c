@@ -91,18 +91,6 @@ int monitor_hand_over(struct monitor *mon)
 	return err ?: kclock_register(mon);
 }
 
-static __u64 slots_used(const struct monitor *mon)
-{
-	__u64 used = 0;
-	unsigned int i;
-
-	for (i = 0; i < mon->n; i++)
-		used |= 1ULL << mon->mods[i]->slot;
-	for (i = 0; i < mon->nfs; i++)
-		used |= 1ULL << mon->fs[i].slot | mon->fs[i].mask;
-	return used;
-}
-
 static void modrt_free(struct modrt *rt)
 {
 	export_stop(rt);
@@ -135,7 +123,7 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 		       "(the kernel allows 33 tail calls in a row)", COMO_CHAIN_MAX);
 		return -E2BIG;
 	}
-	slot = slot_pick(slots_used(mon), false);
+	slot = slot_pick(slots_used(mon->fs, mon->nfs, mon->mods, mon->n), false);
 	if (slot < 0) {
 		pr_err("no free module slot");
 		return -ENOSPC;

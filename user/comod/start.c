@@ -89,14 +89,15 @@ static int start_chain(struct monitor *mon)
 	err = datapath_open(mon->dp);
 	for (i = 0; !err && i < mon->n; i++)
 		err = datapath_add(mon->dp, mon->mods[i]);
+	/* a filter refused before any stream is touched */
+	if (!err)
+		err = filters_build(mon->dp, mon->mods, mon->n, mon->dlt,
+				    &mon->fs, &mon->nfs);
 	for (i = 0; !err && i < mon->n; i++)
 		err = stream_open(mon->mods[i], mon->datadir, mon->kind,
 				  mon->source);
 	for (i = 0; !err && i < mon->n; i++)
 		err = export_start(mon->mods[i]);
-	if (!err)
-		err = filters_build(mon->dp, mon->mods, mon->n, mon->dlt,
-				    &mon->fs, &mon->nfs);
 	if (err)
 		return err;
 	err = datapath_link(mon->dp, mon->fs, mon->nfs, mon->mods, mon->n);

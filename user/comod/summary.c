@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 #include "datapath.h"
+#include "export.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "summary.h"
@@ -54,7 +55,7 @@ static struct json_object *module_summary(struct monitor *mon)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	struct como_stats st;
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < mon->n; i++) {
 		struct modrt *rt = mon->mods[i];
@@ -70,10 +71,43 @@ static struct json_object *module_summary(struct monitor *mon)
 		json_add_u64(o, "pkts", st.pkts);
 		json_add_u64(o, "updates", st.updates);
 		json_add_u64(o, "errors", st.errors);
-		json_add_u64(o, "records", rt->records);
+		json_add_u64(o, "records", rt->st.records);
+		export_summary(rt, o);
 		json_object_array_add(arr, o);
+		/* the other names it ran for: one capture, a stream each */
+		for (j = 0; j < rt->nalso; j++) {
+			o = json_object_new_object();
+			json_add_str(o, "name", rt->also[j].name);
+			json_add_str(o, "runs_as", rt->mod->name);
+			json_add_u64(o, "pkts", st.pkts);
+			json_add_u64(o, "updates", st.updates);
+			json_add_u64(o, "errors", st.errors);
+			json_add_u64(o, "records", rt->also[j].st.records);
+			json_object_array_add(arr, o);
+		}
 	}
 	return arr;
+}
+
+/*
+ * A module whose export was stopped (export.c) fails the run, whatever
+ * the others did: it names the module, why, and the epochs it lost.
+ */
+static int modules_stopped(struct monitor *mon)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = mon->mods[i];
+
+		if (!rt->stopped[0])
+			continue;
+		pr_err("module %s stopped: %s; %llu epochs lost", rt->mod->name,
+		       rt->stopped, (unsigned long long)rt->lost_epochs);
+		err = -ECHILD;
+	}
+	return err;
 }
 
 static void print_json(const struct opts *o, const struct trace_result *r,
@@ -121,6 +155,7 @@ int summary_print(struct summary *s, struct monitor *mon,
 	__u32 info_len = sizeof(info);
 	struct json_object *mods;
 	struct como_stats ds = {};
+	int err;
 
 	datapath_stats(mon->dp, 0, &ds);
 	/* every packet read from a trace must have been seen by the dispatcher */
@@ -144,10 +179,11 @@ int summary_print(struct summary *s, struct monitor *mon,
 	if (o->json)
 		print_json(o, r, &ds, mods, wall, s->cpu, &info);
 	json_object_put(mods);
+	err = modules_stopped(mon);
 	if (r->stopped[0]) {
 		pr_err("trace %s %s; the %llu packets before it are stored",
 		       o->trace, r->stopped, (unsigned long long)r->packets);
 		return -EIO;
 	}
-	return 0;
+	return err;
 }

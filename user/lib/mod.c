@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/como.h>
 #include "log.h"
 #include "mod.h"
 #include "units.h"
@@ -193,9 +194,10 @@ int mod_init(struct como_mod *m)
 			snprintf(val, sizeof(val), "%.*s", (int)(tlen - klen - 1),
 				 eq + 1);
 			if (parse_duration_ns(val, &m->interval_ns) ||
-			    m->interval_ns < 1000000) {
+			    m->interval_ns < COMO_INTERVAL_MIN_NS ||
+			    m->interval_ns > COMO_INTERVAL_MAX_NS) {
 				pr_err("module %s: bad interval '%s' (a duration "
-				       "of at least 1ms, e.g. 500ms, 5s, 5m)",
+				       "from 1ms to 1d, e.g. 500ms, 5s, 5m)",
 				       m->name, val);
 				return -EINVAL;
 			}
@@ -215,7 +217,7 @@ void mod_close(struct como_mod *m)
 {
 	if (!m)
 		return;
-	if (m->desc && m->desc->fini)
+	if (m->desc && m->desc->fini && !m->detached)
 		m->desc->fini(m);
 	if (m->dl)
 		dlclose(m->dl);

@@ -3,6 +3,7 @@
 #ifndef _COMO_MOD_H
 #define _COMO_MOD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <como/module.h>
 
@@ -18,6 +19,8 @@ struct como_mod {
 	/* where como_emit() sends records */
 	int (*sink)(struct como_mod *m, uint64_t ts, const void *rec);
 	void *core;		/* the owner's per-instance data */
+	/* its callbacks run in another process, fini() too (comod's export) */
+	bool detached;
 };
 
 /* Opens module SOURCE (a name on the module path or a .so path). */
