@@ -144,7 +144,7 @@ const char *kv_fmt(char *buf, size_t size, const char *label)
 static const struct object {
 	const char *name;
 	int (*fn)(struct comoctl *ctl, int argc, char **argv);
-} objects[] = {
+} object_table[] = {
 	{ "module", do_module },
 	{ "config", do_config },
 	{ "monitor", do_monitor },
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (ob = objects; ob->name; ob++)
+	for (ob = object_table; ob->name; ob++)
 		if (!strcmp(argv[optind], ob->name))
 			break;
 	if (!ob->name)
