@@ -84,7 +84,7 @@ static void flush_work_fn(struct work_struct *work)
 				continue;
 			m->announced = true;
 			como_epochs_closed++;
-			como_event_epoch_closed(m);
+			como_event_epoch_closed(m, como_load_pm);
 		}
 	}
 	/* the guard's time is the monotonic clock's: the wall clock may step */

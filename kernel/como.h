@@ -102,9 +102,18 @@ extern u32 como_load_pm;
 /* netlink.c */
 int como_genl_register(void);
 void como_genl_unregister(void);
-void como_event_epoch_closed(const struct como_module *m);
-void como_event_sampled(const struct como_module *m, u32 sampling);
-void como_event_stopped(const struct como_module *m, const char *why);
+
+/* the family's multicast groups, by index */
+enum { COMO_GRP_EVENTS };
+
+/* events.c: a leaf; FAMILY NULL stops the events */
+struct genl_family;
+void como_events_init(const struct genl_family *family);
+void como_event_epoch_closed(const struct como_module *m, u32 load_pm);
+void como_event_sampled(const struct como_module *m, u32 sampling,
+			u32 load_pm);
+void como_event_stopped(const struct como_module *m, const char *why,
+			u32 load_pm);
 void como_event_overload(bool begun, u32 load_pm);
 
 #endif /* _COMO_KMOD_H */

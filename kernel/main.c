@@ -2,7 +2,8 @@
 /*
  * como.ko: the in-kernel control plane (DESIGN.md, "como.ko").
  *
- *   netlink.c   the generic netlink family "como" and its events
+ *   netlink.c   the generic netlink family "como"
+ *   events.c    its events (a leaf: the clock and the guard call it)
  *   registry.c  the capture and the modules comod handed over
  *   objects.c   references to the BPF objects they are made of
  *   clock.c     the flush clock: epoch flips on interval boundaries

@@ -15,8 +15,6 @@
 
 static struct genl_family como_family;
 
-enum { COMO_GRP_EVENTS };
-
 static const struct genl_multicast_group como_mcgrps[] = {
 	[COMO_GRP_EVENTS] = { .name = COMO_MCGRP_EVENTS },
 };
@@ -871,99 +869,18 @@ static struct genl_family como_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(como_mcgrps),
 };
 
-/* ---- events ---- */
-
-static struct sk_buff *event_new(u8 cmd, void **hdr)
-{
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-
-	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &como_family, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(skb);
-		return NULL;
-	}
-	return skb;
-}
-
-static void event_send(struct sk_buff *skb, void *hdr, int err)
-{
-	if (err) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	/* no listener is fine: -ESRCH says only that */
-	genlmsg_multicast_allns(&como_family, skb, 0, COMO_GRP_EVENTS);
-}
-
-static void event_module(u8 cmd, const struct como_module *m, u32 sampling,
-			 const char *why)
-{
-	struct nlattr *nest;
-	struct sk_buff *skb;
-	void *hdr;
-	int p = COMO_MOD_A_PAD, err;
-
-	skb = event_new(cmd, &hdr);
-	if (!skb)
-		return;
-	nest = nla_nest_start(skb, COMO_A_MODULE);
-	err = !nest || nla_put_string(skb, COMO_MOD_A_NAME, m->name) ||
-	      nla_put_u32(skb, COMO_MOD_A_SLOT, m->slot) ||
-	      put_u64(skb, COMO_MOD_A_COST_NS, m->cost_ns, p);
-	if (!err && cmd == COMO_CMD_EVENT_EPOCH_CLOSED)
-		err = put_u64(skb, COMO_MOD_A_EPOCH, m->closed_epoch, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_EPOCH, m->closed_epoch, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_START_NS, m->closed_start_ns, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_END_NS, m->closed_end_ns, p);
-	if (!err && sampling)
-		err = nla_put_u32(skb, COMO_MOD_A_SAMPLING, sampling);
-	if (!err)
-		nla_nest_end(skb, nest);
-	if (!err && why)
-		err = nla_put_string(skb, COMO_A_REASON, why);
-	if (!err)
-		err = nla_put_u32(skb, COMO_A_LOAD_PM, como_load_pm);
-	event_send(skb, hdr, err ? -EMSGSIZE : 0);
-}
-
-void como_event_epoch_closed(const struct como_module *m)
-{
-	event_module(COMO_CMD_EVENT_EPOCH_CLOSED, m, 0, NULL);
-}
-
-void como_event_sampled(const struct como_module *m, u32 sampling)
-{
-	event_module(COMO_CMD_EVENT_MODULE_SAMPLED, m, sampling, NULL);
-}
-
-void como_event_stopped(const struct como_module *m, const char *why)
-{
-	event_module(COMO_CMD_EVENT_MODULE_STOPPED, m, 0, why);
-}
-
-void como_event_overload(bool begun, u32 load_pm)
-{
-	struct sk_buff *skb;
-	void *hdr;
-	int err;
-
-	skb = event_new(COMO_CMD_EVENT_OVERLOAD, &hdr);
-	if (!skb)
-		return;
-	err = nla_put_u32(skb, COMO_A_OVERLOAD, begun) ||
-	      nla_put_u32(skb, COMO_A_LOAD_PM, load_pm);
-	event_send(skb, hdr, err ? -EMSGSIZE : 0);
-}
-
 int como_genl_register(void)
 {
-	return genl_register_family(&como_family);
+	int err = genl_register_family(&como_family);
+
+	/* events go out on the family's group from now on */
+	if (!err)
+		como_events_init(&como_family);
+	return err;
 }
 
 void como_genl_unregister(void)
 {
+	como_events_init(NULL);
 	genl_unregister_family(&como_family);
 }

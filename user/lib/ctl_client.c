@@ -35,7 +35,7 @@ const char *ctl_socket_path(const char *opt)
 	return opt ?: env && *env ? env : "/run/como/comod.sock";
 }
 
-static struct nl_msg *request_new(int family, __u32 seq, __u8 cmd)
+static struct nl_msg *genl_msg_new(int family, __u32 seq, __u8 cmd)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(CTL_MSG_MAX);
 
@@ -49,13 +49,13 @@ static struct nl_msg *request_new(int family, __u32 seq, __u8 cmd)
 
 struct nl_msg *ctl_request_new(__u8 cmd)
 {
-	return request_new(COMO_LOCAL_FAMILY, 1, cmd);
+	return genl_msg_new(COMO_LOCAL_FAMILY, 1, cmd);
 }
 
 struct nl_msg *ctl_conn_request(const struct ctl_conn *c, __u8 cmd)
 {
 	/* the kernel's socket numbers its requests itself */
-	return request_new(c->family, c->kind == CTL_KERNEL ? NL_AUTO_SEQ : 1,
+	return genl_msg_new(c->family, c->kind == CTL_KERNEL ? NL_AUTO_SEQ : 1,
 			   cmd);
 }
 
@@ -198,7 +198,7 @@ static int add_msg(struct ctl_reply *r, struct nlmsghdr *nlh)
 }
 
 /* A refusal: its errno, and why in the monitor's words or strerror's. */
-static int refused(struct ctl_conn *c, struct nlmsghdr *nlh)
+static int reply_refused(struct ctl_conn *c, struct nlmsghdr *nlh)
 {
 	struct nlmsgerr *e = nlmsg_data(nlh);
 	const char *why = ext_ack(nlh);
@@ -274,7 +274,7 @@ static int collect(struct ctl_conn *c, int fd, bool until_done,
 		for (; nlmsg_ok(nlh, n); nlh = nlmsg_next(nlh, &n)) {
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				if (((struct nlmsgerr *)nlmsg_data(nlh))->error)
-					err = refused(c, nlh);
+					err = reply_refused(c, nlh);
 				goto out;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE)
