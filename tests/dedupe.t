@@ -80,7 +80,7 @@ export COMO_SOCKET=$TMP/comod.sock
 "$GENTRACE" -n 8000 -d 2 -c 1600 -s 11 -o "$TMP/t1.pcap"
 "$GENTRACE" -n 6000 -d 2 -c 1600 -s 12 -o "$TMP/t2.pcap"
 ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/live" -s "$COMO_SOCKET" \
-	-m counter:interval=1s 2> "$TMP/comod.err" &
+	-m counter:interval=1s -m protocol -F tcp 2> "$TMP/comod.err" &
 pid=$!
 for _ in $(seq 50); do	# wait for the socket, at most 5 s
 	[ -S "$COMO_SOCKET" ] && break
@@ -94,17 +94,25 @@ perl -MJSON::PP -e '
 	exit !(defined $s{counter} && defined $s{again} && $s{counter} == $s{again})' \
 	< "$TMP/list.json"
 ok $? "como module list shows both names in one slot"
-# the kernel's view: module programs sharing the maps of the dispatcher
-# attached to va
-n=$(ip netns exec "$NS" bpftool -j net show dev va | perl -MJSON::PP -e '
+# the kernel's view: programs named NAME that share the maps of the
+# dispatcher attached to va
+progs() {
+	ip netns exec "$NS" bpftool -j net show dev va | perl -MJSON::PP -e '
 	my ($x) = @{decode_json(join "", <STDIN>)};
 	my ($id) = map { $_->{id} } @{$x->{xdp}};
 	my @p = @{decode_json(`bpftool -j prog show`)};
 	my ($d) = grep { $_->{id} == $id } @p;
 	my %m = map { $_ => 1 } @{$d->{map_ids}};
-	print scalar grep { $_->{name} eq "como_module" &&
-			    grep { $m{$_} } @{$_->{map_ids}} } @p')
-ok $([ "$n" = 1 ]; echo $?) "the kernel runs one module program for both ($n)"
+	print scalar grep { $_->{name} eq $ARGV[0] &&
+			    grep { $m{$_} } @{$_->{map_ids}} } @p' "$1"
+}
+n=$(progs como_module)
+ok $([ "$n" = 2 ]; echo $?) "the kernel runs one module program for both, beside protocol's ($n)"
+# another module with protocol's filter joins its stage
+"$COMO" module load counter --name tcpc --args "interval=1s" --filter tcp 2> "$TMP/err"
+ok $? "a counter filtered with tcp loads"
+n=$(progs como_filter)
+ok $([ "$n" = 1 ]; echo $?) "and shares protocol's filter stage: one stage for both ($n)"
 ip netns exec "$NS" tcpreplay -q -i vb --pps=20000 "$TMP/t1.pcap" > /dev/null 2>&1
 sleep 1.2
 "$COMO" module unload counter 2> "$TMP/err"
@@ -128,4 +136,14 @@ echo "$((p1 + p2)),$((b1 + b2))" > "$TMP/want"
 total "$TMP/live" again 2 > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "again counted both traces: $(cat "$TMP/want")"
+"$BIN/pcap-filter-count" "$TMP/t1.pcap" tcp > "$TMP/tcp1"
+"$BIN/pcap-filter-count" "$TMP/t2.pcap" tcp > "$TMP/tcp2"
+IFS=, read -r p1 b1 < "$TMP/tcp1"
+IFS=, read -r p2 b2 < "$TMP/tcp2"
+echo "$((p1 + p2)),$((b1 + b2))" > "$TMP/want"
+for m in tcpc:2 protocol:3; do
+	total "$TMP/live" "${m%%:*}" "${m#*:}" > "$TMP/got"
+	same "$TMP/want" "$TMP/got"
+	ok $? "${m%%:*}, on the shared stage, equals libpcap's count of tcp: $(cat "$TMP/want")"
+done
 done_testing
