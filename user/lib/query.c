@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The query engine (query.h), in two halves. The caller's half finds the
+ * stream, reads its meta.json and resolves the window, then forks; the
+ * child's half opens the module, reads the segments and formats each
+ * record in the window through the module's load() and print(); the
+ * caller's half copies the child's output to OUT, watches how long each
+ * call into the module takes, and reports how the child ended.
+ *
+ * Calls store.h, mod.h (and so the module), timewin.h, out.h and log.h;
+ * nothing here calls back into a caller.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "jsonutil.h"
+#include "log.h"
+#include "mod.h"
+#include "query.h"
+#include "store.h"
+#include "timewin.h"
+
+/* which of the module's code the child is running */
+enum query_cb {
+	QCB_NONE,
+	QCB_DLOPEN,
+	QCB_INIT,
+	QCB_LOAD,
+	QCB_PRINT,
+	QCB_FINI,
+};
+
+static const char *const qcb_names[] = {
+	[QCB_NONE] = NULL,
+	[QCB_DLOPEN] = "dlopen()",
+	[QCB_INIT] = "init()",
+	[QCB_LOAD] = "load()",
+	[QCB_PRINT] = "print()",
+	[QCB_FINI] = "fini()",
+};
+
+/*
+ * What the child tells its caller, in memory the two share. Only the
+ * child writes it; the caller reads seq and cb while the child runs, the
+ * rest once the child is gone.
+ */
+struct query_shared {
+	uint64_t seq;		/* bumped on entering and leaving a callback */
+	int cb;			/* enum query_cb */
+	int done;		/* the child got to its end: err is its answer */
+	int err;
+	unsigned long nrec, nskipped;
+	char error[256];	/* the line of its error */
+	/*
+	 * The output of whole records that is not in the pipe yet, so that a
+	 * crash loses none of it. stage_base bytes went to the pipe before
+	 * stage[0]: the caller, who counts what it read, knows how much of
+	 * the stage a write cut short by a kill did get through.
+	 */
+	uint64_t stage_base;
+	size_t stage_len;
+	char stage[1 << 16];
+};
+
+/* One query: what the caller's half resolves and the child inherits. */
+struct query_ctx {
+	const struct query_opts *o;
+	char dir[4096];
+	const char *path, *source, *args;	/* the module, as stored */
+	const char *stopped;	/* why the run did not finish; NULL: it did */
+	uint64_t start, end, ivl;
+	struct query_shared *sh;
+	int fd;			/* the child's end of the pipe */
+};
+
+/* For an unknown module: say which ones the data directory does have. */
+static void list_streams(const char *datadir, const char *name)
+{
+	char have[1024] = "", path[4096];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(datadir);
+
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s/meta.json", datadir,
+			 de->d_name);
+		if (de->d_name[0] == '.' || access(path, R_OK))
+			continue;
+		n += snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0,
+			      "%s%s", n ? ", " : "", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	pr_err("no results of module '%s' in %s (it has: %s)", name, datadir,
+	       n ? have : "none");
+}
+
+/* The now a window is relative to: the end of a trace's data, or now. */
+static uint64_t window_ref(struct json_object *meta)
+{
+	struct timespec now;
+
+	if (!strcmp(json_str(meta, "source") ?: "", "trace"))
+		return json_u64(meta, "last_ns");
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+/* The caller's half: the stream, its meta.json (in *metap) and the window. */
+static int stream_open(struct query_ctx *c, struct json_object **metap)
+{
+	const struct query_opts *o = c->o;
+	const char *state, *source;
+	struct json_object *meta;
+	char path[4096];
+	struct timewin w = { 0 };
+	struct stat st;
+
+	c->start = 0;
+	c->end = UINT64_MAX;
+	if (o->window && timewin_parse(o->window, &w)) {
+		pr_err("bad time window '%s': expected START:END, e.g. -5m:0 or "
+		       "1700000000:1700000300", o->window);
+		return -EINVAL;
+	}
+	if (stat(o->datadir, &st) || !S_ISDIR(st.st_mode)) {
+		pr_err("data directory %s does not exist (give it with -d)",
+		       o->datadir);
+		return -ENOENT;
+	}
+	if (snprintf(c->dir, sizeof(c->dir), "%s/%s", o->datadir,
+		     o->module) >= (int)sizeof(c->dir) ||
+	    snprintf(path, sizeof(path), "%s/meta.json", c->dir) >=
+		    (int)sizeof(path)) {
+		pr_err("path too long: %s/%s", o->datadir, o->module);
+		return -ENAMETOOLONG;
+	}
+	if (strchr(o->module, '/') || access(path, R_OK)) {
+		list_streams(o->datadir, o->module);
+		return -ENOENT;
+	}
+	meta = json_object_from_file(path);
+	if (!meta || !json_str(meta, "path")) {
+		pr_err("%s: unreadable or damaged", path);
+		json_object_put(meta);
+		return -EBADMSG;
+	}
+	*metap = meta;
+	if (o->window && timewin_resolve(&w, window_ref(meta), &c->start,
+					 &c->end)) {
+		pr_err("bad time window '%s': it ends before it starts",
+		       o->window);
+		return -EINVAL;
+	}
+	c->ivl = json_u64(meta, "interval_ns");
+	c->path = json_str(meta, "path");
+	c->source = json_str(meta, "module");
+	c->args = json_str(meta, "args");
+	/* a live monitor that is running is not partial: it is live */
+	state = json_str(meta, "state");
+	source = json_str(meta, "source") ?: "";
+	if (state && strcmp(state, "complete") &&
+	    (strcmp(state, "running") || !strcmp(source, "trace")))
+		c->stopped = json_str(meta, "stopped") ?: state;
+	return 0;
+}
+
+/* The child's half. */
+
+static void cb_enter(struct query_shared *sh, enum query_cb cb)
+{
+	__atomic_store_n(&sh->cb, cb, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELEASE);
+}
+
+static void cb_leave(struct query_shared *sh)
+{
+	cb_enter(sh, QCB_NONE);
+}
+
+static int stage_flush(struct query_ctx *c)
+{
+	struct query_shared *sh = c->sh;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < sh->stage_len) {
+		n = write(c->fd, sh->stage + off, sh->stage_len - off);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0)
+			off += n;
+	}
+	sh->stage_base += off;
+	sh->stage_len = 0;
+	return 0;
+}
+
+/* The child's output stream writes here, a record's output at a time. */
+static ssize_t stage_write(void *cookie, const char *buf, size_t size)
+{
+	struct query_ctx *c = cookie;
+	struct query_shared *sh = c->sh;
+	size_t done = 0, n;
+
+	while (done < size) {
+		n = sizeof(sh->stage) - sh->stage_len;
+		if (n > size - done)
+			n = size - done;
+		memcpy(sh->stage + sh->stage_len, buf + done, n);
+		sh->stage_len += n;
+		done += n;
+		if (sh->stage_len == sizeof(sh->stage) && stage_flush(c))
+			return -1;
+	}
+	return size;
+}
+
+static int child_records(struct query_ctx *c, struct como_mod *m,
+			 struct store_reader *r, struct como_out *out, void *rec)
+{
+	struct query_shared *sh = c->sh;
+	const void *buf;
+	uint64_t ts;
+	uint32_t len;
+	long n;
+	int err;
+
+	while ((err = store_read(r, &ts, &buf, &len)) == 1) {
+		/* an interval counts when it overlaps the window */
+		if (ts > c->end || ts + c->ivl <= c->start)
+			continue;
+		cb_enter(sh, QCB_LOAD);
+		n = m->desc->load(m, buf, len, rec);
+		cb_leave(sh);
+		if (n < 0) {
+			pr_warn("%s: a record of %u bytes that load() refuses, "
+				"skipped", c->dir, len);
+			sh->nskipped++;
+			continue;
+		}
+		if (m->desc->print) {
+			cb_enter(sh, QCB_PRINT);
+			m->desc->print(m, ts, rec, out);
+			cb_leave(sh);
+		} else {
+			out_record(out, ts, rec);
+		}
+		/* into the stage: from here on a crash does not lose it */
+		fflush(out->f);
+		sh->nrec++;
+	}
+	return err;
+}
+
+static int child_format(struct query_ctx *c, struct como_mod *m,
+			struct store_reader *r)
+{
+	static const cookie_io_functions_t io = { .write = stage_write };
+	struct como_out out;
+	void *rec;
+	FILE *f;
+	int err;
+
+	rec = calloc(1, m->desc->record_size);
+	f = rec ? fopencookie(c, "w", io) : NULL;
+	if (!f) {
+		free(rec);
+		return -ENOMEM;
+	}
+	/* flushed after each record: one record's output stays whole */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	out_begin(&out, c->o->fmt, f, m->desc->schema);
+	fflush(f);
+	err = child_records(c, m, r, &out, rec);
+	out_end(&out);
+	fclose(f);
+	stage_flush(c);
+	free(rec);
+	if (err < 0)
+		pr_err("%s: %s", c->dir, strerror(-err));
+	return err;
+}
+
+static int child_query(struct query_ctx *c)
+{
+	const char *name = c->o->module;
+	struct store_reader *r = NULL;
+	struct como_mod *m = NULL;
+	int err;
+
+	/* the module's own load() reads its records; find it as stored */
+	cb_enter(c->sh, QCB_DLOPEN);
+	err = mod_open(&m, name, c->path, c->args, NULL);
+	if (err == -ENOENT)
+		err = mod_open(&m, name, c->source, c->args, NULL);
+	cb_leave(c->sh);
+	if (!err) {
+		cb_enter(c->sh, QCB_INIT);
+		err = mod_init(m);
+		cb_leave(c->sh);
+	}
+	if (err)
+		goto out;
+	if (c->stopped)
+		pr_warn("the run that wrote '%s' did not finish (%s): results "
+			"are partial", name, c->stopped);
+	err = store_reader_open(&r, c->dir);
+	if (!err)
+		err = child_format(c, m, r);
+out:
+	store_reader_close(r);
+	cb_enter(c->sh, QCB_FINI);
+	mod_close(m);
+	cb_leave(c->sh);
+	return err < 0 ? err : 0;
+}
+
+/*
+ * A module that calls exit() in the child ends it here, first of the exit
+ * handlers: the caller's own (which may remove its socket, say) and the
+ * flushing of the caller's stdio buffers, copied by fork(), never run.
+ */
+static void child_on_exit(int status, void *arg)
+{
+	(void)arg;
+	_exit(status);
+}
+
+/*
+ * The child starts clean of its caller: default signal actions (a crash
+ * is a crash, not the caller's handler), none of the caller's exit
+ * handlers, no descriptors but stdio and its pipe, and it dies with its
+ * caller.
+ */
+static void child_setup(struct query_ctx *c, pid_t parent)
+{
+	sigset_t all;
+	int s;
+
+	for (s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	on_exit(child_on_exit, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (c->fd > 3 && dup2(c->fd, 3) == 3)
+		c->fd = 3;
+	if (c->fd >= 3)
+		close_range(c->fd + 1, ~0U, 0);
+	log_clear();
+}
+
+static void __attribute__((noreturn)) child_main(struct query_ctx *c,
+						 pid_t parent)
+{
+	struct query_shared *sh = c->sh;
+
+	child_setup(c, parent);
+	sh->err = child_query(c);
+	if (sh->err)
+		snprintf(sh->error, sizeof(sh->error), "%s", log_last_error());
+	sh->done = 1;
+	_exit(0);
+}
+
+/* The caller's half: the child's output to OUT, while it makes progress. */
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* 1: more to come, 0: the end, <0: an error */
+static int pump_once(int fd, FILE *out, uint64_t *nread)
+{
+	char buf[16384];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 1 : -errno;
+	if (n > 0) {
+		fwrite(buf, 1, n, out);
+		*nread += n;
+	}
+	return n > 0;
+}
+
+/*
+ * Copies until the child closes the pipe. The clock runs only while we
+ * wait for the child inside one call into the module (not while OUT is
+ * slow to take what it wrote); past the limit the child is killed.
+ */
+static int pump(struct query_ctx *c, pid_t pid, int fd, FILE *out,
+		uint64_t *nread, int *timed_out)
+{
+	uint64_t limit = (c->o->timeout_ms ?: QUERY_TIMEOUT_MS) * 1000000ULL;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t seq = 0, waited = 0, t0, s, wait;
+	int n, err;
+
+	for (;;) {
+		/* look ten times a limit: a loop is killed within 1.1 limits */
+		wait = limit - waited < limit / 10 ? limit - waited : limit / 10;
+		t0 = now_ns();
+		n = poll(&p, 1, wait / 1000000 + 1);
+		waited += now_ns() - t0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && (err = pump_once(fd, out, nread)) <= 0)
+			return err;
+		s = __atomic_load_n(&c->sh->seq, __ATOMIC_ACQUIRE);
+		if (s != seq ||
+		    __atomic_load_n(&c->sh->cb, __ATOMIC_RELAXED) == QCB_NONE) {
+			seq = s;
+			waited = 0;
+		} else if (waited >= limit) {
+			kill(pid, SIGKILL);
+			*timed_out = 1;
+			while ((err = pump_once(fd, out, nread)) > 0)
+				;
+			return err;
+		}
+	}
+}
+
+/* What the child staged and did not get into the pipe before it died. */
+static void stage_rescue(struct query_shared *sh, FILE *out, uint64_t nread)
+{
+	uint64_t skip;
+
+	if (nread < sh->stage_base)
+		return;
+	skip = nread - sh->stage_base;
+	if (skip < sh->stage_len)
+		fwrite(sh->stage + skip, 1, sh->stage_len - skip, out);
+}
+
+static void limit_text(unsigned int ms, char *buf, size_t size)
+{
+	if (ms % 1000)
+		snprintf(buf, size, "%u ms", ms);
+	else
+		snprintf(buf, size, "%u s", ms / 1000);
+}
+
+/* The line just logged, for a caller that replies with it. */
+static void keep_error(struct query_result *res)
+{
+	snprintf(res->error, sizeof(res->error), "%s", log_last_error());
+}
+
+/* How the child ended, in one line when the module failed. */
+static int child_verdict(struct query_ctx *c, int status, int timed_out,
+			 struct query_result *res)
+{
+	struct query_shared *sh = c->sh;
+	const char *cb = sh->cb > 0 && sh->cb <= QCB_FINI ? qcb_names[sh->cb]
+							  : NULL;
+	const char *what = cb ?: "the query, outside the module's callbacks,";
+	const char *sig, *recs = sh->nrec == 1 ? "record" : "records";
+	char buf[32];
+
+	if (!timed_out && !WIFSIGNALED(status) && sh->done) {
+		if (sh->err && sh->error[0])
+			snprintf(res->error, sizeof(res->error), "%s",
+				 sh->error);
+		return sh->err;
+	}
+	res->incomplete = true;
+	res->callback = cb;
+	if (timed_out) {
+		limit_text(c->o->timeout_ms ?: QUERY_TIMEOUT_MS, buf,
+			   sizeof(buf));
+		pr_err("module %s: %s ran over %s and was killed, after %lu "
+		       "%s; results are incomplete", c->o->module, what, buf,
+		       sh->nrec, recs);
+		keep_error(res);
+		return -ETIMEDOUT;
+	}
+	if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+		sig = sigabbrev_np(res->signal);
+		if (sig)
+			snprintf(buf, sizeof(buf), "SIG%s", sig);
+		else
+			snprintf(buf, sizeof(buf), "signal %d", res->signal);
+		pr_err("module %s: %s crashed (%s) after %lu %s; results are "
+		       "incomplete", c->o->module, what, buf, sh->nrec, recs);
+	} else {
+		pr_err("module %s: %s exited (status %d) after %lu %s; results "
+		       "are incomplete", c->o->module, what,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1, sh->nrec,
+		       recs);
+	}
+	keep_error(res);
+	return -ECANCELED;
+}
+
+static int child_wait(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static int query_fork(struct query_ctx *c, FILE *out,
+		      struct query_result *res)
+{
+	pid_t parent = getpid(), pid;
+	int fds[2], status, timed_out = 0, err;
+	uint64_t nread = 0;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		err = -errno;
+		pr_err("query of '%s': no pipe: %s", c->o->module,
+		       strerror(-err));
+		keep_error(res);
+		return err;
+	}
+	/* OUT's buffer, copied into the child, is not the child's to write */
+	fflush(out);
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		pr_err("query of '%s': cannot fork: %s", c->o->module,
+		       strerror(-err));
+		keep_error(res);
+		goto out_close;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		c->fd = fds[1];
+		child_main(c, parent);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	err = pump(c, pid, fds[0], out, &nread, &timed_out);
+	if (err < 0) {
+		pr_err("query of '%s': reading its output: %s", c->o->module,
+		       strerror(-err));
+		keep_error(res);
+		kill(pid, SIGKILL);
+	}
+	status = child_wait(pid);
+	stage_rescue(c->sh, out, nread);
+	fflush(out);
+	res->nrec = c->sh->nrec;
+	res->nskipped = c->sh->nskipped;
+	if (err >= 0)
+		err = child_verdict(c, status, timed_out, res);
+out_close:
+	close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return err;
+}
+
+int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
+{
+	struct query_result dummy;
+	struct json_object *meta = NULL;
+	struct query_ctx c = { .o = o, .fd = -1 };
+	int err;
+
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	err = stream_open(&c, &meta);
+	if (err) {
+		keep_error(res);
+		goto out;
+	}
+	res->partial = c.stopped != NULL;
+	c.sh = mmap(NULL, sizeof(*c.sh), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c.sh == MAP_FAILED) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = query_fork(&c, out, res);
+	munmap(c.sh, sizeof(*c.sh));
+out:
+	if (err && !res->error[0])
+		snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
+	json_object_put(meta);
+	return err;
+}
