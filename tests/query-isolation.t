@@ -10,6 +10,9 @@ need_root
 
 SO=$TOP/.output/test-modules/badprint.so
 [ -f "$SO" ] || skip_all "$SO is not built (make)"
+# a query runs a module's code only when it is installed on the module
+# path, by name: the test modules are, for this test
+export COMO_MODULE_PATH=$TOP/.output/test-modules
 
 # q ARGS...: como query on this test's data; $rc, $TMP/out and $TMP/err
 q() {
@@ -117,4 +120,30 @@ ok $? "badprint over a window of 2 records answers normally"
 q -m counter -f csv
 same "$TMP/oracle.csv" "$TMP/out" && [ $rc -eq 0 ] && [ ! -s "$TMP/err" ]
 ok $? "counter still answers, unchanged"
+
+# queries never load code that is not installed: without the module path
+# badprint's stream is read by the schema in its meta.json, nothing runs
+COMO_MODULE_PATH=/nonexistent q -m badprint -f csv
+same "$TMP/oracle.csv" "$TMP/out" && [ $rc -eq 0 ] && [ ! -s "$TMP/err" ]
+ok $? "badprint not installed: its records are read by their schema, all of them, as the oracle's"
+
+# nor the path a meta.json names, whoever wrote it
+CTOR=$TOP/.output/test-modules/ctor.so
+if [ -f "$CTOR" ]; then
+	export COMO_CTOR_MARKER=$TMP/ctor-ran
+	perl -MJSON::PP -0777 -i -pe '
+		my $j = decode_json($_);
+		$j->{path} = $ENV{CTOR};
+		$j->{module} = "no-such-module";
+		$_ = encode_json($j);' "$D/badprint/meta.json"
+	CTOR=$CTOR q -m badprint -f csv
+	[ $rc -eq 0 ] && [ ! -e "$COMO_CTOR_MARKER" ] && same "$TMP/oracle.csv" "$TMP/out"
+	ok $? "a meta.json naming another .so: it is never opened, the records read by their schema"
+	# the control: that .so's constructor does leave its marker when loaded
+	"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/ctl" -m "$CTOR" > /dev/null 2>&1
+	[ -e "$COMO_CTOR_MARKER" ]
+	ok $? "(control: loading ctor.so on purpose runs its constructor)"
+else
+	skip "a meta.json naming another .so" "ctor.so is not built"
+fi
 done_testing

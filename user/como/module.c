@@ -124,31 +124,80 @@ static int list(const char *sock, bool json)
 	return 0;
 }
 
+/* A string of a request: the option that gave it, its uapi attribute. */
+struct req_str {
+	const char *opt;
+	int type;
+	size_t max;		/* the uapi's limit, its NUL included */
+	const char *val;	/* NULL: not given */
+};
+
+/*
+ * Puts the strings into REQ's nest, each checked against its limit first:
+ * comod's policy would refuse it, and nla_put_string() refuses what does
+ * not fit in the message, so a long one is never sent short or not at all.
+ */
+static int put_strings(struct nl_msg *req, const struct req_str *s,
+		       unsigned int n)
+{
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		if (!s[i].val)
+			continue;
+		len = strlen(s[i].val);
+		if (len >= s[i].max) {
+			pr_err("%s: %zu characters, at most %zu", s[i].opt, len,
+			       s[i].max - 1);
+			return -E2BIG;
+		}
+		if (nla_put_string(req, s[i].type, s[i].val)) {
+			pr_err("%s: %zu characters do not fit in one control "
+			       "message", s[i].opt, len);
+			return -EMSGSIZE;
+		}
+	}
+	return 0;
+}
+
 /* load SOURCE [--name N] [--args A] [--filter F]; unload NAME */
 static int change(const char *sock, __u8 cmd, const char *source,
 		  const char *name, const char *args, const char *filter)
 {
+	const struct req_str strs[] = {
+		{ "module", COMO_MOD_A_SOURCE, COMO_PATH_MAX, source },
+		/* unload's NAME is its argument, load's the --name option */
+		{ source ? "--name" : "name", COMO_MOD_A_NAME, COMO_NAME_MAX,
+		  name },
+		{ "--args", COMO_MOD_A_ARGS, COMO_ARGS_MAX, args },
+		{ "--filter", COMO_MOD_A_FILTER, COMO_FILTER_MAX, filter },
+	};
 	struct nl_msg *req = ctl_request_new(cmd);
 	struct nlattr *tb[COMO_A_MAX + 1], *nest;
 	void *keep = NULL;
 	int err;
 
-	if (!req)
+	if (!req) {
+		pr_err("%s", strerror(ENOMEM));
 		return 1;
+	}
 	nest = nla_nest_start(req, COMO_A_MODULE);
-	if (source)
-		nla_put_string(req, COMO_MOD_A_SOURCE, source);
-	if (name)
-		nla_put_string(req, COMO_MOD_A_NAME, name);
-	if (args)
-		nla_put_string(req, COMO_MOD_A_ARGS, args);
-	if (filter)
-		nla_put_string(req, COMO_MOD_A_FILTER, filter);
+	if (!nest) {
+		pr_err("%s", strerror(EMSGSIZE));
+		goto err_free;
+	}
+	if (put_strings(req, strs, sizeof(strs) / sizeof(strs[0])))
+		goto err_free;
 	nla_nest_end(req, nest);
 	err = ctl_call(sock, req, tb, &keep);
 	nlmsg_free(req);
 	free(keep);
 	return err ? 1 : 0;
+
+err_free:
+	nlmsg_free(req);
+	return 1;
 }
 
 static void usage(FILE *f)

@@ -3,6 +3,9 @@
 #ifndef _COMO_LOG_H
 #define _COMO_LOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum como_log_level {
 	COMO_LOG_ERR,
 	COMO_LOG_WARN,
@@ -19,6 +22,15 @@ int log_verbosity(void);
 const char *log_last_error(void);
 const char *log_verifier_reason(void);
 void log_clear(void);
+/*
+ * SRC as a terminal may show it: control bytes, DEL, bytes that are not
+ * valid UTF-8 and the Unicode characters that act rather than show
+ * become \xNN, each byte; TEXT keeps newlines and tabs (a log of many
+ * lines). Writes what fits of it into DST (SIZE bytes, NUL included:
+ * whole characters and escapes only) and returns its whole length, as
+ * snprintf does. Every pr_*() message goes through it.
+ */
+size_t log_escape(char *dst, size_t size, const char *src, bool text);
 
 #define pr_err(...)	log_msg(COMO_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)	log_msg(COMO_LOG_WARN, __VA_ARGS__)

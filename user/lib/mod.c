@@ -1,56 +1,128 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/como.h>
 #include "log.h"
 #include "mod.h"
 #include "units.h"
 
 #define DEFAULT_INTERVAL_NS	NSEC_PER_SEC
+#define MOD_DIRS_MAX		8
+/* where packages install modules, whatever prefix the binary has */
+#define MOD_INSTALL_DIR		"/usr/lib/como/modules"
+
+/* directories the configuration adds to the module path (mod_path_add) */
+static char cfg_dirs[4][PATH_MAX];
+static int ncfg;
+
+int mod_path_add(const char *dir)
+{
+	if (ncfg == (int)(sizeof(cfg_dirs) / sizeof(cfg_dirs[0])))
+		return -E2BIG;
+	/* a configuration means the same directory wherever comod starts */
+	if (dir[0] != '/')
+		return -EINVAL;
+	if (strlen(dir) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	strcpy(cfg_dirs[ncfg++], dir);
+	return 0;
+}
+
+/* The directory of the running binary. */
+static int exe_dir(char *buf, size_t size)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -ENOENT;
+	buf[len] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	return 0;
+}
+
+/* DIR, unless it is one of the N in DIRS already (under another name). */
+static int dir_add(char dirs[][4096], int n, int max, const char *dir)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int i;
+
+	if (n >= max)
+		return n;
+	if (realpath(dir, a))
+		for (i = 0; i < n; i++)
+			if (realpath(dirs[i], b) && !strcmp(a, b))
+				return n;
+	snprintf(dirs[n], 4096, "%.4000s", dir);
+	return n + 1;
+}
 
 /*
- * Module path: $COMO_MODULE_PATH (colon separated), then the build tree
- * and the install tree relative to the running binary, so that a fresh
- * build runs without installing anything.
+ * Module path: $COMO_MODULE_PATH (colon separated), the configuration's
+ * directories, then the build tree and the install tree relative to the
+ * running binary, so that a fresh build runs without installing
+ * anything, and the install directory.
  */
 int mod_path_dirs(char dirs[][4096], int max)
 {
-	const char *env = getenv("COMO_MODULE_PATH");
-	char exe[4096], *slash;
-	ssize_t len;
-	int n = 0;
+	/* were a binary ever set-uid, its caller would not pick its modules */
+	const char *env = secure_getenv("COMO_MODULE_PATH");
+	char exe[4096 - 32], dir[4096];
+	int n = 0, i;
 
 	if (env && *env) {
 		char *copy = strdup(env), *save = NULL, *d;
 
-		for (d = strtok_r(copy, ":", &save); d && n < max;
+		for (d = copy ? strtok_r(copy, ":", &save) : NULL; d && n < max;
 		     d = strtok_r(NULL, ":", &save))
-			snprintf(dirs[n++], 4096, "%.4000s", d);
+			n = dir_add(dirs, n, max, d);
 		free(copy);
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		if (n < max)
-			snprintf(dirs[n++], 4096, "%.4000s/../modules", exe);
-		if (n < max)
-			snprintf(dirs[n++], 4096, "%.4000s/../lib/como/modules",
-				 exe);
+	for (i = 0; i < ncfg; i++)
+		n = dir_add(dirs, n, max, cfg_dirs[i]);
+	if (!exe_dir(exe, sizeof(exe))) {
+		snprintf(dir, sizeof(dir), "%s/../modules", exe);
+		n = dir_add(dirs, n, max, dir);
+		snprintf(dir, sizeof(dir), "%s/../lib/como/modules", exe);
+		n = dir_add(dirs, n, max, dir);
 	}
-	return n;
+	return dir_add(dirs, n, max, MOD_INSTALL_DIR);
+}
+
+/*
+ * The directories a module may be loaded from, resolved: the module path
+ * and the build tree's test modules (by path only: they exist to be
+ * refused, and 'como module avail' should not offer them).
+ */
+static int trusted_dirs(char dirs[][4096], int max)
+{
+	char exe[4096 - 32], dir[4096], real[PATH_MAX];
+	int n = mod_path_dirs(dirs, max), i, k = 0;
+
+	if (!exe_dir(exe, sizeof(exe))) {
+		snprintf(dir, sizeof(dir), "%s/../test-modules", exe);
+		n = dir_add(dirs, n, max, dir);
+	}
+	for (i = 0; i < n; i++)
+		if (realpath(dirs[i], real))
+			snprintf(dirs[k++], 4096, "%s", real);
+	return k;
 }
 
 static int mod_find(const char *source, char *path, size_t size)
 {
-	char dirs[8][4096], base[256];
+	char dirs[MOD_DIRS_MAX][4096], base[256];
 	int n, i;
 
 	if (strchr(source, '/')) {
@@ -61,13 +133,331 @@ static int mod_find(const char *source, char *path, size_t size)
 	snprintf(base, sizeof(base), "%s", source);
 	if (strlen(base) > 3 && !strcmp(base + strlen(base) - 3, ".so"))
 		base[strlen(base) - 3] = '\0';
-	n = mod_path_dirs(dirs, 8);
+	n = mod_path_dirs(dirs, MOD_DIRS_MAX);
 	for (i = 0; i < n; i++) {
 		snprintf(path, size, "%.3800s/%.200s.so", dirs[i], base);
 		if (!access(path, R_OK))
 			return 0;
 	}
 	return -ENOENT;
+}
+
+/* Whom a module, and the directories above it, may belong to. */
+struct mod_trust {
+	uid_t euid;
+	/* the module is in the running binary's tree, this long; else 0 */
+	size_t tree_len;
+	uid_t tree_uid; /* the binary's owner */
+	/* a sticky shared directory above that tree, passed on the way */
+	char shared[PATH_MAX];
+};
+
+static void trust_init(struct mod_trust *t, const char *real)
+{
+	char exe[PATH_MAX - 8], tree[PATH_MAX];
+	struct stat st;
+	size_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->euid = geteuid();
+	if (exe_dir(exe, sizeof(exe)))
+		return;
+	strcat(exe, "/..");
+	if (!realpath(exe, tree) || stat("/proc/self/exe", &st))
+		return;
+	len = strlen(tree);
+	if (len > 1 && !strncmp(real, tree, len) && real[len] == '/') {
+		t->tree_len = len;
+		t->tree_uid = st.st_uid;
+	}
+}
+
+static bool owner_ok(uid_t uid, const struct mod_trust *t)
+{
+	return uid == 0 || uid == t->euid;
+}
+
+static const char *owners(const struct mod_trust *t, char *buf, size_t size)
+{
+	if (t->euid == 0)
+		return "root";
+	snprintf(buf, size, "root or uid %u", (unsigned int)t->euid);
+	return buf;
+}
+
+static const char *writers(mode_t mode)
+{
+	return mode & S_IWOTH ? "others" : "its group";
+}
+
+/*
+ * A directory on the way to module REAL, its first LEN characters: owned
+ * by root or us and writable by no one else, or whoever can write it
+ * could rename what is below it away and put their own in its place.
+ */
+static int dir_check(const struct stat *st, const char *real, size_t len,
+		     struct mod_trust *t)
+{
+	char buf[32];
+
+	if (!owner_ok(st->st_uid, t)) {
+		pr_err("module %s: %.*s is owned by uid %u, not %s", real,
+		       (int)len, real, (unsigned int)st->st_uid,
+		       owners(t, buf, sizeof(buf)));
+		return -EPERM;
+	}
+	if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	/*
+	 * A tree cloned under /tmp: in a sticky directory no one but the
+	 * owner of an entry (root or us, checked above) can rename it, and
+	 * whoever could replace the binary's tree could have replaced the
+	 * binary that runs. So a sticky directory above the running binary's
+	 * own tree is passed, for modules of the binary's owner (file_check).
+	 */
+	if ((st->st_mode & S_ISVTX) && len < t->tree_len) {
+		if (!t->shared[0])
+			snprintf(t->shared, sizeof(t->shared), "%.*s", (int)len,
+				 real);
+		return 0;
+	}
+	pr_err("module %s: %.*s is writable by %s", real, (int)len, real,
+	       writers(st->st_mode));
+	return -EPERM;
+}
+
+static int file_check(const struct stat *st, const char *real,
+		      const struct mod_trust *t)
+{
+	char buf[32];
+
+	if (!S_ISREG(st->st_mode)) {
+		pr_err("module %s: not a regular file", real);
+		return -EPERM;
+	}
+	if (!owner_ok(st->st_uid, t)) {
+		pr_err("module %s: owned by uid %u, not %s", real,
+		       (unsigned int)st->st_uid, owners(t, buf, sizeof(buf)));
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		pr_err("module %s: writable by %s", real, writers(st->st_mode));
+		return -EPERM;
+	}
+	if (t->shared[0] && st->st_uid != t->tree_uid) {
+		pr_err("module %s: %s is writable by others (and the module's "
+		       "owner is not the running binary's)",
+		       real, t->shared);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Opens REAL, a resolved path, one component at a time from /, each
+ * relative to the directory checked just before and without following a
+ * symlink: what is checked is what is opened, whatever is renamed
+ * meanwhile. Returns the file's descriptor, its status in ST, or -errno.
+ */
+static int open_checked(const char *real, struct mod_trust *t, struct stat *st)
+{
+	const char *p = real, *end;
+	char comp[NAME_MAX + 1];
+	int dfd, fd, err;
+
+	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = -errno;
+		pr_err("module %s: /: %s", real, strerror(-err));
+		return err;
+	}
+	for (;;) {
+		if (fstat(dfd, st)) {
+			err = -errno;
+			goto err_say;
+		}
+		err = dir_check(st, real, p == real ? 1 : p - real, t);
+		if (err)
+			goto err_close;
+		end = strchrnul(++p, '/');
+		if (end - p > NAME_MAX) {
+			err = -ENAMETOOLONG;
+			goto err_say;
+		}
+		memcpy(comp, p, end - p);
+		comp[end - p] = '\0';
+		if (!*end)
+			break;
+		fd = openat(dfd, comp,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			pr_err("module %s: %.*s changed while it was checked: %s",
+			       real, (int)(end - real), real, strerror(-err));
+			goto err_close;
+		}
+		close(dfd);
+		dfd = fd;
+		p = end;
+	}
+	/* O_NONBLOCK: a FIFO put in its place must not hang us */
+	fd = openat(dfd, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("module %s: %s", real,
+		       err == -ELOOP
+			       ? "a symbolic link now, replaced after it was resolved"
+			       : strerror(-err));
+		goto err_close;
+	}
+	close(dfd);
+	if (fstat(fd, st)) {
+		err = -errno;
+		pr_err("module %s: %s", real, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
+
+err_say:
+	pr_err("module %s: %s", real, strerror(-err));
+err_close:
+	close(dfd);
+	return err;
+}
+
+/*
+ * Modules run as whoever runs comod, root: one is loaded only from a
+ * directory of the module path, and only if no one but root (or us)
+ * could have written it or put it there. Returns the descriptor of the
+ * file checked, for dlopen(), with its resolved path in REAL, or -errno
+ * after saying why.
+ */
+static int mod_check(const char *path, char *real, struct stat *st)
+{
+	char dirs[MOD_DIRS_MAX + 1][4096], list[1024] = "";
+	struct mod_trust t;
+	const char *slash;
+	size_t len;
+	int n, i, fd, err;
+
+	if (!realpath(path, real)) {
+		err = -errno;
+		pr_err("module %s: %s", path, strerror(-err));
+		return err;
+	}
+	n = trusted_dirs(dirs, MOD_DIRS_MAX + 1);
+	slash = strrchr(real, '/');
+	len = slash - real;
+	for (i = 0; i < n; i++)
+		if (strlen(dirs[i]) == len && !strncmp(dirs[i], real, len))
+			break;
+	if (i == n) {
+		for (i = 0; i < n; i++)
+			snprintf(list + strlen(list),
+				 sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", dirs[i]);
+		pr_err("module %s: not in a module directory (%s; see "
+		       "COMO_MODULE_PATH)",
+		       real, n ? list : "none exists");
+		return -EPERM;
+	}
+	trust_init(&t, real);
+	fd = open_checked(real, &t, st);
+	if (fd < 0)
+		return fd;
+	err = file_check(st, real, &t);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * The shared objects loaded, one each, by file. dlopen() is handed
+ * /proc/self/fd/N of the descriptor that was checked, and glibc knows an
+ * object by the names it was opened under (it adds the name of every
+ * later open of the same file): were N closed and reused while the
+ * object stays loaded, dlopen() of the next module on N would return
+ * this one. So each file is opened once, and its descriptor stays open
+ * while its object is loaded.
+ */
+struct mod_so {
+	struct mod_so *next;
+	dev_t dev;
+	ino_t ino;
+	void *dl;
+	int fd;
+	unsigned int refs;
+};
+
+static struct mod_so *mod_sos;
+
+static int so_get(struct mod_so **sop, int fd, const struct stat *st,
+		  const char *real)
+{
+	const char *why;
+	struct mod_so *so;
+	char name[32];
+	size_t len;
+
+	for (so = mod_sos; so; so = so->next)
+		if (so->dev == st->st_dev && so->ino == st->st_ino)
+			break;
+	if (so) {
+		close(fd);
+		so->refs++;
+		*sop = so;
+		return 0;
+	}
+	so = calloc(1, sizeof(*so));
+	if (!so) {
+		close(fd);
+		return -ENOMEM;
+	}
+	len = snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	so->dl = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	if (!so->dl) {
+		why = dlerror() ?: "unknown error";
+		if (!strncmp(why, name, len) && why[len] == ':')
+			why += len + 1 + (why[len + 1] == ' ');
+		pr_err("cannot load module %s: %s", real, why);
+		close(fd);
+		free(so);
+		return -ENOEXEC;
+	}
+	so->dev = st->st_dev;
+	so->ino = st->st_ino;
+	so->fd = fd;
+	so->refs = 1;
+	so->next = mod_sos;
+	mod_sos = so;
+	*sop = so;
+	return 0;
+}
+
+static void so_put(struct mod_so *so)
+{
+	struct mod_so **pp;
+	char name[32];
+	void *dl;
+
+	if (--so->refs)
+		return;
+	for (pp = &mod_sos; *pp != so; pp = &(*pp)->next)
+		;
+	*pp = so->next;
+	dlclose(so->dl);
+	/* an object glibc will not unload keeps its name, and so N */
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", so->fd);
+	dl = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+	if (dl)
+		dlclose(dl);
+	else
+		close(so->fd);
+	dlerror();
+	free(so);
 }
 
 static int desc_check(const struct como_module *d, const char *path)
@@ -97,42 +487,46 @@ static int desc_check(const struct como_module *d, const char *path)
 int mod_open(struct como_mod **mp, const char *name, const char *source,
 	     const char *args, const char *filter)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX];
 	struct como_mod *m;
-	void *dl;
-	int err;
+	struct mod_so *so;
+	struct stat st;
+	int fd, err;
 
 	if (mod_find(source, path, sizeof(path))) {
-		char dirs[8][4096];
-		int n = mod_path_dirs(dirs, 8);
+		char dirs[MOD_DIRS_MAX][4096];
+		int n = mod_path_dirs(dirs, MOD_DIRS_MAX);
 
 		pr_err("unknown module '%s' (looked in %s%s%s)", source,
 		       n > 0 ? dirs[0] : "nowhere", n > 1 ? " and " : "",
 		       n > 1 ? "the other module directories" : "");
 		return -ENOENT;
 	}
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!dl) {
-		pr_err("cannot load module %s: %s", path, dlerror());
-		return -ENOEXEC;
-	}
+	fd = mod_check(path, real, &st);
+	if (fd < 0)
+		return fd;
+	/* the very file checked: a name could be another file by now */
+	err = so_get(&so, fd, &st, real);
+	if (err)
+		return err;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		dlclose(dl);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_put;
 	}
-	m->dl = dl;
-	m->desc = dlsym(dl, "como_module");
+	m->so = so;
+	m->dl = so->dl;
+	m->desc = dlsym(m->dl, "como_module");
 	if (!m->desc) {
-		pr_err("%s: not a como module (no 'como_module' symbol)", path);
+		pr_err("%s: not a como module (no 'como_module' symbol)", real);
 		err = -ENOEXEC;
-		goto err_close;
+		goto err_free;
 	}
-	err = desc_check(m->desc, path);
+	err = desc_check(m->desc, real);
 	if (err)
-		goto err_close;
+		goto err_free;
 	m->name = strdup(name ? name : m->desc->name);
-	m->path = strdup(path);
+	m->path = strdup(real);
 	m->args = strdup(args ? args : "");
 	if (!filter || !strcmp(filter, "all"))
 		filter = m->desc->filter;
@@ -141,9 +535,10 @@ int mod_open(struct como_mod **mp, const char *name, const char *source,
 	*mp = m;
 	return 0;
 
-err_close:
-	dlclose(dl);
+err_free:
 	free(m);
+err_put:
+	so_put(so);
 	return err;
 }
 
@@ -219,8 +614,8 @@ void mod_close(struct como_mod *m)
 		return;
 	if (m->desc && m->desc->fini && !m->detached)
 		m->desc->fini(m);
-	if (m->dl)
-		dlclose(m->dl);
+	if (m->so)
+		so_put(m->so);
 	free(m->name);
 	free(m->path);
 	free(m->args);

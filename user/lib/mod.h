@@ -7,9 +7,12 @@
 #include <stdint.h>
 #include <como/module.h>
 
+struct mod_so;
+
 struct como_mod {
 	const struct como_module *desc;
 	void *dl;
+	struct mod_so *so;	/* the file dl was loaded from (mod.c) */
 	char *name;		/* instance name */
 	char *path;		/* the .so */
 	char *args;
@@ -23,7 +26,12 @@ struct como_mod {
 	bool detached;
 };
 
-/* Opens module SOURCE (a name on the module path or a .so path). */
+/*
+ * Opens module SOURCE (a name on the module path or a .so path in one of
+ * its directories), refused before dlopen() unless the file and every
+ * directory above it belong to root (or us) and no one else can write
+ * them.
+ */
 int mod_open(struct como_mod **mp, const char *name, const char *source,
 	     const char *args, const char *filter);
 /* Runs init() after checking the arguments against the module's list. */
@@ -32,6 +40,8 @@ void mod_close(struct como_mod *m);
 
 /* The module path, for messages and 'como module list'. */
 int mod_path_dirs(char dirs[][4096], int max);
+/* Adds DIR (absolute) to the module path, after $COMO_MODULE_PATH. */
+int mod_path_add(const char *dir);
 
 /* Size of a record serialised by the schema. */
 size_t schema_size(const struct como_field *schema);

@@ -78,7 +78,8 @@ struct query_shared {
 struct query_ctx {
 	const struct query_opts *o;
 	char dir[4096];
-	const char *path, *source, *args;	/* the module, as stored */
+	const char *source, *args;	/* the module, as stored */
+	struct json_object *schema;	/* its records' fields, as stored */
 	const char *stopped;	/* why the run did not finish; NULL: it did */
 	uint64_t start, end, ivl;
 	struct query_shared *sh;
@@ -152,7 +153,9 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -ENOENT;
 	}
 	meta = json_object_from_file(path);
-	if (!meta || !json_str(meta, "path")) {
+	if (!meta || !json_str(meta, "module") ||
+	    !json_object_is_type(json_object_object_get(meta, "schema"),
+				 json_type_array)) {
 		pr_err("%s: unreadable or damaged", path);
 		json_object_put(meta);
 		return -EBADMSG;
@@ -165,7 +168,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -EINVAL;
 	}
 	c->ivl = json_u64(meta, "interval_ns");
-	c->path = json_str(meta, "path");
+	c->schema = json_object_object_get(meta, "schema");
 	c->source = json_str(meta, "module");
 	c->args = json_str(meta, "args");
 	/* a live monitor that is running is not partial: it is live */
@@ -294,37 +297,172 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	return err;
 }
 
+/*
+ * The stored schema as a module without code: its records are the fields
+ * one after the other (como_schema_store's layout), read by
+ * como_schema_load and printed by the schema. Nothing is loaded.
+ */
+#define COMO_SCHEMA_MAX		64	/* fields a stored schema may have */
+
+struct schema_mod {
+	struct como_module desc;
+	struct como_field fields[COMO_SCHEMA_MAX + 1];
+	char names[COMO_SCHEMA_MAX][64];
+};
+
+static int schema_field(struct schema_mod *sm, unsigned int i,
+			struct json_object *f, __u16 *off)
+{
+	static const __u16 size[] = {
+		[COMO_FT_U8] = 1, [COMO_FT_U16] = 2, [COMO_FT_U32] = 4,
+		[COMO_FT_U64] = 8, [COMO_FT_ADDR] = 16, [COMO_FT_PROTO] = 1,
+	};
+	const char *name = json_str(f, "name");
+	int type = json_object_get_int(json_object_object_get(f, "type"));
+
+	if (!name || !*name || strlen(name) >= sizeof(sm->names[0]) ||
+	    type < COMO_FT_U8 || type > COMO_FT_PROTO)
+		return -EBADMSG;
+	strcpy(sm->names[i], name);
+	sm->fields[i] = (struct como_field){ sm->names[i], type, *off };
+	*off += size[type];
+	return 0;
+}
+
+static int schema_module(struct query_ctx *c, struct como_mod **mp)
+{
+	size_t i, n = json_object_array_length(c->schema);
+	struct schema_mod *sm;
+	struct como_mod *m;
+	__u16 off = 0;
+
+	if (!n || n > COMO_SCHEMA_MAX) {
+		pr_err("%s/meta.json: a schema of %zu fields", c->dir, n);
+		return -EBADMSG;
+	}
+	sm = calloc(1, sizeof(*sm));
+	m = calloc(1, sizeof(*m));
+	if (!sm || !m)
+		goto err_free;
+	for (i = 0; i < n; i++)
+		if (schema_field(sm, i, json_object_array_get_idx(c->schema, i),
+				 &off)) {
+			pr_err("%s/meta.json: field %zu of the schema is damaged",
+			       c->dir, i + 1);
+			free(sm);
+			free(m);
+			return -EBADMSG;
+		}
+	sm->desc = (struct como_module){
+		.abi = COMO_MODULE_ABI, .name = "schema", .record_size = off,
+		.schema = sm->fields, .load = como_schema_load,
+	};
+	m->desc = &sm->desc;
+	m->name = strdup(c->o->module);
+	m->args = strdup("");
+	m->priv = sm;	/* freed with it: schema_module_free */
+	*mp = m;
+	return 0;
+
+err_free:
+	free(sm);
+	free(m);
+	return -ENOMEM;
+}
+
+static void schema_module_free(struct como_mod *m)
+{
+	free(m->priv);
+	free(m->name);
+	free(m->args);
+	free(m);
+}
+
+/* The installed module's records are the stored ones: same fields. */
+static bool schema_same(const struct query_ctx *c, const struct como_mod *m)
+{
+	size_t i, n = json_object_array_length(c->schema);
+	const struct como_field *f = m->desc->schema;
+
+	for (i = 0; i < n; i++, f++) {
+		struct json_object *o = json_object_array_get_idx(c->schema, i);
+
+		if (!f->name || strcmp(f->name, json_str(o, "name") ?: "") ||
+		    f->type != json_object_get_int(json_object_object_get(o,
+									  "type")))
+			return false;
+	}
+	return !f->name;
+}
+
+/*
+ * The module by the name meta.json gives, on the installed module path
+ * only (a path stored there is never opened), when it stores what the
+ * stream holds; NULL: read by the schema, no code loaded.
+ */
+static struct como_mod *installed_module(struct query_ctx *c)
+{
+	char dirs[8][4096], path[4096 + 256];
+	struct como_mod *m = NULL;
+	int err, i, n;
+
+	if (!c->source || !*c->source || strchr(c->source, '/') ||
+	    strlen(c->source) > 200)
+		return NULL;
+	/* not installed is no error: the schema reads the records */
+	n = mod_path_dirs(dirs, 8);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s.so", dirs[i], c->source);
+		if (!access(path, F_OK))
+			break;
+	}
+	if (i == n)
+		return NULL;
+	cb_enter(c->sh, QCB_DLOPEN);
+	err = mod_open(&m, c->o->module, c->source, c->args, NULL);
+	cb_leave(c->sh);
+	if (!err && !schema_same(c, m)) {
+		mod_close(m);
+		m = NULL;
+	}
+	if (m) {
+		cb_enter(c->sh, QCB_INIT);
+		err = mod_init(m);
+		cb_leave(c->sh);
+		if (err) {
+			mod_close(m);
+			m = NULL;
+		}
+	}
+	return m;
+}
+
 static int child_query(struct query_ctx *c)
 {
 	const char *name = c->o->module;
 	struct store_reader *r = NULL;
-	struct como_mod *m = NULL;
-	int err;
+	struct como_mod *m, *sm = NULL;
+	int err = 0;
 
-	/* the module's own load() reads its records; find it as stored */
-	cb_enter(c->sh, QCB_DLOPEN);
-	err = mod_open(&m, name, c->path, c->args, NULL);
-	if (err == -ENOENT)
-		err = mod_open(&m, name, c->source, c->args, NULL);
-	cb_leave(c->sh);
-	if (!err) {
-		cb_enter(c->sh, QCB_INIT);
-		err = mod_init(m);
-		cb_leave(c->sh);
-	}
+	m = installed_module(c);
+	if (!m)
+		err = schema_module(c, &sm);
 	if (err)
-		goto out;
+		return err;
 	if (c->stopped)
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name, c->stopped);
 	err = store_reader_open(&r, c->dir);
 	if (!err)
-		err = child_format(c, m, r);
-out:
+		err = child_format(c, m ?: sm, r);
 	store_reader_close(r);
-	cb_enter(c->sh, QCB_FINI);
-	mod_close(m);
-	cb_leave(c->sh);
+	if (m) {
+		cb_enter(c->sh, QCB_FINI);
+		mod_close(m);
+		cb_leave(c->sh);
+	} else {
+		schema_module_free(sm);
+	}
 	return err < 0 ? err : 0;
 }
 
