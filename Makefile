@@ -160,8 +160,9 @@ $(BIN)/comoctl: $(COMOCTL_OBJS) $(OUT)/libcomo.a | $(BIN)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(COMOCTL_OBJS) -o $@ $(OUT)/libcomo.a $(PKG_LIBS) -lm
 
-FUZZ_LIB := user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
-	    user/lib/store.c
+FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
+	    user/lib/store.c user/lib/ctl_client.c user/lib/ctl_policy.c \
+	    user/lib/names.c user/lib/dirfd.c
 
 fuzzers: $(FUZZERS)
 
@@ -169,7 +170,8 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		-Iinclude -Iuser/lib $< $(FUZZ_LIB) -o $@ $$(pkg-config --cflags --libs libbpf zlib)
+		-Iinclude -Iinclude/uapi -Iuser/lib $< $(FUZZ_LIB) -o $@ \
+		$$(pkg-config --cflags --libs libbpf zlib libnl-genl-3.0 json-c)
 
 $(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)

@@ -11,6 +11,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <como/name.h>
 #include "como.h"
 
 static struct genl_family como_family;
@@ -432,7 +433,7 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 	};
 	struct como_module *m, *other;
 	struct como_stats st;
-	unsigned int i;
+	unsigned int i, at;
 	u64 now;
 	int err;
 
@@ -448,6 +449,15 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 				       "interval and its objects");
 			return -EINVAL;
 		}
+	}
+	/*
+	 * The registry's names are the data directory's: whoever registers,
+	 * they follow the one rule (include/como/name.h) comod follows.
+	 */
+	if (como_name_fault(nla_data(tb[COMO_MOD_A_NAME]), &at) != COMO_NAME_OK) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[COMO_MOD_A_NAME],
+				    "not an instance name: " COMO_NAME_RULE);
+		return -EINVAL;
 	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)

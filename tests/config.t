@@ -35,4 +35,23 @@ ok $? "a stream refuses records of other arguments"
 "$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/cli" -m protocol -m counter:interval=2s 2> /dev/null
 "$COMO" query -d "$TMP/cli" -m protocol -f csv > /dev/null 2> "$TMP/err"
 ok $([ ! -s "$TMP/err" ]; echo $?) "a refused run leaves the other streams complete"
+
+# modulepath: one more directory modules are found in, by name
+# (not under /tmp, which others can write: such a module is refused)
+MODS=$(mktemp -d /run/como-modulepath.XXXXXX)
+trap 'rm -rf "$MODS" "$TMP"' EXIT
+chmod 0755 "$MODS"
+cp "$TOP/.output/modules/counter.so" "$MODS/mycounter.so"
+chmod 0644 "$MODS/mycounter.so"
+printf 'modulepath "%s"\nmodule "mine"\n  source "mycounter"\nend\n' "$MODS" > "$TMP/mp.conf"
+"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/mp" -c "$TMP/mp.conf" 2> "$TMP/err"
+ok $? "a module found by name in a config's modulepath runs: $(cat "$TMP/err")"
+"$COMO" query -d "$TMP/mp" -m mine -f csv > "$TMP/mine.csv"
+same "$TMP/mine.csv" "$TMP/o.csv"
+ok $? "and counts as the oracle does"
+printf 'modulepath "relative/dir"\n' > "$TMP/mp2.conf"
+"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/mp2" -c "$TMP/mp2.conf" 2> "$TMP/err"
+ok $([ $? -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] &&
+	grep -q "an absolute path" "$TMP/err"; echo $?) \
+	"a relative modulepath is refused in one line: $(cat "$TMP/err")"
 done_testing

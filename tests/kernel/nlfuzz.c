@@ -80,6 +80,13 @@ static __u32 seq_next = 1;
 static bool verbose;
 /* -H: a capture and modules are held, writes by their names may succeed */
 static bool held;
+/*
+ * The instance name a probe's module request carries. With -N, a
+ * REGISTER_MODULE is one the policy lets through (no EPOCH, an fd that
+ * is not negative), so that what the name check says is what comes back.
+ */
+static const char *probe_module = "nlprobe";
+static bool probe_named;
 
 /* splitmix64: one stream per (seed, index), so a message can be redone */
 static __u64 rng_state;
@@ -1421,19 +1428,21 @@ static void probe_payload(struct msg *m, int cmd, const struct config *c)
 		return;
 	}
 	at = attr_begin(m, COMO_A_MODULE | NLA_F_NESTED);
-	put_str(m, COMO_MOD_A_NAME, "nlprobe");
+	put_str(m, COMO_MOD_A_NAME, probe_module);
 	if (cmd == COMO_CMD_LOAD_MODULE)
 		put_str(m, COMO_MOD_A_SOURCE, "counter");
 	if (cmd == COMO_CMD_REGISTER_MODULE) {
 		put_u32(m, COMO_MOD_A_SLOT, 0);
 		put_u64(m, COMO_MOD_A_INTERVAL_NS, 1000000000ULL);
-		put_u64(m, COMO_MOD_A_EPOCH, 0);
-		put_u64(m, COMO_MOD_A_EPOCH_START_NS, 0);
+		if (!probe_named) {
+			put_u64(m, COMO_MOD_A_EPOCH, 0);
+			put_u64(m, COMO_MOD_A_EPOCH_START_NS, 0);
+		}
 		objs = attr_begin(m, COMO_MOD_A_OBJECTS | NLA_F_NESTED);
 		obj = attr_begin(m, COMO_A_OBJECT | NLA_F_NESTED);
 		put_str(m, COMO_OBJ_A_NAME, "prog");
 		put_u32(m, COMO_OBJ_A_KIND, COMO_OBJ_PROG);
-		put_u32(m, COMO_OBJ_A_FD, -1);
+		put_u32(m, COMO_OBJ_A_FD, probe_named ? 0 : -1);
 		attr_end(m, obj);
 		attr_end(m, objs);
 	}
@@ -1503,7 +1512,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: nlfuzz [-n COUNT] [-s SEED] [-i INDEX] [-H] [-v]\n"
-"       nlfuzz -p PROBE [-b BUDGET_PM] [-T TICK_NS]\n"
+"       nlfuzz -p PROBE [-b BUDGET_PM] [-T TICK_NS] [-N NAME]\n"
 "\n"
 "Send COUNT (10000) malformed requests to the generic netlink family \"como\"\n"
 "and say, as TAP lines, whether each was answered and no write succeeded.\n"
@@ -1522,7 +1531,8 @@ static void usage(FILE *f)
 "               set-config, set-module, set-capture, del-capture,\n"
 "               register-module, unregister-module, load-module,\n"
 "               unload-module, epoch-drained\n"
-"  -b PM, -T NS the values set-config sends\n");
+"  -b PM, -T NS the values set-config sends\n"
+"  -N NAME      the module name a module probe sends (default nlprobe)\n");
 }
 
 int main(int argc, char **argv)
@@ -1537,7 +1547,7 @@ int main(int argc, char **argv)
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = getpid();
 	seed %= 1000000000;
-	while ((c = getopt(argc, argv, "n:s:i:Hvp:b:T:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:i:Hvp:b:T:N:h")) != -1) {
 		switch (c) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -1564,6 +1574,10 @@ int main(int argc, char **argv)
 		case 'T':
 			set.tick_ns = strtoull(optarg, NULL, 0);
 			set.have_tick = true;
+			break;
+		case 'N':
+			probe_module = optarg;
+			probe_named = true;
 			break;
 		case 'h':
 			usage(stdout);

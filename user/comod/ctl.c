@@ -401,6 +401,73 @@ static bool subscribe(int fd, const struct nlmsghdr *nlh)
 	return true;
 }
 
+/* The strings with a limit, by nest, as a refusal names them. */
+static const char *const top_names[COMO_A_MAX + 1] = {
+	[COMO_A_DATADIR] = "data directory (COMO_A_DATADIR)",
+};
+static const char *const mod_names[COMO_MOD_A_MAX + 1] = {
+	[COMO_MOD_A_NAME] = "module name (COMO_MOD_A_NAME)",
+	[COMO_MOD_A_SOURCE] = "module source (COMO_MOD_A_SOURCE)",
+	[COMO_MOD_A_ARGS] = "module arguments (COMO_MOD_A_ARGS)",
+	[COMO_MOD_A_FILTER] = "module filter (COMO_MOD_A_FILTER)",
+};
+
+/*
+ * Whether the string attribute A is what POL refused: longer than its
+ * limit (which counts the NUL, as the uapi's do) or without its NUL. Says
+ * so in WHY, as the client's own check would.
+ */
+static int string_refusal(const struct nlattr *a, const struct nla_policy *pol,
+			  const char *const *names, int max, char *why,
+			  size_t size)
+{
+	int type = nla_type(a), len = nla_len(a);
+	const char *what, *data = nla_data(a);
+
+	if (type > max || pol[type].type != NLA_STRING)
+		return 0;
+	what = names[type] ?: "a string";
+	if (len < 1 || data[len - 1]) {
+		snprintf(why, size, "%s: not a NUL-terminated string", what);
+		return -EINVAL;
+	}
+	if (pol[type].maxlen && len > pol[type].maxlen) {
+		snprintf(why, size, "%s: %zu characters, at most %u", what,
+			 strnlen(data, len), pol[type].maxlen - 1);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/*
+ * Why the policies refused NLH, for the reply: a string beyond its limit
+ * is named, with the limit; anything else is malformed. Returns the errno.
+ */
+static int refusal(const struct nlmsghdr *nlh, char *why, size_t size)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *a, *m;
+	int rem, mrem, err;
+
+	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			  rem) {
+		err = string_refusal(a, policy, top_names, COMO_A_MAX, why,
+				     size);
+		if (err)
+			return err;
+		if (nla_type(a) != COMO_A_MODULE)
+			continue;
+		nla_for_each_nested(m, a, mrem) {
+			err = string_refusal(m, mod_policy, mod_names,
+					     COMO_MOD_A_MAX, why, size);
+			if (err)
+				return err;
+		}
+	}
+	snprintf(why, size, "malformed attributes");
+	return -EINVAL;
+}
+
 /* Returns true when FD stays open, as an event subscriber. */
 static bool handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 {
@@ -425,7 +492,8 @@ static bool handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 		err = nla_parse_nested(cfg, COMO_CFG_A_MAX, tb[COMO_A_CONFIG],
 				       cfg_policy);
 	if (err) {
-		send_error(fd, nlh, -EINVAL, "malformed attributes");
+		err = refusal(nlh, why, sizeof(why));
+		send_error(fd, nlh, err, why);
 		return false;
 	}
 	if (is_event(gh->cmd))
@@ -476,6 +544,7 @@ void ctl_serve(struct ctl *c)
 	static char buf[CTL_MSG_MAX];
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct timeval tv = { .tv_sec = 2 };
+	char why[64];
 	ssize_t n;
 	int fd;
 
@@ -484,9 +553,15 @@ void ctl_serve(struct ctl *c)
 		return;
 	/* a client that says nothing does not stall the monitor */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n >= (ssize_t)NLMSG_HDRLEN && nlmsg_ok(nlh, n) &&
-	    handle(c, fd, nlh))
+	/* MSG_TRUNC: the whole length, so a longer request is refused whole */
+	n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+	if (n > (ssize_t)sizeof(buf)) {
+		snprintf(why, sizeof(why), "a request of %zd bytes, at most %zu",
+			 n, sizeof(buf));
+		send_error(fd, nlh, -EMSGSIZE, why);
+	} else if (n >= (ssize_t)NLMSG_HDRLEN && nlmsg_ok(nlh, n) &&
+		   handle(c, fd, nlh)) {
 		return;
+	}
 	close(fd);
 }

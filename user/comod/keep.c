@@ -30,6 +30,7 @@
 #include "kmod.h"
 #include "live.h"
 #include "log.h"
+#include "names.h"
 #include "stream.h"
 
 #define STATE_FILE	".kept.json"
@@ -309,6 +310,7 @@ static int restore_names(struct modrt *rt, struct json_object *also)
 	const char *name;
 	int err = 0;
 
+	/* stream_add_name() refuses what is not a name */
 	for (i = 0; !err && i < n; i++) {
 		name = json_object_get_string(json_object_array_get_idx(also, i));
 		err = name ? stream_add_name(rt, name) : -EBADMSG;
@@ -322,7 +324,7 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	struct modrt *rt;
-	char name[64];
+	char name[64], why[256];
 	int err, h;
 
 	rt = calloc(1, sizeof(*rt));
@@ -332,6 +334,11 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	rt->half_fd[0] = rt->half_fd[1] = rt->prog_fd = rt->outer_fd = -1;
 	rt->slot = json_u64(o, "slot");
 	rt->streamsize = json_u64(o, "streamsize") ?: COMO_DEFAULT_STREAMSIZE;
+	/* the description is a file in the data directory: check its names */
+	if (como_name_check(json_str(o, "name"), why, sizeof(why))) {
+		pr_err("kept capture: %s", why);
+		return -EINVAL;
+	}
 	err = mod_open(&rt->mod, json_str(o, "name"), json_str(o, "path"),
 		       json_str(o, "args"), json_str(o, "filter"));
 	if (!err)

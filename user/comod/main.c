@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "ctl.h"
 #include "datapath.h"
+#include "dirfd.h"
 #include "live.h"
 #include "log.h"
 #include "loop.h"
@@ -192,7 +193,8 @@ static int ensure_datadir(const char *dir)
 
 	if (!stat(dir, &st))
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	if (mkdir(dir, 0755))
+	/* 0750 whatever the umask (comod(8), FILES) */
+	if (mkdir(dir, DIRFD_DIR_MODE) || chmod(dir, DIRFD_DIR_MODE))
 		return -errno;
 	return 0;
 }
@@ -205,13 +207,21 @@ static int ensure_datadir(const char *dir)
 static int lock_datadir(const char *dir)
 {
 	char path[4096];
+	struct stat st;
 	int fd, err;
 
 	err = ensure_datadir(dir);
 	if (err)
 		goto err_say;
 	snprintf(path, sizeof(path), "%.4000s/.comod.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* a link planted in its place is refused, never followed */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		  DIRFD_FILE_MODE);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
 	if (fd < 0) {
 		err = -errno;
 		goto err_say;

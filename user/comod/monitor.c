@@ -26,6 +26,7 @@
 #include "keep.h"
 #include "log.h"
 #include "monitor.h"
+#include "names.h"
 #include "stream.h"
 #include "units.h"
 
@@ -116,8 +117,14 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 	struct filter_stage old = { .prog_fd = -1 }, *saved = NULL;
 	unsigned int nfs = mon->nfs;
 	struct modrt *rt;
+	char why[256];
 	int slot, err;
 
+	/* whatever the client checked: the name becomes a path here */
+	if (name && como_name_check(name, why, sizeof(why))) {
+		pr_err("%s", why);
+		return -EINVAL;
+	}
 	if (mon->n + mon->nfs >= COMO_CHAIN_MAX) {
 		pr_err("the chain is full: at most %d modules and filters "
 		       "(the kernel allows 33 tail calls in a row)", COMO_CHAIN_MAX);
@@ -137,6 +144,12 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 	err = mod_open(&rt->mod, name, source, args, filter);
 	if (err)
 		goto err_free;
+	/* a name taken from the module's file is a name like any other */
+	if (como_name_check(rt->mod->name, why, sizeof(why))) {
+		pr_err("%s", why);
+		err = -EINVAL;
+		goto err_free;
+	}
 	if (monitor_find(mon, rt->mod->name)) {
 		pr_err("module %s is loaded already; give another name",
 		       rt->mod->name);

@@ -4,9 +4,13 @@
  * says what the records are (module, arguments, interval, schema) and how
  * far the data goes, so that 'como query' needs nothing else.
  *
+ * Everything in DATADIR/NAME/ is opened relative to the data directory
+ * and then to the stream's own directory (user/lib/dirfd.c): a symlink or
+ * FIFO someone left there is refused, never followed.
+ *
  * Part of comod: the bottom of the data path, called by export.c (records),
  * the drain (flush) and whoever opens and finishes a run; calls only the
- * storage library (user/lib/store.c).
+ * storage library (user/lib/store.c, dirfd.c, names.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,8 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "dirfd.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "names.h"
 #include "store.h"
 #include "stream.h"
 
@@ -30,38 +36,6 @@ static struct json_object *schema_json(const struct como_field *f)
 		json_object_array_add(arr, o);
 	}
 	return arr;
-}
-
-/* meta.json is replaced whole (write, fsync, rename), never half written. */
-static int meta_write(const struct stream *st, struct json_object *meta)
-{
-	char path[4096], tmp[4096];
-	FILE *f;
-	int err = 0;
-
-	snprintf(path, sizeof(path), "%s/meta.json", st->dir);
-	snprintf(tmp, sizeof(tmp), "%s/.meta.json.tmp", st->dir);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	if (fputs(json_object_to_json_string_ext(meta, JSON_PRETTY),
-		  f) < 0 || fputc('\n', f) < 0 || fflush(f) || fsync(fileno(f)))
-		err = -errno ?: -EIO;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	return err;
-}
-
-static struct json_object *meta_read(const char *dir)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	if (access(path, F_OK))
-		return NULL;
-	return json_object_from_file(path);
 }
 
 static struct json_object *meta_build(const struct modrt *rt,
@@ -169,46 +143,83 @@ uint64_t stream_last_ts(const struct modrt *rt)
 	return rt->st.store ? store_last_ts(rt->st.store) : 0;
 }
 
-/* DATADIR/NAME for RT: refused where it holds another kind of record. */
+/* A stream holds one kind of record: what OLD says must be RT's. */
+static int same_kind(struct modrt *rt, struct stream *st,
+		     struct json_object *old)
+{
+	struct como_mod *m = rt->mod;
+	const char *oa = json_str(old, "args"), *om = json_str(old, "module");
+
+	if (!om || strcmp(om, m->desc->name) || !oa || strcmp(oa, m->args) ||
+	    json_u64(old, "interval_ns") != m->interval_ns) {
+		pr_err("%s already holds module %s with args '%s'; "
+		       "use another data directory or instance name",
+		       st->dir, om ?: "?", oa ?: "");
+		return -EEXIST;
+	}
+	st->first_ns = json_u64(old, "first_ns");
+	st->last_ns = json_u64(old, "last_ns");
+	st->records = json_u64(old, "records");
+	return 0;
+}
+
+/* DATADIR/NAME for RT, opened in SDFD: its store, then its meta.json. */
+static int open_in(struct modrt *rt, struct stream *st, int sdfd,
+		   const char *kind, const char *source)
+{
+	struct json_object *old, *meta;
+	int err;
+
+	old = meta_readat(sdfd);
+	if (!old && errno != ENOENT)
+		return -errno;	/* said why */
+	err = old ? same_kind(rt, st, old) : 0;
+	json_object_put(old);
+	if (!err)
+		err = store_openat(&st->store, sdfd, st->dir, rt->streamsize);
+	if (err)
+		return err;
+	meta = meta_build(rt, st, kind, source, true, 0, NULL);
+	err = meta_writeat(sdfd, meta);
+	json_object_put(meta);
+	/* a stream without its meta.json is not open: nothing finishes it */
+	if (err) {
+		store_close(st->store);
+		st->store = NULL;
+	}
+	return err;
+}
+
+/*
+ * DATADIR/NAME for RT: refused where it holds another kind of record.
+ * Every name is checked here too, whoever let it in: it becomes a path.
+ */
 static int open_one(struct modrt *rt, struct stream *st, const char *name,
 		    const char *datadir, const char *kind, const char *source)
 {
-	struct como_mod *m = rt->mod;
-	struct json_object *old, *meta;
-	const char *oa, *om;
-	int err;
+	char why[256];
+	int dfd, sdfd, err;
 
+	if (como_name_check(name, why, sizeof(why))) {
+		pr_err("%s", why);
+		return -EINVAL;
+	}
 	if (asprintf(&st->dir, "%s/%s", datadir, name) < 0) {
 		st->dir = NULL;
 		return -ENOMEM;
 	}
-	old = meta_read(st->dir);
-	if (old) {
-		/* a stream holds one kind of record: refuse to mix */
-		om = json_str(old, "module");
-		oa = json_str(old, "args");
-		if (!om || strcmp(om, m->desc->name) || !oa ||
-		    strcmp(oa, m->args) ||
-		    json_u64(old, "interval_ns") != m->interval_ns) {
-			pr_err("%s already holds module %s with args '%s'; "
-			       "use another data directory or instance name",
-			       st->dir, om ?: "?", oa ?: "");
-			json_object_put(old);
-			return -EEXIST;
-		}
-		st->first_ns = json_u64(old, "first_ns");
-		st->last_ns = json_u64(old, "last_ns");
-		st->records = json_u64(old, "records");
-		json_object_put(old);
-	}
-	err = store_open(&st->store, st->dir, rt->streamsize);
-	if (err)
-		return err;
-	meta = meta_build(rt, st, kind, source, true, 0, NULL);
-	err = meta_write(st, meta);
-	json_object_put(meta);
-	if (err)
-		pr_err("%s: cannot write meta.json: %s", st->dir, strerror(-err));
+	/* the data directory is resolved (it may be the admin's symlink) */
+	dfd = datadir_open(datadir);
+	if (dfd == -ENOENT)
+		pr_err("data directory %s does not exist", datadir);
+	if (dfd < 0)
+		return dfd;
+	sdfd = stream_dir_open(dfd, name, true);
+	close(dfd);
+	if (sdfd < 0)
+		return sdfd;
+	err = open_in(rt, st, sdfd, kind, source);
+	close(sdfd);
 	return err;
 }
 
@@ -224,12 +235,16 @@ static void close_one(struct stream *st)
 int stream_add_name(struct modrt *rt, const char *name)
 {
 	struct stream_name *v;
-	char *dup;
+	char why[256], *dup;
 
 	if (rt->nalso + 1 >= COMO_NAMES_MAX) {
 		pr_err("module %s answers to %d names already", rt->mod->name,
 		       COMO_NAMES_MAX);
 		return -ENOSPC;
+	}
+	if (como_name_check(name, why, sizeof(why))) {
+		pr_err("%s", why);
+		return -EINVAL;
 	}
 	dup = strdup(name);
 	v = dup ? realloc(rt->also, (rt->nalso + 1) * sizeof(*v)) : NULL;
@@ -282,16 +297,17 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 	struct json_object *meta;
 	int err;
 
-	err = st->store ? store_flush(st->store) : 0;
+	/* a stream that never opened has nothing of this run's to say */
+	if (!st->store)
+		return 0;
+	err = store_flush(st->store);
 	if (err) {
 		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-err));
 		return err;
 	}
 	meta = meta_build(rt, st, kind, source, false, packets, stopped);
-	err = meta_write(st, meta);
+	err = meta_writeat(store_dirfd(st->store), meta);
 	json_object_put(meta);
-	if (err)
-		pr_err("%s: cannot write meta.json: %s", st->dir, strerror(-err));
 	return err;
 }
 

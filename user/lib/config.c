@@ -10,6 +10,8 @@
 #include <string.h>
 #include "config.h"
 #include "log.h"
+#include "mod.h"
+#include "names.h"
 #include "units.h"
 
 #define MAX_TOKENS	8
@@ -109,6 +111,21 @@ static struct como_modcfg *mod_new(struct como_config *cfg, const char *name,
 	return m;
 }
 
+static void modcfg_free(struct como_modcfg *m)
+{
+	free(m->name);
+	free(m->source);
+	free(m->filter);
+	free(m->args);
+	free((char *)m->origin);
+}
+
+/* The module just added goes again (its name was refused). */
+static void config_drop_last(struct como_config *cfg)
+{
+	modcfg_free(&cfg->mods[--cfg->nmods]);
+}
+
 /* Adds WORDS to a module's args, space separated. */
 static void args_append(struct como_modcfg *m, const char *words)
 {
@@ -170,10 +187,16 @@ static int module_line(struct cfg_parser *p, char **tok, int n)
 
 static int top_line(struct cfg_parser *p, char **tok, int n)
 {
+	char why[256];
+
 	if (!strcmp(tok[0], "module")) {
 		if (n != 2)
 			return perr(p, "'module' takes one name, as in "
 				    "module \"topdest\"%s", "");
+		if (como_name_check(tok[1], why, sizeof(why))) {
+			pr_err("%s:%u: %s", p->path, p->line, why);
+			return -EINVAL;
+		}
 		snprintf(p->origin, sizeof(p->origin), "%s:%u", p->path, p->line);
 		p->mod = mod_new(p->cfg, tok[1], p->origin);
 		return 0;
@@ -205,16 +228,33 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 		p->cfg->datadir = xstrdup(tok[1]);
 		return 0;
 	}
+	if (!strcmp(tok[0], "modulepath")) {
+		int err;
+
+		if (n != 2)
+			return perr(p, "'modulepath' takes one directory%s", "");
+		err = mod_path_add(tok[1]);
+		if (err == -EINVAL)
+			return perr(p, "modulepath '%s': an absolute path, please",
+				    tok[1]);
+		if (err)
+			return perr(p, "modulepath '%s': at most 4 directories, "
+				    "of PATH_MAX", tok[1]);
+		return 0;
+	}
 	if (!strcmp(tok[0], "end"))
 		return perr(p, "'end' without 'module'%s", "");
-	return perr(p, "unknown keyword '%s' (sniffer, datadir, module)",
-		    tok[0]);
+	return perr(p, "unknown keyword '%s' (sniffer, datadir, modulepath, "
+		    "module)", tok[0]);
 }
 
 int config_load(struct como_config *cfg, const char *path)
 {
 	struct cfg_parser p = { .path = path, .cfg = cfg };
 	char *line = NULL, *tok[MAX_TOKENS];
+	/* a config is a page or two: a larger one is not read */
+	const off_t size_max = 1 << 20;
+	off_t size = 0, seen = 0;
 	size_t cap = 0;
 	ssize_t len;
 	int n, err = 0;
@@ -226,8 +266,18 @@ int config_load(struct como_config *cfg, const char *path)
 		pr_err("cannot open config %s: %s", path, strerror(errno));
 		return err;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	/* refused before a byte is read when it says its size */
+	if (!fseeko(f, 0, SEEK_END))
+		size = ftello(f);
+	rewind(f);
+	while (size <= size_max && (len = getline(&line, &cap, f)) >= 0) {
 		p.line++;
+		/* a pipe does not say: counted as it comes */
+		seen += len;
+		if (seen > size_max) {
+			size = seen;
+			break;
+		}
 		if ((size_t)len != strlen(line)) {
 			err = perr(&p, "NUL byte in line%s", "");
 			break;
@@ -247,6 +297,11 @@ int config_load(struct como_config *cfg, const char *path)
 		if (err)
 			break;
 	}
+	if (!err && size > size_max) {
+		err = -EFBIG;
+		pr_err("config %s: larger than %lld bytes (1 MiB)", path,
+		       (long long)size_max);
+	}
 	if (!err && ferror(f)) {
 		err = -EIO;
 		pr_err("%s: read error", path);
@@ -264,7 +319,7 @@ int config_add_spec(struct como_config *cfg, const char *spec)
 {
 	const char *colon = strchr(spec, ':');
 	struct como_modcfg *m;
-	char name[128], *c;
+	char name[128], why[256], *c;
 
 	if (!*spec || *spec == ':' || (colon ? (size_t)(colon - spec) : strlen(spec))
 	    >= sizeof(name)) {
@@ -280,6 +335,11 @@ int config_add_spec(struct como_config *cfg, const char *spec)
 		if ((c = strstr(m->name, ".so")) && !c[3])
 			*c = '\0';
 	}
+	if (como_name_check(m->name, why, sizeof(why))) {
+		pr_err("-m: %s", why);
+		config_drop_last(cfg);
+		return -EINVAL;
+	}
 	if (colon && colon[1]) {
 		args_append(m, colon + 1);
 		for (c = m->args; *c; c++)
@@ -293,13 +353,8 @@ void config_clear_modules(struct como_config *cfg)
 {
 	unsigned int i;
 
-	for (i = 0; i < cfg->nmods; i++) {
-		free(cfg->mods[i].name);
-		free(cfg->mods[i].source);
-		free(cfg->mods[i].filter);
-		free(cfg->mods[i].args);
-		free((char *)cfg->mods[i].origin);
-	}
+	for (i = 0; i < cfg->nmods; i++)
+		modcfg_free(&cfg->mods[i]);
 	free(cfg->mods);
 	cfg->mods = NULL;
 	cfg->nmods = 0;

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "dirfd.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "mod.h"
@@ -87,17 +88,23 @@ struct query_ctx {
 };
 
 /* For an unknown module: say which ones the data directory does have. */
-static void list_streams(const char *datadir, const char *name)
+static void list_streams(int dfd, const char *datadir, const char *name)
 {
-	char have[1024] = "", path[4096];
+	char have[1024] = "", path[512];
 	struct dirent *de;
+	struct stat st;
 	size_t n = 0;
-	DIR *d = opendir(datadir);
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
+	if (!d && fd >= 0)
+		close(fd);
 	while (d && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s/meta.json", datadir,
-			 de->d_name);
-		if (de->d_name[0] == '.' || access(path, R_OK))
+		snprintf(path, sizeof(path), "%.255s/" META_FILE, de->d_name);
+		/* a stream's meta.json is a file of its own, never a link */
+		if (de->d_name[0] == '.' ||
+		    fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		n += snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0,
 			      "%s%s", n ? ", " : "", de->d_name);
@@ -125,9 +132,8 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	const struct query_opts *o = c->o;
 	const char *state, *source;
 	struct json_object *meta;
-	char path[4096];
 	struct timewin w = { 0 };
-	struct stat st;
+	int dfd, err;
 
 	c->start = 0;
 	c->end = UINT64_MAX;
@@ -136,27 +142,31 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		       "1700000000:1700000300", o->window);
 		return -EINVAL;
 	}
-	if (stat(o->datadir, &st) || !S_ISDIR(st.st_mode)) {
+	if (snprintf(c->dir, sizeof(c->dir), "%s/%s", o->datadir,
+		     o->module) >= (int)sizeof(c->dir)) {
+		pr_err("path too long: %s/%s", o->datadir, o->module);
+		return -ENAMETOOLONG;
+	}
+	dfd = datadir_open(o->datadir);
+	if (dfd == -ENOENT || dfd == -ENOTDIR) {
 		pr_err("data directory %s does not exist (give it with -d)",
 		       o->datadir);
 		return -ENOENT;
 	}
-	if (snprintf(c->dir, sizeof(c->dir), "%s/%s", o->datadir,
-		     o->module) >= (int)sizeof(c->dir) ||
-	    snprintf(path, sizeof(path), "%s/meta.json", c->dir) >=
-		    (int)sizeof(path)) {
-		pr_err("path too long: %s/%s", o->datadir, o->module);
-		return -ENAMETOOLONG;
-	}
-	if (strchr(o->module, '/') || access(path, R_OK)) {
-		list_streams(o->datadir, o->module);
-		return -ENOENT;
-	}
-	meta = json_object_from_file(path);
-	if (!meta || !json_str(meta, "module") ||
+	if (dfd < 0)
+		return dfd;	/* said why */
+	/* opened beneath the data directory: no link, FIFO or device */
+	meta = strchr(o->module, '/') ? NULL : meta_read(dfd, o->module);
+	err = meta ? 0 : strchr(o->module, '/') ? -ENOENT : -errno;
+	if (err == -ENOENT)
+		list_streams(dfd, o->datadir, o->module);
+	close(dfd);
+	if (err)
+		return err;
+	if (!json_str(meta, "module") ||
 	    !json_object_is_type(json_object_object_get(meta, "schema"),
 				 json_type_array)) {
-		pr_err("%s: unreadable or damaged", path);
+		pr_err("%s/" META_FILE ": unreadable or damaged", c->dir);
 		json_object_put(meta);
 		return -EBADMSG;
 	}

@@ -2,12 +2,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "dirfd.h"
 #include "log.h"
 #include "store.h"
 
@@ -15,8 +17,13 @@
 #define SEG_NAME_FMT	"%08u.seg"
 #define SEG_MIN_SIZE	(64U << 10)
 
+/*
+ * A stream's files are opened relative to its directory's descriptor
+ * (dirfd.h): nothing that appears in it later is followed elsewhere.
+ */
 struct store {
-	char *dir;
+	char *dir;		/* for messages */
+	int dfd;
 	uint64_t streamsize;
 	uint64_t seg_max;
 	unsigned int first, last;	/* segment numbers present */
@@ -27,6 +34,7 @@ struct store {
 
 struct store_reader {
 	char *dir;
+	int dfd;
 	unsigned int *segs;
 	unsigned int nsegs, cur;
 	FILE *f;
@@ -44,11 +52,17 @@ uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload)
 	return crc32(crc, payload, h->len);
 }
 
-static int seg_path(char *buf, size_t size, const char *dir, unsigned int n)
-{
-	int len = snprintf(buf, size, "%s/" SEG_NAME_FMT, dir, n);
+/* The name of segment N, in its stream directory. */
+struct seg_name {
+	char s[16];
+};
 
-	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+static struct seg_name seg_name(unsigned int n)
+{
+	struct seg_name sn;
+
+	snprintf(sn.s, sizeof(sn.s), SEG_NAME_FMT, n);
+	return sn;
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -59,17 +73,22 @@ static int cmp_uint(const void *a, const void *b)
 }
 
 /* Lists the segment numbers of a stream, sorted. */
-static int list_segments(const char *dir, unsigned int **segs,
-			 unsigned int *n)
+static int list_segments(int dfd, unsigned int **segs, unsigned int *n)
 {
 	unsigned int *v = NULL, cnt = 0, num;
 	struct dirent *de;
 	char tail[8];
 	DIR *d;
+	int fd;
 
-	d = opendir(dir);
-	if (!d)
+	/* a descriptor of its own: the directory is read from the start */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return -errno;
+	}
 	while ((de = readdir(d))) {
 		if (sscanf(de->d_name, "%8u%7s", &num, tail) != 2 ||
 		    strcmp(tail, ".seg"))
@@ -120,21 +139,28 @@ static int seg_check_header(FILE *f)
  * Finds where the valid records of a segment end and cuts the rest; the
  * last valid record's timestamp goes to *last_ts.
  */
-static int seg_repair(const char *path, uint64_t *size, uint64_t *last_ts)
+static int seg_repair(struct store *s, unsigned int n, uint64_t *size,
+		      uint64_t *last_ts)
 {
+	struct seg_name sn = seg_name(n);
 	struct store_rec_hdr h;
 	uint64_t good = SEG_HDR_SIZE;
 	struct stat st;
 	void *buf;
 	FILE *f;
-	int err;
+	int fd, err;
 
-	f = fopen(path, "r+");
-	if (!f)
-		return -errno;
-	buf = malloc(STORE_REC_MAX);
+	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r+");
+	buf = f ? malloc(STORE_REC_MAX) : NULL;
 	if (!buf) {
-		fclose(f);
+		pr_err("%s/%s: out of memory", s->dir, sn.s);
+		if (f)
+			fclose(f);
+		else
+			close(fd);
 		return -ENOMEM;
 	}
 	if (fstat(fileno(f), &st) || seg_check_header(f)) {
@@ -147,11 +173,13 @@ static int seg_repair(const char *path, uint64_t *size, uint64_t *last_ts)
 		}
 	}
 	if ((uint64_t)st.st_size != good) {
-		pr_warn("%s: cut a torn tail of %llu bytes at offset %llu",
-			path, (unsigned long long)(st.st_size - good),
+		pr_warn("%s/%s: cut a torn tail of %llu bytes at offset %llu",
+			s->dir, sn.s, (unsigned long long)(st.st_size - good),
 			(unsigned long long)good);
 		if (ftruncate(fileno(f), good)) {
 			err = -errno;
+			pr_err("%s/%s: cannot cut it: %s", s->dir, sn.s,
+			       strerror(-err));
 			free(buf);
 			fclose(f);
 			return err;
@@ -170,20 +198,39 @@ static int seg_repair(const char *path, uint64_t *size, uint64_t *last_ts)
  */
 #define STORE_WRITE_BUF	(1U << 20)
 
+/* The segment file N, opened as fdopen() MODE says, for writing. */
+static int seg_open_write(struct store *s, unsigned int n, int flags,
+			  const char *mode)
+{
+	struct seg_name sn = seg_name(n);
+	int fd;
+
+	fd = stream_fileat(s->dfd, sn.s, flags, DIRFD_FILE_MODE);
+	if (fd < 0)
+		return fd;
+	s->f = fdopen(fd, mode);
+	if (!s->f) {
+		close(fd);
+		pr_err("%s/%s: out of memory", s->dir, sn.s);
+		return -ENOMEM;
+	}
+	setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
+	return 0;
+}
+
 static int seg_create(struct store *s, unsigned int n)
 {
-	char path[4096], hdr[SEG_HDR_SIZE] = STORE_SEG_MAGIC;
+	char hdr[SEG_HDR_SIZE] = STORE_SEG_MAGIC;
 	int err;
 
-	err = seg_path(path, sizeof(path), s->dir, n);
+	err = seg_open_write(s, n, O_WRONLY | O_CREAT | O_TRUNC, "w");
 	if (err)
 		return err;
-	s->f = fopen(path, "w");
-	if (!s->f)
-		return -errno;
-	setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
-	if (fwrite(hdr, 1, sizeof(hdr), s->f) != sizeof(hdr))
+	if (fwrite(hdr, 1, sizeof(hdr), s->f) != sizeof(hdr)) {
+		pr_err("%s/" SEG_NAME_FMT ": cannot write: %s", s->dir, n,
+		       strerror(errno));
 		return -EIO;
+	}
 	s->seg_size = SEG_HDR_SIZE;
 	s->last = n;
 	return 0;
@@ -193,55 +240,54 @@ static int seg_create(struct store *s, unsigned int n)
 static void retain(struct store *s)
 {
 	uint64_t total = (uint64_t)(s->last - s->first) * s->seg_max;
-	char path[4096];
 
 	while (s->first < s->last && total + s->seg_size > s->streamsize) {
-		if (!seg_path(path, sizeof(path), s->dir, s->first))
-			unlink(path);
+		/* a name in the stream's directory goes, whatever it is */
+		unlinkat(s->dfd, seg_name(s->first).s, 0);
 		s->first++;
 		total -= s->seg_max;
 	}
 }
 
-int store_open(struct store **sp, const char *dir, uint64_t streamsize)
+/* The last segment of a stream opened again: its torn tail cut. */
+static int seg_reopen(struct store *s)
+{
+	int err = seg_repair(s, s->last, &s->seg_size, &s->last_ts);
+
+	if (!err && s->seg_size == 0)
+		return seg_create(s, s->last);
+	if (!err)
+		err = seg_open_write(s, s->last, O_WRONLY | O_APPEND, "a");
+	return err;
+}
+
+int store_openat(struct store **sp, int sdfd, const char *dir,
+		 uint64_t streamsize)
 {
 	unsigned int *segs = NULL, n = 0;
 	struct store *s;
-	char path[4096];
-	int err;
+	int err = -ENOMEM;
 
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		err = -errno;
-		pr_err("cannot create stream directory %s: %s", dir,
-		       strerror(errno));
-		return err;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		goto err_say;
+	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
+	if (s->dfd < 0 || !s->dir) {
+		err = s->dfd < 0 ? -errno : -ENOMEM;
+		goto err_say;
+	}
 	s->streamsize = streamsize;
 	s->seg_max = streamsize / 8 > SEG_MIN_SIZE ? streamsize / 8 : SEG_MIN_SIZE;
-	err = list_segments(dir, &segs, &n);
+	err = list_segments(s->dfd, &segs, &n);
 	if (err)
-		goto err_free;
+		goto err_say;
 	if (n == 0) {
 		err = seg_create(s, 0);
 	} else {
 		s->first = segs[0];
 		s->last = segs[n - 1];
-		err = seg_path(path, sizeof(path), dir, s->last);
-		if (!err)
-			err = seg_repair(path, &s->seg_size, &s->last_ts);
-		if (!err && s->seg_size == 0) {
-			err = seg_create(s, s->last);
-		} else if (!err) {
-			s->f = fopen(path, "a");
-			if (!s->f)
-				err = -errno;
-			else
-				setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
-		}
+		err = seg_reopen(s);
 	}
 	free(segs);
 	if (err)
@@ -249,10 +295,48 @@ int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 	*sp = s;
 	return 0;
 
-err_free:
+err_say:
 	pr_err("cannot open stream %s: %s", dir, strerror(-err));
-	free(s->dir);
+err_free:
+	if (s && s->f)
+		fclose(s->f);
+	if (s && s->dfd >= 0)
+		close(s->dfd);
+	if (s)
+		free(s->dir);
 	free(s);
+	return err;
+}
+
+/* DIR's directory as given; DIR itself opened as a stream directory. */
+static int stream_dir_of(const char *dir, bool create)
+{
+	char *d = strdup(dir), *b = strdup(dir);
+	int dfd = -ENOMEM, sdfd = -ENOMEM;
+
+	if (d && b)
+		dfd = datadir_open(dirname(d));
+	if (dfd == -ENOENT)
+		pr_err("cannot open stream %s: %s", dir, strerror(ENOENT));
+	if (dfd >= 0) {
+		sdfd = stream_dir_open(dfd, basename(b), create);
+		close(dfd);
+	} else {
+		sdfd = dfd;
+	}
+	free(d);
+	free(b);
+	return sdfd;
+}
+
+int store_open(struct store **sp, const char *dir, uint64_t streamsize)
+{
+	int sdfd = stream_dir_of(dir, true), err;
+
+	if (sdfd < 0)
+		return sdfd;
+	err = store_openat(sp, sdfd, dir, streamsize);
+	close(sdfd);
 	return err;
 }
 
@@ -305,12 +389,18 @@ int store_close(struct store *s)
 	err = store_flush(s);
 	if (fclose(s->f) && !err)
 		err = -errno;
+	close(s->dfd);
 	free(s->dir);
 	free(s);
 	return err;
 }
 
-int store_reader_open(struct store_reader **rp, const char *dir)
+int store_dirfd(const struct store *s)
+{
+	return s->dfd;
+}
+
+int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 {
 	struct store_reader *r;
 	int err;
@@ -318,28 +408,50 @@ int store_reader_open(struct store_reader **rp, const char *dir)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	r->buf = malloc(STORE_REC_MAX);
 	r->dir = strdup(dir);
-	if (!r->buf || !r->dir) {
-		err = -ENOMEM;
+	if (r->dfd < 0 || !r->buf || !r->dir) {
+		err = r->dfd < 0 ? -errno : -ENOMEM;
 		goto err_free;
 	}
-	err = list_segments(dir, &r->segs, &r->nsegs);
+	err = list_segments(r->dfd, &r->segs, &r->nsegs);
 	if (err)
 		goto err_free;
 	*rp = r;
 	return 0;
 
 err_free:
+	if (r->dfd >= 0)
+		close(r->dfd);
 	free(r->buf);
 	free(r->dir);
 	free(r);
 	return err;
 }
 
+int store_reader_open(struct store_reader **rp, const char *dir)
+{
+	int sdfd = stream_dir_of(dir, false), err;
+
+	if (sdfd < 0)
+		return sdfd;
+	err = store_reader_openat(rp, sdfd, dir);
+	close(sdfd);
+	return err;
+}
+
+/* A file where a segment should be that is refused is skipped. */
+static bool refused(int err)
+{
+	return err == -ELOOP || err == -EISDIR || err == -EINVAL ||
+	       err == -EMLINK;
+}
+
 static int next_segment(struct store_reader *r)
 {
-	int err;
+	struct seg_name sn;
+	int fd;
 
 	if (r->f) {
 		fclose(r->f);
@@ -347,16 +459,20 @@ static int next_segment(struct store_reader *r)
 		r->cur++;
 	}
 	for (; r->cur < r->nsegs; r->cur++) {
-		err = seg_path(r->seg_path, sizeof(r->seg_path), r->dir,
-			       r->segs[r->cur]);
-		if (err)
-			return err;
-		r->f = fopen(r->seg_path, "r");
+		sn = seg_name(r->segs[r->cur]);
+		snprintf(r->seg_path, sizeof(r->seg_path), "%s/%s", r->dir,
+			 sn.s);
+		fd = stream_fileat_skip(r->dfd, sn.s);
 		/* retention may have removed it since we listed: skip */
-		if (!r->f && errno == ENOENT)
+		if (fd == -ENOENT || refused(fd))
 			continue;
-		if (!r->f)
-			return -errno;
+		if (fd < 0)
+			return fd;
+		r->f = fdopen(fd, "r");
+		if (!r->f) {
+			close(fd);
+			return -ENOMEM;
+		}
 		if (seg_check_header(r->f) == 0) {
 			r->off = SEG_HDR_SIZE;
 			return 1;
@@ -404,6 +520,7 @@ void store_reader_close(struct store_reader *r)
 		return;
 	if (r->f)
 		fclose(r->f);
+	close(r->dfd);
 	free(r->segs);
 	free(r->buf);
 	free(r->dir);
