@@ -259,4 +259,12 @@ nseg=$(ls "$TMP/m.real/small" | grep -c '\.seg$')
 ok $([ "$dirs" -eq 0 ] && [ "$files" -eq 0 ] && [ "$nseg" -gt 1 ] &&
 	[ "$(find "$TMP/m.real" -mindepth 2 -type f | wc -l)" -gt 4 ]; echo $?) \
 	"under umask 000 streams are 0750, their files 0640 ($nseg segments rotated)"
+
+# the description of a kept capture is read beneath the data directory too
+mkdir -p "$TMP/k" && echo precious > "$TMP/victim.json" && chmod 0600 "$TMP/victim.json"
+ln -s "$TMP/victim.json" "$TMP/k/.kept.json"
+"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/k" -m counter 2> "$TMP/err"
+ok $([ "$(cat "$TMP/victim.json")" = precious ] && [ ! -L "$TMP/k/.kept.json" ] &&
+	grep -q "symbolic link" "$TMP/err"; echo $?) \
+	"a .kept.json planted as a link is refused and removed, never followed: $(head -n 1 "$TMP/err")"
 done_testing

@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "jsonutil.h"
 #include "clock.h"
 #include "datapath.h"
+#include "dirfd.h"
 #include "export.h"
 #include "filter.h"
 #include "keep.h"
@@ -46,6 +48,58 @@ static const char *bpffs(void)
 static void state_path(const char *datadir, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/" STATE_FILE, datadir);
+}
+
+/*
+ * The description, beneath the data directory: never through a link,
+ * never a FIFO (dirfd.h). NULL with errno ENOENT when there is none.
+ */
+static struct json_object *state_read(const char *datadir)
+{
+	struct json_object *st = NULL;
+	int dfd, fd, err;
+
+	dfd = datadir_open(datadir);
+	fd = dfd < 0 ? dfd : stream_fileat(dfd, STATE_FILE, O_RDONLY, 0);
+	err = fd < 0 ? fd : 0;
+	if (fd >= 0) {
+		st = json_object_from_fd(fd);
+		err = st ? 0 : -EBADMSG;
+		close(fd);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	errno = -err;
+	return st;
+}
+
+static int state_write(const char *datadir, struct json_object *st)
+{
+	int dfd, fd, err;
+
+	dfd = datadir_open(datadir);
+	fd = dfd < 0 ? dfd : stream_fileat(dfd, STATE_FILE, O_WRONLY | O_CREAT |
+					   O_TRUNC, DIRFD_FILE_MODE);
+	err = fd < 0 ? fd : 0;
+	if (fd >= 0) {
+		if (json_object_to_fd(fd, st, JSON_C_TO_STRING_PRETTY) ||
+		    fsync(fd))
+			err = -EIO;
+		close(fd);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return err;
+}
+
+static void state_remove(const char *datadir)
+{
+	int dfd = datadir_open(datadir);
+
+	if (dfd >= 0) {
+		unlinkat(dfd, STATE_FILE, 0);
+		close(dfd);
+	}
 }
 
 /* One pin directory per data directory: /sys/fs/bpf/como/<datadir>. */
@@ -73,9 +127,9 @@ bool keep_present(const char *datadir)
 	bool pinned;
 
 	state_path(datadir, path, sizeof(path));
-	if (access(path, F_OK))
+	st = state_read(datadir);
+	if (!st && errno == ENOENT)
 		return false;
-	st = json_object_from_file(path);
 	snprintf(pin, sizeof(pin), "%.4000s/dispatch",
 		 st && json_str(st, "pins") ? json_str(st, "pins") : "");
 	pinned = access(pin, F_OK) == 0;
@@ -83,7 +137,7 @@ bool keep_present(const char *datadir)
 	if (!pinned) {
 		pr_warn("%s describes a kept capture whose objects are gone "
 			"(a reboot?); starting afresh", path);
-		unlink(path);
+		state_remove(datadir);
 	}
 	return pinned;
 }
@@ -266,9 +320,8 @@ int keep_save(struct monitor *mon, struct live *l, const char *ifaces)
 		err = describe(mon, l, ifaces, put_pin, &kp, &st);
 	if (st)
 		json_add_str(st, "pins", dir);
-	state_path(mon->datadir, path, sizeof(path));
-	if (!err && json_object_to_file_ext(path, st, JSON_PRETTY))
-		err = -EIO;
+	if (!err)
+		err = state_write(mon->datadir, st);
 	json_object_put(st);
 	if (err) {
 		/* half a kept state would hold objects no one picks up */
@@ -443,7 +496,7 @@ int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
 	int err;
 
 	state_path(mon->datadir, path, sizeof(path));
-	st = json_object_from_file(path);
+	st = state_read(mon->datadir);
 	if (!st || !json_str(st, "pins")) {
 		pr_err("%s: unreadable", path);
 		json_object_put(st);
@@ -458,7 +511,7 @@ int keep_restore(struct monitor *mon, struct live **lp, const char *ifaces)
 	}
 	/* everything is held by this process now */
 	unpin_all(dir);
-	unlink(path);
+	state_remove(mon->datadir);
 	pr_notice("picked up the capture state kept in %s: %u modules", dir,
 		  mon->n);
 	return 0;
