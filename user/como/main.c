@@ -36,6 +36,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
+	char safe[1024];
 
 	log_init("como", 0);
 	if (argc < 2) {
@@ -50,7 +51,8 @@ int main(int argc, char **argv)
 	for (c = cmds; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "como: unknown command '%s'\n", argv[1]);
+	log_escape(safe, sizeof(safe), argv[1], true);
+	fprintf(stderr, "como: unknown command '%s'\n", safe);
 	usage(stderr);
 	return 2;
 }

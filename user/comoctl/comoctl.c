@@ -43,15 +43,17 @@ static void usage(FILE *f)
 "comod answers. Writes need CAP_NET_ADMIN on como.ko.\n");
 }
 
+/* What the user typed comes back escaped: no raw terminal bytes. */
 int usage_error(const char *fmt, ...)
 {
+	char msg[1024], safe[4096];
 	va_list ap;
 
-	fprintf(stderr, "comoctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " ('comoctl --help' tells more)\n");
+	log_escape(safe, sizeof(safe), msg, true);
+	fprintf(stderr, "comoctl: %s ('comoctl --help' tells more)\n", safe);
 	return EXIT_USAGE;
 }
 

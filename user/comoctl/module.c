@@ -10,6 +10,7 @@
 #include <linux/como.h>
 #include <netlink/genl/genl.h>
 #include "comoctl.h"
+#include "log.h"
 #include "ctl_requests.h"
 
 enum fkind { F_STR, F_U32, F_U64, F_RATE, F_DUR, F_TIME, F_BOOL, F_STATE };
@@ -229,8 +230,11 @@ static int show(struct comoctl *ctl, const char *name)
 	}
 	ctl_modules_free(&mods);
 	if (!found) {
+		char safe[4 * COMO_NAME_MAX];
+
+		log_escape(safe, sizeof(safe), name, true);
 		fprintf(stderr, "comoctl: module show: no module '%s' (ENOENT)\n",
-			name);
+			safe);
 		return EXIT_REFUSED;
 	}
 	return EXIT_OK;
