@@ -539,6 +539,24 @@ static bool handle(struct ctl *c, int fd, struct nlmsghdr *nlh)
 	return false;
 }
 
+void ctl_refuse_busy(void *arg)
+{
+	struct ctl *c = arg;
+	struct timeval tv = { .tv_usec = 200000 };
+	struct nlmsghdr nlh = {};
+	int fd;
+
+	fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* the header is enough to answer it: the rest is dropped with it */
+	if (recv(fd, &nlh, sizeof(nlh), MSG_TRUNC) >= (ssize_t)NLMSG_HDRLEN)
+		send_error(fd, &nlh, -EBUSY, "comod is compiling a module's "
+			   "filter: ask again in a moment");
+	close(fd);
+}
+
 void ctl_serve(struct ctl *c)
 {
 	static char buf[CTL_MSG_MAX];

@@ -18,5 +18,7 @@ int ctl_fd(const struct ctl *c);
 /* Serves one connection: one request, one reply. */
 void ctl_serve(struct ctl *c);
 void ctl_close(struct ctl *c);
+/* Answers one waiting client "busy" (ARG: the struct ctl). */
+void ctl_refuse_busy(void *arg);
 
 #endif

@@ -40,6 +40,11 @@ struct filter_stage {
  */
 int filter_compile(const char *who, const char *expr, int dlt,
 		   struct cbpf_insn **insns, unsigned int *n);
+/*
+ * While libpcap compiles (up to 10 s), BUSY(ARG) is called whenever FD is
+ * readable, to tell a waiting client so; BUSY NULL: nobody.
+ */
+void filter_while_compiling(int fd, void (*busy)(void *), void *arg);
 /* Translates a filter and loads it as the stage of slot fs->slot. */
 int filter_load(struct datapath *dp, struct filter_stage *fs,
 		const struct cbpf_insn *cb, unsigned int n);

@@ -68,10 +68,25 @@ compile_child(int fd, const char *expr, int dlt)
 	_exit(0);
 }
 
+/* Who is told to wait while a filter compiles (the control socket). */
+static int waiting_fd = -1;
+static void (*waiting_fn)(void *);
+static void *waiting_arg;
+
+void filter_while_compiling(int fd, void (*busy)(void *), void *arg)
+{
+	waiting_fd = busy ? fd : -1;
+	waiting_fn = busy;
+	waiting_arg = arg;
+}
+
 /* Reads LEN bytes from the child within DEADLINE (monotonic ms). */
 static int read_all(int fd, void *buf, size_t len, uint64_t deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = waiting_fd, .events = POLLIN },
+	};
 	struct timespec ts;
 	size_t got = 0;
 	uint64_t now;
@@ -82,10 +97,12 @@ static int read_all(int fd, void *buf, size_t len, uint64_t deadline)
 		now = ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)(deadline - now));
+		r = poll(pfd, 2, (int)(deadline - now));
 		if (r < 0)
 			return -errno;	/* EINTR: a signal, comod stops */
-		if (r == 0)
+		if (pfd[1].revents & POLLIN)
+			waiting_fn(waiting_arg);
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		r = read(fd, (char *)buf + got, len - got);
 		if (r <= 0)

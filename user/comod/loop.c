@@ -14,6 +14,7 @@
 #include <string.h>
 #include "clock.h"
 #include "ctl.h"
+#include "filter.h"
 #include "guard.h"
 #include "kclock.h"
 #include "keep.h"
@@ -157,6 +158,8 @@ int loop_live(struct monitor *mon, const char *socket, bool keep,
 		mon->live = NULL;
 		return err;
 	}
+	/* a client asking while a filter compiles is told to wait */
+	filter_while_compiling(ctl_fd(ctl), ctl_refuse_busy, ctl);
 	/* comod weighs the modules' cost itself whenever como.ko does not */
 	mon->guard = &guard;
 	guard.last_ns = wall_ns();
@@ -175,6 +178,7 @@ int loop_live(struct monitor *mon, const char *socket, bool keep,
 		live_free(mon->live);
 	}
 	mon->live = NULL;
+	filter_while_compiling(-1, NULL, NULL);
 	ctl_close(ctl);
 	mon->guard = NULL;
 	return err;
