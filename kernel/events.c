@@ -15,11 +15,6 @@ void como_events_init(const struct genl_family *family)
 	como_family = family;
 }
 
-static int put_u64(struct sk_buff *skb, int type, u64 v, int pad)
-{
-	return nla_put_u64_64bit(skb, type, v, pad);
-}
-
 static struct sk_buff *event_new(u8 cmd, void **hdr)
 {
 	struct sk_buff *skb;
@@ -62,12 +57,12 @@ static void event_module(u8 cmd, const struct como_module *m, u32 sampling,
 	nest = nla_nest_start(skb, COMO_A_MODULE);
 	err = !nest || nla_put_string(skb, COMO_MOD_A_NAME, m->name) ||
 	      nla_put_u32(skb, COMO_MOD_A_SLOT, m->slot) ||
-	      put_u64(skb, COMO_MOD_A_COST_NS, m->cost_ns, p);
+	      nla_put_u64_64bit(skb, COMO_MOD_A_COST_NS, m->cost_ns, p);
 	if (!err && cmd == COMO_CMD_EVENT_EPOCH_CLOSED)
-		err = put_u64(skb, COMO_MOD_A_EPOCH, m->closed_epoch, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_EPOCH, m->closed_epoch, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_START_NS, m->closed_start_ns, p) ||
-		      put_u64(skb, COMO_MOD_A_CLOSED_END_NS, m->closed_end_ns, p);
+		err = nla_put_u64_64bit(skb, COMO_MOD_A_EPOCH, m->closed_epoch, p) ||
+		      nla_put_u64_64bit(skb, COMO_MOD_A_CLOSED_EPOCH, m->closed_epoch, p) ||
+		      nla_put_u64_64bit(skb, COMO_MOD_A_CLOSED_START_NS, m->closed_start_ns, p) ||
+		      nla_put_u64_64bit(skb, COMO_MOD_A_CLOSED_END_NS, m->closed_end_ns, p);
 	if (!err && sampling)
 		err = nla_put_u32(skb, COMO_MOD_A_SAMPLING, sampling);
 	if (!err)

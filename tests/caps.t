@@ -73,13 +73,8 @@ command -v tcpreplay > /dev/null || {
 # live: XDP on an interface of the test's namespace (CAP_NET_ADMIN in the
 # initial user namespace, which owns it); -K's pins go to a bpffs whose
 # como/ directory the user owns
-NS=como-caps-$$-$RANDOM
-ip netns add "$NS" || skip_all "cannot create a network namespace"
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1
-ip -n "$NS" link add va type veth peer name vb
-ip -n "$NS" link set va mtu 1600 up
-ip -n "$NS" link set vb mtu 1600 up
+veth_pair como-caps
+trap cleanup EXIT	# veth_pair's own trap knows nothing of the user
 mkdir -p "$TMP/bpffs"
 if mount -t bpf bpf "$TMP/bpffs"; then
 	mkdir -m 0700 "$TMP/bpffs/como" && chown "$U:" "$TMP/bpffs/como"
@@ -92,10 +87,7 @@ start() {	# comod ARGS... as $U in the namespace, in the background
 		"$BIN/comod" -q -i va -d "$W/live" -s "$W/sock" "$@" \
 		2>> "$TMP/comod.err" &
 	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$W/sock" ] && break
-		sleep 0.1
-	done
+	wait_socket "$W/sock"
 }
 
 "$GENTRACE" -n 30000 -d 5 -c 1600 -s 23 -o "$TMP/l.pcap"

@@ -82,10 +82,7 @@ export COMO_SOCKET=$TMP/comod.sock
 ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/live" -s "$COMO_SOCKET" \
 	-m counter:interval=1s -m protocol -F tcp 2> "$TMP/comod.err" &
 pid=$!
-for _ in $(seq 50); do	# wait for the socket, at most 5 s
-	[ -S "$COMO_SOCKET" ] && break
-	sleep 0.1
-done
+wait_socket "$COMO_SOCKET"
 "$COMO" module load counter --name again --args "interval=1s" 2> "$TMP/err"
 ok $? "a second name for the running counter loads: $(cat "$TMP/err")"
 "$COMO" module list -j > "$TMP/list.json"

@@ -117,10 +117,7 @@ COMOD_EXPORT_TIMEOUT=500ms ip netns exec "$NS" "$BIN/comod" -j -i va -d "$D" \
 	-s "$SOCK" -m counter:interval=500ms -m "$MODS/crashy.so:interval=500ms" \
 	-m "$MODS/loopy.so:interval=500ms" > "$TMP/run.json" 2> "$TMP/run.err" &
 pid=$!
-for _ in $(seq 50); do	# wait for the socket, at most 5 s
-	[ -S "$SOCK" ] && break
-	sleep 0.1
-done
+wait_socket "$SOCK"
 "$CTL" -s "$SOCK" -j monitor > "$TMP/events" 2> /dev/null &
 monitor=$!
 sleep 0.2

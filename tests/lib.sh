@@ -74,6 +74,15 @@ ok_epochs_once() {
 	ok $? "each epoch is stored once, in time order ($(wc -l < "$TMP/ts") records$2)"
 }
 
+# wait_socket PATH: until a comod answers there, at most 5 s
+wait_socket() {
+	for _ in $(seq 50); do
+		[ -S "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 mixed_traces() { ls "$TRACES"/mixed/*.pcap 2>/dev/null; }
 
 # veth_pair PREFIX: a network namespace of this test's own, $NS, with the

@@ -119,10 +119,7 @@ export COMO_SOCKET=$TMP/comod.sock
 ip netns exec "$NS" "$BIN/comod" -i va -d "$TMP/d" -s "$COMO_SOCKET" \
 	-m counter:interval=1s > /dev/null 2> "$TMP/comod.err" &
 pid=$!
-for _ in $(seq 50); do	# wait for the socket, at most 5 s
-	[ -S "$COMO_SOCKET" ] && break
-	sleep 0.1
-done
+wait_socket "$COMO_SOCKET"
 "$COMO" status > /dev/null
 ok $? "a live monitor answers"
 

@@ -200,10 +200,7 @@ export COMO_SOCKET=$TMP/comod.sock
 COMO_MODULE_PATH=$MODPATH ip netns exec "$NS" "$BIN/comod" -q -i va \
 	-d "$TMP/live" -s "$COMO_SOCKET" -m counter 2> "$TMP/comod.err" &
 pid=$!
-for _ in $(seq 50); do	# wait for the socket, at most 5 s
-	[ -S "$COMO_SOCKET" ] && break
-	sleep 0.1
-done
+wait_socket "$COMO_SOCKET"
 [ -S "$COMO_SOCKET" ] || { cat "$TMP/comod.err" | sed 's/^/# /'; skip_all "comod did not start"; }
 modules() {
 	"$COMO" module list -j | perl -MJSON::PP -e '

@@ -84,10 +84,7 @@ else
 	ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/live" -s "$COMO_SOCKET" \
 		-m counter:interval=1s -m protocol -F tcp 2> "$TMP/comod.err" &
 	pid=$!
-	for _ in $(seq 50); do	# wait for the socket, at most 5 s
-		[ -S "$COMO_SOCKET" ] && break
-		sleep 0.1
-	done
+	wait_socket "$COMO_SOCKET"
 	fails=""
 	for n in "" "../escaped_live" "." "a/b" "$esc" "${long}x" " lead" "trail "; do
 		"$COMO" module load counter --name "$n" --args interval=2s 2> "$TMP/err"
@@ -121,10 +118,7 @@ else
 		ip netns exec "$NS" "$BIN/comod" -q -K -i va -d "$TMP/kept" \
 			-s "$COMO_SOCKET" -m counter 2> /dev/null &
 		pid=$!
-		for _ in $(seq 50); do
-			[ -S "$COMO_SOCKET" ] && break
-			sleep 0.1
-		done
+		wait_socket "$COMO_SOCKET"
 		kill -TERM $pid
 		wait $pid
 		pid=

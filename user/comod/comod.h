@@ -71,8 +71,9 @@ struct datapath {
 /* A stored stream: DATADIR/NAME/, its records and how far they go. */
 struct stream {
 	char *dir;
-	struct store *store;
+	struct store *store;	/* NULL until opened */
 	uint64_t records, first_ns, last_ns;
+	uint64_t lost;		/* records that could not be written */
 };
 
 struct stream_name {

@@ -529,7 +529,7 @@ static int records_walk(struct modrt *rt, const char *p, size_t used,
 {
 	struct export_rec r;
 	size_t off = 0;
-	int err;
+	int err = 0;
 
 	while (off < used) {
 		if (used - off < sizeof(r))
@@ -537,15 +537,12 @@ static int records_walk(struct modrt *rt, const char *p, size_t used,
 		memcpy(&r, p + off, sizeof(r));
 		if (r.len > recmax || rec_space(r.len) > used - off)
 			return -EBADMSG;
-		if (rt) {
-			err = stream_append(rt, r.ts, p + off + sizeof(r),
-					    r.len);
-			if (err)
-				return err;
-		}
+		/* a stream that cannot take it counts it; the others go on */
+		if (rt && stream_append(rt, r.ts, p + off + sizeof(r), r.len))
+			err = -EIO;
 		off += rec_space(r.len);
 	}
-	return 0;
+	return err;
 }
 
 /* A chunk of USED bytes set aside until the epoch is whole. */
@@ -664,11 +661,10 @@ static void epoch_store(struct modrt *rt, __u32 used)
 	int err;
 
 	err = records_walk(rt, w->pending, w->npending, w->recbuf_size);
-	if (!err)
-		err = records_walk(rt, w->shm + w->out_off, used,
-				   w->recbuf_size);
+	err = records_walk(rt, w->shm + w->out_off, used, w->recbuf_size) ?: err;
 	w->npending = 0;
-	if (err)	/* the stream said why; the rest of the epoch is lost */
+	/* checked whole before (records_walk(NULL)): only a stream failed */
+	if (err)
 		rt->errors++;
 }
 

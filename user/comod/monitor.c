@@ -74,6 +74,9 @@ static int load_as_name(struct monitor *mon, struct modrt *rt,
 	err = stream_add_name(rt, name);
 	if (!err)
 		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
+	/* its stream refused (and said why): the name was dropped */
+	if (!err && monitor_find(mon, name) != rt)
+		err = -EIO;
 	if (err)
 		return err;
 	pr_notice("module %s runs already with the same filter and arguments "
@@ -236,14 +239,17 @@ static int unload_name(struct monitor *mon, struct modrt *rt,
 	int err;
 
 	err = first && mon->kmod ? kclock_release(mon, rt) : 0;
-	if (!err)
-		err = stream_finish_name(rt, name, mon->kind, mon->source);
 	if (err)
 		return err;
-	pr_notice("module %s unloaded; it goes on as %s", name, rt->mod->name);
+	/* the name goes even when its stream's end cannot be written */
+	err = stream_finish_name(rt, name, mon->kind, mon->source);
+	if (!err)
+		pr_notice("module %s unloaded; it goes on as %s", name,
+			  rt->mod->name);
+	/* como.ko gets it back, under its first name now */
 	if (mon->kmod && monitor_hand_over(mon))
 		pr_warn("como.ko holds an older description of the capture");
-	return 0;
+	return err;
 }
 
 int monitor_unload(struct monitor *mon, const char *name)

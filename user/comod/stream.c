@@ -59,6 +59,8 @@ static struct json_object *meta_build(const struct modrt *rt,
 	json_add_u64(o, "last_ns", st->last_ns);
 	json_add_u64(o, "packets", packets);
 	json_add_u64(o, "records", st->records);
+	if (st->lost)
+		json_add_u64(o, "records_lost", st->lost);
 	json_add_str(o, "state", running ? "running" : stopped ? "stopped" : "complete");
 	if (stopped)
 		json_add_str(o, "stopped", stopped);
@@ -80,8 +82,10 @@ static int append_one(struct stream *st, uint64_t ts, const void *rec,
 	int err = store_append(st->store, ts, rec, len);
 
 	if (err) {
-		pr_err("stream %s: cannot store a record: %s", st->dir,
-		       strerror(-err));
+		/* said once a stream; every one is counted, in meta.json too */
+		if (!st->lost++)
+			pr_err("stream %s: cannot store a record: %s", st->dir,
+			       strerror(-err));
 		return err;
 	}
 	st->records++;
@@ -272,20 +276,23 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 	unsigned int i;
 	int err = 0;
 
-	if (!rt->st.dir)
+	if (!rt->st.store)
 		err = open_one(rt, &rt->st, rt->mod->name, datadir, kind, source);
 	for (i = 0; !err && i < rt->nalso; i++) {
 		struct stream *st = &rt->also[i].st;
 
-		if (st->dir)
+		if (st->store)
 			continue;
-		err = open_one(rt, st, rt->also[i].name, datadir, kind, source);
 		/* a name that cannot have its stream is no name of RT's */
-		if (err)
-			drop_name(rt, i);
-		/* from now on it holds what the instance's own stream holds */
-		else if (!st->first_ns)
-			st->first_ns = rt->st.last_ns;
+		if (open_one(rt, st, rt->also[i].name, datadir, kind, source)) {
+			pr_warn("module %s: not run for %s too", rt->mod->name,
+				rt->also[i].name);
+			drop_name(rt, i--);
+			continue;
+		}
+		/* from now on it holds what the instance records */
+		if (!st->first_ns)
+			st->first_ns = rt->open ? rt->epoch_start : rt->st.last_ns;
 	}
 	return err;
 }
@@ -295,6 +302,7 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 		      const char *stopped)
 {
 	struct json_object *meta;
+	char why[96];
 	int err;
 
 	/* a stream that never opened has nothing of this run's to say */
@@ -304,6 +312,12 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 	if (err) {
 		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-err));
 		return err;
+	}
+	/* records it could not write make it no whole stream */
+	if (!stopped && st->lost) {
+		snprintf(why, sizeof(why), "%llu records could not be stored",
+			 (unsigned long long)st->lost);
+		stopped = why;
 	}
 	meta = meta_build(rt, st, kind, source, false, packets, stopped);
 	err = meta_writeat(store_dirfd(st->store), meta);

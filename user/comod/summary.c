@@ -95,12 +95,21 @@ static struct json_object *module_summary(struct monitor *mon)
  */
 static int modules_stopped(struct monitor *mon)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int err = 0;
 
 	for (i = 0; i < mon->n; i++) {
 		struct modrt *rt = mon->mods[i];
 
+		for (j = 0; j <= rt->nalso; j++) {
+			const struct stream *st = j ? &rt->also[j - 1].st : &rt->st;
+
+			if (!st->lost)
+				continue;
+			pr_err("stream %s: %llu records could not be stored",
+			       st->dir, (unsigned long long)st->lost);
+			err = -EIO;
+		}
 		if (!rt->stopped[0])
 			continue;
 		pr_err("module %s stopped: %s; %llu epochs lost", rt->mod->name,
