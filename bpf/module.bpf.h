@@ -9,6 +9,7 @@
 #define _COMO_MODULE_BPF_H
 
 #include "como.bpf.h"
+#include <como/table.h>
 
 /*
  * Module side. A module declares its state with COMO_STATE and its
@@ -59,6 +60,139 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
 		__uint(key_size, sizeof(__u32));			\
 		__uint(value_size, sizeof(__u32));			\
 	} como_state SEC(".maps")
+
+/*
+ * A table (include/como/table.h): the state most modules want, a value
+ * per key, and one whose epochs cost what they hold. Declare it with
+ *
+ *	COMO_TABLE(struct key, struct val, 65536);	keys hashed
+ *	COMO_ARRAY(struct val, 256);			keys 0 .. 255
+ *
+ * and reach a value with como_get(state, &key), which creates a zeroed
+ * one the first time a key is seen in the epoch: the value of this CPU,
+ * so adding to it needs no atomic operation (comod adds up the CPUs'
+ * values, __u64 word by word). NULL when the table is full (or a chain
+ * longer than COMO_CHAIN_MAX): return -ENOSPC, which is counted.
+ *
+ * The definition carries the module's own key and value sizes, the rows
+ * per CPU and (map_extra 1) whether keys are row numbers; comod makes the halves from it (an mmapable array of
+ * ncpus * ENTRIES rows) and never creates the definition itself.
+ */
+#define COMO_ROW_ALIGN __attribute__((aligned(8)))
+
+#define COMO_TABLE_DECLARE(key_type, value_type, entries, direct)	\
+	_Static_assert((entries) > 0 && (entries) <= COMO_TABLE_MAX,	\
+		       "a table holds 1 to COMO_TABLE_MAX rows per CPU");	\
+	struct como_row {						\
+		struct como_row_hdr hdr;				\
+		key_type key COMO_ROW_ALIGN;				\
+		value_type value COMO_ROW_ALIGN;			\
+	};								\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY);			\
+		__uint(max_entries, entries);				\
+		__uint(map_flags, BPF_F_MMAPABLE);			\
+		__uint(map_extra, direct);				\
+		__uint(key_size, sizeof(key_type));			\
+		__uint(value_size, sizeof(value_type));			\
+	} como_state_def SEC(".maps");					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
+		__uint(max_entries, 2);					\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, sizeof(__u32));			\
+	} como_state SEC(".maps");					\
+									\
+	static __always_inline value_type *				\
+	como_get(void *state, const key_type *key)			\
+	{								\
+		__u32 base, b, i, k, n, idx;				\
+		struct como_row *head, *r, *first;			\
+									\
+		base = bpf_get_smp_processor_id() * (entries);		\
+		if (direct) {						\
+			if (*(const __u32 *)key >= (entries))		\
+				return NULL;				\
+			b = base + *(const __u32 *)key;			\
+		} else {						\
+			b = base + como_key_hash(key, sizeof(key_type)) % \
+				   (entries);				\
+		}							\
+		head = bpf_map_lookup_elem(state, &b);			\
+		if (!head)						\
+			return NULL;					\
+		idx = head->hdr.head;					\
+		for (i = 0; i < COMO_CHAIN_MAX && idx; i++) {		\
+			k = base + idx - 1;				\
+			r = bpf_map_lookup_elem(state, &k);		\
+			if (!r)						\
+				return NULL;				\
+			if (como_key_eq(&r->key, key, sizeof(key_type))) \
+				return &r->value;			\
+			idx = r->hdr.next;				\
+		}							\
+		if (idx)						\
+			return NULL;					\
+		first = bpf_map_lookup_elem(state, &base);		\
+		if (!first)						\
+			return NULL;					\
+		n = first->hdr.count;					\
+		if (n >= (entries))					\
+			return NULL;					\
+		k = base + n;						\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r)							\
+			return NULL;					\
+		__builtin_memcpy(&r->key, key, sizeof(key_type));	\
+		r->hdr.bucket = b - base;				\
+		r->hdr.next = head->hdr.head;				\
+		head->hdr.head = n + 1;					\
+		first->hdr.count = n + 1;				\
+		return &r->value;					\
+	}
+
+#define COMO_TABLE(key_type, value_type, entries)			\
+	COMO_TABLE_DECLARE(key_type, value_type, entries, 0)
+#define COMO_ARRAY(value_type, entries)					\
+	COMO_TABLE_DECLARE(__u32, value_type, entries, 1)
+
+/* Keys are compared and hashed as 32-bit words where their size allows. */
+static __always_inline int como_key_eq(const void *a, const void *b,
+				       __u32 size)
+{
+	__u32 i;
+
+	if (!(size & 3)) {
+		for (i = 0; i < size / 4; i++)
+			if (((const __u32 *)a)[i] != ((const __u32 *)b)[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < size; i++)
+		if (((const __u8 *)a)[i] != ((const __u8 *)b)[i])
+			return 0;
+	return 1;
+}
+
+static __always_inline __u32 como_key_hash(const void *key, __u32 size)
+{
+	__u32 h = 0x9747b28cU, i, w;
+
+	if (!(size & 3)) {
+		for (i = 0; i < size / 4; i++) {
+			w = ((const __u32 *)key)[i] * 0xcc9e2d51U;
+			h ^= (w << 15 | w >> 17) * 0x1b873593U;
+			h = (h << 13 | h >> 19) * 5 + 0xe6546b64U;
+		}
+	} else {
+		for (i = 0; i < size; i++)
+			h = (h ^ ((const __u8 *)key)[i]) * 0x01000193U;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	return h;
+}
 
 struct como_loop_ctx {
 	struct como_vec *vec;

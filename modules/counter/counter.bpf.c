@@ -7,16 +7,16 @@ struct counter_val {
 	__u64 bytes;
 };
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct counter_val, 1);
+COMO_ARRAY(struct counter_val, 1);
 
 static __always_inline int counter_update(const struct como_pkt *pkt,
 					  void *state)
 {
 	__u32 zero = 0;
-	struct counter_val *v = bpf_map_lookup_elem(state, &zero);
+	struct counter_val *v = como_get(state, &zero);
 
 	if (!v)
-		return -ENOENT;
+		return -ENOSPC;
 	v->pkts += pkt->count;
 	v->bytes += pkt->len;
 	return 0;

@@ -7,7 +7,7 @@ struct protocol_val {
 	__u64 bytes;
 };
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct protocol_val, 256);
+COMO_ARRAY(struct protocol_val, 256);
 
 static __always_inline int protocol_update(const struct como_pkt *pkt,
 					   void *state)
@@ -17,9 +17,9 @@ static __always_inline int protocol_update(const struct como_pkt *pkt,
 
 	if (!pkt->ip_ver)
 		return 0;
-	v = bpf_map_lookup_elem(state, &proto);
+	v = como_get(state, &proto);
 	if (!v)
-		return -ENOENT;
+		return -ENOSPC;
 	v->pkts += pkt->count;
 	v->bytes += pkt->len;
 	return 0;

@@ -11,26 +11,16 @@ struct topdest_val {
 	__u64 bytes;
 };
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct topdest_key, struct topdest_val,
-	   65536);
+COMO_TABLE(struct topdest_key, struct topdest_val, 65536);
 
 static __always_inline int topdest_update(const struct como_pkt *pkt,
 					  void *state)
 {
-	struct topdest_val *v, init = { pkt->count, pkt->len };
+	struct topdest_val *v;
 
 	if (!pkt->ip_ver)
 		return 0;
-	v = bpf_map_lookup_elem(state, pkt->dst);
-	if (v) {
-		v->pkts += pkt->count;
-		v->bytes += pkt->len;
-		return 0;
-	}
-	if (!bpf_map_update_elem(state, pkt->dst, &init, BPF_NOEXIST))
-		return 0;
-	/* another CPU inserted it first: add to that entry */
-	v = bpf_map_lookup_elem(state, pkt->dst);
+	v = como_get(state, (const struct topdest_key *)pkt->dst);
 	if (!v)
 		return -ENOSPC;
 	v->pkts += pkt->count;

@@ -121,9 +121,14 @@ int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed)
 
 int clock_close(struct monitor *mon, struct modrt *rt, uint64_t now)
 {
+	int err;
+
 	if (modrt_kernel_clock(rt) || !rt->open)
 		return 0;
 	if (mon->dp->live)
 		epoch_stretch(rt, now, true);
-	return epoch_close(mon->dp, rt);
+	err = epoch_close(mon->dp, rt);
+	/* a trace run's epochs wait in export's queue: this was the last */
+	drain_flush(rt);
+	return err;
 }

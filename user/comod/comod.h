@@ -102,6 +102,12 @@ struct modrt {
 		int half_fd[2];
 		__u32 state_type;	/* enum bpf_map_type */
 		__u32 key_size, value_size, max_entries;
+		/* a COMO_TABLE: rows per CPU, mapped halves (drain.c maps) */
+		bool table, table_direct;
+		__u32 row_size;
+		__u32 rows_max;	/* a drained table's rows, CPUs' keys merged */
+		void *rows[2];
+		size_t rows_len;
 	};
 
 	/*

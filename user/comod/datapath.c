@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <como/table.h>
 #include "datapath.h"
 #include "dispatch.skel.h"
 #include "filter.h"
@@ -159,25 +160,74 @@ static int set_slot(struct bpf_object *obj, unsigned int slot)
 }
 
 /*
- * The two halves of the state, made from the module's definition before
- * its object loads: the first is also the template the kernel needs to
- * create the outer map.
+ * The state's layout, from the module's definition: a COMO_TABLE says its
+ * own key and value sizes and rows per CPU (include/como/table.h), and
+ * its halves hold every CPU's rows; any other definition is the map.
  */
-static int create_halves(struct modrt *rt, struct bpf_map *def,
-			 struct bpf_map *outer)
+static void state_layout(struct modrt *rt, const struct bpf_map *def,
+			 int ncpus)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-	int i;
-
 	rt->state_type = bpf_map__type(def);
 	rt->key_size = bpf_map__key_size(def);
 	rt->value_size = bpf_map__value_size(def);
 	rt->max_entries = bpf_map__max_entries(def);
+	rt->table = rt->state_type == BPF_MAP_TYPE_ARRAY &&
+		    (bpf_map__map_flags(def) & BPF_F_MMAPABLE);
+	rt->rows_max = rt->max_entries;
+	if (!rt->table)
+		return;
+	/* each CPU's region may hold other keys */
+	rt->rows_max = rt->max_entries * ncpus;
+	rt->table_direct = bpf_map__map_extra(def) == 1;
+	rt->row_size = como_row_size(rt->key_size, rt->value_size);
+	rt->rows_len = (size_t)rt->row_size * rt->max_entries * ncpus;
+}
+
+int datapath_state_layout(struct datapath *dp, struct modrt *rt)
+{
+	const struct como_module *d = rt->mod->desc;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = d->name);
+	struct bpf_object *obj;
+	struct bpf_map *def;
+	const void *elf;
+	size_t size;
+
+	elf = d->bpf_elf(&size);
+	obj = bpf_object__open_mem(elf, size, &opts);
+	if (!obj)
+		return -errno;
+	def = bpf_object__find_map_by_name(obj, "como_state_def");
+	if (def)
+		state_layout(rt, def, dp->ncpus);
+	bpf_object__close(obj);
+	return def ? 0 : -EINVAL;
+}
+
+/*
+ * The two halves of the state, made from the module's definition before
+ * its object loads: the first is also the template the kernel needs to
+ * create the outer map.
+ */
+static int create_halves(struct datapath *dp, struct modrt *rt,
+			 struct bpf_map *def, struct bpf_map *outer)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	__u32 ksize, vsize, entries;
+	int i;
+
+	state_layout(rt, def, dp->ncpus);
+	ksize = rt->key_size;
+	vsize = rt->value_size;
+	entries = rt->max_entries;
+	if (rt->table) {
+		ksize = sizeof(__u32);
+		vsize = rt->row_size;
+		entries = rt->max_entries * dp->ncpus;
+	}
 	opts.map_flags = bpf_map__map_flags(def);
 	for (i = 0; i < 2; i++) {
-		rt->half_fd[i] = bpf_map_create(rt->state_type, NULL,
-						rt->key_size, rt->value_size,
-						rt->max_entries, &opts);
+		rt->half_fd[i] = bpf_map_create(rt->state_type, NULL, ksize,
+						vsize, entries, &opts);
 		if (rt->half_fd[i] < 0)
 			return -errno;
 	}
@@ -231,7 +281,7 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		       rt->mod->name, strerror(-err));
 		return err;
 	}
-	err = create_halves(rt, def, outer);
+	err = create_halves(dp, rt, def, outer);
 	if (err) {
 		pr_err("module %s: cannot create its state maps: %s",
 		       rt->mod->name, strerror(-err));
@@ -360,9 +410,13 @@ void datapath_unload(struct modrt *rt)
 {
 	int i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		if (rt->rows[i])
+			munmap(rt->rows[i], rt->rows_len);
+		rt->rows[i] = NULL;
 		if (rt->half_fd[i] >= 0)
 			close(rt->half_fd[i]);
+	}
 	if (!rt->obj) {
 		/* picked up from kept state: the fds are ours */
 		if (rt->prog_fd > 0)

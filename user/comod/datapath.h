@@ -19,6 +19,8 @@ int datapath_open(struct datapath *dp);
 /* The shared maps' names, which are also their pin names. */
 extern const char *const datapath_map_names[DP_MAPS];
 int datapath_add(struct datapath *dp, struct modrt *rt);
+/* A kept module's state layout, read again from its definition. */
+int datapath_state_layout(struct datapath *dp, struct modrt *rt);
 int datapath_link(struct datapath *dp, struct filter_stage *fs,
 		  unsigned int nfs, struct modrt *const *mods, unsigned int n);
 int datapath_ctl_map(struct datapath *dp);

@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <como/table.h>
 #include <bpf/libbpf.h>
 #include "drain.h"
 #include "events.h"
@@ -35,7 +37,7 @@ static bool is_array(enum bpf_map_type t)
 
 static int rows_reserve(struct modrt *rt, size_t vsize_raw)
 {
-	__u32 cap = rt->max_entries;
+	__u32 cap = rt->rows_max;
 
 	if (rt->rows_cap >= cap)
 		return 0;
@@ -180,6 +182,151 @@ static int clear_half(struct datapath *dp, struct modrt *rt, int fd,
 	return err;
 }
 
+/* A table's rows: comod maps a half once, the first time it drains it. */
+static char *table_rows(struct modrt *rt, __u32 half)
+{
+	void *p;
+
+	if (rt->rows[half])
+		return rt->rows[half];
+	p = mmap(NULL, rt->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 rt->half_fd[half], 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	rt->rows[half] = p;
+	return p;
+}
+
+static struct como_row_hdr *row_at(const struct modrt *rt, char *region,
+				   __u32 i)
+{
+	return (struct como_row_hdr *)(region + (size_t)i * rt->row_size);
+}
+
+/* Rows in use in CPU C's region (its row 0 says; a program wrote it). */
+static __u32 region_count(const struct modrt *rt, char *rows, int c,
+			  char **region)
+{
+	__u32 n;
+
+	*region = rows + (size_t)c * rt->max_entries * rt->row_size;
+	n = row_at(rt, *region, 0)->count;
+	return n < rt->max_entries ? n : rt->max_entries;
+}
+
+static __thread const struct modrt *sort_rt;
+
+static int row_cmp(const void *a, const void *b)
+{
+	const char *ka = *(char *const *)a + como_row_key_off();
+	const char *kb = *(char *const *)b + como_row_key_off();
+	__u32 ia, ib;
+
+	if (sort_rt->table_direct) {
+		memcpy(&ia, ka, sizeof(ia));
+		memcpy(&ib, kb, sizeof(ib));
+		return ia < ib ? -1 : ia > ib;
+	}
+	return memcmp(ka, kb, sort_rt->key_size);
+}
+
+static void row_take(struct modrt *rt, const char *row, __u32 n, bool add)
+{
+	const __u64 *in = (const __u64 *)(row + como_row_value_off(rt->key_size));
+	char *v = (char *)rt->values + (size_t)n * rt->value_size;
+	unsigned int i;
+
+	if (!add) {
+		memcpy((char *)rt->keys + (size_t)n * rt->key_size,
+		       row + como_row_key_off(), rt->key_size);
+		memcpy(v, in, rt->value_size);
+		return;
+	}
+	/* the CPUs' values of one key: added up, __u64 word by word */
+	for (i = 0; i < rt->value_size / 8; i++)
+		((__u64 *)v)[i] += in[i];
+}
+
+/*
+ * A table's closed half: the rows each CPU used, and nothing else. One
+ * CPU's rows are the table as they are; several CPUs' are sorted by key
+ * and each key's values added up. An array's rows come in key order.
+ */
+static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
+		      __u32 *nrows)
+{
+	char *rows = table_rows(rt, half), *region, **all;
+	__u32 n, i, total = 0, out = 0, regions = 0, last = 0;
+	int c, err;
+
+	if (!rows)
+		return -errno;
+	err = rows_reserve(rt, 8);
+	if (err)
+		return err;
+	for (c = 0; c < dp->ncpus; c++) {
+		n = region_count(rt, rows, c, &region);
+		total += n;
+		regions += n > 0;
+		if (n)
+			last = c;
+	}
+	*nrows = 0;
+	if (!total)
+		return 0;
+	if (regions == 1 && !rt->table_direct) {
+		n = region_count(rt, rows, last, &region);
+		for (i = 0; i < n; i++)
+			row_take(rt, (char *)row_at(rt, region, i), i, false);
+		*nrows = n;
+		return 0;
+	}
+	all = malloc(total * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (c = 0, total = 0; c < dp->ncpus; c++) {
+		n = region_count(rt, rows, c, &region);
+		for (i = 0; i < n; i++)
+			all[total++] = (char *)row_at(rt, region, i);
+	}
+	sort_rt = rt;
+	qsort(all, total, sizeof(*all), row_cmp);
+	for (i = 0; i < total; i++) {
+		bool same = i && !row_cmp(&all[i - 1], &all[i]);
+
+		if (same)
+			row_take(rt, all[i], out - 1, true);
+		else
+			row_take(rt, all[i], out++, false);
+	}
+	free(all);
+	*nrows = out;
+	return 0;
+}
+
+/* Empties what read_table() read: each used row and its bucket's head. */
+static void clear_table(struct datapath *dp, struct modrt *rt, __u32 half)
+{
+	char *rows = rt->rows[half], *region;
+	struct como_row_hdr *h;
+	__u32 n, i;
+	int c;
+
+	if (!rows)
+		return;
+	for (c = 0; c < dp->ncpus; c++) {
+		n = region_count(rt, rows, c, &region);
+		for (i = 0; i < n; i++) {
+			h = row_at(rt, region, i);
+			if (h->bucket < rt->max_entries)
+				row_at(rt, region, h->bucket)->head = 0;
+		}
+		/* a used row's own head is a used bucket's: cleared above */
+		memset(region, 0, (size_t)n * rt->row_size);
+		row_at(rt, region, 0)->count = 0;
+	}
+}
+
 int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 		__u64 epoch, __u64 start, __u64 end)
 {
@@ -192,7 +339,8 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	};
 	int fd = rt->half_fd[half & 1], err;
 
-	err = read_half(dp, rt, fd, &t.nrows);
+	err = rt->table ? read_table(dp, rt, half & 1, &t.nrows) :
+			  read_half(dp, rt, fd, &t.nrows);
 	if (err) {
 		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,
 		       (unsigned long long)t.epoch, strerror(-err));
@@ -204,7 +352,9 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	export_table(dp, rt, &t);
 	/* a live monitor's records are queryable at once, and survive a crash */
 	err = dp->live ? stream_flush(rt) : 0;
-	if (!err)
+	if (!err && rt->table)
+		clear_table(dp, rt, half & 1);
+	else if (!err)
 		err = clear_half(dp, rt, fd, t.nrows);
 	if (err) {
 		pr_err("module %s: cannot store and empty epoch %llu: %s",
@@ -216,12 +366,23 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	return 0;
 }
 
+void drain_flush(struct modrt *rt)
+{
+	export_flush(rt);
+}
+
 int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half)
 {
 	int fd = rt->half_fd[half & 1];
 	__u32 n;
 	int err;
 
+	if (rt->table) {
+		err = table_rows(rt, half & 1) ? 0 : -errno;
+		if (!err)
+			clear_table(dp, rt, half & 1);
+		return err;
+	}
 	err = read_half(dp, rt, fd, &n);
 	return err ?: clear_half(dp, rt, fd, n);
 }

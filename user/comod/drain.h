@@ -12,6 +12,8 @@
 int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 		__u64 epoch, __u64 start, __u64 end);
 /* Empties HALF without storing it: its rows are stored already. */
+/* Exports the epochs a trace run has queued (export_flush). */
+void drain_flush(struct modrt *rt);
 int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half);
 /* Frees the rows the drain reuses from epoch to epoch. */
 void drain_free(struct modrt *rt);

@@ -8,11 +8,18 @@
  * init()ed, so it holds the module's .so and state, and from then on
  * runs none of the module's code. They share one memory area (a memfd,
  * mapped before the fork): at the end of an epoch comod copies the table
- * into it and says "go" on a socket pair; the worker runs export(), which
- * emits records through action() and store() into the area, and says
- * "done". An epoch whose records do not fit crosses in chunks: "chunk",
- * comod sets them aside, "continue". comod stores an epoch's records
- * only once it is whole, so a stored epoch is always a whole one.
+ * into its queue there and says "go" on a socket pair; the worker runs
+ * export() over each queued table, which emits records through action()
+ * and store() into the area, and says "done". Records that do not fit
+ * cross in chunks: "chunk", comod sets them aside, "continue". comod
+ * stores a go's records only once they are whole, so a stored epoch is
+ * always a whole one.
+ *
+ * A live monitor says "go" for every epoch, so that its records are
+ * queryable at once. A trace run queues epochs until the queue is full or
+ * the run ends (export_flush): an epoch of a sparse trace holds a few
+ * rows, and one round trip for thousands of them is what keeps a week of
+ * 1-second intervals cheap.
  *
  * A worker that dies, runs over its time (COMOD_EXPORT_TIMEOUT) or its
  * memory (COMOD_EXPORT_MEMORY, its address space beyond what it was
@@ -56,6 +63,9 @@
 #define EXPORT_MEMORY		(1ULL << 30)
 #define EXPORT_BUFFER		(4U << 20)
 #define EXPORT_BUFFER_MIN	4096U
+/* a trace run's queue of tables: at least this, at least one full table */
+#define EXPORT_QUEUE		(1U << 20)
+#define EXPORT_QUEUE_EPOCHS	65536U
 /* what store() may write for one record (the in-process export's limit) */
 #define RECBUF_SIZE		65536U
 /* the head of the shared area, then the table's keys, values, records */
@@ -87,12 +97,27 @@ enum export_op {
 
 struct export_msg {
 	__u32 op;
-	__s32 err;		/* DONE: what export() returned */
-	__u32 nrows;		/* GO: the table's rows */
+	__s32 err;		/* DONE: what the first failed export() returned */
+	__u32 ntables;		/* GO: tables queued; DONE: export()s failed */
 	__u32 used;		/* CHUNK, DONE: bytes of records there */
-	__u64 epoch, start_ns, interval_ns;	/* GO */
+	__u64 queued;		/* GO: bytes of the queue in use */
+	__u64 failed_ns;	/* DONE: the first failed table's start */
 	__u64 module_ns;	/* DONE: time in the module's code */
 };
+
+/* A table in the queue: this, its keys, its values, each 8-aligned. */
+struct export_qtab {
+	__u64 epoch, start_ns, interval_ns;
+	__u32 nrows;
+	__u32 pad;
+};
+
+static inline size_t qtab_space(const struct modrt *rt, __u32 nrows)
+{
+	return sizeof(struct export_qtab) +
+	       (((size_t)nrows * rt->key_size + 7) & ~(size_t)7) +
+	       (((size_t)nrows * rt->value_size + 7) & ~(size_t)7);
+}
 
 /* Which of the module's functions the worker is in, for the reason. */
 enum export_cb { CB_NONE, CB_EXPORT, CB_ACTION, CB_STORE, CB_FINI };
@@ -108,14 +133,21 @@ static const char *const cb_names[] = {
 /* The head of the shared area: the worker writes it, comod reads it. */
 struct export_shm {
 	volatile __u32 cb;	/* enum export_cb */
+	volatile __u32 done;	/* tables of this go exported so far */
+	volatile __u64 done_bytes; /* their records, chunks included */
 };
 
 struct export_worker {
 	struct export_worker *next;	/* all: a new one unmaps the rest */
 	pid_t pid;			/* 0 once it has ended */
 	int sock;			/* each side's own end */
-	char *shm;			/* MAP_SHARED: head, table, records */
-	size_t shm_size, keys_off, values_off, out_off, out_size;
+	char *shm;			/* MAP_SHARED: head, queue, records */
+	size_t shm_size, queue_off, queue_size, out_off, out_size;
+	/* comod's side: the tables queued and not yet gone */
+	struct datapath *dp;
+	size_t queued;
+	__u32 nqueued;
+	__u64 first_epoch;		/* of the queue, for a stop's reason */
 	uint64_t timeout_ns, memory;
 	int cpu;			/* where it last ran, with comod */
 	/* comod's side: an epoch's chunks, set aside until it is whole */
@@ -128,6 +160,7 @@ struct export_worker {
 	/* the worker's side */
 	void *recbuf;
 	size_t recbuf_size, used;
+	size_t chunked;			/* bytes of this go's chunks */
 	uint64_t wait_ns;		/* for comod to take a chunk */
 };
 
@@ -228,14 +261,15 @@ static int export_limits(struct export_worker *w)
 /* The shared area: room for a full table and for the records. */
 static int shm_create(struct export_worker *w, const struct modrt *rt)
 {
-	size_t keys = (size_t)rt->max_entries * rt->key_size;
-	size_t values = (size_t)rt->max_entries * rt->value_size;
+	size_t queue = qtab_space(rt, rt->rows_max);
 	size_t page = sysconf(_SC_PAGESIZE);
 	int fd;
 
-	w->keys_off = SHM_HEAD;
-	w->values_off = (w->keys_off + keys + 63) & ~(size_t)63;
-	w->out_off = (w->values_off + values + page - 1) & ~(page - 1);
+	if (queue < EXPORT_QUEUE)
+		queue = EXPORT_QUEUE;
+	w->queue_off = SHM_HEAD;
+	w->queue_size = queue;
+	w->out_off = (w->queue_off + queue + page - 1) & ~(page - 1);
 	w->shm_size = w->out_off + w->out_size;
 	w->recbuf_size = (w->out_size - sizeof(struct export_rec)) & ~(size_t)7;
 	if (w->recbuf_size > RECBUF_SIZE)
@@ -306,6 +340,7 @@ static int worker_chunk(struct export_worker *w)
 	    recv(w->sock, &msg, sizeof(msg), 0) != sizeof(msg) ||
 	    msg.op != EXPORT_CONTINUE)
 		return -EPIPE;
+	w->chunked += w->used;
 	w->used = 0;
 	w->wait_ns += mono_ns() - t0;
 	return 0;
@@ -347,33 +382,67 @@ static int worker_sink(struct como_mod *m, uint64_t ts, const void *rec)
 	return 0;
 }
 
-static void worker_epoch(struct modrt *rt, struct export_worker *w,
-			 const struct export_msg *go)
+/*
+ * A go: export() over each queued table in turn, their records into the
+ * area. The queue is comod's, but the worker reads it as untrusted too:
+ * a table must fit what is left of it.
+ */
+static void worker_go(struct modrt *rt, struct export_worker *w,
+		      const struct export_msg *go)
 {
 	struct export_shm *head = (struct export_shm *)w->shm;
-	struct como_mod *m = rt->mod;
-	struct como_table t = {
-		.epoch = go->epoch,
-		.start_ns = go->start_ns,
-		.interval_ns = go->interval_ns,
-		.key_size = rt->key_size,
-		.value_size = rt->value_size,
-		.nrows = go->nrows,
-		.keys = w->shm + w->keys_off,
-		.values = w->shm + w->values_off,
-	};
 	struct export_msg done = { .op = EXPORT_DONE };
+	const char *q = w->shm + w->queue_off;
+	struct como_mod *m = rt->mod;
+	size_t off = 0, len = go->queued;
+	struct export_qtab qt;
 	uint64_t t0;
+	__u32 i;
 	int err;
 
 	w->used = 0;
+	w->chunked = 0;
 	w->wait_ns = 0;
+	head->done = 0;
+	head->done_bytes = 0;
 	t0 = mono_ns();
-	head->cb = CB_EXPORT;
-	err = m->desc->export(m, &t);
-	head->cb = CB_NONE;
+	for (i = 0; i < go->ntables; i++) {
+		struct como_table t = {
+			.key_size = rt->key_size,
+			.value_size = rt->value_size,
+		};
+
+		if (len > w->queue_size || len - off < sizeof(qt))
+			break;
+		memcpy(&qt, q + off, sizeof(qt));
+		if (qt.nrows > rt->rows_max ||
+		    qtab_space(rt, qt.nrows) > len - off)
+			break;
+		t.epoch = qt.epoch;
+		t.start_ns = qt.start_ns;
+		t.interval_ns = qt.interval_ns;
+		t.nrows = qt.nrows;
+		t.keys = (char *)q + off + sizeof(qt);
+		t.values = (char *)t.keys +
+			   (((size_t)qt.nrows * rt->key_size + 7) & ~(size_t)7);
+		off += qtab_space(rt, qt.nrows);
+		head->cb = CB_EXPORT;
+		err = m->desc->export(m, &t);
+		head->cb = CB_NONE;
+		/* out of memory stops the module: this table is not done */
+		if (err == -ENOMEM) {
+			done.err = err;
+			break;
+		}
+		/* a worker that dies later keeps this table's records */
+		head->done_bytes = w->chunked + w->used;
+		__atomic_store_n(&head->done, i + 1, __ATOMIC_RELEASE);
+		if (err < 0 && !done.ntables++) {
+			done.err = err;
+			done.failed_ns = qt.start_ns;
+		}
+	}
 	done.module_ns = mono_ns() - t0 - w->wait_ns;
-	done.err = err < 0 ? err : 0;
 	done.used = w->used;
 	send(w->sock, &done, sizeof(done), MSG_NOSIGNAL);
 }
@@ -474,8 +543,8 @@ worker_main(struct modrt *rt, struct export_worker *w, int sock, pid_t parent)
 	if (send(sock, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg))
 		_exit(1);
 	while (recv(sock, &msg, sizeof(msg), 0) == sizeof(msg) &&
-	       msg.op == EXPORT_GO && msg.nrows <= rt->max_entries)
-		worker_epoch(rt, w, &msg);
+	       msg.op == EXPORT_GO)
+		worker_go(rt, w, &msg);
 	if (m->desc->fini) {
 		head->cb = CB_FINI;
 		m->desc->fini(m);
@@ -627,7 +696,9 @@ static void export_fail(struct datapath *dp, struct modrt *rt, int err,
 	free(w->pending);
 	w->pending = NULL;
 	w->npending = w->pending_cap = 0;
-	rt->lost_epochs++;
+	rt->lost_epochs += w->nqueued;
+	w->nqueued = 0;
+	w->queued = 0;
 	ctl = datapath_ctl(dp, rt);
 	datapath_set_sampling(dp, rt, ctl.sampling, 0);
 	pr_warn("module %s stopped: %s; its capture is disabled and its "
@@ -673,7 +744,7 @@ static void epoch_store(struct modrt *rt, __u32 used)
  * is the worker's own measure; the rest but storing is the isolation's.
  */
 static void export_cost(struct export_worker *w, uint64_t t0, uint64_t t1,
-			uint64_t end, uint64_t module_ns)
+			uint64_t end, uint64_t module_ns, __u32 n)
 {
 	uint64_t ns = end - t0, store = end - t1;
 
@@ -682,33 +753,81 @@ static void export_cost(struct export_worker *w, uint64_t t0, uint64_t t1,
 	w->ns += ns;
 	w->store_ns += store;
 	w->module_ns += module_ns;
-	w->overhead[hist_bucket(ns - store - module_ns)]++;
-	if (ns > w->max_ns)
-		w->max_ns = ns;
-	w->epochs++;
+	/* a go of N epochs: each costs its share */
+	w->overhead[hist_bucket((ns - store - module_ns) / n)] += n;
+	if (ns / n > w->max_ns)
+		w->max_ns = ns / n;
+	w->epochs += n;
 }
 
-void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
+/*
+ * The worker's answer to a go, before its deadline: the deadline moves
+ * on while it gets through the tables (each table has the worker's time
+ * limit, a go of many has not their sum at once).
+ */
+static int go_wait(struct export_worker *w, struct export_msg *msg,
+		   uint64_t t0)
+{
+	struct export_shm *head = (struct export_shm *)w->shm;
+	uint64_t since = t0;
+	__u32 seen = 0;
+	int err;
+
+	for (;;) {
+		err = msg_recv(w, msg, since + w->timeout_ns);
+		if (err != -ETIMEDOUT || head->done == seen)
+			return err;
+		seen = head->done;
+		since = mono_ns();
+	}
+}
+
+/*
+ * A go failed after its first DONE tables: their records, the first
+ * done_bytes the worker emitted (set-aside chunks, then the area), are
+ * whole epochs and are stored, once checked; the rest are lost.
+ */
+static __u32 go_salvage(struct modrt *rt, __u32 n)
+{
+	struct export_worker *w = rt->worker;
+	struct export_shm *head = (struct export_shm *)w->shm;
+	__u32 done = __atomic_load_n(&head->done, __ATOMIC_ACQUIRE);
+	uint64_t bytes = head->done_bytes;
+	size_t in_pending, in_out;
+	const char *out = w->shm + w->out_off;
+
+	if (!done || done >= n)
+		return 0;
+	in_pending = bytes < w->npending ? bytes : w->npending;
+	in_out = bytes - in_pending;
+	if (in_out > w->out_size ||
+	    records_walk(NULL, w->pending, in_pending, w->recbuf_size) ||
+	    records_walk(NULL, out, in_out, w->recbuf_size))
+		return 0;
+	if (records_walk(rt, w->pending, in_pending, w->recbuf_size) ||
+	    records_walk(rt, out, in_out, w->recbuf_size))
+		rt->errors++;
+	w->npending = 0;
+	return done;
+}
+
+/* Sends the queue and stores what comes back: all of it, or none. */
+static void queue_go(struct datapath *dp, struct modrt *rt)
 {
 	struct export_worker *w = rt->worker;
 	struct export_msg msg = {
-		.op = EXPORT_GO, .nrows = t->nrows, .epoch = t->epoch,
-		.start_ns = t->start_ns, .interval_ns = t->interval_ns,
+		.op = EXPORT_GO, .ntables = w->nqueued, .queued = w->queued,
 	};
 	uint64_t t0 = mono_ns(), t1;
+	__u32 n = w->nqueued;
 	int err;
 
-	if (!w || !w->pid) {
-		rt->lost_epochs++;
+	if (!n)
 		return;
-	}
 	worker_follow(w);
-	memcpy(w->shm + w->keys_off, t->keys, (size_t)t->nrows * t->key_size);
-	memcpy(w->shm + w->values_off, t->values,
-	       (size_t)t->nrows * t->value_size);
 	err = msg_send(w, &msg);
 	while (!err) {
-		err = msg_recv(w, &msg, t0 + w->timeout_ns);
+		err = go_wait(w, &msg, t0);
 		if (err || msg.op == EXPORT_DONE)
 			break;
 		err = msg.op == EXPORT_CHUNK ? chunk_keep(w, msg.used) :
@@ -723,18 +842,72 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 				  w->recbuf_size)))
 		err = -EBADMSG;
 	if (err) {
-		export_fail(dp, rt, err, t->epoch, mono_ns() - t0);
+		__u32 done = go_salvage(rt, n);
+
+		/* the epoch it was in, for the reason; the rest are lost */
+		w->nqueued = n - done;
+		export_fail(dp, rt, err, w->first_epoch + done,
+			    mono_ns() - t0);
 		return;
 	}
+	w->nqueued = 0;
+	w->queued = 0;
 	t1 = mono_ns();
 	epoch_store(rt, msg.used);
-	export_cost(w, t0, t1, mono_ns(), msg.module_ns);
-	if (msg.err < 0) {
-		rt->errors++;
-		pr_warn("module %s: export() failed for the interval at %llu: %s",
-			rt->mod->name, (unsigned long long)t->start_ns,
-			strerror(-msg.err));
+	export_cost(w, t0, t1, mono_ns(), msg.module_ns, n);
+	if (msg.ntables) {
+		rt->errors += msg.ntables;
+		pr_warn("module %s: export() failed for the interval at %llu%s: "
+			"%s", rt->mod->name,
+			(unsigned long long)msg.failed_ns,
+			msg.ntables > 1 ? " and others" : "",
+			strerror(msg.err < 0 && msg.err > -4096 ? -msg.err : EIO));
 	}
+}
+
+void export_flush(struct modrt *rt)
+{
+	struct export_worker *w = rt->worker;
+
+	if (w && w->pid && w->nqueued)
+		queue_go(w->dp, rt);
+}
+
+void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
+{
+	struct export_worker *w = rt->worker;
+	size_t space = qtab_space(rt, t->nrows);
+	struct export_qtab qt = {
+		.epoch = t->epoch, .start_ns = t->start_ns,
+		.interval_ns = t->interval_ns, .nrows = t->nrows,
+	};
+	char *p;
+
+	if (!w || !w->pid || t->nrows > rt->rows_max) {
+		rt->lost_epochs++;
+		return;
+	}
+	w->dp = dp;
+	if (w->queued + space > w->queue_size ||
+	    w->nqueued == EXPORT_QUEUE_EPOCHS) {
+		queue_go(dp, rt);
+		if (!w->pid) {
+			rt->lost_epochs++;
+			return;
+		}
+	}
+	if (!w->nqueued)
+		w->first_epoch = t->epoch;
+	p = w->shm + w->queue_off + w->queued;
+	memcpy(p, &qt, sizeof(qt));
+	p += sizeof(qt);
+	memcpy(p, t->keys, (size_t)t->nrows * t->key_size);
+	p += ((size_t)t->nrows * t->key_size + 7) & ~(size_t)7;
+	memcpy(p, t->values, (size_t)t->nrows * t->value_size);
+	w->queued += space;
+	w->nqueued++;
+	if (dp->live)
+		queue_go(dp, rt);
 }
 
 int export_start(struct modrt *rt)
@@ -807,6 +980,7 @@ void export_stop(struct modrt *rt)
 
 	if (!w)
 		return;
+	export_flush(rt);
 	if (w->pid) {
 		/* fini() runs under the same time limit as export() */
 		err = msg_send(w, &msg) ?:

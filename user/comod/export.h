@@ -22,14 +22,21 @@ struct json_object;
 int export_start(struct modrt *rt);
 /*
  * Runs export() over T in the worker and stores the records, all of them
- * or, when the module fails, none. A failure is the module's, never the
+ * or, when the module fails, none (a trace run's T waits in a queue, see
+ * export_flush). A failure is the module's, never the
  * caller's: an error export() returns is counted (rt->errors); a worker
  * that crashes, runs over its time or its memory is stopped, its capture
  * disabled in DP, and this and every later epoch of it counted in
  * rt->lost_epochs.
  */
 void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t);
-/* Runs fini() in the worker and ends it. */
+/*
+ * A trace run queues its epochs' tables and exports them in bulk: this
+ * exports what is queued (the clock calls it as a run ends; export_stop
+ * does too). A live monitor's epochs are exported as they close.
+ */
+void export_flush(struct modrt *rt);
+/* Runs fini() in the worker and ends it (after what is queued). */
 void export_stop(struct modrt *rt);
 /*
  * The module's export in the run's JSON summary (O: its object): the

@@ -416,6 +416,12 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	rt->key_size = info.key_size;
 	rt->value_size = info.value_size;
 	rt->max_entries = info.max_entries;
+	rt->rows_max = info.max_entries;
+	if (info.map_flags & BPF_F_MMAPABLE) {
+		err = datapath_state_layout(mon->dp, rt);
+		if (err)
+			return err;
+	}
 	/* the epoch the kernel kept writing goes on: it is still open */
 	clock_resume(rt, json_u64(o, "epoch_start"));
 	rt->st.first_ns = json_u64(o, "first_ns");
