@@ -80,6 +80,14 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  */
 #define COMO_ROW_ALIGN __attribute__((aligned(8)))
 
+/* Where como_get() is in its probe, for the out-of-line part. */
+struct como_probe {
+	void *state;
+	const void *key;
+	__u32 base, b, rows;
+	int found;		/* -1: none (full), 0: a free row, 1: the key */
+};
+
 #define COMO_TABLE_DECLARE(key_type, value_type, entries, direct)	\
 	_Static_assert((entries) > 0 && (entries) <= COMO_TABLE_MAX,	\
 		       "a table holds 1 to COMO_TABLE_MAX rows per CPU");	\
@@ -103,50 +111,79 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
 		__uint(value_size, sizeof(__u32));			\
 	} como_state SEC(".maps");					\
 									\
+	/* probing past the key's first row: rare, so out of line */	\
+	static long como_probe_cb(__u32 i, void *data)			\
+	{								\
+		struct como_probe *pr = data;				\
+		struct como_row *r;					\
+		__u32 k;						\
+									\
+		pr->b = pr->b + 1 < pr->rows ? pr->b + 1 : 0;		\
+		k = pr->base + pr->b;					\
+		r = bpf_map_lookup_elem(pr->state, &k);			\
+		if (!r) {						\
+			pr->found = -1;					\
+			return 1;					\
+		}							\
+		if (!r->hdr.used) {					\
+			pr->found = 0;					\
+			return 1;					\
+		}							\
+		if (como_key_eq(&r->key, pr->key, sizeof(key_type))) {	\
+			pr->found = 1;					\
+			return 1;					\
+		}							\
+		return 0;						\
+	}								\
+									\
 	static __always_inline value_type *				\
 	como_get(void *state, const key_type *key)			\
 	{								\
-		__u32 base, b, i, k, n, idx;				\
-		struct como_row *head, *r, *first;			\
+		const __u32 rows = como_table_rows(entries, direct);	\
+		struct como_probe pr = { .state = state, .key = key,	\
+					 .rows = rows, .found = -1 };	\
+		struct como_row *r, *first, *list;			\
+		__u32 k, n;						\
 									\
-		base = bpf_get_smp_processor_id() * (entries);		\
+		pr.base = bpf_get_smp_processor_id() * rows;		\
 		if (direct) {						\
 			if (*(const __u32 *)key >= (entries))		\
 				return NULL;				\
-			b = base + *(const __u32 *)key;			\
+			pr.b = *(const __u32 *)key;			\
 		} else {						\
-			b = base + como_key_hash(key, sizeof(key_type)) % \
-				   (entries);				\
+			pr.b = como_key_hash(key, sizeof(key_type)) % rows; \
 		}							\
-		head = bpf_map_lookup_elem(state, &b);			\
-		if (!head)						\
+		k = pr.base + pr.b;					\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r)							\
 			return NULL;					\
-		idx = head->hdr.head;					\
-		for (i = 0; i < COMO_CHAIN_MAX && idx; i++) {		\
-			k = base + idx - 1;				\
+		if (r->hdr.used) {					\
+			if (direct ||					\
+			    como_key_eq(&r->key, key, sizeof(key_type))) \
+				return &r->value;			\
+			bpf_loop(COMO_CHAIN_MAX - 1, como_probe_cb, &pr, 0); \
+			if (pr.found < 0)				\
+				return NULL;				\
+			k = pr.base + pr.b;				\
 			r = bpf_map_lookup_elem(state, &k);		\
 			if (!r)						\
 				return NULL;				\
-			if (como_key_eq(&r->key, key, sizeof(key_type))) \
+			if (pr.found)					\
 				return &r->value;			\
-			idx = r->hdr.next;				\
 		}							\
-		if (idx)						\
-			return NULL;					\
-		first = bpf_map_lookup_elem(state, &base);		\
+		first = bpf_map_lookup_elem(state, &pr.base);		\
 		if (!first)						\
 			return NULL;					\
 		n = first->hdr.count;					\
 		if (n >= (entries))					\
 			return NULL;					\
-		k = base + n;						\
-		r = bpf_map_lookup_elem(state, &k);			\
-		if (!r)							\
+		k = pr.base + n;					\
+		list = bpf_map_lookup_elem(state, &k);			\
+		if (!list)						\
 			return NULL;					\
 		__builtin_memcpy(&r->key, key, sizeof(key_type));	\
-		r->hdr.bucket = b - base;				\
-		r->hdr.next = head->hdr.head;				\
-		head->hdr.head = n + 1;					\
+		r->hdr.used = 1;					\
+		list->hdr.touched = pr.b + 1;				\
 		first->hdr.count = n + 1;				\
 		return &r->value;					\
 	}

@@ -5,14 +5,17 @@
  * emptying an epoch is a walk over the rows the epoch used, with no
  * system call and nothing proportional to the table's capacity.
  *
- * Each CPU has a region of ENTRIES rows, rows [cpu * ENTRIES, (cpu + 1) *
- * ENTRIES) of the array, that only programs on that CPU write (XDP and
- * BPF_PROG_RUN do not migrate), so no row needs an atomic operation.
- * Rows are handed out in order, as keys first appear: row 0's 'count'
- * says how many of the region's rows are in use. The region is also a
- * hash: bucket B's chain starts at row (head of row B) - 1 and goes on
- * through each row's 'next'. comod empties a closed half by clearing the
- * head of each used row's bucket and then the used rows themselves.
+ * Each CPU has a region of rows that only programs on that CPU write (XDP
+ * and BPF_PROG_RUN do not migrate), so no row needs an atomic operation.
+ * A region is an open-addressing hash of its rows (linear probing from
+ * the key's hash; an array's key is its row): a row is 'used' once a key
+ * is in it. Its rows are also a list of the rows used, in the order their
+ * keys first came: row i's 'touched' is 1 + the i-th used row, and row
+ * 0's 'count' says how many there are. comod reads an epoch by that list
+ * and empties it by clearing the rows on it, then the list itself.
+ *
+ * A hashed table has twice the rows it may use, so that probing stays
+ * short; an array has one row per key.
  */
 #ifndef _COMO_TABLE_H
 #define _COMO_TABLE_H
@@ -25,11 +28,17 @@
 #define COMO_CHAIN_MAX		32		/* rows walked for one key */
 
 struct como_row_hdr {
-	__u32 head;	/* of bucket <this row>: 1 + its first row, 0: empty */
-	__u32 next;	/* 1 + the next row of this row's chain, 0: the last */
-	__u32 bucket;	/* the bucket this row hangs from */
-	__u32 count;	/* row 0 of a region only: rows in use */
+	__u32 used;	/* a key is in this row */
+	__u32 touched;	/* 1 + the row used i-th, i being this row's number */
+	__u32 pad;
+	__u32 count;	/* row 0 of a region only: rows used */
 };
+
+/* Rows in a CPU's region, for a table of ENTRIES keys. */
+static inline __u32 como_table_rows(__u32 entries, int direct)
+{
+	return direct ? entries : 2 * entries;
+}
 
 /* A row: the header, the key and the value, each 8-aligned. */
 static inline __u32 como_row_key_off(void)

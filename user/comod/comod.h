@@ -104,7 +104,7 @@ struct modrt {
 		__u32 key_size, value_size, max_entries;
 		/* a COMO_TABLE: rows per CPU, mapped halves (drain.c maps) */
 		bool table, table_direct;
-		__u32 row_size;
+		__u32 row_size, region_rows;	/* a CPU's region */
 		__u32 rows_max;	/* a drained table's rows, CPUs' keys merged */
 		void *rows[2];
 		size_t rows_len;

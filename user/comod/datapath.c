@@ -180,7 +180,8 @@ static void state_layout(struct modrt *rt, const struct bpf_map *def,
 	rt->rows_max = rt->max_entries * ncpus;
 	rt->table_direct = bpf_map__map_extra(def) == 1;
 	rt->row_size = como_row_size(rt->key_size, rt->value_size);
-	rt->rows_len = (size_t)rt->row_size * rt->max_entries * ncpus;
+	rt->region_rows = como_table_rows(rt->max_entries, rt->table_direct);
+	rt->rows_len = (size_t)rt->row_size * rt->region_rows * ncpus;
 }
 
 int datapath_state_layout(struct datapath *dp, struct modrt *rt)
@@ -222,7 +223,7 @@ static int create_halves(struct datapath *dp, struct modrt *rt,
 	if (rt->table) {
 		ksize = sizeof(__u32);
 		vsize = rt->row_size;
-		entries = rt->max_entries * dp->ncpus;
+		entries = rt->region_rows * dp->ncpus;
 	}
 	opts.map_flags = bpf_map__map_flags(def);
 	for (i = 0; i < 2; i++) {

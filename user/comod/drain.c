@@ -203,15 +203,25 @@ static struct como_row_hdr *row_at(const struct modrt *rt, char *region,
 	return (struct como_row_hdr *)(region + (size_t)i * rt->row_size);
 }
 
-/* Rows in use in CPU C's region (its row 0 says; a program wrote it). */
-static __u32 region_count(const struct modrt *rt, char *rows, int c,
-			  char **region)
+/*
+ * CPU C's region and its rows used, in the order they were: the list a
+ * program wrote, each entry checked (a row outside the region is none).
+ */
+static __u32 region_used(const struct modrt *rt, char *rows, int c,
+			 char **region, __u32 *used)
 {
-	__u32 n;
+	__u32 n, i, r, k = 0;
 
-	*region = rows + (size_t)c * rt->max_entries * rt->row_size;
+	*region = rows + (size_t)c * rt->region_rows * rt->row_size;
 	n = row_at(rt, *region, 0)->count;
-	return n < rt->max_entries ? n : rt->max_entries;
+	if (n > rt->max_entries)
+		n = rt->max_entries;
+	for (i = 0; i < n; i++) {
+		r = row_at(rt, *region, i)->touched;
+		if (r && r <= rt->region_rows)
+			used[k++] = r - 1;
+	}
+	return k;
 }
 
 static __thread const struct modrt *sort_rt;
@@ -247,6 +257,24 @@ static void row_take(struct modrt *rt, const char *row, __u32 n, bool add)
 		((__u64 *)v)[i] += in[i];
 }
 
+/* The rows used lists, one per CPU, end to end in rt->raw. */
+static void table_lists(struct datapath *dp, struct modrt *rt, char *rows,
+		       __u32 *count, __u32 *total, int *only)
+{
+	__u32 *used = rt->raw;
+	char *region;
+	int c;
+
+	*total = 0;
+	*only = -1;
+	for (c = 0; c < dp->ncpus; c++) {
+		count[c] = region_used(rt, rows, c, &region, used + *total);
+		if (count[c])
+			*only = *only == -1 ? c : -2;
+		*total += count[c];
+	}
+}
+
 /*
  * A table's closed half: the rows each CPU used, and nothing else. One
  * CPU's rows are the table as they are; several CPUs' are sorted by key
@@ -256,73 +284,74 @@ static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
 		      __u32 *nrows)
 {
 	char *rows = table_rows(rt, half), *region, **all;
-	__u32 n, i, total = 0, out = 0, regions = 0, last = 0;
-	int c, err;
+	__u32 *count, *used, i, total, out = 0, k = 0;
+	int c, only, err;
 
 	if (!rows)
 		return -errno;
-	err = rows_reserve(rt, 8);
+	err = rows_reserve(rt, sizeof(__u32));
 	if (err)
 		return err;
-	for (c = 0; c < dp->ncpus; c++) {
-		n = region_count(rt, rows, c, &region);
-		total += n;
-		regions += n > 0;
-		if (n)
-			last = c;
-	}
-	*nrows = 0;
-	if (!total)
-		return 0;
-	if (regions == 1 && !rt->table_direct) {
-		n = region_count(rt, rows, last, &region);
-		for (i = 0; i < n; i++)
-			row_take(rt, (char *)row_at(rt, region, i), i, false);
-		*nrows = n;
-		return 0;
-	}
-	all = malloc(total * sizeof(*all));
-	if (!all)
+	count = calloc(dp->ncpus, sizeof(*count));
+	if (!count)
 		return -ENOMEM;
-	for (c = 0, total = 0; c < dp->ncpus; c++) {
-		n = region_count(rt, rows, c, &region);
-		for (i = 0; i < n; i++)
-			all[total++] = (char *)row_at(rt, region, i);
+	table_lists(dp, rt, rows, count, &total, &only);
+	used = rt->raw;
+	*nrows = 0;
+	if (only >= 0 && !rt->table_direct) {
+		region = rows + (size_t)only * rt->region_rows * rt->row_size;
+		for (i = 0; i < total; i++)
+			row_take(rt, (char *)row_at(rt, region, used[i]), i,
+				 false);
+		*nrows = total;
+		free(count);
+		return 0;
+	}
+	all = total ? malloc(total * sizeof(*all)) : NULL;
+	if (total && !all) {
+		free(count);
+		return -ENOMEM;
+	}
+	for (c = 0; c < dp->ncpus; c++) {
+		region = rows + (size_t)c * rt->region_rows * rt->row_size;
+		for (i = 0; i < count[c]; i++, k++)
+			all[k] = (char *)row_at(rt, region, used[k]);
 	}
 	sort_rt = rt;
 	qsort(all, total, sizeof(*all), row_cmp);
 	for (i = 0; i < total; i++) {
-		bool same = i && !row_cmp(&all[i - 1], &all[i]);
-
-		if (same)
+		if (i && !row_cmp(&all[i - 1], &all[i]))
 			row_take(rt, all[i], out - 1, true);
 		else
 			row_take(rt, all[i], out++, false);
 	}
 	free(all);
+	free(count);
 	*nrows = out;
 	return 0;
 }
 
-/* Empties what read_table() read: each used row and its bucket's head. */
+/*
+ * Empties what read_table() read: the rows on each CPU's list, then the
+ * list. The list is read whole first: it lives in the rows' headers.
+ */
 static void clear_table(struct datapath *dp, struct modrt *rt, __u32 half)
 {
 	char *rows = rt->rows[half], *region;
-	struct como_row_hdr *h;
-	__u32 n, i;
+	__u32 *used = rt->raw, n, i;
 	int c;
 
-	if (!rows)
+	if (!rows || !used)
 		return;
 	for (c = 0; c < dp->ncpus; c++) {
-		n = region_count(rt, rows, c, &region);
-		for (i = 0; i < n; i++) {
-			h = row_at(rt, region, i);
-			if (h->bucket < rt->max_entries)
-				row_at(rt, region, h->bucket)->head = 0;
-		}
-		/* a used row's own head is a used bucket's: cleared above */
-		memset(region, 0, (size_t)n * rt->row_size);
+		n = region_used(rt, rows, c, &region, used);
+		for (i = 0; i < n; i++)
+			memset(row_at(rt, region, used[i]), 0, rt->row_size);
+		n = row_at(rt, region, 0)->count;
+		if (n > rt->max_entries)
+			n = rt->max_entries;
+		for (i = 0; i < n; i++)
+			row_at(rt, region, i)->touched = 0;
 		row_at(rt, region, 0)->count = 0;
 	}
 }
@@ -379,6 +408,7 @@ int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half)
 
 	if (rt->table) {
 		err = table_rows(rt, half & 1) ? 0 : -errno;
+		err = err ?: rows_reserve(rt, sizeof(__u32));
 		if (!err)
 			clear_table(dp, rt, half & 1);
 		return err;
