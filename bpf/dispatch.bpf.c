@@ -414,6 +414,8 @@ int como_dispatch(struct xdp_md *ctx)
 		st->non_ip += bc.non_ip;
 		st->trunc += bc.trunc;
 	}
+	/* each module's time starts where the program before it ended */
+	bc.vec->clock_ns = bpf_ktime_get_ns();
 	bpf_tail_call(ctx, &como_progs, cfg->head);
 	return XDP_PASS;
 }

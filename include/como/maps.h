@@ -17,6 +17,7 @@
 struct como_vec {
 	__u32 n;
 	__u32 pad;
+	__u64 clock_ns;	/* when the last program before this one ended */
 	struct como_pkt pkt[COMO_BATCH_MAX];
 };
 

@@ -116,11 +116,45 @@ static void progress(const char *path, struct trace_result *res,
 	fflush(stderr);
 }
 
+/*
+ * libpcap reads through stdio's default buffer, 4 KiB a read(2): a big
+ * buffer of our own makes that a system call per MiB.
+ */
+#define TRACE_IOBUF	(1U << 20)
+
 struct trace {
 	const char *path;
 	pcap_t *pc;
+	char *iobuf;
 	int dlt;
 };
+
+static void trace_free(struct trace *t)
+{
+	pcap_close(t->pc);
+	free(t->iobuf);
+	free(t);
+}
+
+static pcap_t *trace_pcap_open(struct trace *t, const char *path,
+			       char *errbuf)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	pcap_t *pc;
+
+	if (!f) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		return NULL;
+	}
+	t->iobuf = malloc(TRACE_IOBUF);
+	if (t->iobuf)
+		setvbuf(f, t->iobuf, _IOFBF, TRACE_IOBUF);
+	pc = pcap_fopen_offline_with_tstamp_precision(f,
+			PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!pc && f != stdin)
+		fclose(f);
+	return pc;
+}
 
 int trace_open(struct trace **tp, const char *path)
 {
@@ -132,10 +166,10 @@ int trace_open(struct trace **tp, const char *path)
 	if (!t)
 		return -ENOMEM;
 	t->path = path;
-	t->pc = pcap_open_offline_with_tstamp_precision(path,
-			PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	t->pc = trace_pcap_open(t, path, errbuf);
 	if (!t->pc) {
 		pr_err("cannot read trace %s: %s", path, errbuf);
+		free(t->iobuf);
 		free(t);
 		return -EINVAL;
 	}
@@ -144,8 +178,7 @@ int trace_open(struct trace **tp, const char *path)
 		pr_err("trace %s: unsupported link type %d (%s); como reads "
 		       "Ethernet, raw IP and Linux cooked captures", path, dlt,
 		       pcap_datalink_val_to_name(dlt) ?: "unknown");
-		pcap_close(t->pc);
-		free(t);
+		trace_free(t);
 		return -EPROTONOSUPPORT;
 	}
 	t->dlt = dlt;
@@ -168,8 +201,7 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	memset(res, 0, sizeof(*res));
 	fd.frame = aligned_alloc(64, META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL);
 	if (!fd.frame) {
-		pcap_close(pc);
-		free(t);
+		trace_free(t);
 		return -ENOMEM;
 	}
 	*(struct como_batch_meta *)fd.frame = (struct como_batch_meta){
@@ -246,15 +278,13 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	if (show_progress && res->packets >= 0x100000)
 		fputc('\n', stderr);
 	free(fd.frame);
-	pcap_close(pc);
-	free(t);
+	trace_free(t);
 	return err;
 }
 
 void trace_close(struct trace *t)
 {
-	pcap_close(t->pc);
-	free(t);
+	trace_free(t);
 }
 
 int trace_linktype(const struct trace *t)
