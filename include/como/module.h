@@ -13,10 +13,16 @@
  *              every packet that passes the filter updates the state of
  *              the current epoch
  *   export()   the epoch closed: comod drained its state into a table;
- *              the module turns it into records with como_emit()
+ *              the module turns it into records with como_emit(). With
+ *              COMO_MOD_EVERY_INTERVAL it is called for every interval,
+ *              those without packets too (an empty table), so that state
+ *              kept across intervals (flows) can time out on time
+ *   flush()    optional: the run ends, or the module is unloaded; emit
+ *              what is still open (flows), before the stream closes
  *   action()   optional: keep (1) or drop (0) a record before it is stored
- *   store()    serialise a record for storage      (mandatory)
- *   load()     deserialise a stored record         (mandatory)
+ *   store()    optional: serialise a record for storage; without it
+ *              the schema's fixed-width little-endian form
+ *   load()     optional: its reverse; the schema's without it
  *   print()    optional: format a record; without it the schema prints it
  *              in every format (plain, json, csv, gnuplot)
  *   replay()   optional: turn a record back into packets, so that a module
@@ -32,7 +38,7 @@
 #include <linux/types.h>
 #include "pkt.h"
 
-#define COMO_MODULE_ABI		1
+#define COMO_MODULE_ABI		2
 
 /* An interval of capture state, drained at the end of an epoch. */
 struct como_table {
@@ -58,6 +64,7 @@ static inline void *como_row_value(const struct como_table *t, __u32 i)
 }
 
 /* The schema of a stored record: one entry per field, then a NULL name. */
+#define COMO_STR_MAX	255	/* bytes of a COMO_FT_STR field */
 enum como_ftype {
 	COMO_FT_U8 = 1,
 	COMO_FT_U16,
@@ -65,16 +72,49 @@ enum como_ftype {
 	COMO_FT_U64,
 	COMO_FT_ADDR,		/* __u8[16], IPv4-mapped for IPv4 */
 	COMO_FT_PROTO,		/* __u8 IP protocol number */
+	COMO_FT_STR,		/* char[size], NUL-padded (COMO_FIELD_STR) */
+	COMO_FT_TIME,		/* __u64 ns since the Unix epoch */
+	COMO_FT_DURATION,	/* __u64 ns */
+	COMO_FT_DOUBLE,		/* double */
 };
 
 struct como_field {
 	const char *name;
 	__u16 type;
 	__u16 offset;
+	__u16 size;		/* COMO_FT_STR only: bytes of the array */
 };
 
-#define COMO_FIELD(rec, member, ftype) { #member, ftype, offsetof(rec, member) }
-#define COMO_FIELD_END { NULL, 0, 0 }
+#define COMO_FIELD(rec, member, ftype) { #member, ftype, offsetof(rec, member), 0 }
+#define COMO_FIELD_STR(rec, member)					\
+	{ #member, COMO_FT_STR, offsetof(rec, member),			\
+	  sizeof(((rec *)0)->member) }
+#define COMO_FIELD_END { NULL, 0, 0, 0 }
+
+/*
+ * How the CPUs' copies of a state value become one (the drain applies
+ * it): every __u64 word added up unless the module lists its fields. A
+ * value that is not whole __u64 words needs the list.
+ */
+enum como_fold_op {
+	COMO_FOLD_SUM = 1,	/* add */
+	COMO_FOLD_MIN,		/* the least (a CPU without the key is absent) */
+	COMO_FOLD_MAX,		/* the greatest */
+	COMO_FOLD_OR,		/* bitwise or: TCP flags */
+};
+
+struct como_fold {
+	__u16 offset;		/* in the value */
+	__u8 size;		/* 1, 2, 4 or 8 bytes, unsigned */
+	__u8 op;		/* enum como_fold_op */
+};
+
+#define COMO_FOLD(val, member, fop)					\
+	{ offsetof(val, member), sizeof(((val *)0)->member), fop }
+#define COMO_FOLD_END { 0, 0, 0 }
+
+/* struct como_module.flags */
+#define COMO_MOD_EVERY_INTERVAL	(1U << 0)	/* export() empty intervals too */
 
 struct como_mod;	/* a running instance, owned by the core */
 struct como_out;	/* an output stream in one format */
@@ -106,6 +146,12 @@ struct como_module {
 	int (*replay)(struct como_mod *m, __u64 ts, const void *rec,
 		      struct como_pkt *pkts, unsigned int max);
 	void (*fini)(struct como_mod *m);
+
+	/* ABI 2 */
+	__u32 flags;			/* COMO_MOD_* */
+	const struct como_fold *fold;	/* the state value's fields, or NULL */
+	/* NOW: ns, the end of the run's last interval */
+	int (*flush)(struct como_mod *m, __u64 now);
 };
 
 /* Each NAME.so defines exactly one, named como_module. */
@@ -118,6 +164,18 @@ struct como_module {
 int como_emit(struct como_mod *m, __u64 ts, const void *rec);
 void *como_priv(struct como_mod *m);
 void como_set_priv(struct como_mod *m, void *priv);
+/*
+ * A module's own message, in comod's log with its name, at a syslog
+ * LEVEL: COMO_MSG_*. From init(), an error is the reason its refusal
+ * gives (and is not logged twice).
+ */
+#define COMO_MSG_ERR	3
+#define COMO_MSG_WARN	4
+#define COMO_MSG_NOTICE	5	/* shown by default */
+#define COMO_MSG_INFO	6
+#define COMO_MSG_DEBUG	7
+void como_log(struct como_mod *m, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Reads KEY=VALUE from an argument string; 0, -ENOENT or -EINVAL. */
 int como_arg_u64(const char *args, const char *key, __u64 *val);
 

@@ -97,6 +97,7 @@ static int epoch_close(struct datapath *dp, struct modrt *rt)
 
 int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed)
 {
+	uint64_t ended;
 	unsigned int i;
 	int err;
 
@@ -113,6 +114,13 @@ int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed)
 				return err;
 			if (closed)
 				(*closed)++;
+			ended = rt->epoch_end;
+			clock_open(rt, now);
+			/* a trace's silence: intervals without an epoch */
+			if ((rt->mod->desc->flags & COMO_MOD_EVERY_INTERVAL) &&
+			    rt->epoch_start > ended)
+				drain_empty(mon->dp, rt, ended, rt->epoch_start);
+			continue;
 		}
 		clock_open(rt, now);
 	}
@@ -128,7 +136,7 @@ int clock_close(struct monitor *mon, struct modrt *rt, uint64_t now)
 	if (mon->dp->live)
 		epoch_stretch(rt, now, true);
 	err = epoch_close(mon->dp, rt);
-	/* a trace run's epochs wait in export's queue: this was the last */
-	drain_flush(rt);
+	/* its stream closes next: what export holds goes first */
+	drain_end(mon->dp, rt, rt->epoch_end);
 	return err;
 }

@@ -205,6 +205,40 @@ int datapath_state_layout(struct datapath *dp, struct modrt *rt)
 }
 
 /*
+ * Per-CPU values become one value in the drain: word by word, or as the
+ * module's fold list says, which only a table's rows allow (a per-CPU
+ * map holds every key on every CPU, so a minimum would be 0).
+ */
+static int state_fold_check(const struct modrt *rt)
+{
+	const struct como_fold *f = rt->mod->desc->fold;
+	bool percpu = rt->table || rt->state_type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		      rt->state_type == BPF_MAP_TYPE_PERCPU_HASH ||
+		      rt->state_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+
+	if (f && !rt->table) {
+		pr_err("module %s: a fold list needs its state to be a "
+		       "COMO_TABLE or COMO_ARRAY", rt->mod->name);
+		return -EDOM;
+	}
+	for (; f && f->op; f++) {
+		if (f->offset + f->size > rt->value_size) {
+			pr_err("module %s: fold at offset %u (%u bytes) is past "
+			       "its %u-byte state value", rt->mod->name,
+			       f->offset, f->size, rt->value_size);
+			return -EDOM;
+		}
+	}
+	if (percpu && !rt->mod->desc->fold && rt->value_size % 8) {
+		pr_err("module %s: its %u-byte state value is not whole __u64 "
+		       "counters: say how its fields fold (.fold)",
+		       rt->mod->name, rt->value_size);
+		return -EDOM;
+	}
+	return 0;
+}
+
+/*
  * The two halves of the state, made from the module's definition before
  * its object loads: the first is also the template the kernel needs to
  * create the outer map.
@@ -283,6 +317,9 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		return err;
 	}
 	err = create_halves(dp, rt, def, outer);
+	err = err ?: state_fold_check(rt);
+	if (err == -EDOM)
+		return -EINVAL;
 	if (err) {
 		pr_err("module %s: cannot create its state maps: %s",
 		       rt->mod->name, strerror(-err));

@@ -240,6 +240,39 @@ static int row_cmp(const void *a, const void *b)
 	return memcmp(ka, kb, sort_rt->key_size);
 }
 
+static __u64 fold_one(__u8 op, __u64 a, __u64 b)
+{
+	switch (op) {
+	case COMO_FOLD_SUM:
+		return a + b;
+	case COMO_FOLD_MIN:
+		return a < b ? a : b;
+	case COMO_FOLD_MAX:
+		return a > b ? a : b;
+	case COMO_FOLD_OR:
+		return a | b;
+	}
+	return a;
+}
+
+/*
+ * Another CPU's value of the same key, into DST, field by field as the
+ * module says (mod.c checked the list; datapath.c that it fits): a field
+ * it does not list keeps the first CPU's.
+ */
+static void fold_fields(const struct como_fold *f, void *dst, const void *src)
+{
+	__u64 a = 0, b = 0;
+
+	for (; f->op; f++) {
+		memcpy(&a, (char *)dst + f->offset, f->size);
+		memcpy(&b, (const char *)src + f->offset, f->size);
+		a = fold_one(f->op, a, b);
+		memcpy((char *)dst + f->offset, &a, f->size);
+		a = b = 0;
+	}
+}
+
 static void row_take(struct modrt *rt, const char *row, __u32 n, bool add)
 {
 	const __u64 *in = (const __u64 *)(row + como_row_value_off(rt->key_size));
@@ -250,6 +283,10 @@ static void row_take(struct modrt *rt, const char *row, __u32 n, bool add)
 		memcpy((char *)rt->keys + (size_t)n * rt->key_size,
 		       row + como_row_key_off(), rt->key_size);
 		memcpy(v, in, rt->value_size);
+		return;
+	}
+	if (rt->mod->desc->fold) {
+		fold_fields(rt->mod->desc->fold, v, in);
 		return;
 	}
 	/* the CPUs' values of one key: added up, __u64 word by word */
@@ -395,9 +432,22 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	return 0;
 }
 
-void drain_flush(struct modrt *rt)
+void drain_end(struct datapath *dp, struct modrt *rt, __u64 now)
 {
-	export_flush(rt);
+	export_finish(dp, rt, now);
+}
+
+void drain_empty(struct datapath *dp, struct modrt *rt, __u64 from, __u64 to)
+{
+	struct como_table t = {
+		.epoch = 0,
+		.interval_ns = rt->mod->interval_ns,
+		.key_size = rt->key_size,
+		.value_size = rt->value_size,
+	};
+
+	for (t.start_ns = from; t.start_ns < to; t.start_ns += t.interval_ns)
+		export_table(dp, rt, &t);
 }
 
 int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half)

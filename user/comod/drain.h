@@ -12,8 +12,16 @@
 int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 		__u64 epoch, __u64 start, __u64 end);
 /* Empties HALF without storing it: its rows are stored already. */
-/* Exports the epochs a trace run has queued (export_flush). */
-void drain_flush(struct modrt *rt);
+/*
+ * The module's last epoch is drained: its stream will close. Exports
+ * what is queued and runs its flush() (export_finish); NOW ends the run.
+ */
+void drain_end(struct datapath *dp, struct modrt *rt, __u64 now);
+/*
+ * Intervals from FROM to TO without an epoch (a trace's silence): for a
+ * module that asked (COMO_MOD_EVERY_INTERVAL), an empty table each.
+ */
+void drain_empty(struct datapath *dp, struct modrt *rt, __u64 from, __u64 to);
 int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half);
 /* Frees the rows the drain reuses from epoch to epoch. */
 void drain_free(struct modrt *rt);

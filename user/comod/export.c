@@ -90,6 +90,7 @@ enum export_op {
 	EXPORT_GO = 1,		/* comod: the table is in the area */
 	EXPORT_CONTINUE,	/* comod: the chunk is taken */
 	EXPORT_STOP,		/* comod: run fini() and end */
+	EXPORT_FLUSH,		/* comod: run flush(), the run ends */
 	EXPORT_READY,		/* worker: set up, waiting for a go */
 	EXPORT_CHUNK,		/* worker: the area is full of records */
 	EXPORT_DONE,		/* worker: export() returned */
@@ -120,7 +121,7 @@ static inline size_t qtab_space(const struct modrt *rt, __u32 nrows)
 }
 
 /* Which of the module's functions the worker is in, for the reason. */
-enum export_cb { CB_NONE, CB_EXPORT, CB_ACTION, CB_STORE, CB_FINI };
+enum export_cb { CB_NONE, CB_EXPORT, CB_ACTION, CB_STORE, CB_FINI, CB_FLUSH };
 
 static const char *const cb_names[] = {
 	[CB_NONE] = "export's worker",
@@ -128,6 +129,7 @@ static const char *const cb_names[] = {
 	[CB_ACTION] = "action()",
 	[CB_STORE] = "store()",
 	[CB_FINI] = "fini()",
+	[CB_FLUSH] = "flush()",
 };
 
 /* The head of the shared area: the worker writes it, comod reads it. */
@@ -363,7 +365,8 @@ static int worker_sink(struct como_mod *m, uint64_t ts, const void *rec)
 			return 0;
 	}
 	head->cb = CB_STORE;
-	len = m->desc->store(m, rec, w->recbuf, w->recbuf_size);
+	len = (m->desc->store ?: como_schema_store)(m, rec, w->recbuf,
+						   w->recbuf_size);
 	head->cb = CB_EXPORT;
 	if (len < 0)
 		return len;
@@ -441,6 +444,36 @@ static void worker_go(struct modrt *rt, struct export_worker *w,
 			done.err = err;
 			done.failed_ns = qt.start_ns;
 		}
+	}
+	done.module_ns = mono_ns() - t0 - w->wait_ns;
+	done.used = w->used;
+	send(w->sock, &done, sizeof(done), MSG_NOSIGNAL);
+}
+
+/* The run ends: flush() emits what the module still holds (open flows). */
+static void worker_flush(struct modrt *rt, struct export_worker *w,
+			 const struct export_msg *msg)
+{
+	struct export_shm *head = (struct export_shm *)w->shm;
+	struct export_msg done = { .op = EXPORT_DONE };
+	struct como_mod *m = rt->mod;
+	uint64_t t0 = mono_ns();
+	int err = 0;
+
+	w->used = 0;
+	w->chunked = 0;
+	w->wait_ns = 0;
+	head->done = 0;
+	head->done_bytes = 0;
+	if (m->desc->flush) {
+		head->cb = CB_FLUSH;
+		err = m->desc->flush(m, msg->queued);
+		head->cb = CB_NONE;
+	}
+	if (err < 0) {
+		done.err = err;
+		done.ntables = 1;
+		done.failed_ns = msg->queued;
 	}
 	done.module_ns = mono_ns() - t0 - w->wait_ns;
 	done.used = w->used;
@@ -542,9 +575,14 @@ worker_main(struct modrt *rt, struct export_worker *w, int sock, pid_t parent)
 	m->sink = worker_sink;
 	if (send(sock, &msg, sizeof(msg), MSG_NOSIGNAL) != sizeof(msg))
 		_exit(1);
-	while (recv(sock, &msg, sizeof(msg), 0) == sizeof(msg) &&
-	       msg.op == EXPORT_GO)
-		worker_go(rt, w, &msg);
+	while (recv(sock, &msg, sizeof(msg), 0) == sizeof(msg)) {
+		if (msg.op == EXPORT_GO)
+			worker_go(rt, w, &msg);
+		else if (msg.op == EXPORT_FLUSH)
+			worker_flush(rt, w, &msg);
+		else
+			break;
+	}
 	if (m->desc->fini) {
 		head->cb = CB_FINI;
 		m->desc->fini(m);
@@ -811,38 +849,37 @@ static __u32 go_salvage(struct modrt *rt, __u32 n)
 	return done;
 }
 
-/* Sends the queue and stores what comes back: all of it, or none. */
-static void queue_go(struct datapath *dp, struct modrt *rt)
+/*
+ * Sends MSG (a go of the N tables queued, or a flush) and stores what
+ * comes back: all of it, or, when the module fails, the tables done.
+ */
+static void worker_call(struct datapath *dp, struct modrt *rt,
+			struct export_msg *msg, __u32 n)
 {
 	struct export_worker *w = rt->worker;
-	struct export_msg msg = {
-		.op = EXPORT_GO, .ntables = w->nqueued, .queued = w->queued,
-	};
 	uint64_t t0 = mono_ns(), t1;
-	__u32 n = w->nqueued;
+	bool go = msg->op == EXPORT_GO;
 	int err;
 
-	if (!n)
-		return;
 	worker_follow(w);
-	err = msg_send(w, &msg);
+	err = msg_send(w, msg);
 	while (!err) {
-		err = go_wait(w, &msg, t0);
-		if (err || msg.op == EXPORT_DONE)
+		err = go_wait(w, msg, t0);
+		if (err || msg->op == EXPORT_DONE)
 			break;
-		err = msg.op == EXPORT_CHUNK ? chunk_keep(w, msg.used) :
+		err = msg->op == EXPORT_CHUNK ? chunk_keep(w, msg->used) :
 		      -EPROTO;
-		msg.op = EXPORT_CONTINUE;
-		err = err ?: msg_send(w, &msg);
+		msg->op = EXPORT_CONTINUE;
+		err = err ?: msg_send(w, msg);
 	}
-	if (!err && msg.err == -ENOMEM)
+	if (!err && msg->err == -ENOMEM)
 		err = -ENOMEM;
-	if (!err && (msg.used > w->out_size ||
-		     records_walk(NULL, w->shm + w->out_off, msg.used,
+	if (!err && (msg->used > w->out_size ||
+		     records_walk(NULL, w->shm + w->out_off, msg->used,
 				  w->recbuf_size)))
 		err = -EBADMSG;
 	if (err) {
-		__u32 done = go_salvage(rt, n);
+		__u32 done = go ? go_salvage(rt, n) : 0;
 
 		/* the epoch it was in, for the reason; the rest are lost */
 		w->nqueued = n - done;
@@ -853,16 +890,28 @@ static void queue_go(struct datapath *dp, struct modrt *rt)
 	w->nqueued = 0;
 	w->queued = 0;
 	t1 = mono_ns();
-	epoch_store(rt, msg.used);
-	export_cost(w, t0, t1, mono_ns(), msg.module_ns, n);
-	if (msg.ntables) {
-		rt->errors += msg.ntables;
-		pr_warn("module %s: export() failed for the interval at %llu%s: "
-			"%s", rt->mod->name,
-			(unsigned long long)msg.failed_ns,
-			msg.ntables > 1 ? " and others" : "",
-			strerror(msg.err < 0 && msg.err > -4096 ? -msg.err : EIO));
+	epoch_store(rt, msg->used);
+	if (go)
+		export_cost(w, t0, t1, mono_ns(), msg->module_ns, n);
+	if (msg->ntables) {
+		rt->errors += msg->ntables;
+		pr_warn("module %s: %s failed for the interval at %llu%s: %s",
+			rt->mod->name, go ? "export()" : "flush()",
+			(unsigned long long)msg->failed_ns,
+			msg->ntables > 1 ? " and others" : "",
+			strerror(msg->err < 0 && msg->err > -4096 ? -msg->err : EIO));
 	}
+}
+
+static void queue_go(struct datapath *dp, struct modrt *rt)
+{
+	struct export_worker *w = rt->worker;
+	struct export_msg msg = {
+		.op = EXPORT_GO, .ntables = w->nqueued, .queued = w->queued,
+	};
+
+	if (w->nqueued)
+		worker_call(dp, rt, &msg, w->nqueued);
 }
 
 void export_flush(struct modrt *rt)
@@ -871,6 +920,19 @@ void export_flush(struct modrt *rt)
 
 	if (w && w->pid && w->nqueued)
 		queue_go(w->dp, rt);
+}
+
+void export_finish(struct datapath *dp, struct modrt *rt, __u64 now)
+{
+	struct export_worker *w = rt->worker;
+	struct export_msg msg = { .op = EXPORT_FLUSH, .queued = now };
+
+	if (!w || !w->pid)
+		return;
+	w->dp = dp;
+	export_flush(rt);
+	if (w->pid && rt->mod->desc->flush)
+		worker_call(dp, rt, &msg, 0);
 }
 
 void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)

@@ -36,6 +36,13 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t);
  * does too). A live monitor's epochs are exported as they close.
  */
 void export_flush(struct modrt *rt);
+/*
+ * The stream is about to close (the run ends, the module is unloaded):
+ * what is queued is exported, then the module's flush() emits what it
+ * still holds, its records stored as an epoch's are. NOW: the end of the
+ * last interval.
+ */
+void export_finish(struct datapath *dp, struct modrt *rt, __u64 now);
 /* Runs fini() in the worker and ends it (after what is queued). */
 void export_stop(struct modrt *rt);
 /*

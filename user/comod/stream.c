@@ -33,6 +33,9 @@ static struct json_object *schema_json(const struct como_field *f)
 		o = json_object_new_object();
 		json_add_str(o, "name", f->name);
 		json_object_object_add(o, "type", json_object_new_int(f->type));
+		if (f->type == COMO_FT_STR)
+			json_object_object_add(o, "size",
+					       json_object_new_int(f->size));
 		json_object_array_add(arr, o);
 	}
 	return arr;

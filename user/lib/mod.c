@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,6 +461,51 @@ static void so_put(struct mod_so *so)
 	free(so);
 }
 
+/*
+ * The fields a module folds must lie in its state value; a value that is
+ * not whole __u64 words cannot be summed word by word without a list.
+ * (The value's size is the capture side's: datapath.c checks that.)
+ */
+static int fold_check(const struct como_module *d, const char *path)
+{
+	const struct como_fold *f;
+
+	for (f = d->fold; f && f->op; f++) {
+		if ((f->size != 1 && f->size != 2 && f->size != 4 &&
+		     f->size != 8) || f->op > COMO_FOLD_OR ||
+		    f->offset % f->size) {
+			pr_err("%s: module's fold at offset %u: size %u and "
+			       "operation %u (1, 2, 4 or 8 aligned bytes; sum, "
+			       "min, max or or)", path, f->offset, f->size,
+			       f->op);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static size_t field_size(const struct como_field *f);
+
+/* Each field is a known type and lies inside the record. */
+static int schema_check(const struct como_module *d, const char *path)
+{
+	const struct como_field *f;
+
+	for (f = d->schema; f->name; f++) {
+		size_t n = f->type >= COMO_FT_U8 && f->type <= COMO_FT_DOUBLE ?
+			   field_size(f) : 0;
+
+		if (!n || f->offset + n > d->record_size) {
+			pr_err("%s: schema field '%s': type %u, %zu bytes at "
+			       "offset %u, in a record of %u bytes (a string "
+			       "holds 1 to %u)", path, f->name, f->type, n,
+			       f->offset, d->record_size, COMO_STR_MAX);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int desc_check(const struct como_module *d, const char *path)
 {
 	const char *missing = NULL;
@@ -471,8 +517,8 @@ static int desc_check(const struct como_module *d, const char *path)
 	}
 	if (!d->name || !d->bpf_elf)
 		missing = "name or capture side (bpf_elf)";
-	else if (!d->store || !d->load)
-		missing = "store() or load()";
+	else if (!d->store != !d->load)
+		missing = "load() to go with its store() (or neither)";
 	else if (!d->export)
 		missing = "export()";
 	else if (!d->schema || !d->record_size)
@@ -481,7 +527,7 @@ static int desc_check(const struct como_module *d, const char *path)
 		pr_err("%s: module has no %s", path, missing);
 		return -EINVAL;
 	}
-	return 0;
+	return schema_check(d, path) ?: fold_check(d, path);
 }
 
 int mod_open(struct como_mod **mp, const char *name, const char *source,
@@ -601,10 +647,13 @@ int mod_init(struct como_mod *m)
 	}
 	if (!m->desc->init)
 		return 0;
+	m->why[0] = '\0';
+	m->in_init = true;
 	err = m->desc->init(m, m->args);
+	m->in_init = false;
 	if (err < 0)
-		pr_err("module %s: init failed with arguments '%s': %s", m->name,
-		       m->args, strerror(-err));
+		pr_err("module %s: init refused arguments '%s': %s", m->name,
+		       m->args, m->why[0] ? m->why : strerror(-err));
 	return err < 0 ? err : 0;
 }
 
@@ -628,6 +677,26 @@ void mod_close(struct como_mod *m)
 int como_emit(struct como_mod *m, __u64 ts, const void *rec)
 {
 	return m->sink ? m->sink(m, ts, rec) : -ENOTCONN;
+}
+
+void como_log(struct como_mod *m, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (m->in_init && level <= COMO_MSG_ERR) {
+		/* the refusal says it, once */
+		snprintf(m->why, sizeof(m->why), "%.255s", msg);
+		return;
+	}
+	log_msg(level <= COMO_MSG_ERR ? COMO_LOG_ERR :
+		level == COMO_MSG_WARN ? COMO_LOG_WARN :
+		level == COMO_MSG_NOTICE ? COMO_LOG_NOTICE :
+		level == COMO_MSG_INFO ? COMO_LOG_INFO : COMO_LOG_DEBUG,
+		"module %s: %s", m->name, msg);
 }
 
 void *como_priv(struct como_mod *m)
@@ -667,9 +736,9 @@ int como_arg_u64(const char *args, const char *key, __u64 *val)
 	return -ENOENT;
 }
 
-static size_t ftype_size(__u16 type)
+static size_t field_size(const struct como_field *f)
 {
-	switch (type) {
+	switch (f->type) {
 	case COMO_FT_U8:
 	case COMO_FT_PROTO:
 		return 1;
@@ -678,9 +747,14 @@ static size_t ftype_size(__u16 type)
 	case COMO_FT_U32:
 		return 4;
 	case COMO_FT_U64:
+	case COMO_FT_TIME:
+	case COMO_FT_DURATION:
+	case COMO_FT_DOUBLE:
 		return 8;
 	case COMO_FT_ADDR:
 		return 16;
+	case COMO_FT_STR:
+		return f->size <= COMO_STR_MAX ? f->size : 0;
 	}
 	return 0;
 }
@@ -690,7 +764,7 @@ size_t schema_size(const struct como_field *f)
 	size_t n = 0;
 
 	for (; f->name; f++)
-		n += ftype_size(f->type);
+		n += field_size(f);
 	return n;
 }
 
@@ -709,7 +783,7 @@ long como_schema_store(struct como_mod *m, const void *rec, void *buf,
 	if (schema_size(f) > size)
 		return -ENOSPC;
 	for (; f->name; f++) {
-		n = ftype_size(f->type);
+		n = field_size(f);
 		memcpy(out, (const char *)rec + f->offset, n);
 		out += n;
 	}
@@ -727,7 +801,7 @@ long como_schema_load(struct como_mod *m, const void *buf, size_t len,
 		return -EBADMSG;
 	memset(rec, 0, m->desc->record_size);
 	for (; f->name; f++) {
-		n = ftype_size(f->type);
+		n = field_size(f);
 		memcpy((char *)rec + f->offset, in, n);
 		in += n;
 	}

@@ -24,6 +24,9 @@ struct como_mod {
 	void *core;		/* the owner's per-instance data */
 	/* its callbacks run in another process, fini() too (comod's export) */
 	bool detached;
+	/* como_log()'s last error during init(): why init() refused */
+	bool in_init;
+	char why[256];
 };
 
 /*

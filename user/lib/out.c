@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
+#include <stdlib.h>
 #include "jsonutil.h"
+#include "log.h"
 #include "out.h"
 
 int out_format_parse(const char *s, enum out_format *fmt)
@@ -80,14 +82,79 @@ static uint64_t field_u64(const struct como_field *f, const void *rec)
 	return 0;
 }
 
-/* A field as text; 'plain' prefers names to numbers. */
-static void field_text(const struct como_field *f, const void *rec,
-		       int plain, char *buf, size_t size)
+static void ts_seconds(uint64_t ts, char *buf, size_t size)
 {
-	const char *name;
+	snprintf(buf, size, "%llu.%09llu", (unsigned long long)(ts / 1000000000),
+		 (unsigned long long)(ts % 1000000000));
+}
 
-	if (f->type == COMO_FT_ADDR) {
+static void ts_human(uint64_t ts, char *buf, size_t size);
+
+static double field_double(const struct como_field *f, const void *rec)
+{
+	double d;
+
+	memcpy(&d, (const char *)rec + f->offset, sizeof(d));
+	return d;
+}
+
+/*
+ * A string field: up to its size or its first NUL, as a terminal may
+ * show it (it may come from a packet). CSV quotes it when it must.
+ */
+static void field_str(const struct como_field *f, const void *rec,
+		      enum out_format fmt, char *buf, size_t size)
+{
+	char raw[COMO_STR_MAX + 1], esc[4 * COMO_STR_MAX + 1], *q;
+	size_t n = f->size < COMO_STR_MAX ? f->size : COMO_STR_MAX;
+	size_t k = 0;
+
+	memcpy(raw, (const char *)rec + f->offset, n);
+	raw[n] = '\0';
+	log_escape(esc, sizeof(esc), raw, false);
+	if ((fmt != OUT_CSV || !strpbrk(esc, ",\"")) && fmt != OUT_GNUPLOT) {
+		snprintf(buf, size, "%s", esc);
+		return;
+	}
+	/* "...", a quote doubled (CSV) or escaped (gnuplot) */
+	buf[k++] = '"';
+	for (q = esc; *q && k + 3 < size; q++) {
+		if (*q == '"')
+			buf[k++] = fmt == OUT_CSV ? '"' : '\\';
+		buf[k++] = *q;
+	}
+	buf[k++] = '"';
+	buf[k] = '\0';
+}
+
+/* A field as text; plain prefers names to numbers, and readable times. */
+static void field_text(const struct como_field *f, const void *rec,
+		       enum out_format fmt, char *buf, size_t size)
+{
+	bool plain = fmt == OUT_PLAIN;
+	const char *name;
+	uint64_t v;
+
+	switch (f->type) {
+	case COMO_FT_ADDR:
 		addr_format((const __u8 *)rec + f->offset, buf, size);
+		return;
+	case COMO_FT_STR:
+		field_str(f, rec, fmt, buf, size);
+		return;
+	case COMO_FT_DOUBLE:
+		snprintf(buf, size, plain ? "%.6g" : "%.17g",
+			 field_double(f, rec));
+		return;
+	case COMO_FT_TIME:
+		memcpy(&v, (const char *)rec + f->offset, 8);
+		(plain ? ts_human : ts_seconds)(v, buf, size);
+		return;
+	case COMO_FT_DURATION:
+		memcpy(&v, (const char *)rec + f->offset, 8);
+		ts_seconds(v, buf, size);
+		if (plain)
+			snprintf(buf + strlen(buf), size - strlen(buf), "s");
 		return;
 	}
 	if (plain && f->type == COMO_FT_PROTO &&
@@ -96,12 +163,6 @@ static void field_text(const struct como_field *f, const void *rec,
 		return;
 	}
 	snprintf(buf, size, "%llu", (unsigned long long)field_u64(f, rec));
-}
-
-static void ts_seconds(uint64_t ts, char *buf, size_t size)
-{
-	snprintf(buf, size, "%llu.%09llu", (unsigned long long)(ts / 1000000000),
-		 (unsigned long long)(ts % 1000000000));
 }
 
 static void ts_human(uint64_t ts, char *buf, size_t size)
@@ -123,6 +184,10 @@ static int col_width(const struct como_field *f)
 	switch (f->type) {
 	case COMO_FT_ADDR:
 		return 39;
+	case COMO_FT_STR:
+		return f->size < 40 ? (f->size > 8 ? f->size : 8) : 40;
+	case COMO_FT_TIME:
+		return 23;
 	case COMO_FT_PROTO:
 		return 8;
 	case COMO_FT_U8:
@@ -162,7 +227,8 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	case OUT_PLAIN:
 		fprintf(f, "%-23s", "time (UTC)");
 		for (fl = schema; fl->name; fl++)
-			fprintf(f, " %*s", fl->type == COMO_FT_ADDR ?
+			fprintf(f, " %*s", fl->type == COMO_FT_ADDR ||
+				fl->type == COMO_FT_STR ?
 				-col_width(fl) : col_width(fl), fl->name);
 		fputc('\n', f);
 		break;
@@ -173,16 +239,24 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 {
 	const struct como_field *fl;
 	struct json_object *obj = json_object_new_object();
-	char buf[64];
+	char buf[64], sbuf[4 * COMO_STR_MAX + 8];
 
 	ts_seconds(ts, buf, sizeof(buf));
 	json_object_object_add(obj, "ts",
 			       json_object_new_double_s(ts / 1e9, buf));
 	for (fl = o->schema; fl->name; fl++) {
-		if (fl->type == COMO_FT_ADDR) {
-			field_text(fl, rec, 0, buf, sizeof(buf));
+		if (fl->type == COMO_FT_ADDR || fl->type == COMO_FT_STR) {
+			field_text(fl, rec, OUT_JSON, sbuf, sizeof(sbuf));
 			json_object_object_add(obj, fl->name,
-					       json_object_new_string(buf));
+					       json_object_new_string(sbuf));
+		} else if (fl->type == COMO_FT_DOUBLE) {
+			json_object_object_add(obj, fl->name,
+				json_object_new_double(field_double(fl, rec)));
+		} else if (fl->type == COMO_FT_TIME ||
+			   fl->type == COMO_FT_DURATION) {
+			field_text(fl, rec, OUT_JSON, buf, sizeof(buf));
+			json_object_object_add(obj, fl->name,
+				json_object_new_double_s(atof(buf), buf));
 		} else {
 			json_object_object_add(obj, fl->name,
 				json_object_new_uint64(field_u64(fl, rec)));
@@ -196,7 +270,7 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 void out_record(struct como_out *o, uint64_t ts, const void *rec)
 {
 	const struct como_field *fl;
-	char buf[64];
+	char buf[4 * COMO_STR_MAX + 8];
 
 	switch (o->fmt) {
 	case OUT_JSON:
@@ -207,7 +281,7 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 		ts_seconds(ts, buf, sizeof(buf));
 		fputs(buf, o->f);
 		for (fl = o->schema; fl->name; fl++) {
-			field_text(fl, rec, 0, buf, sizeof(buf));
+			field_text(fl, rec, o->fmt, buf, sizeof(buf));
 			fprintf(o->f, o->fmt == OUT_CSV ? ",%s" : " %s", buf);
 		}
 		fputc('\n', o->f);
@@ -216,8 +290,9 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 		ts_human(ts, buf, sizeof(buf));
 		fprintf(o->f, "%-23s", buf);
 		for (fl = o->schema; fl->name; fl++) {
-			field_text(fl, rec, 1, buf, sizeof(buf));
-			fprintf(o->f, " %*s", fl->type == COMO_FT_ADDR ?
+			field_text(fl, rec, OUT_PLAIN, buf, sizeof(buf));
+			fprintf(o->f, " %*s", fl->type == COMO_FT_ADDR ||
+				fl->type == COMO_FT_STR ?
 				-col_width(fl) : col_width(fl), buf);
 		}
 		fputc('\n', o->f);

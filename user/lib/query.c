@@ -256,7 +256,7 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 		if (ts > c->end || ts + c->ivl <= c->start)
 			continue;
 		cb_enter(sh, QCB_LOAD);
-		n = m->desc->load(m, buf, len, rec);
+		n = (m->desc->load ?: como_schema_load)(m, buf, len, rec);
 		cb_leave(sh);
 		if (n < 0) {
 			pr_warn("%s: a record of %u bytes that load() refuses, "
@@ -326,16 +326,25 @@ static int schema_field(struct schema_mod *sm, unsigned int i,
 	static const __u16 size[] = {
 		[COMO_FT_U8] = 1, [COMO_FT_U16] = 2, [COMO_FT_U32] = 4,
 		[COMO_FT_U64] = 8, [COMO_FT_ADDR] = 16, [COMO_FT_PROTO] = 1,
+		[COMO_FT_STR] = 0, [COMO_FT_TIME] = 8, [COMO_FT_DURATION] = 8,
+		[COMO_FT_DOUBLE] = 8,
 	};
 	const char *name = json_str(f, "name");
 	int type = json_object_get_int(json_object_object_get(f, "type"));
+	int n;
 
 	if (!name || !*name || strlen(name) >= sizeof(sm->names[0]) ||
-	    type < COMO_FT_U8 || type > COMO_FT_PROTO)
+	    type < COMO_FT_U8 || type > COMO_FT_DOUBLE)
 		return -EBADMSG;
+	n = size[type];
+	if (type == COMO_FT_STR) {
+		n = json_object_get_int(json_object_object_get(f, "size"));
+		if (n < 1 || n > COMO_STR_MAX)
+			return -EBADMSG;
+	}
 	strcpy(sm->names[i], name);
-	sm->fields[i] = (struct como_field){ sm->names[i], type, *off };
-	*off += size[type];
+	sm->fields[i] = (struct como_field){ sm->names[i], type, *off, n };
+	*off += n;
 	return 0;
 }
 
