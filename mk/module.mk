@@ -16,9 +16,10 @@
 # Targets: all (MODULE.so), test (./test.t, when there is one), install
 # (MODULE.so into como's module directory, DESTDIR honoured), clean.
 # Variables: CC, CLANG, BPFTOOL, PKG_CONFIG, CFLAGS; VMLINUX_DIR, a
-# directory with another vmlinux.h (make vmlinux writes one of the
-# running kernel into the module's folder; the installed one serves every
-# kernel, as modules use only the stable types of XDP and BPF maps).
+# directory with another vmlinux.h. 'make vmlinux' writes the running
+# kernel's into the module's folder, used from then on; the installed one
+# serves other kernels too, as modules use only the stable types of XDP
+# and BPF maps.
 
 MODULE		?= $(notdir $(CURDIR))
 CC		?= cc
@@ -26,7 +27,8 @@ CLANG		?= clang
 BPFTOOL		?= bpftool
 PKG_CONFIG	?= pkg-config
 CFLAGS		?= -O2 -g
-VMLINUX_DIR	?=
+# a vmlinux.h in the module's folder (make vmlinux) is used first
+VMLINUX_DIR	?= $(if $(wildcard vmlinux.h),.)
 
 COMO_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags como)
 COMO_BPF_CFLAGS	:= $(shell $(PKG_CONFIG) --variable=bpf_cflags como)
@@ -43,7 +45,7 @@ endif
 
 all: $(MODULE).so
 
-$(MODULE).bpf.o: $(MODULE).bpf.c $(wildcard *.h)
+$(MODULE).bpf.o: $(MODULE).bpf.c $(filter-out $(MODULE).skel.h,$(wildcard *.h))
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(COMO_ARCH) -Wall \
 		$(if $(VMLINUX_DIR),-I$(VMLINUX_DIR)) $(COMO_BPF_CFLAGS) -c $< -o $@
 
