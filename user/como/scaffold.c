@@ -146,8 +146,8 @@ int scaffold_new(const char *name, const char *dir)
 	for (i = 0; i < n; i++) {
 		out_name(file, sizeof(file), scaffold_files[i].name, name);
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			  0644);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+			  O_NOFOLLOW, 0644);
 		if (fd < 0) {
 			pr_err("module new: cannot write %s: %s", path,
 			       strerror(errno));
