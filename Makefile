@@ -6,6 +6,8 @@
 # make bench     measure (prints figures, asserts nothing)
 # make kmod      build como.ko with Kbuild (see Kbuild)
 # make style     where code departs from .clang-format (the kernel's style)
+# make install   programs, modules, module headers, como.pc, man pages into
+#                PREFIX (/usr/local), DESTDIR honoured; make uninstall
 # V=1 shows the commands.
 
 OUT	:= .output
@@ -35,7 +37,9 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 BPF_CFLAGS := -g -fstandalone-debug -O2 -target bpf -D__TARGET_ARCH_x86 -Wall $(WERROR) \
 	      -I$(OUT) -Iinclude -Ibpf
 
-MODULES	:= $(notdir $(wildcard modules/*))
+# Every folder modules/NAME/ with NAME.bpf.c and NAME.c is a module, built
+# into $(MODOUT)/NAME.so (what como module new writes there too).
+MODULES	:= $(foreach d,$(notdir $(wildcard modules/*)),$(if $(wildcard modules/$(d)/$(d).bpf.c),$(d)))
 LIB_OBJS := $(patsubst user/lib/%.c,$(OBJ)/lib/%.o,$(wildcard user/lib/*.c))
 COMOD_OBJS := $(patsubst user/comod/%.c,$(OBJ)/comod/%.o,$(wildcard user/comod/*.c))
 COMO_OBJS := $(patsubst user/como/%.c,$(OBJ)/como/%.o,$(wildcard user/como/*.c))
@@ -55,7 +59,7 @@ PROGS	+= $(BIN)/nlfuzz
 # libFuzzer targets for every parser of outside input
 FUZZERS	:= $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all deps demo check bench kmod style clean fuzzers
+.PHONY: all deps demo check bench kmod style clean fuzzers install uninstall
 .SECONDARY:
 
 all: $(PROGS) $(SOS) $(FUZZERS) $(TEST_SOS)
@@ -110,12 +114,12 @@ $(OUT)/bpf/dispatch.bpf.o: bpf/dispatch.bpf.c bpf/como.bpf.h $(wildcard include/
 
 # module_rules NAME SRCDIR OUTDIR
 define module_rules
-$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c $(wildcard $(2)/$(1)/*.h) bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
 	$$(call msg,BPF,$$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $$< -o $$@
 
 # a module's user side is a .so with its capture side embedded
-$(3)/$(1).so: $(2)/$(1)/$(1).c $(SKEL)/$(1).skel.h include/como/module.h
+$(3)/$(1).so: $(2)/$(1)/$(1).c $(wildcard $(2)/$(1)/*.h) $(SKEL)/$(1).skel.h include/como/module.h
 	$$(call msg,MOD,$$@)
 	$(Q)mkdir -p $(3)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@
@@ -142,7 +146,14 @@ $(OBJ)/comod/%.o: user/comod/%.c $(wildcard user/comod/*.h user/lib/*.h include/
 
 $(OBJ)/como/%.o: user/como/%.c $(wildcard user/como/*.h user/lib/*.h include/como/*.h) | $(OBJ)/como
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUT)/gen $(PKG_CFLAGS) -c $< -o $@
+
+# como module new's templates, carried in the binary
+$(OBJ)/como/scaffold.o: $(OUT)/gen/scaffold_files.h
+$(OUT)/gen/scaffold_files.h: mk/embed.awk $(wildcard share/scaffold/*) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(OUT)/gen
+	$(Q)awk -f mk/embed.awk $(sort $(wildcard share/scaffold/*)) > $@.tmp && mv $@.tmp $@
 
 $(OBJ)/comoctl/%.o: user/comoctl/%.c $(wildcard user/comoctl/*.h user/lib/*.h) | $(OBJ)/comoctl
 	$(call msg,CC,$@)
@@ -188,3 +199,51 @@ $(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
 $(BIN)/nlfuzz: tests/kernel/nlfuzz.c include/uapi/linux/como.h | $(BIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# make install: what runs, what it loads, and what a module outside this
+# tree builds against. The binaries sit together in BINDIR (como run
+# starts the comod beside it); modules go to PREFIX/lib/como/modules,
+# the directory the module path finds beside BINDIR (user/lib/mod.c:
+# BINDIR/../lib/como/modules, and /usr/lib/como/modules for PREFIX=/usr).
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+INCDIR	?= $(PREFIX)/include
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+PCDIR	?= $(LIBDIR)/pkgconfig
+VERSION	:= 0.1
+# the headers a module's two sides include
+MOD_HEADERS := $(wildcard include/como/*.h) bpf/como.bpf.h bpf/module.bpf.h
+
+install: $(PROGS) $(SOS) $(OUT)/vmlinux.h como.pc.in mk/module.mk
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/como/modules \
+		$(DESTDIR)$(INCDIR)/como/vmlinux $(DESTDIR)$(DATADIR)/como \
+		$(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0755 $(BIN)/como $(BIN)/comod $(BIN)/comoctl $(DESTDIR)$(BINDIR)
+	$(Q)install -m 0644 $(SOS) $(DESTDIR)$(LIBDIR)/como/modules
+	$(Q)install -m 0644 $(MOD_HEADERS) $(DESTDIR)$(INCDIR)/como
+	$(Q)install -m 0644 $(OUT)/vmlinux.h $(DESTDIR)$(INCDIR)/como/vmlinux
+	$(Q)install -m 0644 mk/module.mk $(DESTDIR)$(DATADIR)/como/module.mk
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' como.pc.in \
+		> $(DESTDIR)$(PCDIR)/como.pc && chmod 0644 $(DESTDIR)$(PCDIR)/como.pc
+	$(Q)install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	$(Q)install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+
+# what install wrote, by name; modules installed by others stay
+uninstall:
+	$(call msg,REMOVE,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,como comod comoctl) \
+		$(addprefix $(DESTDIR)$(LIBDIR)/como/modules/,$(notdir $(SOS))) \
+		$(addprefix $(DESTDIR)$(INCDIR)/como/,$(notdir $(MOD_HEADERS))) \
+		$(DESTDIR)$(INCDIR)/como/vmlinux/vmlinux.h \
+		$(DESTDIR)$(DATADIR)/como/module.mk $(DESTDIR)$(PCDIR)/como.pc \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
+	$(Q)rmdir $(DESTDIR)$(INCDIR)/como/vmlinux $(DESTDIR)$(INCDIR)/como \
+		$(DESTDIR)$(DATADIR)/como $(DESTDIR)$(LIBDIR)/como/modules \
+		$(DESTDIR)$(LIBDIR)/como 2> /dev/null || true

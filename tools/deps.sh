@@ -9,6 +9,7 @@ set -eu
 #            libxdp (joining libxdp's multi-program dispatcher)
 # kernel: linux-headers-amd64 (make kmod builds como.ko against it)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
+#        wireshark-common (text2pcap: the trace of a new module's test.t),
 #        tcpreplay (live capture on a veth pair), xdp-tools (xdp-loader,
 #        xdp-filter: another XDP program beside como's),
 #        qemu-system-x86, linux-image-amd64, busybox-static (tools/vmtest:
@@ -18,7 +19,7 @@ pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
       busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64
-      libxdp-dev xdp-tools"
+      libxdp-dev xdp-tools wireshark-common"
 
 missing=""
 for p in $pkgs; do

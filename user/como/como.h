@@ -8,5 +8,7 @@ int cmd_run(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_module(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+/* como module new NAME [DIR] (scaffold.c): 0, or 1 after saying why */
+int scaffold_new(const char *name, const char *dir);
 
 #endif

@@ -15,7 +15,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "process a trace or capture live (runs comod)" },
 	{ "query", cmd_query, "print a module's stored results" },
-	{ "module", cmd_module, "modules: avail, and list, load, unload on a live monitor" },
+	{ "module", cmd_module, "modules: avail, new, and list, load, unload on a live monitor" },
 	{ "status", cmd_status, "what a live monitor reads and has seen" },
 	{}
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * como module: avail (what can be loaded, from the module path); list,
- * load and unload on a running monitor, through its control socket.
+ * como module: avail (what can be loaded, from the module path); new (a
+ * module's folder, scaffold.c); list, load and unload on a running
+ * monitor, through its control socket.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -208,11 +209,27 @@ static void usage(FILE *f)
 "                        [-s SOCKET]\n"
 "       como module unload NAME [-s SOCKET]\n"
 "       como module avail [-j]\n"
+"       como module new NAME [DIR]\n"
 "\n"
 "list, load and unload talk to a running live monitor (comod -i) on its\n"
 "control socket (default /run/como/comod.sock, or $COMO_SOCKET); loading or\n"
 "unloading one module leaves every other module's state and epochs as they\n"
-"are. avail lists the modules installed on the module path.\n");
+"are. avail lists the modules installed on the module path. new writes a\n"
+"module's folder (default ./NAME) that builds, loads and passes its own\n"
+"test: NAME.h, NAME.bpf.c, NAME.c, Makefile, test.t, README.md.\n");
+}
+
+static bool is_verb(const char *verb)
+{
+	static const char *const verbs[] = {
+		"avail", "list", "load", "unload", "new", NULL
+	};
+	unsigned int i;
+
+	for (i = 0; verbs[i]; i++)
+		if (!strcmp(verb, verbs[i]))
+			return true;
+	return false;
 }
 
 int cmd_module(int argc, char **argv)
@@ -231,6 +248,12 @@ int cmd_module(int argc, char **argv)
 	bool json = false;
 	int c;
 
+	if (*verb && strcmp(verb, "-h") && strcmp(verb, "--help") &&
+	    !is_verb(verb)) {
+		pr_err("module: unknown command '%s' (see 'como module --help')",
+		       verb);
+		return 2;
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "js:n:a:f:h", lopts, NULL)) != -1) {
 		switch (c) {
@@ -258,6 +281,9 @@ int cmd_module(int argc, char **argv)
 	if (!strcmp(verb, "unload") && optind == argc - 1)
 		return change(sock, COMO_CMD_UNLOAD_MODULE, NULL, argv[optind],
 			      NULL, NULL);
+	if (!strcmp(verb, "new") && (optind == argc - 1 || optind == argc - 2))
+		return scaffold_new(argv[optind],
+				    optind == argc - 2 ? argv[optind + 1] : NULL);
 	usage(stderr);
 	return 2;
 }

@@ -328,9 +328,10 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	log_clear();
 	err = bpf_object__load(rt->obj);
 	if (err) {
-		/* the verifier's last lines say why; -vv shows the whole log */
+		/* why, at which source line; -vv shows the whole log */
 		pr_err("module %s: the kernel verifier refused its capture side: "
-		       "%s", rt->mod->name, *log_verifier_reason() ?
+		       "%s; -vv (comod -vv, como run -vv) prints the whole "
+		       "verifier log", rt->mod->name, *log_verifier_reason() ?
 		       log_verifier_reason() : strerror(-err));
 		return err;
 	}

@@ -104,27 +104,136 @@ size_t log_escape(char *dst, size_t size, const char *src, bool text)
 	return len;
 }
 
+/* Is the line at P, of LEN bytes, an instruction: "156: (71) r1 = ..." */
+static bool insn_line(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && p[i] >= '0' && p[i] <= '9')
+		i++;
+	return i && i + 2 < len && p[i] == ':' && p[i + 1] == ' ' &&
+	       p[i + 2] == '(';
+}
+
+/* The line before the one that starts at END (just past its '\n'). */
+static const char *line_before(const char *log, const char *end,
+			       size_t *len)
+{
+	const char *p = end - 1;	/* its '\n' */
+
+	while (p > log && p[-1] != '\n')
+		p--;
+	*len = end - 1 - p;
+	return p;
+}
+
 /*
- * A verifier log ends with the instruction it refused and why, then a
- * "processed N insns" line: keep the few lines before that one.
+ * Appends to BUF (of SIZE, holding *N) the source line of a verifier
+ * comment, "; v[i] += 1; @ file.bpf.c:18" (BTF line info; older kernels
+ * give the text alone), as ", at file.bpf.c:18 `v[i] += 1;`". 0 when it
+ * carries nothing: line 0 or no text. The kernel gives the file's base
+ * name.
+ */
+static int put_source(char *buf, size_t size, size_t *n, const char *p,
+		      size_t len)
+{
+	const char *at = NULL, *q, *file = NULL;
+	size_t text, flen = 0;
+
+	p += 2;
+	len -= 2;
+	for (q = p; q + 2 < p + len; q++)
+		if (q[0] == ' ' && q[1] == '@' && q[2] == ' ')
+			at = q;
+	text = at ? (size_t)(at - p) : len;
+	if (at) {
+		file = at + 3;
+		flen = p + len - file;
+		/* line 0: code the compiler made for no line of the source */
+		if (flen >= 2 && !memcmp(file + flen - 2, ":0", 2))
+			return 0;
+	}
+	while (text && p[text - 1] == ' ')
+		text--;
+	while (text && *p == ' ') {
+		p++;
+		text--;
+	}
+	if (!text)
+		return 0;
+	if (file)
+		*n += snprintf(buf + *n, size - *n, ", at %.*s `%.*s`",
+			       (int)flen, file, (int)text, p);
+	else
+		*n += snprintf(buf + *n, size - *n, ", at `%.*s`", (int)text, p);
+	if (*n >= size)
+		*n = size - 1;
+	return 1;
+}
+
+/*
+ * A verifier log ends with the instruction it refused, why, then a
+ * "processed N insns" line; before the instructions of each source line
+ * it writes that line as a comment (BTF line info). Keeps why, the last
+ * source line before it and the instruction, as one line:
+ * "R0 unbounded memory access, ..., at x.bpf.c:18 `v[i] += 1;` (insn 156:
+ * r1 = *(u8 *)(r0 +0))".
  */
 static void keep_verifier_reason(const char *log)
 {
-	const char *end = strstr(log, "\nprocessed "), *p = end;
-	size_t n = 0;
-	int lines = 0;
+	const char *end = strstr(log, "\nprocessed "), *p, *insn = NULL;
+	size_t n = 0, len, insn_len = 0, size = sizeof(verifier_reason);
+	const char *why[3];
+	size_t why_len[3];
+	int nwhy = 0, i;
+	bool src = false;
 
 	if (!end)
 		return;
-	/* back to the start of the third line before "processed" */
-	while (p > log && lines < 3)
-		if (*--p == '\n')
-			lines++;
-	if (*p == '\n')
-		p++;
-	for (; p < end && n < sizeof(verifier_reason) - 1; p++)
-		verifier_reason[n++] = *p == '\n' ? ' ' : *p;
-	verifier_reason[n] = '\0';
+	end++;
+	/* why: the lines just before "processed" that are not code */
+	while (end > log && nwhy < 3) {
+		p = line_before(log, end, &len);
+		if (!len || insn_line(p, len) || p[0] == ';')
+			break;
+		why[nwhy] = p;
+		why_len[nwhy++] = len;
+		end = p;
+	}
+	for (i = nwhy - 1; i >= 0; i--)
+		n += snprintf(verifier_reason + n, size - n, "%s%.*s",
+			      i == nwhy - 1 ? "" : "; ", (int)why_len[i],
+			      why[i]);
+	if (n >= size)
+		n = size - 1;
+	/* then, going back: the instruction, the source line above it */
+	while (end > log && !src) {
+		p = line_before(log, end, &len);
+		if (memmem(p, len, "-- BEGIN PROG LOAD LOG --", 25))
+			break;
+		if (!insn && insn_line(p, len)) {
+			insn = p;
+			insn_len = len;
+		} else if (len > 2 && p[0] == ';' && p[1] == ' ') {
+			src = put_source(verifier_reason, size, &n, p, len);
+		}
+		end = p;
+	}
+	if (insn) {
+		/* the registers' state after it is the log's, not the reason */
+		const char *state = memmem(insn, insn_len, " ; ", 3);
+
+		len = state ? (size_t)(state - insn) : insn_len;
+		while (len && insn[len - 1] == ' ')
+			len--;
+		n += snprintf(verifier_reason + n, size - n, " (insn %.*s)",
+			      (int)len, insn);
+	}
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; verifier_reason[i]; i++)
+		if (verifier_reason[i] == '\n' || verifier_reason[i] == '\t')
+			verifier_reason[i] = ' ';
 }
 
 /*
@@ -154,14 +263,28 @@ static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
 			va_list ap)
 {
 	int want = lvl == LIBBPF_WARN ? COMO_LOG_INFO : COMO_LOG_DEBUG;
-	static char msg[1 << 16];
+	static char stack[1 << 16];
+	char *msg = stack;
+	va_list again;
+	int n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* a verifier log is longer, and its end says why: all of it */
+	va_copy(again, ap);
+	n = vsnprintf(stack, sizeof(stack), fmt, ap);
+	if (n >= (int)sizeof(stack)) {
+		msg = malloc(n + 1);
+		if (msg)
+			vsnprintf(msg, n + 1, fmt, again);
+		else
+			msg = stack;
+	}
+	va_end(again);
 	if (lvl == LIBBPF_WARN)
 		keep_verifier_reason(msg);
-	if (want > log_level)
-		return 0;
-	put_msg("", msg, true);
+	if (want <= log_level)
+		put_msg("", msg, true);
+	if (msg != stack)
+		free(msg);
 	return 0;
 }
 
