@@ -8,8 +8,7 @@
 #include "module.bpf.h"
 #include "@NAME@.h"
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct @NAME@_key, struct @NAME@_val,
-	   @NAME_UPPER@_MAX_KEYS);
+COMO_TABLE(struct @NAME@_key, struct @NAME@_val, @NAME_UPPER@_MAX_KEYS);
 
 static __always_inline int @NAME@_update(const struct como_pkt *pkt,
 					 void *state)
@@ -18,16 +17,11 @@ static __always_inline int @NAME@_update(const struct como_pkt *pkt,
 		.ip_ver = pkt->ip_ver,
 		.proto = pkt->ip_ver ? pkt->l4_proto : 0,
 	};
-	struct @NAME@_val zero = {}, *v;
+	/* this CPU's value for the key, created zeroed on its first packet */
+	struct @NAME@_val *v = como_get(state, &key);
 
-	v = bpf_map_lookup_elem(state, &key);
-	if (!v) {
-		/* the key's first packet in this interval: add it */
-		bpf_map_update_elem(state, &key, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(state, &key);
-		if (!v)
-			return -ENOSPC;	/* full: counted in the errors */
-	}
+	if (!v)
+		return -ENOSPC;	/* full: counted in the errors */
 	v->pkts += pkt->count;
 	v->bytes += pkt->len;
 	return 0;

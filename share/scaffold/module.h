@@ -20,7 +20,7 @@ struct @NAME@_key {
 };
 
 /*
- * The state's value. The map is per-CPU: each CPU counts in its own copy
+ * The state's value. Each CPU counts in its own copy (COMO_TABLE)
  * and comod adds the copies up when the interval closes, so the fields
  * are __u64 counters.
  */
