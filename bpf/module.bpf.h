@@ -233,7 +233,11 @@ static __always_inline __u32 como_key_hash(const void *key, __u32 size)
 
 struct como_loop_ctx {
 	struct como_vec *vec;
-	void *state;
+	__u32 half;		/* of the open epoch */
+	__u32 pad2;
+	__u64 flip_ns;		/* from here on, the other half */
+	__u64 crossed;		/* a packet was past flip_ns: so are the rest,
+				 * late ones too (trace.c decides so) */
 	__u64 match_bit;
 	__u32 sampling;
 	__u32 pad;
@@ -278,20 +282,29 @@ static long como_loop_cb(__u32 i, void *data)				\
 {									\
 	struct como_loop_ctx *lc = data;				\
 	struct como_pkt *p;						\
+	void *state;							\
+	__u32 half;							\
 									\
 	if (i >= COMO_BATCH_MAX)					\
 		return 1;						\
 	barrier_var(i);		/* keep the mask for the verifier */	\
 	p = &lc->vec->pkt[i & (COMO_BATCH_MAX - 1)];		\
+	lc->crossed |= p->ts >= lc->flip_ns;				\
 	if (!(p->match & lc->match_bit))				\
 		return 0;						\
 	lc->pkts += p->count;						\
 	lc->bytes += p->len;						\
-	if (como_sampled_out(p, lc->sampling) ||			\
-	    !check_fn(p, lc->state))					\
+	/* one lookup, inlined: one path for the verifier, either half */ \
+	half = (lc->half ^ (__u32)lc->crossed) & 1;			\
+	state = bpf_map_lookup_elem(&como_state, &half);		\
+	if (!state) {							\
+		lc->errors++;						\
+		return 0;						\
+	}								\
+	if (como_sampled_out(p, lc->sampling) || !check_fn(p, state))	\
 		return 0;						\
 	lc->updates++;							\
-	if (update_fn(p, lc->state) < 0)				\
+	if (update_fn(p, state) < 0)					\
 		lc->errors++;						\
 	return 0;							\
 }									\
@@ -310,8 +323,10 @@ int como_module(struct xdp_md *ctx)					\
 		return XDP_PASS;					\
 	key = ctl->half & 1;						\
 	lc.vec = como_vec_this_cpu();					\
-	lc.state = bpf_map_lookup_elem(&como_state, &key);		\
-	if (ctl->enabled && lc.vec && lc.state) {			\
+	lc.half = key;							\
+	/* a trace's batch may cross into the next epoch (trace.c) */	\
+	lc.flip_ns = ctl->flip_ns;					\
+	if (ctl->enabled && lc.vec) {					\
 		lc.match_bit = 1ULL << (slot & (COMO_MAX_SLOTS - 1));	\
 		lc.sampling = ctl->sampling;				\
 		t0 = lc.vec->clock_ns;					\

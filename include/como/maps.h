@@ -49,6 +49,9 @@ struct como_ctl {
 	__u32 sampling;		/* 1 in N; 0 or 1 takes every packet */
 	__u32 enabled;
 	__u64 epoch;		/* epoch number being written */
+	__u64 flip_ns;		/* a trace's packets from here on go to the
+				 * other half (the next epoch, already open
+				 * in the batch); ~0 live */
 };
 
 /* como_stats: per CPU, key 0 is the dispatcher, key 1 + slot a module */

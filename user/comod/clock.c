@@ -95,6 +95,35 @@ static int epoch_close(struct datapath *dp, struct modrt *rt)
 			   rt->epoch_end);
 }
 
+/*
+ * An epoch opened after one that ENDED: a trace's batches may carry its
+ * packets from its start (datapath_set_flip, trace.c), and a module that
+ * asked is told of the intervals in between, without packets.
+ */
+static void epoch_opened(struct datapath *dp, struct modrt *rt,
+			 uint64_t ended)
+{
+	if (dp->live)
+		return;
+	datapath_set_flip(dp, rt, rt->epoch_end);
+	if ((rt->mod->desc->flags & COMO_MOD_EVERY_INTERVAL) &&
+	    rt->epoch_start > ended)
+		drain_empty(dp, rt, ended, rt->epoch_start);
+}
+
+int clock_crossed(struct monitor *mon, struct modrt *rt, uint64_t start)
+{
+	uint64_t ended = rt->epoch_end;
+	int err;
+
+	err = epoch_close(mon->dp, rt);
+	if (err)
+		return err;
+	clock_resume(rt, start);
+	epoch_opened(mon->dp, rt, ended);
+	return 0;
+}
+
 int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed)
 {
 	uint64_t ended;
@@ -116,13 +145,11 @@ int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed)
 				(*closed)++;
 			ended = rt->epoch_end;
 			clock_open(rt, now);
-			/* a trace's silence: intervals without an epoch */
-			if ((rt->mod->desc->flags & COMO_MOD_EVERY_INTERVAL) &&
-			    rt->epoch_start > ended)
-				drain_empty(mon->dp, rt, ended, rt->epoch_start);
+			epoch_opened(mon->dp, rt, ended);
 			continue;
 		}
 		clock_open(rt, now);
+		epoch_opened(mon->dp, rt, rt->epoch_start);
 	}
 	return 0;
 }

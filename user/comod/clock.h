@@ -26,6 +26,12 @@ uint64_t clock_next(const struct monitor *mon);
  * opens NOW's; *CLOSED counts them. On a live monitor an epoch closed late
  * is labelled as long as it ran.
  */
+/*
+ * A trace's batch went past RT's open epoch: its packets from there on,
+ * in [START, START + interval), are in the other half already. Closes
+ * the open epoch and opens that one.
+ */
+int clock_crossed(struct monitor *mon, struct modrt *rt, uint64_t start);
 int clock_advance(struct monitor *mon, uint64_t now, uint64_t *closed);
 /* The last epoch of RT, at NOW (a stop, an unload, a trace's end). */
 int clock_close(struct monitor *mon, struct modrt *rt, uint64_t now);

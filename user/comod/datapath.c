@@ -108,6 +108,12 @@ void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt)
 	v->sampling = 1;
 	v->enabled = 1;
 	v->next = COMO_SLOT_END;
+	v->flip_ns = ~0ULL;
+}
+
+void datapath_set_flip(struct datapath *dp, const struct modrt *rt, __u64 ns)
+{
+	dp->ctl[rt->slot].flip_ns = ns;
 }
 
 void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,

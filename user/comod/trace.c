@@ -34,9 +34,19 @@ struct feeder {
 	__u8 *frame;		/* meta + records + tail */
 	__u32 used;		/* record bytes */
 	__u32 count;
-	uint64_t next_flip;	/* earliest end of an open epoch */
+	uint64_t next_flip;	/* earliest end of an open epoch, or of the
+				 * epoch a module's packets crossed into */
 	uint64_t first_start;	/* earliest start of an open epoch */
 	uint64_t runs;
+	/*
+	 * A batch may go past a module's epoch into the next one (the
+	 * module writes it to the other half: datapath_set_flip), but not
+	 * past that: a boundary costs a run only every other time.
+	 */
+	struct crossing {
+		bool crossed;
+		uint64_t start, end;	/* the epoch crossed into */
+	} cross[COMO_CHAIN_MAX];
 };
 
 static int supported_linktype(int dlt)
@@ -83,11 +93,33 @@ static void next_flip_update(struct feeder *fd)
 	unsigned int i;
 
 	fd->next_flip = clock_next(mon);
+	for (i = 0; i < mon->n; i++)
+		if (fd->cross[i].crossed && fd->cross[i].end < fd->next_flip)
+			fd->next_flip = fd->cross[i].end;
 	fd->first_start = UINT64_MAX;
 	for (i = 0; i < mon->n; i++)
 		if (mon->mods[i]->open &&
 		    mon->mods[i]->epoch_start < fd->first_start)
 			fd->first_start = mon->mods[i]->epoch_start;
+}
+
+/* The epochs the batch just run crossed into are the open ones now. */
+static int crossings_close(struct feeder *fd, uint64_t *epochs)
+{
+	struct monitor *mon = fd->mon;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < mon->n; i++) {
+		if (!fd->cross[i].crossed)
+			continue;
+		fd->cross[i].crossed = false;
+		err = clock_crossed(mon, mon->mods[i], fd->cross[i].start);
+		if (err)
+			return err;
+		(*epochs)++;
+	}
+	return 0;
 }
 
 /* Runs what is batched, then tells the clock that it is TS. */
@@ -97,9 +129,39 @@ static int flip_due(struct feeder *fd, uint64_t ts, uint64_t *epochs)
 
 	err = feed_run(fd);
 	if (!err)
+		err = crossings_close(fd, epochs);
+	if (!err)
 		err = clock_advance(fd->mon, ts, epochs);
 	next_flip_update(fd);
 	return err;
+}
+
+/*
+ * TS is past an epoch's end: the batch takes it into the next epoch of
+ * each such module, once; a second boundary of one of them runs it.
+ */
+static int boundary(struct feeder *fd, uint64_t ts, uint64_t *epochs)
+{
+	struct monitor *mon = fd->mon;
+	unsigned int i;
+
+	for (i = 0; i < mon->n; i++) {
+		struct modrt *rt = mon->mods[i];
+		struct crossing *c = &fd->cross[i];
+		uint64_t ivl = rt->mod->interval_ns;
+
+		if (modrt_kernel_clock(rt))
+			continue;
+		if (!rt->open || (c->crossed && ts >= c->end))
+			return flip_due(fd, ts, epochs);
+		if (!c->crossed && ts >= rt->epoch_end) {
+			c->crossed = true;
+			c->start = ts - ts % ivl;
+			c->end = c->start + ivl;
+		}
+	}
+	next_flip_update(fd);
+	return 0;
 }
 
 static void progress(const char *path, struct trace_result *res,
@@ -224,7 +286,7 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 		}
 
 		if (ts >= fd.next_flip) {
-			err = flip_due(&fd, ts, &res->epochs);
+			err = boundary(&fd, ts, &res->epochs);
 			if (err)
 				break;
 		}
@@ -271,6 +333,8 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	/* what was read is kept: run it and close the last epochs */
 	if (!err)
 		err = feed_run(&fd);
+	if (!err)
+		err = crossings_close(&fd, &res->epochs);
 	for (i = 0; i < mon->n && !err; i++) {
 		res->epochs += mon->mods[i]->open;
 		err = clock_close(mon, mon->mods[i], res->last_ns);
