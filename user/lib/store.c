@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Streams on disk (store.h): the writer's buffer and segment files, the
+ * repair of a torn tail on opening, and the reader, which finds record
+ * frames again past damage. One scanner reads a segment for both.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +18,21 @@
 #include "log.h"
 #include "store.h"
 
-#define SEG_HDR_SIZE	16
 #define SEG_NAME_FMT	"%08u.seg"
+#define SEG_NAME_LEN	12		/* 8 digits and ".seg" */
 #define SEG_MIN_SIZE	(64U << 10)
+/* a segment file read whole is at most this big; a bigger one is no segment */
+#define SEG_READ_MAX	(1ULL << 30)
+
+/*
+ * The writer's buffer: complete intervals go out when this much has
+ * gathered (one write), and an interval bigger than STORE_WRITE_BUF goes
+ * out in parts of whole records.
+ */
+#define STORE_WRITE_AT	(64U << 10)
+#define STORE_WRITE_BUF	(1U << 20)
+/* runs of lost records kept apart; past this the last one grows */
+#define STORE_GAPS_MAX	1024
 
 /*
  * A stream's files are opened relative to its directory's descriptor
@@ -27,9 +44,32 @@ struct store {
 	uint64_t streamsize;
 	uint64_t seg_max;
 	unsigned int first, last;	/* segment numbers present */
-	FILE *f;
-	uint64_t seg_size;
+	int fd;			/* segment LAST, -1: none (it could not be made) */
+	uint64_t seg_size;	/* its bytes on disk */
+	bool at_boundary;	/* what is on disk ends with a whole interval */
 	uint64_t last_ts;	/* of the last record, 0 if none */
+
+	/* records not written yet: [0, wdone) whole intervals, wlast the last */
+	char *wbuf;
+	size_t wlen, wcap, wdone, wlast;
+
+	struct store_stats stats;
+	struct store_gap *gaps;
+	bool gap_open;		/* nothing written since the last loss */
+};
+
+/* A segment read whole, and where the scan of it is. */
+struct seg_scan {
+	const unsigned char *p;
+	size_t size;
+	unsigned int version;
+	size_t off;		/* the next byte to look at */
+	size_t end_whole;	/* after the last record that ends an interval */
+	size_t tail_off;	/* a torn tail from here, when tail */
+	bool tail;
+	uint64_t bad_records, bad_bytes;	/* damage skipped */
+	uint64_t records;	/* whole records found */
+	uint64_t whole_ts;	/* the last interval-ending record's */
 };
 
 struct store_reader {
@@ -37,18 +77,23 @@ struct store_reader {
 	int dfd;
 	unsigned int *segs;
 	unsigned int nsegs, cur;
-	FILE *f;
+	bool open;		/* segs[cur] is being read */
+	struct seg_scan sc;
+	unsigned char *data;	/* the segment's bytes */
 	char seg_path[4096];
-	uint64_t off;
 	void *buf;
+	uint64_t bad_records, bad_bytes;
 };
 
-uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload)
+uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
+		       unsigned int version)
 {
 	uLong crc = crc32(0L, Z_NULL, 0);
 
 	crc = crc32(crc, (const Bytef *)&h->ts, sizeof(h->ts));
 	crc = crc32(crc, (const Bytef *)&h->len, sizeof(h->len));
+	if (version >= 2)
+		crc = crc32(crc, (const Bytef *)&h->flags, sizeof(h->flags));
 	return crc32(crc, payload, h->len);
 }
 
@@ -65,6 +110,29 @@ static struct seg_name seg_name(unsigned int n)
 	return sn;
 }
 
+/* A segment's name is exactly 8 digits and ".seg": N in *n. */
+static bool seg_name_parse(const char *name, unsigned int *n)
+{
+	unsigned int i, v = 0;
+
+	if (strlen(name) != SEG_NAME_LEN || strcmp(name + 8, ".seg"))
+		return false;
+	for (i = 0; i < 8; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+		v = v * 10 + (name[i] - '0');
+	}
+	*n = v;
+	return true;
+}
+
+/* What else a stream directory holds, and is no stray. */
+static bool stream_file_known(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..") ||
+	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp");
+}
+
 static int cmp_uint(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
@@ -72,12 +140,15 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Lists the segment numbers of a stream, sorted. */
-static int list_segments(int dfd, unsigned int **segs, unsigned int *n)
+/*
+ * Lists the segment numbers of a stream, sorted. Any other name is said
+ * (DIR, once a listing) and left alone.
+ */
+static int list_segments(int dfd, const char *dir, unsigned int **segs,
+			 unsigned int *n)
 {
-	unsigned int *v = NULL, cnt = 0, num;
+	unsigned int *v = NULL, *nv, cnt = 0, num;
 	struct dirent *de;
-	char tail[8];
 	DIR *d;
 	int fd;
 
@@ -90,174 +161,530 @@ static int list_segments(int dfd, unsigned int **segs, unsigned int *n)
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		if (sscanf(de->d_name, "%8u%7s", &num, tail) != 2 ||
-		    strcmp(tail, ".seg"))
+		if (!seg_name_parse(de->d_name, &num)) {
+			if (!stream_file_known(de->d_name))
+				pr_warn("%s/%s: not a segment's name, ignored",
+					dir, de->d_name);
 			continue;
-		v = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!v) {
+		}
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
 			closedir(d);
 			return -ENOMEM;
 		}
+		v = nv;
 		v[cnt++] = num;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_uint);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_uint);
 	*segs = v;
 	*n = cnt;
 	return 0;
 }
 
-/*
- * Reads one record at the current position of f. 1: a record; 0: a clean
- * end of file; -EBADMSG: anything else (short, bad magic, bad checksum).
- */
-static int read_rec(FILE *f, struct store_rec_hdr *h, void *buf)
-{
-	size_t got = fread(h, 1, sizeof(*h), f);
+/* ---- the scanner ---- */
 
-	if (got == 0 && feof(f))
+/* The format version a segment header says; 0: not a segment header. */
+static unsigned int seg_header_version(const unsigned char *p, size_t size)
+{
+	__u32 v;
+
+	if (size < STORE_SEG_HDR || memcmp(p, STORE_SEG_MAGIC, 8))
 		return 0;
-	if (got != sizeof(*h) || h->magic != STORE_REC_MAGIC ||
-	    h->len > STORE_REC_MAX)
-		return -EBADMSG;
-	if (fread(buf, 1, h->len, f) != h->len)
-		return -EBADMSG;
-	return store_rec_crc(h, buf) == h->crc ? 1 : -EBADMSG;
+	memcpy(&v, p + 8, sizeof(v));
+	return v ?: 1;	/* version 1 wrote zeros there */
 }
 
-static int seg_check_header(FILE *f)
+/* A whole record with a good checksum at OFF: its header in *h. */
+static bool rec_at(const struct seg_scan *sc, size_t off,
+		   struct store_rec_hdr *h)
 {
-	char hdr[SEG_HDR_SIZE];
-
-	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
-	    memcmp(hdr, STORE_SEG_MAGIC, 8))
-		return -EBADMSG;
-	return 0;
+	if (sc->size - off < sizeof(*h))
+		return false;
+	memcpy(h, sc->p + off, sizeof(*h));
+	if (h->magic != STORE_REC_MAGIC || h->len > STORE_REC_MAX ||
+	    h->len > sc->size - off - sizeof(*h))
+		return false;
+	return store_rec_crc(h, sc->p + off + sizeof(*h), sc->version) == h->crc;
 }
 
-/*
- * Finds where the valid records of a segment end and cuts the rest; the
- * last valid record's timestamp goes to *last_ts.
- */
-static int seg_repair(struct store *s, unsigned int n, uint64_t *size,
-		      uint64_t *last_ts)
+/* The next whole record from FROM on; SIZE: none. */
+static size_t resync(const struct seg_scan *sc, size_t from)
 {
-	struct seg_name sn = seg_name(n);
+	static const __u32 magic = STORE_REC_MAGIC;
 	struct store_rec_hdr h;
-	uint64_t good = SEG_HDR_SIZE;
-	struct stat st;
-	void *buf;
-	FILE *f;
-	int fd, err;
+	const unsigned char *q;
 
-	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "r+");
-	buf = f ? malloc(STORE_REC_MAX) : NULL;
-	if (!buf) {
-		pr_err("%s/%s: out of memory", s->dir, sn.s);
-		if (f)
-			fclose(f);
-		else
-			close(fd);
-		return -ENOMEM;
+	while (from < sc->size) {
+		q = memmem(sc->p + from, sc->size - from, &magic, sizeof(magic));
+		if (!q)
+			break;
+		from = q - sc->p;
+		if (rec_at(sc, from, &h))
+			return from;
+		from++;
 	}
-	if (fstat(fileno(f), &st) || seg_check_header(f)) {
-		/* a segment whose header never made it to disk holds nothing */
-		good = 0;
-	} else {
-		while ((err = read_rec(f, &h, buf)) == 1) {
-			good += sizeof(h) + h.len;
-			*last_ts = h.ts;
-		}
+	return sc->size;
+}
+
+/* Frames that look like records in [from, to): at least one was there. */
+static uint64_t frames_in(const struct seg_scan *sc, size_t from, size_t to)
+{
+	static const __u32 magic = STORE_REC_MAGIC;
+	const unsigned char *q;
+	uint64_t n = 0;
+
+	while (from < to && (q = memmem(sc->p + from, to - from, &magic,
+					sizeof(magic)))) {
+		n++;
+		from = q - sc->p + 1;
 	}
-	if ((uint64_t)st.st_size != good) {
-		pr_warn("%s/%s: cut a torn tail of %llu bytes at offset %llu",
-			s->dir, sn.s, (unsigned long long)(st.st_size - good),
-			(unsigned long long)good);
-		if (ftruncate(fileno(f), good)) {
-			err = -errno;
-			pr_err("%s/%s: cannot cut it: %s", s->dir, sn.s,
-			       strerror(-err));
-			free(buf);
-			fclose(f);
-			return err;
-		}
-	}
-	free(buf);
-	fclose(f);
-	*size = good;
-	return 0;
+	return n ?: 1;
+}
+
+static void scan_init(struct seg_scan *sc, const unsigned char *p, size_t size,
+		      unsigned int version)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->p = p;
+	sc->size = size;
+	sc->version = version;
+	sc->off = sc->end_whole = STORE_SEG_HDR;
 }
 
 /*
- * An interval's records reach the file in one write at store_flush(),
- * not a few kilobytes at a time: a crash between two flushes then leaves
- * an interval whole or absent, rarely in part.
+ * 1: the next record, its header in *h and its payload at *payload; 0:
+ * the end. Damage followed by a record is counted and skipped (WHERE, if
+ * given, says so); damage that runs to the end is a torn tail, left for
+ * the caller to judge.
  */
-#define STORE_WRITE_BUF	(1U << 20)
-
-/* The segment file N, opened as fdopen() MODE says, for writing. */
-static int seg_open_write(struct store *s, unsigned int n, int flags,
-			  const char *mode)
+static int scan_next(struct seg_scan *sc, struct store_rec_hdr *h,
+		     const void **payload, const char *where)
 {
-	struct seg_name sn = seg_name(n);
-	int fd;
+	size_t next;
 
-	fd = stream_fileat(s->dfd, sn.s, flags, DIRFD_FILE_MODE);
-	if (fd < 0)
-		return fd;
-	s->f = fdopen(fd, mode);
-	if (!s->f) {
-		close(fd);
-		pr_err("%s/%s: out of memory", s->dir, sn.s);
-		return -ENOMEM;
+	while (sc->off < sc->size) {
+		if (rec_at(sc, sc->off, h)) {
+			*payload = sc->p + sc->off + sizeof(*h);
+			sc->off += sizeof(*h) + h->len;
+			sc->records++;
+			if (sc->version < 2 || (h->flags & STORE_REC_END)) {
+				sc->end_whole = sc->off;
+				sc->whole_ts = h->ts;
+			}
+			return 1;
+		}
+		next = resync(sc, sc->off + 1);
+		if (next == sc->size) {
+			sc->tail = true;
+			sc->tail_off = sc->off;
+			sc->off = sc->size;
+			break;
+		}
+		sc->bad_records += frames_in(sc, sc->off, next);
+		sc->bad_bytes += next - sc->off;
+		if (where)
+			pr_warn("%s: damaged record at offset %zu: %zu bytes "
+				"skipped, reading on at offset %zu", where,
+				sc->off, next - sc->off, next);
+		sc->off = next;
 	}
-	setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
 	return 0;
 }
 
+/* FD's bytes, whole, in *data (malloc'd); their number in *size. */
+static int read_whole(int fd, unsigned char **data, size_t *size)
+{
+	unsigned char *p;
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > SEG_READ_MAX)
+		return -EFBIG;
+	p = malloc(st.st_size ?: 1);
+	if (!p)
+		return -ENOMEM;
+	while (got < (size_t)st.st_size) {
+		n = pread(fd, p + got, st.st_size - got, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(p);
+			return -errno;
+		}
+		if (n == 0)
+			break;	/* cut short since the fstat: what is there */
+		got += n;
+	}
+	*data = p;
+	*size = got;
+	return 0;
+}
+
+static void say_newer(const char *where, unsigned int v)
+{
+	pr_err("%s: written by a newer como (storage format %u; this one "
+	       "reads 1 to %u)", where, v, STORE_VERSION);
+}
+
+/* ---- the writer ---- */
+
+static int pwrite_all(int fd, const char *p, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Segment N, made empty with its header; S->fd. */
 static int seg_create(struct store *s, unsigned int n)
 {
-	char hdr[SEG_HDR_SIZE] = STORE_SEG_MAGIC;
-	int err;
+	char hdr[STORE_SEG_HDR] = STORE_SEG_MAGIC;
+	struct seg_name sn = seg_name(n);
+	__u32 v = STORE_VERSION;
+	int fd, err;
 
-	err = seg_open_write(s, n, O_WRONLY | O_CREAT | O_TRUNC, "w");
-	if (err)
+	memcpy(hdr + 8, &v, sizeof(v));
+	fd = stream_fileat(s->dfd, sn.s, O_WRONLY | O_CREAT | O_TRUNC,
+			   DIRFD_FILE_MODE);
+	if (fd < 0)
+		return fd;	/* said why */
+	err = pwrite_all(fd, hdr, sizeof(hdr), 0);
+	if (err) {
+		/* a segment without its header holds nothing: it goes */
+		close(fd);
+		unlinkat(s->dfd, sn.s, 0);
 		return err;
-	if (fwrite(hdr, 1, sizeof(hdr), s->f) != sizeof(hdr)) {
-		pr_err("%s/" SEG_NAME_FMT ": cannot write: %s", s->dir, n,
-		       strerror(errno));
-		return -EIO;
 	}
-	s->seg_size = SEG_HDR_SIZE;
+	s->fd = fd;
+	s->seg_size = STORE_SEG_HDR;
 	s->last = n;
+	s->at_boundary = true;
 	return 0;
+}
+
+/* The bytes of segment N on disk; 0 when it is gone. */
+static uint64_t seg_bytes(const struct store *s, unsigned int n)
+{
+	struct stat st;
+
+	if (fstatat(s->dfd, seg_name(n).s, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	return st.st_size;
 }
 
 /* Drops the oldest segments while the stream is over its size. */
 static void retain(struct store *s)
 {
-	uint64_t total = (uint64_t)(s->last - s->first) * s->seg_max;
+	/* the newest segment, just made, will grow to seg_max: room for it */
+	uint64_t total = s->seg_max;
+	unsigned int n;
 
-	while (s->first < s->last && total + s->seg_size > s->streamsize) {
+	for (n = s->first; n < s->last; n++)
+		total += seg_bytes(s, n);
+	while (s->first < s->last && total > s->streamsize) {
+		total -= seg_bytes(s, s->first);
 		/* a name in the stream's directory goes, whatever it is */
 		unlinkat(s->dfd, seg_name(s->first).s, 0);
 		s->first++;
-		total -= s->seg_max;
 	}
 }
 
-/* The last segment of a stream opened again: its torn tail cut. */
+/* A segment to write N bytes to: a new one at an interval's end when full. */
+static int seg_ready(struct store *s, size_t n)
+{
+	int err;
+
+	if (s->fd < 0)
+		return seg_create(s, s->last);
+	if (!s->at_boundary || s->seg_size + n <= s->seg_max ||
+	    s->seg_size <= STORE_SEG_HDR)
+		return 0;
+	close(s->fd);
+	s->fd = -1;
+	err = seg_create(s, s->last + 1);
+	if (err) {
+		s->last++;	/* the next try makes that one */
+		return err;
+	}
+	retain(s);
+	return 0;
+}
+
+/* Counts the records of wbuf[0, n) as lost for ERR, in runs by time. */
+static void count_lost(struct store *s, size_t n, int err)
+{
+	struct store_rec_hdr h;
+	struct store_gap *g, *ng;
+	size_t off;
+
+	for (off = 0; off < n; off += sizeof(h) + h.len) {
+		memcpy(&h, s->wbuf + off, sizeof(h));
+		g = s->stats.ngaps ? &s->gaps[s->stats.ngaps - 1] : NULL;
+		if (!g || (!s->gap_open && s->stats.ngaps < STORE_GAPS_MAX)) {
+			ng = realloc(s->gaps, (s->stats.ngaps + 1) * sizeof(*ng));
+			if (ng) {
+				s->gaps = ng;
+				g = &ng[s->stats.ngaps++];
+				*g = (struct store_gap){ .first_ts = h.ts,
+							 .err = err };
+			}
+		}
+		s->gap_open = true;
+		if (g) {
+			g->last_ts = h.ts;
+			g->records++;
+		}
+		s->stats.lost++;
+	}
+	if (!s->stats.lost_err)
+		s->stats.lost_err = err;
+}
+
+static uint64_t records_in(const char *p, size_t n, bool *ends)
+{
+	struct store_rec_hdr h;
+	uint64_t cnt = 0;
+	size_t off;
+
+	*ends = false;
+	for (off = 0; off < n; off += sizeof(h) + h.len, cnt++) {
+		memcpy(&h, p + off, sizeof(h));
+		*ends = h.flags & STORE_REC_END;
+	}
+	return cnt;
+}
+
+/* Drops wbuf[0, n): written or lost. */
+static void wbuf_consume(struct store *s, size_t n)
+{
+	memmove(s->wbuf, s->wbuf + n, s->wlen - n);
+	s->wlen -= n;
+	s->wdone = s->wdone > n ? s->wdone - n : 0;
+	s->wlast = s->wlast >= n ? s->wlast - n : 0;
+}
+
+/*
+ * wbuf[0, n) in one write at the end of the segment. One that fails is
+ * undone: the file is cut back to where it was, and its records count as
+ * lost, with why.
+ */
+static int write_out(struct store *s, size_t n)
+{
+	bool was_open = s->gap_open, ends;
+	uint64_t cnt;
+	int err;
+
+	if (!n)
+		return 0;
+	err = seg_ready(s, n);
+	if (!err)
+		err = pwrite_all(s->fd, s->wbuf, n, s->seg_size);
+	if (err) {
+		if (s->fd >= 0 && ftruncate(s->fd, s->seg_size))
+			pr_err("%s/%s: cannot undo a failed write: %s", s->dir,
+			       seg_name(s->last).s, strerror(errno));
+		if (!was_open)
+			pr_err("stream %s: cannot store records: %s", s->dir,
+			       strerror(-err));
+		count_lost(s, n, err);
+	} else {
+		cnt = records_in(s->wbuf, n, &ends);
+		if (was_open)
+			pr_warn("stream %s: storing again, after %llu records "
+				"lost", s->dir, (unsigned long long)s->stats.lost);
+		s->gap_open = false;
+		s->seg_size += n;
+		s->at_boundary = ends;
+		s->stats.written += cnt;
+	}
+	wbuf_consume(s, n);
+	return err;
+}
+
+/* Marks the last record in the buffer as the end of its interval. */
+static void mark_end(struct store *s)
+{
+	struct store_rec_hdr h;
+
+	if (s->wlen == s->wdone)
+		return;
+	memcpy(&h, s->wbuf + s->wlast, sizeof(h));
+	h.flags |= STORE_REC_END;
+	h.crc = store_rec_crc(&h, s->wbuf + s->wlast + sizeof(h), STORE_VERSION);
+	memcpy(s->wbuf + s->wlast, &h, sizeof(h));
+	s->wdone = s->wlen;
+}
+
+void store_interval_end(struct store *s)
+{
+	mark_end(s);
+	/* a small stream's segments are small: its writes too */
+	if (s->wdone >= STORE_WRITE_AT || s->wdone >= s->seg_max / 4)
+		write_out(s, s->wdone);
+}
+
+int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
+{
+	struct store_rec_hdr h = { .magic = STORE_REC_MAGIC, .len = len, .ts = ts };
+	size_t need = sizeof(h) + len, cap;
+	char *nb;
+
+	if (len > STORE_REC_MAX)
+		return -EMSGSIZE;
+	/* whole intervals go first; a huge one in part, its last record kept */
+	if (s->wlen + need > STORE_WRITE_BUF)
+		write_out(s, s->wdone ?: s->wlast);
+	if (s->wlen + need > s->wcap) {
+		cap = s->wcap ?: STORE_WRITE_AT;
+		while (cap < s->wlen + need)
+			cap *= 2;
+		nb = realloc(s->wbuf, cap);
+		if (!nb) {
+			/* as if written and failed: counted, said once */
+			struct store_gap *g = s->stats.ngaps ?
+				&s->gaps[s->stats.ngaps - 1] : NULL;
+
+			if (!s->gap_open)
+				pr_err("stream %s: cannot store records: %s",
+				       s->dir, strerror(ENOMEM));
+			if (g && s->gap_open) {
+				g->last_ts = ts;
+				g->records++;
+			}
+			s->gap_open = true;
+			s->stats.lost++;
+			s->stats.lost_err = s->stats.lost_err ?: -ENOMEM;
+			return 0;
+		}
+		s->wbuf = nb;
+		s->wcap = cap;
+	}
+	h.crc = store_rec_crc(&h, buf, STORE_VERSION);
+	memcpy(s->wbuf + s->wlen, &h, sizeof(h));
+	if (len)
+		memcpy(s->wbuf + s->wlen + sizeof(h), buf, len);
+	s->wlast = s->wlen;
+	s->wlen += need;
+	s->last_ts = ts;
+	return 0;
+}
+
+uint64_t store_last_ts(const struct store *s)
+{
+	return s->last_ts;
+}
+
+void store_stats(const struct store *s, struct store_stats *st)
+{
+	*st = s->stats;
+	st->gaps = s->gaps;
+}
+
+int store_flush(struct store *s)
+{
+	int err;
+
+	/* what is appended is whole: the caller flushes between intervals */
+	mark_end(s);
+	err = write_out(s, s->wlen);
+	if (s->fd >= 0 && fdatasync(s->fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * The last segment, opened again: its torn tail cut (a record cut short,
+ * or an interval whose end never made it), damage before good records
+ * left for the readers to skip. Version 1 segments and damaged ones are
+ * not written to again: the records go on in a new segment.
+ */
 static int seg_reopen(struct store *s)
 {
-	int err = seg_repair(s, s->last, &s->seg_size, &s->last_ts);
+	struct seg_name sn = seg_name(s->last);
+	struct store_rec_hdr h;
+	unsigned char *data = NULL;
+	char where[4096 + 16];
+	const void *pl;
+	struct seg_scan sc;
+	unsigned int v;
+	size_t size;
+	int fd, err;
 
-	if (!err && s->seg_size == 0)
+	snprintf(where, sizeof(where), "%s/%s", s->dir, sn.s);
+	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
+	if (fd < 0)
+		return fd;
+	err = read_whole(fd, &data, &size);
+	if (err) {
+		pr_err("%s: cannot read it: %s", where, strerror(-err));
+		close(fd);
+		return err;
+	}
+	v = seg_header_version(data, size);
+	if (v > STORE_VERSION) {
+		say_newer(where, v);
+		err = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (!v) {
+		/* a segment whose header never made it to disk holds nothing */
+		if (size)
+			pr_warn("%s: not a segment file (%zu bytes), made "
+				"again", where, size);
+		close(fd);
+		free(data);
 		return seg_create(s, s->last);
-	if (!err)
-		err = seg_open_write(s, s->last, O_WRONLY | O_APPEND, "a");
+	}
+	scan_init(&sc, data, size, v);
+	while (scan_next(&sc, &h, &pl, where) == 1)
+		;
+	s->stats.found_records = sc.records;
+	s->last_ts = sc.whole_ts;
+	if (size > sc.end_whole) {
+		s->stats.cut_bytes = size - sc.end_whole;
+		/* whole records after the last interval's end: its rest never came */
+		for (sc.off = sc.end_whole; sc.off < size &&
+		     rec_at(&sc, sc.off, &h); sc.off += sizeof(h) + h.len)
+			s->stats.cut_records++;
+		pr_warn("%s: cut a torn tail of %llu bytes at offset %zu "
+			"(%llu whole records of an interval never finished)",
+			where, (unsigned long long)s->stats.cut_bytes,
+			sc.end_whole, (unsigned long long)s->stats.cut_records);
+		if (ftruncate(fd, sc.end_whole)) {
+			err = -errno;
+			pr_err("%s: cannot cut it: %s", where, strerror(-err));
+			goto out;
+		}
+	}
+	if (v < STORE_VERSION || sc.bad_bytes) {
+		close(fd);
+		free(data);
+		return seg_create(s, s->last + 1);
+	}
+	s->fd = fd;
+	s->seg_size = sc.end_whole;
+	s->at_boundary = true;
+	free(data);
+	return 0;
+out:
+	close(fd);
+	free(data);
 	return err;
 }
 
@@ -271,6 +698,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto err_say;
+	s->fd = -1;
 	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
 	if (s->dfd < 0 || !s->dir) {
@@ -279,7 +707,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	}
 	s->streamsize = streamsize;
 	s->seg_max = streamsize / 8 > SEG_MIN_SIZE ? streamsize / 8 : SEG_MIN_SIZE;
-	err = list_segments(s->dfd, &segs, &n);
+	err = list_segments(s->dfd, dir, &segs, &n);
 	if (err)
 		goto err_say;
 	if (n == 0) {
@@ -291,15 +719,15 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	}
 	free(segs);
 	if (err)
-		goto err_free;
+		goto err_free;	/* said why */
 	*sp = s;
 	return 0;
 
 err_say:
 	pr_err("cannot open stream %s: %s", dir, strerror(-err));
 err_free:
-	if (s && s->f)
-		fclose(s->f);
+	if (s && s->fd >= 0)
+		close(s->fd);
 	if (s && s->dfd >= 0)
 		close(s->dfd);
 	if (s)
@@ -340,46 +768,6 @@ int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 	return err;
 }
 
-int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
-{
-	struct store_rec_hdr h = { .magic = STORE_REC_MAGIC, .len = len, .ts = ts };
-	int err;
-
-	if (len > STORE_REC_MAX)
-		return -EMSGSIZE;
-	if (s->seg_size + sizeof(h) + len > s->seg_max &&
-	    s->seg_size > SEG_HDR_SIZE) {
-		err = store_flush(s);
-		if (fclose(s->f) && !err)
-			err = -errno;
-		s->f = NULL;
-		if (!err)
-			err = seg_create(s, s->last + 1);
-		if (err)
-			return err;
-		retain(s);
-	}
-	h.crc = store_rec_crc(&h, buf);
-	if (fwrite(&h, sizeof(h), 1, s->f) != 1 ||
-	    (len && fwrite(buf, len, 1, s->f) != 1))
-		return -EIO;
-	s->seg_size += sizeof(h) + len;
-	s->last_ts = ts;
-	return 0;
-}
-
-uint64_t store_last_ts(const struct store *s)
-{
-	return s->last_ts;
-}
-
-int store_flush(struct store *s)
-{
-	if (fflush(s->f) || fdatasync(fileno(s->f)))
-		return -errno;
-	return 0;
-}
-
 int store_close(struct store *s)
 {
 	int err;
@@ -387,9 +775,11 @@ int store_close(struct store *s)
 	if (!s)
 		return 0;
 	err = store_flush(s);
-	if (fclose(s->f) && !err)
+	if (s->fd >= 0 && close(s->fd) && !err)
 		err = -errno;
 	close(s->dfd);
+	free(s->wbuf);
+	free(s->gaps);
 	free(s->dir);
 	free(s);
 	return err;
@@ -400,6 +790,24 @@ int store_dirfd(const struct store *s)
 	return s->dfd;
 }
 
+int store_remove_segments(int sdfd, const char *dir)
+{
+	unsigned int *segs = NULL, n = 0, i;
+	int err;
+
+	err = list_segments(sdfd, dir, &segs, &n);
+	for (i = 0; !err && i < n; i++)
+		if (unlinkat(sdfd, seg_name(segs[i]).s, 0) && errno != ENOENT)
+			err = -errno;
+	if (err)
+		pr_err("cannot remove the segments of %s: %s", dir,
+		       strerror(-err));
+	free(segs);
+	return err;
+}
+
+/* ---- the reader ---- */
+
 int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 {
 	struct store_reader *r;
@@ -409,13 +817,12 @@ int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 	if (!r)
 		return -ENOMEM;
 	r->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
-	r->buf = malloc(STORE_REC_MAX);
 	r->dir = strdup(dir);
-	if (r->dfd < 0 || !r->buf || !r->dir) {
+	if (r->dfd < 0 || !r->dir) {
 		err = r->dfd < 0 ? -errno : -ENOMEM;
 		goto err_free;
 	}
-	err = list_segments(r->dfd, &r->segs, &r->nsegs);
+	err = list_segments(r->dfd, dir, &r->segs, &r->nsegs);
 	if (err)
 		goto err_free;
 	*rp = r;
@@ -424,7 +831,6 @@ int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 err_free:
 	if (r->dfd >= 0)
 		close(r->dfd);
-	free(r->buf);
 	free(r->dir);
 	free(r);
 	return err;
@@ -448,16 +854,38 @@ static bool refused(int err)
 	       err == -EMLINK;
 }
 
+/* The segment read so far is done with: what it left unread is said. */
+static void segment_done(struct store_reader *r)
+{
+	struct seg_scan *sc = &r->sc;
+	bool last = r->cur + 1 == r->nsegs;
+
+	r->bad_records += sc->bad_records;
+	r->bad_bytes += sc->bad_bytes;
+	if (sc->tail) {
+		/* the end of the last segment may be a write in flight */
+		pr_warn("%s: %s of %zu bytes at offset %zu, not read",
+			r->seg_path, last ? "a torn tail" : "damage",
+			sc->size - sc->tail_off, sc->tail_off);
+		if (!last) {
+			r->bad_records += frames_in(sc, sc->tail_off, sc->size);
+			r->bad_bytes += sc->size - sc->tail_off;
+		}
+	}
+	free(r->data);
+	r->data = NULL;
+	r->open = false;
+	r->cur++;
+}
+
+/* 1: segment cur is open; 0: no more; <0: an error (said). */
 static int next_segment(struct store_reader *r)
 {
 	struct seg_name sn;
-	int fd;
+	unsigned int v;
+	size_t size;
+	int fd, err;
 
-	if (r->f) {
-		fclose(r->f);
-		r->f = NULL;
-		r->cur++;
-	}
 	for (; r->cur < r->nsegs; r->cur++) {
 		sn = seg_name(r->segs[r->cur]);
 		snprintf(r->seg_path, sizeof(r->seg_path), "%s/%s", r->dir,
@@ -468,18 +896,36 @@ static int next_segment(struct store_reader *r)
 			continue;
 		if (fd < 0)
 			return fd;
-		r->f = fdopen(fd, "r");
-		if (!r->f) {
-			close(fd);
-			return -ENOMEM;
+		err = read_whole(fd, &r->data, &size);
+		close(fd);
+		if (err == -EFBIG) {
+			pr_warn("%s: over 1 GiB, no segment is: skipped",
+				r->seg_path);
+			continue;
 		}
-		if (seg_check_header(r->f) == 0) {
-			r->off = SEG_HDR_SIZE;
+		if (err) {
+			pr_err("%s: %s", r->seg_path, strerror(-err));
+			return err;
+		}
+		v = seg_header_version(r->data, size);
+		if (v > STORE_VERSION) {
+			say_newer(r->seg_path, v);
+			free(r->data);
+			r->data = NULL;
+			return -EPROTONOSUPPORT;
+		}
+		if (v) {
+			scan_init(&r->sc, r->data, size, v);
+			r->open = true;
 			return 1;
 		}
-		pr_warn("%s: not a segment file, skipped", r->seg_path);
-		fclose(r->f);
-		r->f = NULL;
+		if (size)
+			pr_warn("%s: not a segment file, skipped", r->seg_path);
+		else
+			pr_warn("%s: an empty segment (a run stopped before "
+				"writing it), skipped", r->seg_path);
+		free(r->data);
+		r->data = NULL;
 	}
 	return 0;
 }
@@ -491,38 +937,34 @@ int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
 	int err;
 
 	for (;;) {
-		if (!r->f) {
+		if (!r->open) {
 			err = next_segment(r);
 			if (err <= 0)
 				return err;
 		}
-		err = read_rec(r->f, &h, r->buf);
-		if (err == 1) {
-			r->off += sizeof(h) + h.len;
+		if (scan_next(&r->sc, &h, buf, r->seg_path) == 1) {
 			*ts = h.ts;
-			*buf = r->buf;
 			*len = h.len;
 			return 1;
 		}
-		if (err < 0)
-			pr_warn("%s: damaged record at offset %llu, "
-				"rest of the segment skipped", r->seg_path,
-				(unsigned long long)r->off);
-		err = next_segment(r);
-		if (err <= 0)
-			return err;
+		segment_done(r);
 	}
+}
+
+void store_reader_damage(const struct store_reader *r, uint64_t *records,
+			 uint64_t *bytes)
+{
+	*records = r->bad_records + (r->open ? r->sc.bad_records : 0);
+	*bytes = r->bad_bytes + (r->open ? r->sc.bad_bytes : 0);
 }
 
 void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
-	if (r->f)
-		fclose(r->f);
+	free(r->data);
 	close(r->dfd);
 	free(r->segs);
-	free(r->buf);
 	free(r->dir);
 	free(r);
 }
