@@ -69,6 +69,7 @@ struct seg_scan {
 	bool tail;
 	uint64_t bad_records, bad_bytes;	/* damage skipped */
 	uint64_t records;	/* whole records found */
+	uint64_t since_whole;	/* of them, after end_whole */
 	uint64_t whole_ts;	/* the last interval-ending record's */
 };
 
@@ -270,9 +271,11 @@ static int scan_next(struct seg_scan *sc, struct store_rec_hdr *h,
 			*payload = sc->p + sc->off + sizeof(*h);
 			sc->off += sizeof(*h) + h->len;
 			sc->records++;
+			sc->since_whole++;
 			if (sc->version < 2 || (h->flags & STORE_REC_END)) {
 				sc->end_whole = sc->off;
 				sc->whole_ts = h->ts;
+				sc->since_whole = 0;
 			}
 			return 1;
 		}
@@ -659,9 +662,7 @@ static int seg_reopen(struct store *s)
 	if (size > sc.end_whole) {
 		s->stats.cut_bytes = size - sc.end_whole;
 		/* whole records after the last interval's end: its rest never came */
-		for (sc.off = sc.end_whole; sc.off < size &&
-		     rec_at(&sc, sc.off, &h); sc.off += sizeof(h) + h.len)
-			s->stats.cut_records++;
+		s->stats.cut_records = sc.since_whole;
 		pr_warn("%s: cut a torn tail of %llu bytes at offset %zu "
 			"(%llu whole records of an interval never finished)",
 			where, (unsigned long long)s->stats.cut_bytes,
