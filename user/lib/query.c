@@ -283,17 +283,36 @@ static ssize_t stage_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
+/*
+ * Damaged records the reader skipped, between FROM and TO: they count
+ * against the answer when that time overlaps the window.
+ */
+static void damage_seen(struct query_ctx *c, struct store_reader *r,
+			uint64_t from, uint64_t to)
+{
+	uint64_t n, bytes;
+
+	store_reader_take_damage(r, &n, &bytes);
+	if (!n || from > c->end || to <= c->start)
+		return;
+	c->sh->bad_records += n;
+	c->sh->bad_bytes += bytes;
+}
+
 static int child_records(struct query_ctx *c, struct como_mod *m,
 			 struct store_reader *r, struct como_out *out, void *rec)
 {
 	struct query_shared *sh = c->sh;
+	uint64_t ts, prev_ts = 0;
 	const void *buf;
-	uint64_t ts;
 	uint32_t len;
 	long n;
 	int err;
 
 	while ((err = store_read(r, &ts, &buf, &len)) == 1) {
+		/* damage lies between the record before and this one */
+		damage_seen(c, r, prev_ts, ts + c->ivl);
+		prev_ts = ts;
 		/* an interval counts when it overlaps the window */
 		if (ts > c->end || ts + c->ivl <= c->start)
 			continue;
@@ -317,6 +336,7 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 		fflush(out->f);
 		sh->nrec++;
 	}
+	damage_seen(c, r, prev_ts, UINT64_MAX);
 	return err;
 }
 
@@ -368,7 +388,6 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
 	err = child_records(c, m, r, &out, rec);
-	store_reader_damage(r, &c->sh->bad_records, &c->sh->bad_bytes);
 	if (c->o->fmt == OUT_JSON && (c->missing || c->sh->bad_records)) {
 		mark_json(c, &out);
 		fflush(f);
@@ -377,8 +396,7 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	fclose(f);
 	stage_flush(c);
 	free(rec);
-	if (err < 0)
-		pr_err("%s: %s", c->dir, strerror(-err));
+	/* the reader said why it stopped */
 	return err;
 }
 

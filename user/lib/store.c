@@ -84,6 +84,7 @@ struct store_reader {
 	char seg_path[4096];
 	void *buf;
 	uint64_t bad_records, bad_bytes;
+	uint64_t taken_records, taken_bytes;	/* of them, handed on */
 };
 
 uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
@@ -689,6 +690,33 @@ out:
 	return err;
 }
 
+/* No segment of the stream is of a newer format than this como writes. */
+static int segs_older(struct store *s, const unsigned int *segs,
+		      unsigned int n)
+{
+	unsigned char hdr[STORE_SEG_HDR];
+	char where[4096 + 16];
+	unsigned int i, v;
+	ssize_t got;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = stream_fileat(s->dfd, seg_name(segs[i]).s, O_RDONLY, 0);
+		if (fd < 0)
+			return fd;
+		got = pread(fd, hdr, sizeof(hdr), 0);
+		close(fd);
+		v = got > 0 ? seg_header_version(hdr, got) : 0;
+		if (v > STORE_VERSION) {
+			snprintf(where, sizeof(where), "%s/%s", s->dir,
+				 seg_name(segs[i]).s);
+			say_newer(where, v);
+			return -EPROTONOSUPPORT;
+		}
+	}
+	return 0;
+}
+
 int store_openat(struct store **sp, int sdfd, const char *dir,
 		 uint64_t streamsize)
 {
@@ -711,6 +739,11 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	err = list_segments(s->dfd, dir, &segs, &n);
 	if (err)
 		goto err_say;
+	err = segs_older(s, segs, n);
+	if (err) {
+		free(segs);
+		goto err_free;	/* said */
+	}
 	if (n == 0) {
 		err = seg_create(s, 0);
 	} else {
@@ -957,6 +990,18 @@ void store_reader_damage(const struct store_reader *r, uint64_t *records,
 {
 	*records = r->bad_records + (r->open ? r->sc.bad_records : 0);
 	*bytes = r->bad_bytes + (r->open ? r->sc.bad_bytes : 0);
+}
+
+void store_reader_take_damage(struct store_reader *r, uint64_t *records,
+			      uint64_t *bytes)
+{
+	uint64_t n, b;
+
+	store_reader_damage(r, &n, &b);
+	*records = n - r->taken_records;
+	*bytes = b - r->taken_bytes;
+	r->taken_records = n;
+	r->taken_bytes = b;
 }
 
 void store_reader_close(struct store_reader *r)

@@ -111,6 +111,9 @@ int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
 /* What the reader skipped so far: damaged records and their bytes. */
 void store_reader_damage(const struct store_reader *r, uint64_t *records,
 			 uint64_t *bytes);
+/* The same, since the last call: what lies before the record just read. */
+void store_reader_take_damage(struct store_reader *r, uint64_t *records,
+			      uint64_t *bytes);
 void store_reader_close(struct store_reader *r);
 
 /* The checksum a record of format VERSION carries (zlib's CRC-32). */
