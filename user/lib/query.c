@@ -563,6 +563,9 @@ static int child_query(struct query_ctx *c)
 			json_str(c->incomplete, "reason") ?: "unknown",
 			json_object_array_length(c->missing));
 	err = store_reader_open(&r, c->dir);
+	/* a window reads what the time index says overlaps it */
+	if (!err && c->o->window)
+		err = store_reader_window(r, c->start, c->end, c->ivl);
 	if (!err)
 		err = child_format(c, m ?: sm, r);
 	if (!err && c->sh->bad_records)

@@ -17,6 +17,7 @@
 #include "dirfd.h"
 #include "log.h"
 #include "store.h"
+#include "store_index.h"
 
 #define SEG_NAME_FMT	"%08u.seg"
 #define SEG_NAME_LEN	12		/* 8 digits and ".seg" */
@@ -53,6 +54,9 @@ struct store {
 	char *wbuf;
 	size_t wlen, wcap, wdone, wlast;
 
+	int idx_fd;		/* the time index, -1: none */
+	uint64_t idx_size;
+
 	struct store_stats stats;
 	struct store_gap *gaps;
 	bool gap_open;		/* nothing written since the last loss */
@@ -70,7 +74,13 @@ struct seg_scan {
 	uint64_t bad_records, bad_bytes;	/* damage skipped */
 	uint64_t records;	/* whole records found */
 	uint64_t since_whole;	/* of them, after end_whole */
+	uint64_t base;		/* the file offset of p[0], for messages */
 	uint64_t whole_ts;	/* the last interval-ending record's */
+};
+
+/* A part of a segment to read. */
+struct store_region {
+	uint64_t off, len;
 };
 
 struct store_reader {
@@ -78,11 +88,20 @@ struct store_reader {
 	int dfd;
 	unsigned int *segs;
 	unsigned int nsegs, cur;
-	bool open;		/* segs[cur] is being read */
+	int fd;			/* segs[cur], -1: none open */
+	unsigned int version;
+	uint64_t seg_size;
+	struct store_region *regs;	/* what of it to read */
+	size_t nregs, ireg;
+	bool open;		/* regs[ireg] is being read */
 	struct seg_scan sc;
-	unsigned char *data;	/* the segment's bytes */
+	unsigned char *data;	/* the region's bytes */
 	char seg_path[4096];
-	void *buf;
+	/* a window: what the index says is outside it is not read */
+	bool windowed;
+	uint64_t win_start, win_end, win_ivl;
+	struct store_idx_ent *idx;
+	size_t nidx;
 	uint64_t bad_records, bad_bytes;
 	uint64_t taken_records, taken_bytes;	/* of them, handed on */
 };
@@ -132,7 +151,8 @@ static bool seg_name_parse(const char *name, unsigned int *n)
 static bool stream_file_known(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..") ||
-	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp");
+	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp") ||
+	       !strcmp(name, STORE_INDEX_FILE) || !strcmp(name, STORE_INDEX_TMP);
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -290,9 +310,11 @@ static int scan_next(struct seg_scan *sc, struct store_rec_hdr *h,
 		sc->bad_records += frames_in(sc, sc->off, next);
 		sc->bad_bytes += next - sc->off;
 		if (where)
-			pr_warn("%s: damaged record at offset %zu: %zu bytes "
-				"skipped, reading on at offset %zu", where,
-				sc->off, next - sc->off, next);
+			pr_warn("%s: damaged record at offset %llu: %zu bytes "
+				"skipped, reading on at offset %llu", where,
+				(unsigned long long)(sc->base + sc->off),
+				next - sc->off,
+				(unsigned long long)(sc->base + next));
 		sc->off = next;
 	}
 	return 0;
@@ -382,6 +404,69 @@ static int seg_create(struct store *s, unsigned int n)
 	return 0;
 }
 
+/* The records of p[0, n): how many, the time they cover, how they end. */
+static uint64_t records_in(const char *p, size_t n, bool *ends,
+			   struct store_idx_ent *e)
+{
+	struct store_rec_hdr h;
+	uint64_t cnt = 0;
+	size_t off;
+
+	*ends = false;
+	e->min_ts = UINT64_MAX;
+	e->max_ts = 0;
+	for (off = 0; off < n; off += sizeof(h) + h.len, cnt++) {
+		memcpy(&h, p + off, sizeof(h));
+		*ends = h.flags & STORE_REC_END;
+		if (h.ts < e->min_ts)
+			e->min_ts = h.ts;
+		if (h.ts > e->max_ts)
+			e->max_ts = h.ts;
+	}
+	return cnt;
+}
+
+/* The index entry of a write that went to disk; the index is a hint. */
+static void index_write(struct store *s, struct store_idx_ent *e)
+{
+	if (s->idx_fd < 0)
+		return;
+	if (store_index_append(s->idx_fd, &s->idx_size, e) == -EIO ||
+	    s->idx_size % sizeof(*e)) {
+		/* it could not be undone: no index rather than a wrong one */
+		close(s->idx_fd);
+		s->idx_fd = -1;
+		store_index_remove(s->dfd);
+	}
+}
+
+/*
+ * The index of the segments the stream has now, each entry within what
+ * its segment holds; opened for appends.
+ */
+static void index_renew(struct store *s)
+{
+	struct store_idx_ent *v = NULL;
+	size_t n = 0, i, keep = 0;
+
+	if (s->idx_fd >= 0)
+		close(s->idx_fd);
+	s->idx_fd = -1;
+	if (store_index_load(s->dfd, &v, &n)) {
+		store_index_remove(s->dfd);
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].seg < s->first || v[i].seg > s->last ||
+		    (v[i].seg == s->last &&
+		     v[i].off + v[i].len > s->seg_size))
+			continue;
+		v[keep++] = v[i];
+	}
+	store_index_rewrite(s->dfd, v, keep, &s->idx_fd, &s->idx_size);
+	free(v);
+}
+
 /* The bytes of segment N on disk; 0 when it is gone. */
 static uint64_t seg_bytes(const struct store *s, unsigned int n)
 {
@@ -397,6 +482,7 @@ static void retain(struct store *s)
 {
 	/* the newest segment, just made, will grow to seg_max: room for it */
 	uint64_t total = s->seg_max;
+	bool removed = false;
 	unsigned int n;
 
 	for (n = s->first; n < s->last; n++)
@@ -406,7 +492,10 @@ static void retain(struct store *s)
 		/* a name in the stream's directory goes, whatever it is */
 		unlinkat(s->dfd, seg_name(s->first).s, 0);
 		s->first++;
+		removed = true;
 	}
+	if (removed)
+		index_renew(s);
 }
 
 /* A segment to write N bytes to: a new one at an interval's end when full. */
@@ -460,20 +549,6 @@ static void count_lost(struct store *s, size_t n, int err)
 		s->stats.lost_err = err;
 }
 
-static uint64_t records_in(const char *p, size_t n, bool *ends)
-{
-	struct store_rec_hdr h;
-	uint64_t cnt = 0;
-	size_t off;
-
-	*ends = false;
-	for (off = 0; off < n; off += sizeof(h) + h.len, cnt++) {
-		memcpy(&h, p + off, sizeof(h));
-		*ends = h.flags & STORE_REC_END;
-	}
-	return cnt;
-}
-
 /* Drops wbuf[0, n): written or lost. */
 static void wbuf_consume(struct store *s, size_t n)
 {
@@ -491,6 +566,7 @@ static void wbuf_consume(struct store *s, size_t n)
 static int write_out(struct store *s, size_t n)
 {
 	bool was_open = s->gap_open, ends;
+	struct store_idx_ent e;
 	uint64_t cnt;
 	int err;
 
@@ -508,7 +584,11 @@ static int write_out(struct store *s, size_t n)
 			       strerror(-err));
 		count_lost(s, n, err);
 	} else {
-		cnt = records_in(s->wbuf, n, &ends);
+		cnt = records_in(s->wbuf, n, &ends, &e);
+		e.seg = s->last;
+		e.off = s->seg_size;
+		e.len = n;
+		index_write(s, &e);
 		if (was_open)
 			pr_warn("stream %s: storing again, after %llu records "
 				"lost", s->dir, (unsigned long long)s->stats.lost);
@@ -627,7 +707,7 @@ static int seg_reopen(struct store *s)
 	const void *pl;
 	struct seg_scan sc;
 	unsigned int v;
-	size_t size;
+	size_t size = 0;
 	int fd, err;
 
 	snprintf(where, sizeof(where), "%s/%s", s->dir, sn.s);
@@ -727,7 +807,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto err_say;
-	s->fd = -1;
+	s->fd = s->idx_fd = -1;
 	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
 	if (s->dfd < 0 || !s->dir) {
@@ -754,6 +834,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	free(segs);
 	if (err)
 		goto err_free;	/* said why */
+	index_renew(s);
 	*sp = s;
 	return 0;
 
@@ -811,6 +892,8 @@ int store_close(struct store *s)
 	err = store_flush(s);
 	if (s->fd >= 0 && close(s->fd) && !err)
 		err = -errno;
+	if (s->idx_fd >= 0)
+		close(s->idx_fd);
 	close(s->dfd);
 	free(s->wbuf);
 	free(s->gaps);
@@ -833,6 +916,8 @@ int store_remove_segments(int sdfd, const char *dir)
 	for (i = 0; !err && i < n; i++)
 		if (unlinkat(sdfd, seg_name(segs[i]).s, 0) && errno != ENOENT)
 			err = -errno;
+	if (!err)
+		store_index_remove(sdfd);
 	if (err)
 		pr_err("cannot remove the segments of %s: %s", dir,
 		       strerror(-err));
@@ -850,6 +935,7 @@ int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->fd = -1;
 	r->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	r->dir = strdup(dir);
 	if (r->dfd < 0 || !r->dir) {
@@ -888,36 +974,122 @@ static bool refused(int err)
 	       err == -EMLINK;
 }
 
-/* The segment read so far is done with: what it left unread is said. */
-static void segment_done(struct store_reader *r)
+/* The region read so far is done with: what it left unread is said. */
+static void region_done(struct store_reader *r)
 {
 	struct seg_scan *sc = &r->sc;
-	bool last = r->cur + 1 == r->nsegs;
+	const struct store_region *rg = &r->regs[r->ireg];
+	/* the end of the last segment may be a write in flight */
+	bool end = r->cur + 1 == r->nsegs && rg->off + rg->len >= r->seg_size;
 
 	r->bad_records += sc->bad_records;
 	r->bad_bytes += sc->bad_bytes;
 	if (sc->tail) {
-		/* the end of the last segment may be a write in flight */
-		pr_warn("%s: %s of %zu bytes at offset %zu, not read",
-			r->seg_path, last ? "a torn tail" : "damage",
-			sc->size - sc->tail_off, sc->tail_off);
-		if (!last) {
+		pr_warn("%s: %s of %zu bytes at offset %llu, not read",
+			r->seg_path, end ? "a torn tail (a write cut short or "
+			"in progress)" : "damage", sc->size - sc->tail_off,
+			(unsigned long long)(rg->off + sc->tail_off));
+		if (!end) {
 			r->bad_records += frames_in(sc, sc->tail_off, sc->size);
 			r->bad_bytes += sc->size - sc->tail_off;
 		}
 	}
-	free(r->data);
-	r->data = NULL;
 	r->open = false;
+	r->ireg++;
+}
+
+static int region_add(struct store_reader *r, uint64_t off, uint64_t len)
+{
+	struct store_region *v;
+
+	if (!len)
+		return 0;
+	/* next to the one before: one read */
+	if (r->nregs && r->regs[r->nregs - 1].off + r->regs[r->nregs - 1].len == off) {
+		r->regs[r->nregs - 1].len += len;
+		return 0;
+	}
+	v = realloc(r->regs, (r->nregs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->regs = v;
+	r->regs[r->nregs++] = (struct store_region){ off, len };
+	return 0;
+}
+
+/*
+ * What of segment SEG (SIZE bytes) to read: with a window, the writes the
+ * index says overlap it and whatever no entry covers; else all of it.
+ */
+static int regions_plan(struct store_reader *r, unsigned int seg, uint64_t size)
+{
+	uint64_t cur = STORE_SEG_HDR;
+	const struct store_idx_ent *e;
+	size_t i;
+	int err = 0;
+
+	r->nregs = r->ireg = 0;
+	for (i = 0; r->windowed && !err && i < r->nidx; i++) {
+		e = &r->idx[i];
+		if (e->seg != seg || e->off < cur || e->off + e->len > size)
+			continue;	/* another segment's, or stale */
+		err = region_add(r, cur, e->off - cur);
+		if (!err && e->min_ts <= r->win_end &&
+		    e->max_ts + r->win_ivl > r->win_start)
+			err = region_add(r, e->off, e->len);
+		cur = e->off + e->len;
+	}
+	return err ?: region_add(r, cur, size > cur ? size - cur : 0);
+}
+
+/* 1: the next region of segment cur is being read; 0: none left. */
+static int next_region(struct store_reader *r)
+{
+	const struct store_region *rg;
+	unsigned char *p;
+	size_t got = 0;
+	ssize_t n;
+
+	if (r->ireg >= r->nregs)
+		return 0;
+	rg = &r->regs[r->ireg];
+	p = realloc(r->data, rg->len ?: 1);
+	if (!p)
+		return -ENOMEM;
+	r->data = p;
+	while (got < rg->len) {
+		n = pread(r->fd, p + got, rg->len - got, rg->off + got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;	/* cut short since the fstat: what is there */
+		got += n;
+	}
+	scan_init(&r->sc, p, got, r->version);
+	r->sc.off = r->sc.end_whole = 0;
+	r->sc.base = rg->off;
+	r->open = true;
+	return 1;
+}
+
+static void segment_close(struct store_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 	r->cur++;
 }
 
-/* 1: segment cur is open; 0: no more; <0: an error (said). */
+/* 1: segment cur is open, its regions planned; 0: no more; <0: an error. */
 static int next_segment(struct store_reader *r)
 {
+	unsigned char hdr[STORE_SEG_HDR];
 	struct seg_name sn;
+	struct stat st;
 	unsigned int v;
-	size_t size;
+	ssize_t got;
 	int fd, err;
 
 	for (; r->cur < r->nsegs; r->cur++) {
@@ -930,36 +1102,34 @@ static int next_segment(struct store_reader *r)
 			continue;
 		if (fd < 0)
 			return fd;
-		err = read_whole(fd, &r->data, &size);
-		close(fd);
-		if (err == -EFBIG) {
-			pr_warn("%s: over 1 GiB, no segment is: skipped",
-				r->seg_path);
-			continue;
-		}
-		if (err) {
+		got = pread(fd, hdr, sizeof(hdr), 0);
+		if (got < 0 || fstat(fd, &st)) {
+			err = -errno;
+			close(fd);
 			pr_err("%s: %s", r->seg_path, strerror(-err));
 			return err;
 		}
-		v = seg_header_version(r->data, size);
+		v = seg_header_version(hdr, got);
 		if (v > STORE_VERSION) {
+			close(fd);
 			say_newer(r->seg_path, v);
-			free(r->data);
-			r->data = NULL;
 			return -EPROTONOSUPPORT;
 		}
 		if (v) {
-			scan_init(&r->sc, r->data, size, v);
-			r->open = true;
+			r->fd = fd;
+			r->version = v;
+			r->seg_size = st.st_size;
+			err = regions_plan(r, r->segs[r->cur], st.st_size);
+			if (err)
+				return err;
 			return 1;
 		}
-		if (size)
+		close(fd);
+		if (got)
 			pr_warn("%s: not a segment file, skipped", r->seg_path);
 		else
 			pr_warn("%s: an empty segment (a run stopped before "
 				"writing it), skipped", r->seg_path);
-		free(r->data);
-		r->data = NULL;
 	}
 	return 0;
 }
@@ -971,18 +1141,46 @@ int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
 	int err;
 
 	for (;;) {
-		if (!r->open) {
+		if (r->fd < 0) {
 			err = next_segment(r);
 			if (err <= 0)
 				return err;
+		}
+		if (!r->open) {
+			err = next_region(r);
+			if (err < 0)
+				return err;
+			if (!err) {
+				segment_close(r);
+				continue;
+			}
 		}
 		if (scan_next(&r->sc, &h, buf, r->seg_path) == 1) {
 			*ts = h.ts;
 			*len = h.len;
 			return 1;
 		}
-		segment_done(r);
+		region_done(r);
 	}
+}
+
+int store_reader_window(struct store_reader *r, uint64_t start, uint64_t end,
+			uint64_t ivl)
+{
+	int err;
+
+	free(r->idx);
+	err = store_index_load(r->dfd, &r->idx, &r->nidx);
+	if (err) {
+		pr_warn("%s/" STORE_INDEX_FILE ": %s, not used", r->dir,
+			strerror(-err));
+		return 0;
+	}
+	r->windowed = true;
+	r->win_start = start;
+	r->win_end = end;
+	r->win_ivl = ivl;
+	return 0;
 }
 
 void store_reader_damage(const struct store_reader *r, uint64_t *records,
@@ -1008,6 +1206,10 @@ void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->regs);
+	free(r->idx);
 	free(r->data);
 	close(r->dfd);
 	free(r->segs);

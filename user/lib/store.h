@@ -105,6 +105,13 @@ int store_remove_segments(int sdfd, const char *dir);
 int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir);
 /* The same for DIR; DIR's last component is not followed. */
 int store_reader_open(struct store_reader **rp, const char *dir);
+/*
+ * Only records whose interval (IVL long) may overlap [START, END] are
+ * needed: writes the time index places outside it are not read (others
+ * may still be returned).
+ */
+int store_reader_window(struct store_reader *r, uint64_t start, uint64_t end,
+			uint64_t ivl);
 /* 1: a record in *ts, *buf, *len; 0: the end; <0: an error */
 int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
 	       uint32_t *len);
