@@ -61,4 +61,10 @@ first=$("$COMO" query -d "$TMP/r" -m counter -f csv | sed -n 2p | cut -d, -f1)
 D=$TMP/r
 window_ok "$TMP/a.csv" "$first" 1700000020
 ok $? "after retention, a window from the first record kept ($first) equals libpcap's"
+perl -MJSON::PP -e 'local $/; my $m = decode_json(<STDIN>);
+	printf "%d.%09d\n", $m->{first_ns} / 1e9, $m->{first_ns} % 1000000000' \
+	< "$TMP/r/counter/meta.json" > "$TMP/mfirst"
+echo "$first" > "$TMP/qfirst"
+same "$TMP/qfirst" "$TMP/mfirst"
+ok $? "and meta.json's first timestamp moved with it: $(cat "$TMP/mfirst")"
 done_testing

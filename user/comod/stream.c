@@ -531,6 +531,7 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 		      const char *stopped)
 {
 	struct json_object *meta;
+	uint64_t first;
 	int err, ferr;
 
 	/* a stream that never opened has nothing of this run's to say */
@@ -538,6 +539,10 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 		return 0;
 	ferr = store_flush(st->store);
 	stream_sync(st);
+	/* retention dropped the oldest segments: the data starts later */
+	first = store_first_ts(st->store);
+	if (first > st->first_ns)
+		st->first_ns = first;
 	if (ferr && !st->lost)
 		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-ferr));
 	if (st->past && st->past->again)

@@ -674,6 +674,30 @@ uint64_t store_last_ts(const struct store *s)
 	return s->last_ts;
 }
 
+uint64_t store_first_ts(const struct store *s)
+{
+	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
+	struct store_rec_hdr h;
+	unsigned int n;
+	ssize_t got;
+	int fd;
+
+	/* the first segment that holds a record: retention may have gone past */
+	for (n = s->first; n <= s->last; n++) {
+		fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		got = pread(fd, b, sizeof(b), 0);
+		close(fd);
+		if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
+			continue;
+		memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
+		if (h.magic == STORE_REC_MAGIC)
+			return h.ts;
+	}
+	return 0;
+}
+
 void store_stats(const struct store *s, struct store_stats *st)
 {
 	*st = s->stats;

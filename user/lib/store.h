@@ -86,6 +86,8 @@ void store_interval_end(struct store *s);
 int store_flush(struct store *s);
 /* The timestamp of the last record appended or found on opening; 0: none. */
 uint64_t store_last_ts(const struct store *s);
+/* The timestamp of the first record on disk (retention moves it); 0: none. */
+uint64_t store_first_ts(const struct store *s);
 void store_stats(const struct store *s, struct store_stats *st);
 int store_close(struct store *s);
 
