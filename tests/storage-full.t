@@ -12,7 +12,7 @@ need_root
 
 MNT=$TMP/mnt
 mkdir -p "$MNT"
-mount -t tmpfs -o size=1m,mode=0755 "como-full-$$" "$MNT" ||
+mount -t tmpfs -o size=2m,mode=0755 "como-full-$$" "$MNT" ||
 	skip_all "cannot mount a tmpfs"
 trap 'umount "$MNT" 2> /dev/null; rm -rf "$TMP"' EXIT
 
@@ -63,6 +63,7 @@ check() {
 		die "meta.json says $inc->{records_lost} lost, $missing intervals are\n"
 			unless $inc->{records_lost} == $missing;
 		die "state $meta->{state}\n" unless $meta->{state} eq "incomplete";
+		die "nothing stored\n" unless keys %got;
 		print scalar(keys %got), " stored, $missing missing in ",
 			scalar(@{$inc->{missing}}), " runs\n";
 	' "$d/counter/meta.json" "$TMP/oracle.csv" "$TMP/got.csv" > "$TMP/cmp" 2>&1
@@ -75,11 +76,45 @@ check() {
 		"$1: no temporary meta.json is left behind"
 }
 
+# run_watch ERR ACTION ARGS...: como run ARGS, its stderr to ERR; at the
+# counter's first failure to store, comod is stopped, ACTION runs, comod
+# goes on.
+# $rc, and $acted once ACTION ran.
+run_watch() {
+	local err=$1 action=$2 pid line
+	shift 2
+	rm -f "$TMP/fifo"
+	mkfifo "$TMP/fifo"
+	"$COMO" run --trace "$TMP/t.pcap" -d "$MNT/d" "$@" 2> "$TMP/fifo" &
+	pid=$!
+	acted=
+	: > "$err"
+	while IFS= read -r line; do
+		echo "$line" >> "$err"
+		case $line in
+		*"/counter: cannot store records"*)
+			if [ -z "$acted" ]; then
+				# stopped meanwhile: no race with its end
+				kill -STOP $pid
+				$action
+				kill -CONT $pid
+				acted=1
+			fi
+			;;
+		esac
+	done < "$TMP/fifo"
+	wait $pid
+	rc=$?
+}
+
+# every byte of the tmpfs taken: not one page left for a new file
+top_up() { head -c "$(df -B1 --output=avail "$MNT" | tail -n 1)" /dev/zero > "$MNT/filler2" 2> /dev/null; }
+free_up() { rm -f "$MNT/filler"; }
+
 # --- the disk stays full ---
-fill $((256 * 1024))
-"$COMO" run -j --trace "$TMP/t.pcap" -d "$MNT/d" "${MODS[@]}" > "$TMP/sum.json" 2> "$TMP/err"
-rc=$?
-ok $([ $rc -eq 1 ]; echo $?) "left full: the run exits 1 ($rc)"
+fill $((768 * 1024))
+run_watch "$TMP/err" top_up -j "${MODS[@]}" > "$TMP/sum.json"
+ok $([ $rc -eq 1 ] && [ -n "$acted" ]; echo $?) "left full: the run exits 1 ($rc)"
 grep -q "counter: [0-9]* records could not be stored (No space left on device)" "$TMP/err"
 ok $? "left full: the summary names the reason: $(grep 'could not be stored' "$TMP/err" | head -n 1)"
 ok $(! grep -qi "input/output error" "$TMP/err"; echo $?) "left full: no 'Input/output error'"
@@ -90,31 +125,15 @@ perl -MJSON::PP -e 'my $s = decode_json(join "", <STDIN>);
 	exit !(!$s->{complete} && $c->{records_lost} > 0 &&
 	       $c->{lost_reason} =~ /no space/i)' < "$TMP/sum.json"
 ok $? "left full: the JSON summary says incomplete, with the records lost and why"
+grep -q "meta.json written in place" "$TMP/err"
+ok $? "left full: meta.json, with no room for a new copy, is written in place"
 check "left full"
 
 # --- freed mid-run: when the first write fails, the filler goes ---
 fill $((256 * 1024))
-mkfifo "$TMP/fifo"
 # the counter alone: its stream is the one that meets the full disk
-"$COMO" run --trace "$TMP/t.pcap" -d "$MNT/d" -m counter:interval=1ms 2> "$TMP/fifo" &
-pid=$!
-freed=
-while IFS= read -r line; do
-	echo "$line" >> "$TMP/err2"
-	case $line in
-	*"cannot store records"*)
-		if [ -z "$freed" ]; then
-			# stopped while the space comes back: no race with its end
-			kill -STOP $pid
-			rm -f "$MNT/filler"
-			kill -CONT $pid
-			freed=1
-		fi
-		;;
-	esac
-done < "$TMP/fifo"
-wait $pid
-rc=$?
+run_watch "$TMP/err2" free_up -m counter:interval=1ms
+freed=$acted
 ok $([ $rc -eq 1 ] && [ -n "$freed" ]; echo $?) "freed mid-run: the run exits 1 ($rc)"
 grep -q "storing again" "$TMP/err2"
 ok $? "freed mid-run: writing resumes: $(grep -m1 'storing again' "$TMP/err2")"

@@ -552,7 +552,8 @@ static int child_query(struct query_ctx *c)
 		err = schema_module(c, &sm);
 	if (err)
 		return err;
-	if (c->stopped && !c->incomplete)
+	/* a stream that lost records says so below, when the window needs it */
+	if (c->stopped && strcmp(c->stopped, "incomplete"))
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name, c->stopped);
 	if (c->missing)
