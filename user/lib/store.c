@@ -426,18 +426,15 @@ static uint64_t records_in(const char *p, size_t n, bool *ends,
 	return cnt;
 }
 
-/* The index entry of a write that went to disk; the index is a hint. */
+/*
+ * The index entry of a write that went to disk. The index is a hint: an
+ * entry that cannot be written leaves its write to be read in full, and
+ * the next entry goes where it should have been.
+ */
 static void index_write(struct store *s, struct store_idx_ent *e)
 {
-	if (s->idx_fd < 0)
-		return;
-	if (store_index_append(s->idx_fd, &s->idx_size, e) == -EIO ||
-	    s->idx_size % sizeof(*e)) {
-		/* it could not be undone: no index rather than a wrong one */
-		close(s->idx_fd);
-		s->idx_fd = -1;
-		store_index_remove(s->dfd);
-	}
+	if (s->idx_fd >= 0)
+		store_index_append(s->idx_fd, &s->idx_size, e);
 }
 
 /*
@@ -519,34 +516,40 @@ static int seg_ready(struct store *s, size_t n)
 	return 0;
 }
 
-/* Counts the records of wbuf[0, n) as lost for ERR, in runs by time. */
+/* One record stamped TS lost for ERR: counted, in a run of them by time. */
+static void lost_one(struct store *s, uint64_t ts, int err)
+{
+	struct store_gap *g = s->stats.ngaps ? &s->gaps[s->stats.ngaps - 1] : NULL;
+	struct store_gap *ng;
+
+	if (!g || (!s->gap_open && s->stats.ngaps < STORE_GAPS_MAX)) {
+		ng = realloc(s->gaps, (s->stats.ngaps + 1) * sizeof(*ng));
+		if (ng) {
+			s->gaps = ng;
+			g = &ng[s->stats.ngaps++];
+			*g = (struct store_gap){ .first_ts = ts, .err = err };
+		}
+	}
+	s->gap_open = true;
+	if (g) {
+		g->last_ts = ts;
+		g->records++;
+	}
+	s->stats.lost++;
+	if (!s->stats.lost_err)
+		s->stats.lost_err = err;
+}
+
+/* Counts the records of wbuf[0, n) as lost for ERR. */
 static void count_lost(struct store *s, size_t n, int err)
 {
 	struct store_rec_hdr h;
-	struct store_gap *g, *ng;
 	size_t off;
 
 	for (off = 0; off < n; off += sizeof(h) + h.len) {
 		memcpy(&h, s->wbuf + off, sizeof(h));
-		g = s->stats.ngaps ? &s->gaps[s->stats.ngaps - 1] : NULL;
-		if (!g || (!s->gap_open && s->stats.ngaps < STORE_GAPS_MAX)) {
-			ng = realloc(s->gaps, (s->stats.ngaps + 1) * sizeof(*ng));
-			if (ng) {
-				s->gaps = ng;
-				g = &ng[s->stats.ngaps++];
-				*g = (struct store_gap){ .first_ts = h.ts,
-							 .err = err };
-			}
-		}
-		s->gap_open = true;
-		if (g) {
-			g->last_ts = h.ts;
-			g->records++;
-		}
-		s->stats.lost++;
+		lost_one(s, h.ts, err);
 	}
-	if (!s->stats.lost_err)
-		s->stats.lost_err = err;
 }
 
 /* Drops wbuf[0, n): written or lost. */
@@ -641,19 +644,10 @@ int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
 		nb = realloc(s->wbuf, cap);
 		if (!nb) {
 			/* as if written and failed: counted, said once */
-			struct store_gap *g = s->stats.ngaps ?
-				&s->gaps[s->stats.ngaps - 1] : NULL;
-
 			if (!s->gap_open)
 				pr_err("stream %s: cannot store records: %s",
 				       s->dir, strerror(ENOMEM));
-			if (g && s->gap_open) {
-				g->last_ts = ts;
-				g->records++;
-			}
-			s->gap_open = true;
-			s->stats.lost++;
-			s->stats.lost_err = s->stats.lost_err ?: -ENOMEM;
+			lost_one(s, ts, -ENOMEM);
 			return 0;
 		}
 		s->wbuf = nb;
