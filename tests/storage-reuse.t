@@ -43,6 +43,12 @@ ok $? "--replace: the run goes ahead"
 same "$TMP/b.csv" "$TMP/got.csv"
 ok $? "--replace: only the new run's records"
 
+# refused at its start for one module: the other's new, empty stream
+# does not count as results
+"$COMO" run -q --trace "$TMP/a.pcap" -d "$D" -m protocol -m counter 2> /dev/null
+"$COMO" run -q --trace "$TMP/a.pcap" -d "$D" -m protocol 2> "$TMP/err"
+ok $? "a stream left empty by a refused run takes a run without --append: $(head -n 1 "$TMP/err")"
+
 "$COMO" run -q --replace --append --trace "$TMP/b.pcap" -d "$D" -m counter 2> "$TMP/err"
 ok $([ $? -eq 2 ]; echo $?) "--append with --replace is a usage error: $(head -n 1 "$TMP/err")"
 "$COMO" run --help | grep -q -- "--append" && "$COMO" run --help | grep -q -- "--replace"

@@ -358,7 +358,12 @@ static int past_take(struct stream *st, struct json_object *old)
 static int reuse_old(struct stream *st, int sdfd, const char *kind,
 		     struct json_object *old)
 {
-	if (strcmp(kind, "trace") || reuse == STREAM_APPEND)
+	const char *state = json_str(old, "state") ?: "";
+
+	/* a stream that holds nothing (a run that failed at its start) */
+	if (strcmp(kind, "trace") || reuse == STREAM_APPEND ||
+	    (reuse == STREAM_REFUSE && !json_u64(old, "records") &&
+	     !json_u64(old, "records_lost") && strcmp(state, "running")))
 		return past_take(st, old);
 	if (reuse == STREAM_REPLACE)
 		return store_remove_segments(sdfd, st->dir);
