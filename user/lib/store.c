@@ -26,12 +26,15 @@
 #define SEG_READ_MAX	(1ULL << 30)
 
 /*
- * The writer's buffer: complete intervals go out when this much has
- * gathered (one write), and an interval bigger than STORE_WRITE_BUF goes
- * out in parts of whole records.
+ * The writer's buffer: an interval's records go out in one write when it
+ * ends, and an interval bigger than STORE_WRITE_BUF in parts of whole
+ * records. The time index has an entry for every STORE_INDEX_SPAN bytes
+ * of consecutive writes or so (what the last entry does not cover yet
+ * is read in full).
  */
-#define STORE_WRITE_AT	(64U << 10)
+#define STORE_WRITE_AT	(64U << 10)	/* the buffer's first size */
 #define STORE_WRITE_BUF	(1U << 20)
+#define STORE_INDEX_SPAN	(64U << 10)
 /* runs of lost records kept apart; past this the last one grows */
 #define STORE_GAPS_MAX	1024
 
@@ -56,6 +59,7 @@ struct store {
 
 	int idx_fd;		/* the time index, -1: none */
 	uint64_t idx_size;
+	struct store_idx_ent span;	/* writes not in it yet; len 0: none */
 
 	struct store_stats stats;
 	struct store_gap *gaps;
@@ -427,14 +431,36 @@ static uint64_t records_in(const char *p, size_t n, bool *ends,
 }
 
 /*
- * The index entry of a write that went to disk. The index is a hint: an
- * entry that cannot be written leaves its write to be read in full, and
- * the next entry goes where it should have been.
+ * The span of writes not in the index yet goes in. The index is a hint:
+ * an entry that cannot be written leaves its writes to be read in full,
+ * and the next entry goes where it should have been.
  */
-static void index_write(struct store *s, struct store_idx_ent *e)
+static void index_span_out(struct store *s)
 {
-	if (s->idx_fd >= 0)
-		store_index_append(s->idx_fd, &s->idx_size, e);
+	if (s->idx_fd >= 0 && s->span.len)
+		store_index_append(s->idx_fd, &s->idx_size, &s->span);
+	s->span.len = 0;
+}
+
+/* A write E that went to disk joins the span, or starts the next one. */
+static void index_write(struct store *s, const struct store_idx_ent *e)
+{
+	struct store_idx_ent *sp = &s->span;
+
+	if (sp->len && (sp->seg != e->seg || sp->off + sp->len != e->off ||
+			(uint64_t)sp->len + e->len > UINT32_MAX))
+		index_span_out(s);
+	if (!sp->len) {
+		*sp = *e;
+	} else {
+		sp->len += e->len;
+		if (e->min_ts < sp->min_ts)
+			sp->min_ts = e->min_ts;
+		if (e->max_ts > sp->max_ts)
+			sp->max_ts = e->max_ts;
+	}
+	if (sp->len >= STORE_INDEX_SPAN)
+		index_span_out(s);
 }
 
 /*
@@ -621,9 +647,8 @@ static void mark_end(struct store *s)
 void store_interval_end(struct store *s)
 {
 	mark_end(s);
-	/* a small stream's segments are small: its writes too */
-	if (s->wdone >= STORE_WRITE_AT || s->wdone >= s->seg_max / 4)
-		write_out(s, s->wdone);
+	/* a crash loses at most the interval being written */
+	write_out(s, s->wdone);
 }
 
 int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
@@ -910,6 +935,7 @@ int store_close(struct store *s)
 	err = store_flush(s);
 	if (s->fd >= 0 && close(s->fd) && !err)
 		err = -errno;
+	index_span_out(s);
 	if (s->idx_fd >= 0)
 		close(s->idx_fd);
 	close(s->dfd);
