@@ -38,6 +38,7 @@ int cmd_query(int argc, char **argv)
 		{}
 	};
 	struct query_opts o = { .datadir = COMO_DEFAULT_DATADIR, .fmt = OUT_PLAIN };
+	struct query_result res;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "m:t:f:jd:h", lopts, NULL)) != -1) {
@@ -65,5 +66,8 @@ int cmd_query(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return query_run(&o, stdout, NULL) ? 1 : 0;
+	/* an answer with a hole in it (said on stderr) is no success */
+	if (query_run(&o, stdout, &res))
+		return 1;
+	return res.gaps || res.damaged_records ? 1 : 0;
 }

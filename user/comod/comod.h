@@ -38,6 +38,7 @@ struct live;
 struct guard;
 struct filter_stage;
 struct export_worker;
+struct stream_past;
 
 /*
  * Kept capture state goes object by object to a keeper (bpffs pins, or
@@ -74,6 +75,7 @@ struct stream {
 	struct store *store;	/* NULL until opened */
 	uint64_t records, first_ns, last_ns;
 	uint64_t lost;		/* records that could not be written */
+	struct stream_past *past;	/* stream.c's: what it held before */
 };
 
 struct stream_name {

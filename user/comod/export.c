@@ -772,6 +772,7 @@ static void epoch_store(struct modrt *rt, __u32 used)
 	err = records_walk(rt, w->pending, w->npending, w->recbuf_size);
 	err = records_walk(rt, w->shm + w->out_off, used, w->recbuf_size) ?: err;
 	w->npending = 0;
+	stream_interval_end(rt);
 	/* checked whole before (records_walk(NULL)): only a stream failed */
 	if (err)
 		rt->errors++;

@@ -41,7 +41,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
-"             [--bpf-stats] [-j] [-q] [-v]\n"
+"             [--append | --replace] [--bpf-stats] [-j] [-q] [-v]\n"
 "\n"
 "Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
 "SIGTERM, with como's modules and store their results.\n"
@@ -61,6 +61,11 @@ static void usage(FILE *f)
 "                       (pinned in bpffs); the next start on DIR picks it up\n"
 "  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
 "                       -r and -d override the config\n"
+"      --append         with -r: add to the results DIR holds for a module\n"
+"                       (records at or before the last one stored are not\n"
+"                       stored again, so a run cut short can be run again);\n"
+"                       without --append or --replace such a run is refused\n"
+"      --replace        with -r: remove what DIR holds for each module first\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary, progress or notices on stderr\n"
@@ -132,6 +137,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "filter", required_argument, NULL, 'F' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
+		{ "append", no_argument, NULL, 'A' },
+		{ "replace", no_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -142,6 +149,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
 	};
+	enum stream_reuse reuse = STREAM_REFUSE;
 	int c, err = 0;
 
 	while (!err && (c = getopt_long(argc, argv, "r:i:s:Kc:m:F:d:jqvh",
@@ -164,6 +172,16 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			break;
 		case 'd': o->datadir = optarg; break;
 		case 'S': o->bpf_stats = true; break;
+		case 'A':
+		case 'R':
+			if (reuse != STREAM_REFUSE) {
+				fprintf(stderr, "comod: --append or --replace, "
+					"once\n");
+				err = EXIT_USAGE;
+				break;
+			}
+			reuse = c == 'A' ? STREAM_APPEND : STREAM_REPLACE;
+			break;
 		case 'j': o->json = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose++; break;
@@ -176,6 +194,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		usage(stderr);
 		err = EXIT_USAGE;
 	}
+	stream_set_reuse(reuse);
 	if (!err) {
 		log_init("comod", o->quiet ? -1 : o->verbose);
 		err = o->conf ? config_load(cfg, o->conf) : 0;
@@ -311,7 +330,7 @@ int main(int argc, char **argv)
 	struct monitor mon;
 	bool ran = false, kept = false;
 	unsigned int i;
-	int err;
+	int err, run_err;
 
 	catch_signals();
 	err = parse_args(argc, argv, &o, &cfg);
@@ -339,10 +358,12 @@ int main(int argc, char **argv)
 	err = run_source(&mon, &o, trace, &res, &kept);
 	trace = NULL;
 	summary_end(&sum, &mon);
+	run_err = err;
 	if (!kept)
 		err = finish_streams(&mon, &res, err);
-	if (!err)
-		err = summary_print(&sum, &mon, &res, &o);
+	/* a run that ran says what it did, whatever failed at its end */
+	if (!run_err)
+		err = summary_print(&sum, &mon, &res, &o) ?: err;
 
 out_undo:
 	/* failed before any packet: the streams are as they were */

@@ -13,6 +13,7 @@
  * storage library (user/lib/store.c, dirfd.c, names.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,86 @@
 #include "names.h"
 #include "store.h"
 #include "stream.h"
+
+/*
+ * What a stream held before this run opened it (its meta.json), and what
+ * this run did not store again: stream.c's own, hung on struct stream.
+ */
+struct stream_past {
+	uint64_t records;	/* stored by earlier runs */
+	uint64_t lost;		/* lost by earlier runs */
+	struct json_object *missing;	/* their missing intervals, or NULL */
+	uint64_t runs;		/* how many runs of lost records they had */
+	char *reason;		/* why they lost them */
+	uint64_t resume_ts;	/* a trace appended: records to here are in */
+	uint64_t again;		/* records not stored again, at or before it */
+};
+
+/* What a trace run does with a stream that holds results (stream.h). */
+static enum stream_reuse reuse = STREAM_REFUSE;
+
+void stream_set_reuse(enum stream_reuse r)
+{
+	reuse = r;
+}
+
+/* Room kept beside meta.json, so that a full disk can still be told. */
+#define META_RESERVE	(64U << 10)
+#define META_MISSING_MAX	256	/* intervals listed; the count is whole */
+
+/*
+ * meta.json, whole (a new file renamed over it); when the disk has no
+ * room for a new file, rewritten in place, in the room reserved beside
+ * it. Either way room is reserved again for the next time.
+ */
+static int meta_store(int sdfd, const char *dir, struct json_object *meta)
+{
+	const char *txt = json_object_to_json_string_ext(meta, JSON_PRETTY);
+	size_t len = strlen(txt);
+	int err, fd;
+
+	err = meta_writeat(sdfd, meta);
+	fd = stream_fileat(sdfd, META_FILE, O_WRONLY, 0);
+	if (fd < 0)
+		return err ?: fd;
+	if (err && len + 1 <= META_RESERVE) {
+		if (pwrite(fd, txt, len, 0) == (ssize_t)len &&
+		    pwrite(fd, "\n", 1, len) == 1 && !ftruncate(fd, len + 1) &&
+		    !fsync(fd)) {
+			pr_warn("stream %s: meta.json written in place, in the "
+				"room kept for it", dir);
+			err = 0;
+		} else {
+			pr_err("stream %s: meta.json cannot be written in place "
+			       "either: %s", dir, strerror(errno));
+		}
+	}
+	/* not every file system can: a full disk then says so above */
+	fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, META_RESERVE);
+	close(fd);
+	return err;
+}
+
+static void past_free(struct stream_past *p)
+{
+	if (!p)
+		return;
+	json_object_put(p->missing);
+	free(p->reason);
+	free(p);
+}
+
+/* Brings ST's counts up to what its store did. */
+static void stream_sync(struct stream *st)
+{
+	struct store_stats ss;
+
+	if (!st->store)
+		return;
+	store_stats(st->store, &ss);
+	st->records = (st->past ? st->past->records : 0) + ss.written;
+	st->lost = (st->past ? st->past->lost : 0) + ss.lost;
+}
 
 static struct json_object *schema_json(const struct como_field *f)
 {
@@ -39,6 +120,54 @@ static struct json_object *schema_json(const struct como_field *f)
 		json_object_array_add(arr, o);
 	}
 	return arr;
+}
+
+/* Why a stream lost records: this run's first reason, or an earlier one. */
+static const char *lost_reason(const struct stream *st)
+{
+	struct store_stats ss;
+
+	if (st->store) {
+		store_stats(st->store, &ss);
+		if (ss.lost_err)
+			return strerror(-ss.lost_err);
+	}
+	return st->past && st->past->reason ? st->past->reason : "unknown";
+}
+
+/*
+ * The mark of a stream with records that could not be written: why, how
+ * many, and the intervals they covered ([start, end) in ns), earlier
+ * runs' first.
+ */
+static struct json_object *incomplete_json(const struct stream *st,
+					   uint64_t ivl)
+{
+	struct json_object *o = json_object_new_object(), *arr, *iv;
+	struct store_stats ss = {};
+	size_t i, n;
+
+	arr = NULL;
+	if (st->past && st->past->missing)
+		json_object_deep_copy(st->past->missing, &arr, NULL);
+	if (!arr)
+		arr = json_object_new_array();
+	if (st->store)
+		store_stats(st->store, &ss);
+	n = json_object_array_length(arr);
+	for (i = 0; i < ss.ngaps && n + i < META_MISSING_MAX; i++) {
+		iv = json_object_new_array();
+		json_object_array_add(iv, json_object_new_uint64(ss.gaps[i].first_ts));
+		json_object_array_add(iv, json_object_new_uint64(ss.gaps[i].last_ts + ivl));
+		json_object_array_add(arr, iv);
+	}
+	json_add_str(o, "reason", lost_reason(st));
+	json_add_u64(o, "records_lost", st->lost);
+	/* every run of them counted, the first META_MISSING_MAX listed */
+	json_add_u64(o, "missing_runs", (st->past ? st->past->runs : 0) +
+		     ss.ngaps);
+	json_object_object_add(o, "missing", arr);
+	return o;
 }
 
 static struct json_object *meta_build(const struct modrt *rt,
@@ -62,9 +191,14 @@ static struct json_object *meta_build(const struct modrt *rt,
 	json_add_u64(o, "last_ns", st->last_ns);
 	json_add_u64(o, "packets", packets);
 	json_add_u64(o, "records", st->records);
+	json_add_u64(o, "storage_format", STORE_VERSION);
 	if (st->lost)
 		json_add_u64(o, "records_lost", st->lost);
-	json_add_str(o, "state", running ? "running" : stopped ? "stopped" : "complete");
+	if (st->lost)
+		json_object_object_add(o, "incomplete",
+				       incomplete_json(st, m->interval_ns));
+	json_add_str(o, "state", running ? "running" : stopped ? "stopped" :
+		     st->lost ? "incomplete" : "complete");
 	if (stopped)
 		json_add_str(o, "stopped", stopped);
 	return o;
@@ -82,17 +216,23 @@ static struct stream *stream_nth(struct modrt *rt, unsigned int i)
 static int append_one(struct stream *st, uint64_t ts, const void *rec,
 		      uint32_t len)
 {
-	int err = store_append(st->store, ts, rec, len);
+	int err;
 
+	/* a trace appended again: what the stream holds is not stored twice */
+	if (st->past && st->past->resume_ts && ts <= st->past->resume_ts) {
+		st->past->again++;
+		return 0;
+	}
+	err = store_append(st->store, ts, rec, len);
 	if (err) {
-		/* said once a stream; every one is counted, in meta.json too */
+		/* refused before any write: said once a stream, counted */
 		if (!st->lost++)
 			pr_err("stream %s: cannot store a record: %s", st->dir,
 			       strerror(-err));
-		return err;
+		if (st->past)
+			st->past->lost++;
 	}
-	st->records++;
-	return 0;
+	return err;
 }
 
 int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
@@ -132,6 +272,19 @@ void stream_covered(struct modrt *rt, uint64_t first, uint64_t last)
 	}
 }
 
+void stream_interval_end(struct modrt *rt)
+{
+	struct stream *st;
+	unsigned int i;
+
+	for_each_stream(rt, i, st) {
+		if (!st->store)
+			continue;
+		store_interval_end(st->store);
+		stream_sync(st);
+	}
+}
+
 int stream_flush(struct modrt *rt)
 {
 	struct stream *st;
@@ -140,9 +293,15 @@ int stream_flush(struct modrt *rt)
 
 	for_each_stream(rt, i, st) {
 		e = st->store ? store_flush(st->store) : 0;
+		stream_sync(st);
 		err = err ?: e;
 	}
 	return err;
+}
+
+const char *stream_lost_reason(const struct stream *st)
+{
+	return lost_reason(st);
 }
 
 uint64_t stream_last_ts(const struct modrt *rt)
@@ -157,6 +316,13 @@ static int same_kind(struct modrt *rt, struct stream *st,
 	struct como_mod *m = rt->mod;
 	const char *oa = json_str(old, "args"), *om = json_str(old, "module");
 
+	if (json_u64(old, "storage_format") > STORE_VERSION) {
+		pr_err("%s: written by a newer como (storage format %llu; this "
+		       "one reads 1 to %u)", st->dir,
+		       (unsigned long long)json_u64(old, "storage_format"),
+		       STORE_VERSION);
+		return -EPROTONOSUPPORT;
+	}
 	if (!om || strcmp(om, m->desc->name) || !oa || strcmp(oa, m->args) ||
 	    json_u64(old, "interval_ns") != m->interval_ns) {
 		pr_err("%s already holds module %s with args '%s'; "
@@ -164,10 +330,67 @@ static int same_kind(struct modrt *rt, struct stream *st,
 		       st->dir, om ?: "?", oa ?: "");
 		return -EEXIST;
 	}
+	return 0;
+}
+
+/* What OLD says the stream held, carried on by this run. */
+static int past_take(struct stream *st, struct json_object *old)
+{
+	struct json_object *inc = json_object_object_get(old, "incomplete");
+	struct stream_past *p = calloc(1, sizeof(*p));
+	const char *why = json_str(inc, "reason");
+
+	if (!p)
+		return -ENOMEM;
 	st->first_ns = json_u64(old, "first_ns");
 	st->last_ns = json_u64(old, "last_ns");
-	st->records = json_u64(old, "records");
+	p->records = st->records = json_u64(old, "records");
+	p->lost = st->lost = json_u64(old, "records_lost");
+	p->runs = json_u64(inc, "missing_runs");
+	p->missing = json_object_get(json_object_object_get(inc, "missing"));
+	p->reason = why ? strdup(why) : NULL;
+	st->past = p;
 	return 0;
+}
+
+/*
+ * A trace run into a stream that holds results: refused, unless asked to
+ * add to them (records at or before the last stored interval are not
+ * stored again) or to replace them.
+ */
+static int reuse_old(struct stream *st, int sdfd, const char *kind,
+		     struct json_object *old)
+{
+	const char *state = json_str(old, "state") ?: "";
+
+	/* a stream that holds nothing (a run that failed at its start) */
+	if (strcmp(kind, "trace") || reuse == STREAM_APPEND ||
+	    (reuse == STREAM_REFUSE && !json_u64(old, "records") &&
+	     !json_u64(old, "records_lost") && strcmp(state, "running")))
+		return past_take(st, old);
+	if (reuse == STREAM_REPLACE)
+		return store_remove_segments(sdfd, st->dir);
+	pr_err("%s already holds results of module %s (%llu records): give "
+	       "--append to add this run's, or --replace to start over",
+	       st->dir, json_str(old, "module") ?: "?",
+	       (unsigned long long)json_u64(old, "records"));
+	return -EEXIST;
+}
+
+/* The records a stream holds, read through. */
+static uint64_t count_records(int sdfd, const char *dir)
+{
+	struct store_reader *r;
+	const void *buf;
+	uint64_t n = 0, ts;
+	uint32_t len;
+
+	if (store_reader_openat(&r, sdfd, dir))
+		return 0;
+	while (store_read(r, &ts, &buf, &len) == 1)
+		n++;
+	store_reader_close(r);
+	return n;
 }
 
 /* DATADIR/NAME for RT, opened in SDFD: its store, then its meta.json. */
@@ -175,19 +398,28 @@ static int open_in(struct modrt *rt, struct stream *st, int sdfd,
 		   const char *kind, const char *source)
 {
 	struct json_object *old, *meta;
+	bool crashed;
 	int err;
 
 	old = meta_readat(sdfd);
 	if (!old && errno != ENOENT)
 		return -errno;	/* said why */
+	crashed = old && !strcmp(json_str(old, "state") ?: "", "running");
 	err = old ? same_kind(rt, st, old) : 0;
+	if (!err && old)
+		err = reuse_old(st, sdfd, kind, old);
 	json_object_put(old);
 	if (!err)
 		err = store_openat(&st->store, sdfd, st->dir, rt->streamsize);
 	if (err)
 		return err;
+	/* a run that died never said what it stored: count it */
+	if (st->past && crashed)
+		st->records = st->past->records = count_records(sdfd, st->dir);
+	if (st->past && !strcmp(kind, "trace"))
+		st->past->resume_ts = store_last_ts(st->store);
 	meta = meta_build(rt, st, kind, source, true, 0, NULL);
-	err = meta_writeat(sdfd, meta);
+	err = meta_store(sdfd, st->dir, meta);
 	json_object_put(meta);
 	/* a stream without its meta.json is not open: nothing finishes it */
 	if (err) {
@@ -235,6 +467,8 @@ static void close_one(struct stream *st)
 	if (st->store)
 		store_close(st->store);
 	st->store = NULL;
+	past_free(st->past);
+	st->past = NULL;
 	free(st->dir);
 	st->dir = NULL;
 }
@@ -305,27 +539,32 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 		      const char *stopped)
 {
 	struct json_object *meta;
-	char why[96];
-	int err;
+	uint64_t first;
+	int err, ferr;
 
 	/* a stream that never opened has nothing of this run's to say */
 	if (!st->store)
 		return 0;
-	err = store_flush(st->store);
-	if (err) {
-		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-err));
-		return err;
-	}
-	/* records it could not write make it no whole stream */
-	if (!stopped && st->lost) {
-		snprintf(why, sizeof(why), "%llu records could not be stored",
-			 (unsigned long long)st->lost);
-		stopped = why;
-	}
+	ferr = store_flush(st->store);
+	stream_sync(st);
+	/* retention dropped the oldest segments: the data starts later */
+	first = store_first_ts(st->store);
+	if (first > st->first_ns)
+		st->first_ns = first;
+	if (ferr && !st->lost)
+		pr_err("stream %s: cannot flush: %s", st->dir, strerror(-ferr));
+	if (st->past && st->past->again)
+		pr_warn("stream %s: %llu records at or before its last stored "
+			"interval were not stored again", st->dir,
+			(unsigned long long)st->past->again);
 	meta = meta_build(rt, st, kind, source, false, packets, stopped);
-	err = meta_writeat(store_dirfd(st->store), meta);
+	err = meta_store(store_dirfd(st->store), st->dir, meta);
 	json_object_put(meta);
-	return err;
+	if (err)
+		pr_err("stream %s: its meta.json still says \"running\"",
+		       st->dir);
+	/* records it could not write are the summary's to tell */
+	return err ?: st->lost ? 0 : ferr;
 }
 
 int stream_finish(struct modrt *rt, const char *kind, const char *source,

@@ -8,6 +8,19 @@
 
 #include "comod.h"
 
+/*
+ * A trace run into a stream that holds results: refused (the default),
+ * added to (records at or before the last stored interval are not stored
+ * again: a run cut short can be run again), or started over.
+ */
+enum stream_reuse {
+	STREAM_REFUSE,
+	STREAM_APPEND,
+	STREAM_REPLACE,
+};
+
+void stream_set_reuse(enum stream_reuse r);
+
 /* NAME asked for what RT runs: its records go to DATADIR/NAME too. */
 int stream_add_name(struct modrt *rt, const char *name);
 /*
@@ -20,7 +33,11 @@ int stream_open(struct modrt *rt, const char *datadir, const char *kind,
 /* One stored record: LEN bytes that store() made, stamped TS. */
 int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
 		  uint32_t len);
+/* The records appended since the last call are one interval's, whole. */
+void stream_interval_end(struct modrt *rt);
 int stream_flush(struct modrt *rt);
+/* Why ST lost records (strerror), when st->lost says it did. */
+const char *stream_lost_reason(const struct stream *st);
 /* How far the data goes: from TS, if nothing earlier; [FIRST, LAST]. */
 void stream_started(struct modrt *rt, uint64_t ts);
 void stream_covered(struct modrt *rt, uint64_t first, uint64_t last);

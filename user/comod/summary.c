@@ -17,6 +17,7 @@
 #include "export.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "stream.h"
 #include "summary.h"
 #include "trace.h"
 
@@ -50,6 +51,26 @@ void summary_end(struct summary *s, struct monitor *mon)
 	s->cpu = cpu_seconds() - s->cpu0;
 }
 
+/* Records a stream could not store, and why, beside what it did store. */
+static void lost_json(struct json_object *o, const struct stream *st)
+{
+	json_add_u64(o, "records_lost", st->lost);
+	if (st->lost)
+		json_add_str(o, "lost_reason", stream_lost_reason(st));
+}
+
+/* Whether every stream of the run holds every record it was given. */
+static bool streams_whole(const struct monitor *mon)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < mon->n; i++)
+		for (j = 0; j <= mon->mods[i]->nalso; j++)
+			if ((j ? mon->mods[i]->also[j - 1].st : mon->mods[i]->st).lost)
+				return false;
+	return true;
+}
+
 /* Per module: what its capture side saw; a full state map is never silent. */
 static struct json_object *module_summary(struct monitor *mon)
 {
@@ -72,6 +93,7 @@ static struct json_object *module_summary(struct monitor *mon)
 		json_add_u64(o, "updates", st.updates);
 		json_add_u64(o, "errors", st.errors);
 		json_add_u64(o, "records", rt->st.records);
+		lost_json(o, &rt->st);
 		export_summary(rt, o);
 		json_object_array_add(arr, o);
 		/* the other names it ran for: one capture, a stream each */
@@ -83,6 +105,7 @@ static struct json_object *module_summary(struct monitor *mon)
 			json_add_u64(o, "updates", st.updates);
 			json_add_u64(o, "errors", st.errors);
 			json_add_u64(o, "records", rt->also[j].st.records);
+			lost_json(o, &rt->also[j].st);
 			json_object_array_add(arr, o);
 		}
 	}
@@ -106,8 +129,11 @@ static int modules_stopped(struct monitor *mon)
 
 			if (!st->lost)
 				continue;
-			pr_err("stream %s: %llu records could not be stored",
-			       st->dir, (unsigned long long)st->lost);
+			pr_err("stream %s: %llu records could not be stored (%s); "
+			       "its meta.json marks it incomplete, with the "
+			       "intervals missing", st->dir,
+			       (unsigned long long)st->lost,
+			       stream_lost_reason(st));
 			err = -EIO;
 		}
 		if (!rt->stopped[0])
@@ -121,7 +147,8 @@ static int modules_stopped(struct monitor *mon)
 
 static void print_json(const struct opts *o, const struct trace_result *r,
 		       const struct como_stats *ds, struct json_object *mods,
-		       double wall, double cpu, const struct bpf_prog_info *info)
+		       double wall, double cpu, const struct bpf_prog_info *info,
+		       bool whole)
 {
 	struct json_object *j = json_object_new_object(), *b;
 	double pps = wall > 0 ? r->packets / wall : 0;
@@ -139,7 +166,7 @@ static void print_json(const struct opts *o, const struct trace_result *r,
 	json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
 	json_object_object_add(j, "pps", json_object_new_double(pps));
 	json_object_object_add(j, "complete",
-			       json_object_new_boolean(!r->stopped[0]));
+			       json_object_new_boolean(!r->stopped[0] && whole));
 	if (r->stopped[0])
 		json_add_str(j, "stopped", r->stopped);
 	if (o->bpf_stats) {
@@ -186,7 +213,8 @@ int summary_print(struct summary *s, struct monitor *mon,
 			wall > 0 ? r->packets / wall / 1e6 : 0.0,
 			r->stopped[0] ? "; " : "", r->stopped);
 	if (o->json)
-		print_json(o, r, &ds, mods, wall, s->cpu, &info);
+		print_json(o, r, &ds, mods, wall, s->cpu, &info,
+			   streams_whole(mon));
 	json_object_put(mods);
 	err = modules_stopped(mon);
 	if (r->stopped[0]) {

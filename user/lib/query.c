@@ -63,6 +63,7 @@ struct query_shared {
 	int done;		/* the child got to its end: err is its answer */
 	int err;
 	unsigned long nrec, nskipped;
+	uint64_t bad_records, bad_bytes;	/* damaged, skipped */
 	char error[256];	/* the line of its error */
 	/*
 	 * The output of whole records that is not in the pipe yet, so that a
@@ -82,6 +83,9 @@ struct query_ctx {
 	const char *source, *args;	/* the module, as stored */
 	struct json_object *schema;	/* its records' fields, as stored */
 	const char *stopped;	/* why the run did not finish; NULL: it did */
+	/* records the run could not store (meta.json's "incomplete") */
+	struct json_object *incomplete;
+	struct json_object *missing;	/* those of its intervals in the window */
 	uint64_t start, end, ivl;
 	struct query_shared *sh;
 	int fd;			/* the child's end of the pipe */
@@ -124,6 +128,36 @@ static uint64_t window_ref(struct json_object *meta)
 		return json_u64(meta, "last_ns");
 	clock_gettime(CLOCK_REALTIME, &now);
 	return now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+/*
+ * The intervals the run could not store that the window overlaps, in
+ * c->missing (an array of [start, end) pairs); NULL: none.
+ */
+static void missing_in_window(struct query_ctx *c, struct json_object *meta)
+{
+	struct json_object *inc = json_object_object_get(meta, "incomplete");
+	struct json_object *all = json_object_object_get(inc, "missing"), *iv;
+	uint64_t a, b;
+	size_t i, n;
+
+	if (!inc || !json_object_is_type(all, json_type_array))
+		return;
+	c->incomplete = inc;
+	n = json_object_array_length(all);
+	for (i = 0; i < n; i++) {
+		iv = json_object_array_get_idx(all, i);
+		a = json_object_get_uint64(json_object_array_get_idx(iv, 0));
+		b = json_object_get_uint64(json_object_array_get_idx(iv, 1));
+		if (a > c->end || b <= c->start)
+			continue;
+		if (!c->missing)
+			c->missing = json_object_new_array();
+		json_object_array_add(c->missing, json_object_get(iv));
+	}
+	/* more runs of them than meta.json lists: any window may touch one */
+	if (!c->missing && json_u64(inc, "missing_runs") > n)
+		c->missing = json_object_new_array();
 }
 
 /* The caller's half: the stream, its meta.json (in *metap) and the window. */
@@ -177,7 +211,15 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		       o->window);
 		return -EINVAL;
 	}
+	if (json_u64(meta, "storage_format") > STORE_VERSION) {
+		pr_err("%s: written by a newer como (storage format %llu; this "
+		       "one reads 1 to %u)", c->dir,
+		       (unsigned long long)json_u64(meta, "storage_format"),
+		       STORE_VERSION);
+		return -EPROTONOSUPPORT;
+	}
 	c->ivl = json_u64(meta, "interval_ns");
+	missing_in_window(c, meta);
 	c->schema = json_object_object_get(meta, "schema");
 	c->source = json_str(meta, "module");
 	c->args = json_str(meta, "args");
@@ -241,17 +283,36 @@ static ssize_t stage_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
+/*
+ * Damaged records the reader skipped, between FROM and TO: they count
+ * against the answer when that time overlaps the window.
+ */
+static void damage_seen(struct query_ctx *c, struct store_reader *r,
+			uint64_t from, uint64_t to)
+{
+	uint64_t n, bytes;
+
+	store_reader_take_damage(r, &n, &bytes);
+	if (!n || from > c->end || to <= c->start)
+		return;
+	c->sh->bad_records += n;
+	c->sh->bad_bytes += bytes;
+}
+
 static int child_records(struct query_ctx *c, struct como_mod *m,
 			 struct store_reader *r, struct como_out *out, void *rec)
 {
 	struct query_shared *sh = c->sh;
+	uint64_t ts, prev_ts = 0;
 	const void *buf;
-	uint64_t ts;
 	uint32_t len;
 	long n;
 	int err;
 
 	while ((err = store_read(r, &ts, &buf, &len)) == 1) {
+		/* damage lies between the record before and this one */
+		damage_seen(c, r, prev_ts, ts + c->ivl);
+		prev_ts = ts;
 		/* an interval counts when it overlaps the window */
 		if (ts > c->end || ts + c->ivl <= c->start)
 			continue;
@@ -275,7 +336,36 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 		fflush(out->f);
 		sh->nrec++;
 	}
+	damage_seen(c, r, prev_ts, UINT64_MAX);
 	return err;
+}
+
+/*
+ * The last element of a JSON answer that is not whole: why, the intervals
+ * of the window that were never stored, the damaged records skipped.
+ */
+static void mark_json(struct query_ctx *c, struct como_out *out)
+{
+	struct json_object *o = json_object_new_object(), *inc;
+
+	inc = json_object_new_object();
+	if (c->missing) {
+		json_add_str(inc, "reason", json_str(c->incomplete, "reason") ?:
+			     "unknown");
+		json_add_u64(inc, "records_lost",
+			     json_u64(c->incomplete, "records_lost"));
+		json_object_object_add(inc, "missing",
+				       json_object_get(c->missing));
+	}
+	if (c->sh->bad_records) {
+		json_add_u64(inc, "damaged_records", c->sh->bad_records);
+		json_add_u64(inc, "damaged_bytes", c->sh->bad_bytes);
+	}
+	json_object_object_add(o, "incomplete", inc);
+	fprintf(out->f, "%s\n%s", out->nrec ? "," : "",
+		json_object_to_json_string_ext(o, JSON_PLAIN));
+	out->nrec++;
+	json_object_put(o);
 }
 
 static int child_format(struct query_ctx *c, struct como_mod *m,
@@ -298,12 +388,15 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
 	err = child_records(c, m, r, &out, rec);
+	if (c->o->fmt == OUT_JSON && (c->missing || c->sh->bad_records)) {
+		mark_json(c, &out);
+		fflush(f);
+	}
 	out_end(&out);
 	fclose(f);
 	stage_flush(c);
 	free(rec);
-	if (err < 0)
-		pr_err("%s: %s", c->dir, strerror(-err));
+	/* the reader said why it stopped */
 	return err;
 }
 
@@ -468,12 +561,28 @@ static int child_query(struct query_ctx *c)
 		err = schema_module(c, &sm);
 	if (err)
 		return err;
-	if (c->stopped)
+	/* a stream that lost records says so below, when the window needs it */
+	if (c->stopped && strcmp(c->stopped, "incomplete"))
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name, c->stopped);
+	if (c->missing)
+		pr_warn("'%s' is incomplete: %llu records could not be stored "
+			"(%s); %zu of the missing intervals are in this window",
+			name, (unsigned long long)json_u64(c->incomplete,
+							   "records_lost"),
+			json_str(c->incomplete, "reason") ?: "unknown",
+			json_object_array_length(c->missing));
 	err = store_reader_open(&r, c->dir);
+	/* a window reads what the time index says overlaps it */
+	if (!err && c->o->window)
+		err = store_reader_window(r, c->start, c->end, c->ivl);
 	if (!err)
 		err = child_format(c, m ?: sm, r);
+	if (!err && c->sh->bad_records)
+		pr_warn("'%s': %llu damaged records (%llu bytes) skipped; "
+			"results are incomplete", name,
+			(unsigned long long)c->sh->bad_records,
+			(unsigned long long)c->sh->bad_bytes);
 	store_reader_close(r);
 	if (m) {
 		cb_enter(c->sh, QCB_FINI);
@@ -723,6 +832,9 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	fflush(out);
 	res->nrec = c->sh->nrec;
 	res->nskipped = c->sh->nskipped;
+	res->damaged_records = c->sh->bad_records;
+	res->damaged_bytes = c->sh->bad_bytes;
+	res->gaps = c->missing != NULL;
 	if (err >= 0)
 		err = child_verdict(c, status, timed_out, res);
 out_close:
@@ -757,6 +869,7 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 	err = query_fork(&c, out, res);
 	munmap(c.sh, sizeof(*c.sh));
 out:
+	json_object_put(c.missing);
 	if (err && !res->error[0])
 		snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
 	json_object_put(meta);

@@ -24,6 +24,7 @@
 #define _COMO_QUERY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "out.h"
 
@@ -52,6 +53,14 @@ struct query_result {
 	unsigned long nrec;	/* records written to OUT */
 	unsigned long nskipped;	/* records load() refused (each warned of) */
 	bool partial;		/* the run that stored them did not finish */
+	/*
+	 * Not the whole answer: the window overlaps intervals the run could
+	 * not store (meta.json "incomplete"), or damaged records were
+	 * skipped. Each is said on stderr and, in JSON, as the answer's last
+	 * element, {"incomplete": {...}}; 'como query' exits 1.
+	 */
+	bool gaps;
+	uint64_t damaged_records, damaged_bytes;
 	/* the module failed: OUT holds the records before, then stops */
 	bool incomplete;
 	const char *callback;	/* the one that failed, e.g. "print()" */

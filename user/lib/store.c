@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Streams on disk (store.h): the writer's buffer and segment files, the
+ * repair of a torn tail on opening, and the reader, which finds record
+ * frames again past damage. One scanner reads a segment for both.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +17,26 @@
 #include "dirfd.h"
 #include "log.h"
 #include "store.h"
+#include "store_index.h"
 
-#define SEG_HDR_SIZE	16
 #define SEG_NAME_FMT	"%08u.seg"
+#define SEG_NAME_LEN	12		/* 8 digits and ".seg" */
 #define SEG_MIN_SIZE	(64U << 10)
+/* a segment file read whole is at most this big; a bigger one is no segment */
+#define SEG_READ_MAX	(1ULL << 30)
+
+/*
+ * The writer's buffer: an interval's records go out in one write when it
+ * ends, and an interval bigger than STORE_WRITE_BUF in parts of whole
+ * records. The time index has an entry for every STORE_INDEX_SPAN bytes
+ * of consecutive writes or so (what the last entry does not cover yet
+ * is read in full).
+ */
+#define STORE_WRITE_AT	(64U << 10)	/* the buffer's first size */
+#define STORE_WRITE_BUF	(1U << 20)
+#define STORE_INDEX_SPAN	(64U << 10)
+/* runs of lost records kept apart; past this the last one grows */
+#define STORE_GAPS_MAX	1024
 
 /*
  * A stream's files are opened relative to its directory's descriptor
@@ -27,9 +48,43 @@ struct store {
 	uint64_t streamsize;
 	uint64_t seg_max;
 	unsigned int first, last;	/* segment numbers present */
-	FILE *f;
-	uint64_t seg_size;
+	int fd;			/* segment LAST, -1: none (it could not be made) */
+	uint64_t seg_size;	/* its bytes on disk */
+	bool at_boundary;	/* what is on disk ends with a whole interval */
 	uint64_t last_ts;	/* of the last record, 0 if none */
+
+	/* records not written yet: [0, wdone) whole intervals, wlast the last */
+	char *wbuf;
+	size_t wlen, wcap, wdone, wlast;
+
+	int idx_fd;		/* the time index, -1: none */
+	uint64_t idx_size;
+	struct store_idx_ent span;	/* writes not in it yet; len 0: none */
+
+	struct store_stats stats;
+	struct store_gap *gaps;
+	bool gap_open;		/* nothing written since the last loss */
+};
+
+/* A segment read whole, and where the scan of it is. */
+struct seg_scan {
+	const unsigned char *p;
+	size_t size;
+	unsigned int version;
+	size_t off;		/* the next byte to look at */
+	size_t end_whole;	/* after the last record that ends an interval */
+	size_t tail_off;	/* a torn tail from here, when tail */
+	bool tail;
+	uint64_t bad_records, bad_bytes;	/* damage skipped */
+	uint64_t records;	/* whole records found */
+	uint64_t since_whole;	/* of them, after end_whole */
+	uint64_t base;		/* the file offset of p[0], for messages */
+	uint64_t whole_ts;	/* the last interval-ending record's */
+};
+
+/* A part of a segment to read. */
+struct store_region {
+	uint64_t off, len;
 };
 
 struct store_reader {
@@ -37,18 +92,33 @@ struct store_reader {
 	int dfd;
 	unsigned int *segs;
 	unsigned int nsegs, cur;
-	FILE *f;
+	int fd;			/* segs[cur], -1: none open */
+	unsigned int version;
+	uint64_t seg_size;
+	struct store_region *regs;	/* what of it to read */
+	size_t nregs, ireg;
+	bool open;		/* regs[ireg] is being read */
+	struct seg_scan sc;
+	unsigned char *data;	/* the region's bytes */
 	char seg_path[4096];
-	uint64_t off;
-	void *buf;
+	/* a window: what the index says is outside it is not read */
+	bool windowed;
+	uint64_t win_start, win_end, win_ivl;
+	struct store_idx_ent *idx;
+	size_t nidx;
+	uint64_t bad_records, bad_bytes;
+	uint64_t taken_records, taken_bytes;	/* of them, handed on */
 };
 
-uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload)
+uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
+		       unsigned int version)
 {
 	uLong crc = crc32(0L, Z_NULL, 0);
 
 	crc = crc32(crc, (const Bytef *)&h->ts, sizeof(h->ts));
 	crc = crc32(crc, (const Bytef *)&h->len, sizeof(h->len));
+	if (version >= 2)
+		crc = crc32(crc, (const Bytef *)&h->flags, sizeof(h->flags));
 	return crc32(crc, payload, h->len);
 }
 
@@ -65,6 +135,30 @@ static struct seg_name seg_name(unsigned int n)
 	return sn;
 }
 
+/* A segment's name is exactly 8 digits and ".seg": N in *n. */
+static bool seg_name_parse(const char *name, unsigned int *n)
+{
+	unsigned int i, v = 0;
+
+	if (strlen(name) != SEG_NAME_LEN || strcmp(name + 8, ".seg"))
+		return false;
+	for (i = 0; i < 8; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+		v = v * 10 + (name[i] - '0');
+	}
+	*n = v;
+	return true;
+}
+
+/* What else a stream directory holds, and is no stray. */
+static bool stream_file_known(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..") ||
+	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp") ||
+	       !strcmp(name, STORE_INDEX_FILE) || !strcmp(name, STORE_INDEX_TMP);
+}
+
 static int cmp_uint(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
@@ -72,12 +166,15 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Lists the segment numbers of a stream, sorted. */
-static int list_segments(int dfd, unsigned int **segs, unsigned int *n)
+/*
+ * Lists the segment numbers of a stream, sorted. Any other name is said
+ * (DIR, once a listing) and left alone.
+ */
+static int list_segments(int dfd, const char *dir, unsigned int **segs,
+			 unsigned int *n)
 {
-	unsigned int *v = NULL, cnt = 0, num;
+	unsigned int *v = NULL, *nv, cnt = 0, num;
 	struct dirent *de;
-	char tail[8];
 	DIR *d;
 	int fd;
 
@@ -90,175 +187,657 @@ static int list_segments(int dfd, unsigned int **segs, unsigned int *n)
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		if (sscanf(de->d_name, "%8u%7s", &num, tail) != 2 ||
-		    strcmp(tail, ".seg"))
+		if (!seg_name_parse(de->d_name, &num)) {
+			if (!stream_file_known(de->d_name))
+				pr_warn("%s/%s: not a segment's name, ignored",
+					dir, de->d_name);
 			continue;
-		v = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!v) {
+		}
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
 			closedir(d);
 			return -ENOMEM;
 		}
+		v = nv;
 		v[cnt++] = num;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_uint);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_uint);
 	*segs = v;
 	*n = cnt;
 	return 0;
 }
 
-/*
- * Reads one record at the current position of f. 1: a record; 0: a clean
- * end of file; -EBADMSG: anything else (short, bad magic, bad checksum).
- */
-static int read_rec(FILE *f, struct store_rec_hdr *h, void *buf)
-{
-	size_t got = fread(h, 1, sizeof(*h), f);
+/* ---- the scanner ---- */
 
-	if (got == 0 && feof(f))
+/* The format version a segment header says; 0: not a segment header. */
+static unsigned int seg_header_version(const unsigned char *p, size_t size)
+{
+	__u32 v;
+
+	if (size < STORE_SEG_HDR || memcmp(p, STORE_SEG_MAGIC, 8))
 		return 0;
-	if (got != sizeof(*h) || h->magic != STORE_REC_MAGIC ||
-	    h->len > STORE_REC_MAX)
-		return -EBADMSG;
-	if (fread(buf, 1, h->len, f) != h->len)
-		return -EBADMSG;
-	return store_rec_crc(h, buf) == h->crc ? 1 : -EBADMSG;
+	memcpy(&v, p + 8, sizeof(v));
+	return v ?: 1;	/* version 1 wrote zeros there */
 }
 
-static int seg_check_header(FILE *f)
+/* A whole record with a good checksum at OFF: its header in *h. */
+static bool rec_at(const struct seg_scan *sc, size_t off,
+		   struct store_rec_hdr *h)
 {
-	char hdr[SEG_HDR_SIZE];
-
-	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
-	    memcmp(hdr, STORE_SEG_MAGIC, 8))
-		return -EBADMSG;
-	return 0;
+	if (sc->size - off < sizeof(*h))
+		return false;
+	memcpy(h, sc->p + off, sizeof(*h));
+	if (h->magic != STORE_REC_MAGIC || h->len > STORE_REC_MAX ||
+	    h->len > sc->size - off - sizeof(*h))
+		return false;
+	return store_rec_crc(h, sc->p + off + sizeof(*h), sc->version) == h->crc;
 }
 
-/*
- * Finds where the valid records of a segment end and cuts the rest; the
- * last valid record's timestamp goes to *last_ts.
- */
-static int seg_repair(struct store *s, unsigned int n, uint64_t *size,
-		      uint64_t *last_ts)
+/* The next whole record from FROM on; SIZE: none. */
+static size_t resync(const struct seg_scan *sc, size_t from)
 {
-	struct seg_name sn = seg_name(n);
+	static const __u32 magic = STORE_REC_MAGIC;
 	struct store_rec_hdr h;
-	uint64_t good = SEG_HDR_SIZE;
-	struct stat st;
-	void *buf;
-	FILE *f;
-	int fd, err;
+	const unsigned char *q;
 
-	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "r+");
-	buf = f ? malloc(STORE_REC_MAX) : NULL;
-	if (!buf) {
-		pr_err("%s/%s: out of memory", s->dir, sn.s);
-		if (f)
-			fclose(f);
-		else
-			close(fd);
-		return -ENOMEM;
+	while (from < sc->size) {
+		q = memmem(sc->p + from, sc->size - from, &magic, sizeof(magic));
+		if (!q)
+			break;
+		from = q - sc->p;
+		if (rec_at(sc, from, &h))
+			return from;
+		from++;
 	}
-	if (fstat(fileno(f), &st) || seg_check_header(f)) {
-		/* a segment whose header never made it to disk holds nothing */
-		good = 0;
-	} else {
-		while ((err = read_rec(f, &h, buf)) == 1) {
-			good += sizeof(h) + h.len;
-			*last_ts = h.ts;
-		}
+	return sc->size;
+}
+
+/* Frames that look like records in [from, to): at least one was there. */
+static uint64_t frames_in(const struct seg_scan *sc, size_t from, size_t to)
+{
+	static const __u32 magic = STORE_REC_MAGIC;
+	const unsigned char *q;
+	uint64_t n = 0;
+
+	while (from < to && (q = memmem(sc->p + from, to - from, &magic,
+					sizeof(magic)))) {
+		n++;
+		from = q - sc->p + 1;
 	}
-	if ((uint64_t)st.st_size != good) {
-		pr_warn("%s/%s: cut a torn tail of %llu bytes at offset %llu",
-			s->dir, sn.s, (unsigned long long)(st.st_size - good),
-			(unsigned long long)good);
-		if (ftruncate(fileno(f), good)) {
-			err = -errno;
-			pr_err("%s/%s: cannot cut it: %s", s->dir, sn.s,
-			       strerror(-err));
-			free(buf);
-			fclose(f);
-			return err;
-		}
-	}
-	free(buf);
-	fclose(f);
-	*size = good;
-	return 0;
+	return n ?: 1;
+}
+
+static void scan_init(struct seg_scan *sc, const unsigned char *p, size_t size,
+		      unsigned int version)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->p = p;
+	sc->size = size;
+	sc->version = version;
+	sc->off = sc->end_whole = STORE_SEG_HDR;
 }
 
 /*
- * An interval's records reach the file in one write at store_flush(),
- * not a few kilobytes at a time: a crash between two flushes then leaves
- * an interval whole or absent, rarely in part.
+ * 1: the next record, its header in *h and its payload at *payload; 0:
+ * the end. Damage followed by a record is counted and skipped (WHERE, if
+ * given, says so); damage that runs to the end is a torn tail, left for
+ * the caller to judge.
  */
-#define STORE_WRITE_BUF	(1U << 20)
-
-/* The segment file N, opened as fdopen() MODE says, for writing. */
-static int seg_open_write(struct store *s, unsigned int n, int flags,
-			  const char *mode)
+static int scan_next(struct seg_scan *sc, struct store_rec_hdr *h,
+		     const void **payload, const char *where)
 {
-	struct seg_name sn = seg_name(n);
-	int fd;
+	size_t next;
 
-	fd = stream_fileat(s->dfd, sn.s, flags, DIRFD_FILE_MODE);
-	if (fd < 0)
-		return fd;
-	s->f = fdopen(fd, mode);
-	if (!s->f) {
-		close(fd);
-		pr_err("%s/%s: out of memory", s->dir, sn.s);
-		return -ENOMEM;
+	while (sc->off < sc->size) {
+		if (rec_at(sc, sc->off, h)) {
+			*payload = sc->p + sc->off + sizeof(*h);
+			sc->off += sizeof(*h) + h->len;
+			sc->records++;
+			sc->since_whole++;
+			if (sc->version < 2 || (h->flags & STORE_REC_END)) {
+				sc->end_whole = sc->off;
+				sc->whole_ts = h->ts;
+				sc->since_whole = 0;
+			}
+			return 1;
+		}
+		next = resync(sc, sc->off + 1);
+		if (next == sc->size) {
+			sc->tail = true;
+			sc->tail_off = sc->off;
+			sc->off = sc->size;
+			break;
+		}
+		sc->bad_records += frames_in(sc, sc->off, next);
+		sc->bad_bytes += next - sc->off;
+		if (where)
+			pr_warn("%s: damaged record at offset %llu: %zu bytes "
+				"skipped, reading on at offset %llu", where,
+				(unsigned long long)(sc->base + sc->off),
+				next - sc->off,
+				(unsigned long long)(sc->base + next));
+		sc->off = next;
 	}
-	setvbuf(s->f, NULL, _IOFBF, STORE_WRITE_BUF);
 	return 0;
 }
 
+/* FD's bytes, whole, in *data (malloc'd); their number in *size. */
+static int read_whole(int fd, unsigned char **data, size_t *size)
+{
+	unsigned char *p;
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > SEG_READ_MAX)
+		return -EFBIG;
+	p = malloc(st.st_size ?: 1);
+	if (!p)
+		return -ENOMEM;
+	while (got < (size_t)st.st_size) {
+		n = pread(fd, p + got, st.st_size - got, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(p);
+			return -errno;
+		}
+		if (n == 0)
+			break;	/* cut short since the fstat: what is there */
+		got += n;
+	}
+	*data = p;
+	*size = got;
+	return 0;
+}
+
+static void say_newer(const char *where, unsigned int v)
+{
+	pr_err("%s: written by a newer como (storage format %u; this one "
+	       "reads 1 to %u)", where, v, STORE_VERSION);
+}
+
+/* ---- the writer ---- */
+
+static int pwrite_all(int fd, const char *p, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Segment N, made empty with its header; S->fd. */
 static int seg_create(struct store *s, unsigned int n)
 {
-	char hdr[SEG_HDR_SIZE] = STORE_SEG_MAGIC;
-	int err;
+	char hdr[STORE_SEG_HDR] = STORE_SEG_MAGIC;
+	struct seg_name sn = seg_name(n);
+	__u32 v = STORE_VERSION;
+	int fd, err;
 
-	err = seg_open_write(s, n, O_WRONLY | O_CREAT | O_TRUNC, "w");
-	if (err)
+	memcpy(hdr + 8, &v, sizeof(v));
+	fd = stream_fileat(s->dfd, sn.s, O_WRONLY | O_CREAT | O_TRUNC,
+			   DIRFD_FILE_MODE);
+	if (fd < 0)
+		return fd;	/* said why */
+	err = pwrite_all(fd, hdr, sizeof(hdr), 0);
+	if (err) {
+		/* a segment without its header holds nothing: it goes */
+		close(fd);
+		unlinkat(s->dfd, sn.s, 0);
 		return err;
-	if (fwrite(hdr, 1, sizeof(hdr), s->f) != sizeof(hdr)) {
-		pr_err("%s/" SEG_NAME_FMT ": cannot write: %s", s->dir, n,
-		       strerror(errno));
-		return -EIO;
 	}
-	s->seg_size = SEG_HDR_SIZE;
+	s->fd = fd;
+	s->seg_size = STORE_SEG_HDR;
 	s->last = n;
+	s->at_boundary = true;
 	return 0;
+}
+
+/* The records of p[0, n): how many, the time they cover, how they end. */
+static uint64_t records_in(const char *p, size_t n, bool *ends,
+			   struct store_idx_ent *e)
+{
+	struct store_rec_hdr h;
+	uint64_t cnt = 0;
+	size_t off;
+
+	*ends = false;
+	e->min_ts = UINT64_MAX;
+	e->max_ts = 0;
+	for (off = 0; off < n; off += sizeof(h) + h.len, cnt++) {
+		memcpy(&h, p + off, sizeof(h));
+		*ends = h.flags & STORE_REC_END;
+		if (h.ts < e->min_ts)
+			e->min_ts = h.ts;
+		if (h.ts > e->max_ts)
+			e->max_ts = h.ts;
+	}
+	return cnt;
+}
+
+/*
+ * The span of writes not in the index yet goes in. The index is a hint:
+ * an entry that cannot be written leaves its writes to be read in full,
+ * and the next entry goes where it should have been.
+ */
+static void index_span_out(struct store *s)
+{
+	if (s->idx_fd >= 0 && s->span.len)
+		store_index_append(s->idx_fd, &s->idx_size, &s->span);
+	s->span.len = 0;
+}
+
+/* A write E that went to disk joins the span, or starts the next one. */
+static void index_write(struct store *s, const struct store_idx_ent *e)
+{
+	struct store_idx_ent *sp = &s->span;
+
+	if (sp->len && (sp->seg != e->seg || sp->off + sp->len != e->off ||
+			(uint64_t)sp->len + e->len > UINT32_MAX))
+		index_span_out(s);
+	if (!sp->len) {
+		*sp = *e;
+	} else {
+		sp->len += e->len;
+		if (e->min_ts < sp->min_ts)
+			sp->min_ts = e->min_ts;
+		if (e->max_ts > sp->max_ts)
+			sp->max_ts = e->max_ts;
+	}
+	if (sp->len >= STORE_INDEX_SPAN)
+		index_span_out(s);
+}
+
+/*
+ * The index of the segments the stream has now, each entry within what
+ * its segment holds; opened for appends.
+ */
+static void index_renew(struct store *s)
+{
+	struct store_idx_ent *v = NULL;
+	size_t n = 0, i, keep = 0;
+
+	if (s->idx_fd >= 0)
+		close(s->idx_fd);
+	s->idx_fd = -1;
+	if (store_index_load(s->dfd, &v, &n)) {
+		store_index_remove(s->dfd);
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].seg < s->first || v[i].seg > s->last ||
+		    (v[i].seg == s->last &&
+		     v[i].off + v[i].len > s->seg_size))
+			continue;
+		v[keep++] = v[i];
+	}
+	store_index_rewrite(s->dfd, v, keep, &s->idx_fd, &s->idx_size);
+	free(v);
+}
+
+/* The bytes of segment N on disk; 0 when it is gone. */
+static uint64_t seg_bytes(const struct store *s, unsigned int n)
+{
+	struct stat st;
+
+	if (fstatat(s->dfd, seg_name(n).s, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	return st.st_size;
 }
 
 /* Drops the oldest segments while the stream is over its size. */
 static void retain(struct store *s)
 {
-	uint64_t total = (uint64_t)(s->last - s->first) * s->seg_max;
+	/* the newest segment, just made, will grow to seg_max: room for it */
+	uint64_t total = s->seg_max;
+	bool removed = false;
+	unsigned int n;
 
-	while (s->first < s->last && total + s->seg_size > s->streamsize) {
+	for (n = s->first; n < s->last; n++)
+		total += seg_bytes(s, n);
+	while (s->first < s->last && total > s->streamsize) {
+		total -= seg_bytes(s, s->first);
 		/* a name in the stream's directory goes, whatever it is */
 		unlinkat(s->dfd, seg_name(s->first).s, 0);
 		s->first++;
-		total -= s->seg_max;
+		removed = true;
+	}
+	if (removed)
+		index_renew(s);
+}
+
+/* A segment to write N bytes to: a new one at an interval's end when full. */
+static int seg_ready(struct store *s, size_t n)
+{
+	int err;
+
+	if (s->fd < 0)
+		return seg_create(s, s->last);
+	if (!s->at_boundary || s->seg_size + n <= s->seg_max ||
+	    s->seg_size <= STORE_SEG_HDR)
+		return 0;
+	close(s->fd);
+	s->fd = -1;
+	err = seg_create(s, s->last + 1);
+	if (err) {
+		s->last++;	/* the next try makes that one */
+		return err;
+	}
+	retain(s);
+	return 0;
+}
+
+/* One record stamped TS lost for ERR: counted, in a run of them by time. */
+static void lost_one(struct store *s, uint64_t ts, int err)
+{
+	struct store_gap *g = s->stats.ngaps ? &s->gaps[s->stats.ngaps - 1] : NULL;
+	struct store_gap *ng;
+
+	if (!g || (!s->gap_open && s->stats.ngaps < STORE_GAPS_MAX)) {
+		ng = realloc(s->gaps, (s->stats.ngaps + 1) * sizeof(*ng));
+		if (ng) {
+			s->gaps = ng;
+			g = &ng[s->stats.ngaps++];
+			*g = (struct store_gap){ .first_ts = ts, .err = err };
+		}
+	}
+	s->gap_open = true;
+	if (g) {
+		g->last_ts = ts;
+		g->records++;
+	}
+	s->stats.lost++;
+	if (!s->stats.lost_err)
+		s->stats.lost_err = err;
+}
+
+/* Counts the records of wbuf[0, n) as lost for ERR. */
+static void count_lost(struct store *s, size_t n, int err)
+{
+	struct store_rec_hdr h;
+	size_t off;
+
+	for (off = 0; off < n; off += sizeof(h) + h.len) {
+		memcpy(&h, s->wbuf + off, sizeof(h));
+		lost_one(s, h.ts, err);
 	}
 }
 
-/* The last segment of a stream opened again: its torn tail cut. */
+/* Drops wbuf[0, n): written or lost. */
+static void wbuf_consume(struct store *s, size_t n)
+{
+	memmove(s->wbuf, s->wbuf + n, s->wlen - n);
+	s->wlen -= n;
+	s->wdone = s->wdone > n ? s->wdone - n : 0;
+	s->wlast = s->wlast >= n ? s->wlast - n : 0;
+}
+
+/*
+ * wbuf[0, n) in one write at the end of the segment. One that fails is
+ * undone: the file is cut back to where it was, and its records count as
+ * lost, with why.
+ */
+static int write_out(struct store *s, size_t n)
+{
+	bool was_open = s->gap_open, ends;
+	struct store_idx_ent e;
+	uint64_t cnt;
+	int err;
+
+	if (!n)
+		return 0;
+	err = seg_ready(s, n);
+	if (!err)
+		err = pwrite_all(s->fd, s->wbuf, n, s->seg_size);
+	if (err) {
+		if (s->fd >= 0 && ftruncate(s->fd, s->seg_size))
+			pr_err("%s/%s: cannot undo a failed write: %s", s->dir,
+			       seg_name(s->last).s, strerror(errno));
+		if (!was_open)
+			pr_err("stream %s: cannot store records: %s", s->dir,
+			       strerror(-err));
+		count_lost(s, n, err);
+	} else {
+		cnt = records_in(s->wbuf, n, &ends, &e);
+		e.seg = s->last;
+		e.off = s->seg_size;
+		e.len = n;
+		index_write(s, &e);
+		if (was_open)
+			pr_warn("stream %s: storing again, after %llu records "
+				"lost", s->dir, (unsigned long long)s->stats.lost);
+		s->gap_open = false;
+		s->seg_size += n;
+		s->at_boundary = ends;
+		s->stats.written += cnt;
+	}
+	wbuf_consume(s, n);
+	return err;
+}
+
+/* Marks the last record in the buffer as the end of its interval. */
+static void mark_end(struct store *s)
+{
+	struct store_rec_hdr h;
+
+	if (s->wlen == s->wdone)
+		return;
+	memcpy(&h, s->wbuf + s->wlast, sizeof(h));
+	h.flags |= STORE_REC_END;
+	h.crc = store_rec_crc(&h, s->wbuf + s->wlast + sizeof(h), STORE_VERSION);
+	memcpy(s->wbuf + s->wlast, &h, sizeof(h));
+	s->wdone = s->wlen;
+}
+
+void store_interval_end(struct store *s)
+{
+	mark_end(s);
+	/* a crash loses at most the interval being written */
+	write_out(s, s->wdone);
+}
+
+int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
+{
+	struct store_rec_hdr h = { .magic = STORE_REC_MAGIC, .len = len, .ts = ts };
+	size_t need = sizeof(h) + len, cap;
+	char *nb;
+
+	if (len > STORE_REC_MAX)
+		return -EMSGSIZE;
+	/* whole intervals go first; a huge one in part, its last record kept */
+	if (s->wlen + need > STORE_WRITE_BUF)
+		write_out(s, s->wdone ?: s->wlast);
+	if (s->wlen + need > s->wcap) {
+		cap = s->wcap ?: STORE_WRITE_AT;
+		while (cap < s->wlen + need)
+			cap *= 2;
+		nb = realloc(s->wbuf, cap);
+		if (!nb) {
+			/* as if written and failed: counted, said once */
+			if (!s->gap_open)
+				pr_err("stream %s: cannot store records: %s",
+				       s->dir, strerror(ENOMEM));
+			lost_one(s, ts, -ENOMEM);
+			return 0;
+		}
+		s->wbuf = nb;
+		s->wcap = cap;
+	}
+	h.crc = store_rec_crc(&h, buf, STORE_VERSION);
+	memcpy(s->wbuf + s->wlen, &h, sizeof(h));
+	if (len)
+		memcpy(s->wbuf + s->wlen + sizeof(h), buf, len);
+	s->wlast = s->wlen;
+	s->wlen += need;
+	s->last_ts = ts;
+	return 0;
+}
+
+uint64_t store_last_ts(const struct store *s)
+{
+	return s->last_ts;
+}
+
+uint64_t store_first_ts(const struct store *s)
+{
+	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
+	struct store_rec_hdr h;
+	unsigned int n;
+	ssize_t got;
+	int fd;
+
+	/* the first segment that holds a record: retention may have gone past */
+	for (n = s->first; n <= s->last; n++) {
+		fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		got = pread(fd, b, sizeof(b), 0);
+		close(fd);
+		if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
+			continue;
+		memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
+		if (h.magic == STORE_REC_MAGIC)
+			return h.ts;
+	}
+	return 0;
+}
+
+void store_stats(const struct store *s, struct store_stats *st)
+{
+	*st = s->stats;
+	st->gaps = s->gaps;
+}
+
+int store_flush(struct store *s)
+{
+	int err;
+
+	/* what is appended is whole: the caller flushes between intervals */
+	mark_end(s);
+	err = write_out(s, s->wlen);
+	if (s->fd >= 0 && fdatasync(s->fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * The last segment, opened again: its torn tail cut (a record cut short,
+ * or an interval whose end never made it), damage before good records
+ * left for the readers to skip. Version 1 segments and damaged ones are
+ * not written to again: the records go on in a new segment.
+ */
 static int seg_reopen(struct store *s)
 {
-	int err = seg_repair(s, s->last, &s->seg_size, &s->last_ts);
+	struct seg_name sn = seg_name(s->last);
+	struct store_rec_hdr h;
+	unsigned char *data = NULL;
+	char where[4096 + 16];
+	const void *pl;
+	struct seg_scan sc;
+	unsigned int v;
+	size_t size = 0;
+	int fd, err;
 
-	if (!err && s->seg_size == 0)
+	snprintf(where, sizeof(where), "%s/%s", s->dir, sn.s);
+	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
+	if (fd < 0)
+		return fd;
+	err = read_whole(fd, &data, &size);
+	if (err) {
+		pr_err("%s: cannot read it: %s", where, strerror(-err));
+		close(fd);
+		return err;
+	}
+	v = seg_header_version(data, size);
+	if (v > STORE_VERSION) {
+		say_newer(where, v);
+		err = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (!v) {
+		/* a segment whose header never made it to disk holds nothing */
+		if (size)
+			pr_warn("%s: not a segment file (%zu bytes), made "
+				"again", where, size);
+		close(fd);
+		free(data);
 		return seg_create(s, s->last);
-	if (!err)
-		err = seg_open_write(s, s->last, O_WRONLY | O_APPEND, "a");
+	}
+	scan_init(&sc, data, size, v);
+	while (scan_next(&sc, &h, &pl, where) == 1)
+		;
+	s->stats.found_records = sc.records;
+	s->last_ts = sc.whole_ts;
+	if (size > sc.end_whole) {
+		s->stats.cut_bytes = size - sc.end_whole;
+		/* whole records after the last interval's end: its rest never came */
+		s->stats.cut_records = sc.since_whole;
+		pr_warn("%s: cut a torn tail of %llu bytes at offset %zu "
+			"(%llu whole records of an interval never finished)",
+			where, (unsigned long long)s->stats.cut_bytes,
+			sc.end_whole, (unsigned long long)s->stats.cut_records);
+		if (ftruncate(fd, sc.end_whole)) {
+			err = -errno;
+			pr_err("%s: cannot cut it: %s", where, strerror(-err));
+			goto out;
+		}
+	}
+	if (v < STORE_VERSION || sc.bad_bytes) {
+		close(fd);
+		free(data);
+		return seg_create(s, s->last + 1);
+	}
+	s->fd = fd;
+	s->seg_size = sc.end_whole;
+	s->at_boundary = true;
+	free(data);
+	return 0;
+out:
+	close(fd);
+	free(data);
 	return err;
+}
+
+/* No segment of the stream is of a newer format than this como writes. */
+static int segs_older(struct store *s, const unsigned int *segs,
+		      unsigned int n)
+{
+	unsigned char hdr[STORE_SEG_HDR];
+	char where[4096 + 16];
+	unsigned int i, v;
+	ssize_t got;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = stream_fileat(s->dfd, seg_name(segs[i]).s, O_RDONLY, 0);
+		if (fd < 0)
+			return fd;
+		got = pread(fd, hdr, sizeof(hdr), 0);
+		close(fd);
+		v = got > 0 ? seg_header_version(hdr, got) : 0;
+		if (v > STORE_VERSION) {
+			snprintf(where, sizeof(where), "%s/%s", s->dir,
+				 seg_name(segs[i]).s);
+			say_newer(where, v);
+			return -EPROTONOSUPPORT;
+		}
+	}
+	return 0;
 }
 
 int store_openat(struct store **sp, int sdfd, const char *dir,
@@ -271,6 +850,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto err_say;
+	s->fd = s->idx_fd = -1;
 	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
 	if (s->dfd < 0 || !s->dir) {
@@ -279,9 +859,14 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	}
 	s->streamsize = streamsize;
 	s->seg_max = streamsize / 8 > SEG_MIN_SIZE ? streamsize / 8 : SEG_MIN_SIZE;
-	err = list_segments(s->dfd, &segs, &n);
+	err = list_segments(s->dfd, dir, &segs, &n);
 	if (err)
 		goto err_say;
+	err = segs_older(s, segs, n);
+	if (err) {
+		free(segs);
+		goto err_free;	/* said */
+	}
 	if (n == 0) {
 		err = seg_create(s, 0);
 	} else {
@@ -291,15 +876,16 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	}
 	free(segs);
 	if (err)
-		goto err_free;
+		goto err_free;	/* said why */
+	index_renew(s);
 	*sp = s;
 	return 0;
 
 err_say:
 	pr_err("cannot open stream %s: %s", dir, strerror(-err));
 err_free:
-	if (s && s->f)
-		fclose(s->f);
+	if (s && s->fd >= 0)
+		close(s->fd);
 	if (s && s->dfd >= 0)
 		close(s->dfd);
 	if (s)
@@ -340,46 +926,6 @@ int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 	return err;
 }
 
-int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
-{
-	struct store_rec_hdr h = { .magic = STORE_REC_MAGIC, .len = len, .ts = ts };
-	int err;
-
-	if (len > STORE_REC_MAX)
-		return -EMSGSIZE;
-	if (s->seg_size + sizeof(h) + len > s->seg_max &&
-	    s->seg_size > SEG_HDR_SIZE) {
-		err = store_flush(s);
-		if (fclose(s->f) && !err)
-			err = -errno;
-		s->f = NULL;
-		if (!err)
-			err = seg_create(s, s->last + 1);
-		if (err)
-			return err;
-		retain(s);
-	}
-	h.crc = store_rec_crc(&h, buf);
-	if (fwrite(&h, sizeof(h), 1, s->f) != 1 ||
-	    (len && fwrite(buf, len, 1, s->f) != 1))
-		return -EIO;
-	s->seg_size += sizeof(h) + len;
-	s->last_ts = ts;
-	return 0;
-}
-
-uint64_t store_last_ts(const struct store *s)
-{
-	return s->last_ts;
-}
-
-int store_flush(struct store *s)
-{
-	if (fflush(s->f) || fdatasync(fileno(s->f)))
-		return -errno;
-	return 0;
-}
-
 int store_close(struct store *s)
 {
 	int err;
@@ -387,9 +933,14 @@ int store_close(struct store *s)
 	if (!s)
 		return 0;
 	err = store_flush(s);
-	if (fclose(s->f) && !err)
+	if (s->fd >= 0 && close(s->fd) && !err)
 		err = -errno;
+	index_span_out(s);
+	if (s->idx_fd >= 0)
+		close(s->idx_fd);
 	close(s->dfd);
+	free(s->wbuf);
+	free(s->gaps);
 	free(s->dir);
 	free(s);
 	return err;
@@ -400,6 +951,26 @@ int store_dirfd(const struct store *s)
 	return s->dfd;
 }
 
+int store_remove_segments(int sdfd, const char *dir)
+{
+	unsigned int *segs = NULL, n = 0, i;
+	int err;
+
+	err = list_segments(sdfd, dir, &segs, &n);
+	for (i = 0; !err && i < n; i++)
+		if (unlinkat(sdfd, seg_name(segs[i]).s, 0) && errno != ENOENT)
+			err = -errno;
+	if (!err)
+		store_index_remove(sdfd);
+	if (err)
+		pr_err("cannot remove the segments of %s: %s", dir,
+		       strerror(-err));
+	free(segs);
+	return err;
+}
+
+/* ---- the reader ---- */
+
 int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 {
 	struct store_reader *r;
@@ -408,14 +979,14 @@ int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->fd = -1;
 	r->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
-	r->buf = malloc(STORE_REC_MAX);
 	r->dir = strdup(dir);
-	if (r->dfd < 0 || !r->buf || !r->dir) {
+	if (r->dfd < 0 || !r->dir) {
 		err = r->dfd < 0 ? -errno : -ENOMEM;
 		goto err_free;
 	}
-	err = list_segments(r->dfd, &r->segs, &r->nsegs);
+	err = list_segments(r->dfd, dir, &r->segs, &r->nsegs);
 	if (err)
 		goto err_free;
 	*rp = r;
@@ -424,7 +995,6 @@ int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
 err_free:
 	if (r->dfd >= 0)
 		close(r->dfd);
-	free(r->buf);
 	free(r->dir);
 	free(r);
 	return err;
@@ -448,16 +1018,124 @@ static bool refused(int err)
 	       err == -EMLINK;
 }
 
+/* The region read so far is done with: what it left unread is said. */
+static void region_done(struct store_reader *r)
+{
+	struct seg_scan *sc = &r->sc;
+	const struct store_region *rg = &r->regs[r->ireg];
+	/* the end of the last segment may be a write in flight */
+	bool end = r->cur + 1 == r->nsegs && rg->off + rg->len >= r->seg_size;
+
+	r->bad_records += sc->bad_records;
+	r->bad_bytes += sc->bad_bytes;
+	if (sc->tail) {
+		pr_warn("%s: %s of %zu bytes at offset %llu, not read",
+			r->seg_path, end ? "a torn tail (a write cut short or "
+			"in progress)" : "damage", sc->size - sc->tail_off,
+			(unsigned long long)(rg->off + sc->tail_off));
+		if (!end) {
+			r->bad_records += frames_in(sc, sc->tail_off, sc->size);
+			r->bad_bytes += sc->size - sc->tail_off;
+		}
+	}
+	r->open = false;
+	r->ireg++;
+}
+
+static int region_add(struct store_reader *r, uint64_t off, uint64_t len)
+{
+	struct store_region *v;
+
+	if (!len)
+		return 0;
+	/* next to the one before: one read */
+	if (r->nregs && r->regs[r->nregs - 1].off + r->regs[r->nregs - 1].len == off) {
+		r->regs[r->nregs - 1].len += len;
+		return 0;
+	}
+	v = realloc(r->regs, (r->nregs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->regs = v;
+	r->regs[r->nregs++] = (struct store_region){ off, len };
+	return 0;
+}
+
+/*
+ * What of segment SEG (SIZE bytes) to read: with a window, the writes the
+ * index says overlap it and whatever no entry covers; else all of it.
+ */
+static int regions_plan(struct store_reader *r, unsigned int seg, uint64_t size)
+{
+	uint64_t cur = STORE_SEG_HDR;
+	const struct store_idx_ent *e;
+	size_t i;
+	int err = 0;
+
+	r->nregs = r->ireg = 0;
+	for (i = 0; r->windowed && !err && i < r->nidx; i++) {
+		e = &r->idx[i];
+		if (e->seg != seg || e->off < cur || e->off + e->len > size)
+			continue;	/* another segment's, or stale */
+		err = region_add(r, cur, e->off - cur);
+		if (!err && e->min_ts <= r->win_end &&
+		    e->max_ts + r->win_ivl > r->win_start)
+			err = region_add(r, e->off, e->len);
+		cur = e->off + e->len;
+	}
+	return err ?: region_add(r, cur, size > cur ? size - cur : 0);
+}
+
+/* 1: the next region of segment cur is being read; 0: none left. */
+static int next_region(struct store_reader *r)
+{
+	const struct store_region *rg;
+	unsigned char *p;
+	size_t got = 0;
+	ssize_t n;
+
+	if (r->ireg >= r->nregs)
+		return 0;
+	rg = &r->regs[r->ireg];
+	p = realloc(r->data, rg->len ?: 1);
+	if (!p)
+		return -ENOMEM;
+	r->data = p;
+	while (got < rg->len) {
+		n = pread(r->fd, p + got, rg->len - got, rg->off + got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;	/* cut short since the fstat: what is there */
+		got += n;
+	}
+	scan_init(&r->sc, p, got, r->version);
+	r->sc.off = r->sc.end_whole = 0;
+	r->sc.base = rg->off;
+	r->open = true;
+	return 1;
+}
+
+static void segment_close(struct store_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->cur++;
+}
+
+/* 1: segment cur is open, its regions planned; 0: no more; <0: an error. */
 static int next_segment(struct store_reader *r)
 {
+	unsigned char hdr[STORE_SEG_HDR];
 	struct seg_name sn;
-	int fd;
+	struct stat st;
+	unsigned int v;
+	ssize_t got;
+	int fd, err;
 
-	if (r->f) {
-		fclose(r->f);
-		r->f = NULL;
-		r->cur++;
-	}
 	for (; r->cur < r->nsegs; r->cur++) {
 		sn = seg_name(r->segs[r->cur]);
 		snprintf(r->seg_path, sizeof(r->seg_path), "%s/%s", r->dir,
@@ -468,18 +1146,34 @@ static int next_segment(struct store_reader *r)
 			continue;
 		if (fd < 0)
 			return fd;
-		r->f = fdopen(fd, "r");
-		if (!r->f) {
+		got = pread(fd, hdr, sizeof(hdr), 0);
+		if (got < 0 || fstat(fd, &st)) {
+			err = -errno;
 			close(fd);
-			return -ENOMEM;
+			pr_err("%s: %s", r->seg_path, strerror(-err));
+			return err;
 		}
-		if (seg_check_header(r->f) == 0) {
-			r->off = SEG_HDR_SIZE;
+		v = seg_header_version(hdr, got);
+		if (v > STORE_VERSION) {
+			close(fd);
+			say_newer(r->seg_path, v);
+			return -EPROTONOSUPPORT;
+		}
+		if (v) {
+			r->fd = fd;
+			r->version = v;
+			r->seg_size = st.st_size;
+			err = regions_plan(r, r->segs[r->cur], st.st_size);
+			if (err)
+				return err;
 			return 1;
 		}
-		pr_warn("%s: not a segment file, skipped", r->seg_path);
-		fclose(r->f);
-		r->f = NULL;
+		close(fd);
+		if (got)
+			pr_warn("%s: not a segment file, skipped", r->seg_path);
+		else
+			pr_warn("%s: an empty segment (a run stopped before "
+				"writing it), skipped", r->seg_path);
 	}
 	return 0;
 }
@@ -491,38 +1185,78 @@ int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
 	int err;
 
 	for (;;) {
-		if (!r->f) {
+		if (r->fd < 0) {
 			err = next_segment(r);
 			if (err <= 0)
 				return err;
 		}
-		err = read_rec(r->f, &h, r->buf);
-		if (err == 1) {
-			r->off += sizeof(h) + h.len;
+		if (!r->open) {
+			err = next_region(r);
+			if (err < 0)
+				return err;
+			if (!err) {
+				segment_close(r);
+				continue;
+			}
+		}
+		if (scan_next(&r->sc, &h, buf, r->seg_path) == 1) {
 			*ts = h.ts;
-			*buf = r->buf;
 			*len = h.len;
 			return 1;
 		}
-		if (err < 0)
-			pr_warn("%s: damaged record at offset %llu, "
-				"rest of the segment skipped", r->seg_path,
-				(unsigned long long)r->off);
-		err = next_segment(r);
-		if (err <= 0)
-			return err;
+		region_done(r);
 	}
+}
+
+int store_reader_window(struct store_reader *r, uint64_t start, uint64_t end,
+			uint64_t ivl)
+{
+	int err;
+
+	free(r->idx);
+	err = store_index_load(r->dfd, &r->idx, &r->nidx);
+	if (err) {
+		pr_warn("%s/" STORE_INDEX_FILE ": %s, not used", r->dir,
+			strerror(-err));
+		return 0;
+	}
+	r->windowed = true;
+	r->win_start = start;
+	r->win_end = end;
+	r->win_ivl = ivl;
+	return 0;
+}
+
+void store_reader_damage(const struct store_reader *r, uint64_t *records,
+			 uint64_t *bytes)
+{
+	*records = r->bad_records + (r->open ? r->sc.bad_records : 0);
+	*bytes = r->bad_bytes + (r->open ? r->sc.bad_bytes : 0);
+}
+
+void store_reader_take_damage(struct store_reader *r, uint64_t *records,
+			      uint64_t *bytes)
+{
+	uint64_t n, b;
+
+	store_reader_damage(r, &n, &b);
+	*records = n - r->taken_records;
+	*bytes = b - r->taken_bytes;
+	r->taken_records = n;
+	r->taken_bytes = b;
 }
 
 void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
-	if (r->f)
-		fclose(r->f);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->regs);
+	free(r->idx);
+	free(r->data);
 	close(r->dfd);
 	free(r->segs);
-	free(r->buf);
 	free(r->dir);
 	free(r);
 }
