@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "ctl.h"
 #include "datapath.h"
 #include "dirfd.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "loop.h"
@@ -41,7 +43,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
-"             [--bpf-stats] [-j] [-q] [-v]\n"
+"             [--http ADDR:PORT [--http-token-file FILE]] [--bpf-stats] [-j] [-q] [-v]\n"
+"       comod -d DIR --http ADDR:PORT [--http-token-file FILE]   (serve DIR alone)\n"
 "\n"
 "Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
 "SIGTERM, with como's modules and store their results.\n"
@@ -61,6 +64,15 @@ static void usage(FILE *f)
 "                       (pinned in bpffs); the next start on DIR picks it up\n"
 "  -d, --datadir DIR    where results are stored (default " DEFAULT_DATADIR ");\n"
 "                       -r and -d override the config\n"
+"      --http ADDR:PORT serve queries over HTTP (CoMo's /?module=NAME&time=-5m:0,\n"
+"                       /api/v1/..., /metrics); PORT alone binds 127.0.0.1;\n"
+"                       with a live run, or with no source: DIR's data alone\n"
+"      --http-token-file FILE\n"
+"                       the bearer token every request must carry (needed\n"
+"                       beyond loopback); its first line\n"
+"      --http-max-bytes SIZE, --http-max-time DURATION\n"
+"                       an answer past these is cut, and says so (default\n"
+"                       64MB, 30s)\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary, progress or notices on stderr\n"
@@ -107,7 +119,21 @@ static int sources_chosen(struct opts *o, const struct como_config *cfg)
 	}
 	if (!o->datadir)
 		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
-	if (!o->trace && !o->ifaces) {
+	if (!o->http)
+		o->http = cfg->http;
+	if (!o->http_token)
+		o->http_token = cfg->http_token_file;
+	if (o->http && o->trace) {
+		pr_err("--http serves a live monitor (-i) or a data directory "
+		       "alone (no -r, no -i), not a trace run");
+		return EXIT_USAGE;
+	}
+	if (o->http_token && !o->http) {
+		pr_err("--http-token-file without --http");
+		return EXIT_USAGE;
+	}
+	o->serve_only = o->http && !o->ifaces;
+	if (!o->trace && !o->ifaces && !o->serve_only) {
 		pr_err("nothing to read: give --trace FILE, -i IFACE, or a "
 		       "'sniffer pcap FILE' or 'sniffer xdp IFACE' line in the config");
 		return EXIT_USAGE;
@@ -132,6 +158,10 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "filter", required_argument, NULL, 'F' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "http-token-file", required_argument, NULL, 'T' },
+		{ "http-max-bytes", required_argument, NULL, 'B' },
+		{ "http-max-time", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -164,6 +194,26 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			break;
 		case 'd': o->datadir = optarg; break;
 		case 'S': o->bpf_stats = true; break;
+		case 'H': o->http = optarg; break;
+		case 'T': o->http_token = optarg; break;
+		case 'B':
+			if (parse_size(optarg, &o->http_max_bytes) ||
+			    !o->http_max_bytes) {
+				fprintf(stderr, "comod: --http-max-bytes: a size, "
+					"e.g. 64MB, not '%s'\n", optarg);
+				err = EXIT_USAGE;
+			}
+			break;
+		case 'M':
+			if (parse_duration_ns(optarg, &o->http_max_ns) ||
+			    o->http_max_ns < 1000000 ||
+			    o->http_max_ns > 3600 * NSEC_PER_SEC) {
+				fprintf(stderr, "comod: --http-max-time: a "
+					"duration from 1ms to 1h, not '%s'\n",
+					optarg);
+				err = EXIT_USAGE;
+			}
+			break;
 		case 'j': o->json = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose++; break;
@@ -262,7 +312,7 @@ static void catch_signals(void)
 /* Reads the trace, or captures until a signal; *KEPT: left running. */
 static int run_source(struct monitor *mon, const struct opts *o,
 		      struct trace *trace, struct trace_result *res,
-		      bool *kept)
+		      bool *kept, struct http *http)
 {
 	struct como_stats ds;
 	unsigned int i;
@@ -277,7 +327,7 @@ static int run_source(struct monitor *mon, const struct opts *o,
 		return err;
 	}
 	err = loop_live(mon, o->socket ?: COMO_DEFAULT_SOCKET, o->keep, &stop,
-			kept);
+			kept, http);
 	/* the totals are what the dispatcher saw */
 	if (!datapath_stats(mon->dp, 0, &ds)) {
 		res->packets = ds.pkts;
@@ -300,6 +350,46 @@ static int finish_streams(struct monitor *mon, const struct trace_result *res,
 	return err;
 }
 
+static int start_http(const struct opts *o, struct http **http)
+{
+	struct http_opts ho = {
+		.listen = o->http, .token_file = o->http_token,
+		.datadir = o->datadir, .max_bytes = o->http_max_bytes,
+		.max_ms = o->http_max_ns / 1000000, .verbose = o->verbose,
+	};
+
+	*http = NULL;
+	return o->http ? http_start(http, &ho) : 0;
+}
+
+/* comod -d DIR --http ...: the stored data alone, until a signal. */
+static int serve_datadir(const struct opts *o)
+{
+	struct pollfd p = { .events = POLLIN };
+	struct http *http;
+	struct stat st;
+	int err;
+
+	errno = 0;
+	if (stat(o->datadir, &st) || !S_ISDIR(st.st_mode)) {
+		pr_err("data directory %s: %s", o->datadir,
+		       errno ? strerror(errno) : "not a directory");
+		return -ENOENT;
+	}
+	err = start_http(o, &http);
+	while (!err && !stop) {
+		p.fd = http_fd(http);
+		if (p.fd < 0) {
+			err = -EIO;	/* said why */
+			break;
+		}
+		if (poll(&p, 1, 1000) > 0)
+			http_serve(http, NULL);
+	}
+	http_stop(http);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct como_config cfg = {};
@@ -309,6 +399,7 @@ int main(int argc, char **argv)
 	struct summary sum = {};
 	struct opts o = {};
 	struct monitor mon;
+	struct http *http = NULL;
 	bool ran = false, kept = false;
 	unsigned int i;
 	int err;
@@ -319,10 +410,17 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return err == EXIT_USAGE ? 2 : 0;
 	}
+	if (!err && o.serve_only) {
+		config_free(&cfg);
+		return serve_datadir(&o) ? 1 : 0;
+	}
 	if (!err)
 		err = xdp_multi_init();
 	if (!err)
 		err = lock_datadir(o.datadir);
+	/* before the capture: the server's process holds none of it */
+	if (!err)
+		err = start_http(&o, &http);
 	if (err < 0)
 		goto out;
 	dp.live = o.ifaces != NULL;
@@ -336,7 +434,7 @@ int main(int argc, char **argv)
 		goto out_undo;
 	summary_begin(&sum, &mon, o.bpf_stats);
 	ran = true;
-	err = run_source(&mon, &o, trace, &res, &kept);
+	err = run_source(&mon, &o, trace, &res, &kept, http);
 	trace = NULL;
 	summary_end(&sum, &mon);
 	if (!kept)
@@ -351,6 +449,7 @@ out_undo:
 			stream_finish(mon.mods[i], mon.kind, mon.source, 0, NULL);
 	start_undo(&mon);
 out:
+	http_stop(http);
 	if (trace)
 		trace_close(trace);
 	config_free(&cfg);
