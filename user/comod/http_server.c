@@ -626,6 +626,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 		.window = r->window[0] ? r->window : NULL,
 		.fmt = r->ep == HTTP_EP_QUERY ? OUT_JSON : r->fmt,
 		.max_bytes = s->cfg->max_bytes, .max_ms = s->cfg->max_ms,
+		/* no one call into the module runs longer than the answer may */
+		.timeout_ms = s->cfg->max_ms < QUERY_TIMEOUT_MS ? s->cfg->max_ms : 0,
 	};
 	struct query_result res;
 	struct wout w = { .fd = fd, .sh = sh };
@@ -681,7 +683,9 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	}
 	if (r->ep == HTTP_EP_QUERY)
 		json_tail(out, &res, err);
-	else if (err || res.cut || res.incomplete)
+	else if (res.cut)	/* its line says "answer cut" already */
+		fprintf(out, "# %s\n", res.error);
+	else if (err || res.incomplete)
 		fprintf(out, "# answer cut: %s\n", res.error[0] ? res.error :
 			strerror(-err));
 	else if (res.partial)

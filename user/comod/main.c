@@ -419,7 +419,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = lock_datadir(o.datadir);
 	/* before the capture: the server's process holds none of it */
-	if (!err)
+	if (err >= 0)
 		err = start_http(&o, &http);
 	if (err < 0)
 		goto out;
