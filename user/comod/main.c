@@ -70,7 +70,8 @@ static void usage(FILE *f)
 "      --http-token-file FILE\n"
 "                       the bearer token every request must carry (needed\n"
 "                       beyond loopback); its first line\n"
-"      --http-max-bytes SIZE, --http-max-time DURATION\n"
+"      --http-max-bytes SIZE\n"
+"      --http-max-time DURATION\n"
 "                       an answer past these is cut, and says so (default\n"
 "                       64MB, 30s)\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
@@ -141,6 +142,25 @@ static int sources_chosen(struct opts *o, const struct como_config *cfg)
 	return 0;
 }
 
+/* --http-max-bytes and --http-max-time, once --help had its chance */
+static int http_bounds(struct opts *o, const char *bytes, const char *time)
+{
+	if (bytes && (parse_size(bytes, &o->http_max_bytes) ||
+		      !o->http_max_bytes)) {
+		fprintf(stderr, "comod: --http-max-bytes: a size, e.g. 64MB, "
+			"not '%s'\n", bytes);
+		return EXIT_USAGE;
+	}
+	if (time && (parse_duration_ns(time, &o->http_max_ns) ||
+		     o->http_max_ns < 1000000 ||
+		     o->http_max_ns > 3600 * NSEC_PER_SEC)) {
+		fprintf(stderr, "comod: --http-max-time: a duration from 1ms "
+			"to 1h, not '%s'\n", time);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /*
  * 0, or EXIT_USAGE after saying why, or a negative errno (said too).
  * --help prints the usage and returns -ECANCELED: exit 0.
@@ -168,6 +188,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const char *max_bytes = NULL, *max_time = NULL;
 	struct specs sp = {
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
@@ -196,24 +217,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		case 'S': o->bpf_stats = true; break;
 		case 'H': o->http = optarg; break;
 		case 'T': o->http_token = optarg; break;
-		case 'B':
-			if (parse_size(optarg, &o->http_max_bytes) ||
-			    !o->http_max_bytes) {
-				fprintf(stderr, "comod: --http-max-bytes: a size, "
-					"e.g. 64MB, not '%s'\n", optarg);
-				err = EXIT_USAGE;
-			}
-			break;
-		case 'M':
-			if (parse_duration_ns(optarg, &o->http_max_ns) ||
-			    o->http_max_ns < 1000000 ||
-			    o->http_max_ns > 3600 * NSEC_PER_SEC) {
-				fprintf(stderr, "comod: --http-max-time: a "
-					"duration from 1ms to 1h, not '%s'\n",
-					optarg);
-				err = EXIT_USAGE;
-			}
-			break;
+		case 'B': max_bytes = optarg; break;
+		case 'M': max_time = optarg; break;
 		case 'j': o->json = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose++; break;
@@ -221,6 +226,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		default: usage(stderr); err = EXIT_USAGE; break;
 		}
 	}
+	if (!err)
+		err = http_bounds(o, max_bytes, max_time);
 	if (!err && optind < argc) {
 		fprintf(stderr, "comod: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
