@@ -17,7 +17,7 @@ MODOUT	:= $(OUT)/modules
 CC	?= cc
 CLANG	?= clang
 BPFTOOL	?= bpftool
-PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0 libxdp libmicrohttpd
+PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0 libxdp libmicrohttpd libcurl
 
 ifeq ($(V),1)
 Q :=

@@ -159,6 +159,17 @@ check_win ":$((first + 2))" 0 $((first + 2)) "open start"
 check_win "$((last - 2)):" $((last - 2)) 99999999999 "open end"
 check_win ":" 0 99999999999 "open both ends"
 
+# como query asks the server the same
+"$COMO" query --server "$U" -m counter -f csv > "$TMP/body" 2> "$TMP/err"
+[ $? -eq 0 ] && [ ! -s "$TMP/err" ] && same "$TMP/oracle.csv" "$TMP/body"
+ok $? "como query --server gives libpcap's figures too"
+"$COMO" query --server "$U" -m counter -f csv -t "$(rfc $((first + 3))):$(rfc $((first + 5)))" > "$TMP/body"
+win_want $((first + 3)) $((first + 5)) | same - "$TMP/body"
+ok $? "como query --server -t passes the window on (RFC 3339, escaped)"
+"$COMO" query --server "$U" -m nosuch > "$TMP/body" 2> "$TMP/err"
+[ $? -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q ": 404: no results of module 'nosuch'" "$TMP/err"
+ok $? "como query --server: a refusal exits 1 with the server's line"
+
 # ---- refusals: a 4xx and one line each ----
 refused 404 "^no results of module 'nosuch'" "$U/?module=nosuch"
 ok $? "an unknown module: 404 and one line naming it"
@@ -227,6 +238,9 @@ get "$U2/api/v1/query?module=top%20destinations"
 perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
 	exit !(!$j->{complete} && $j->{count} == @{$j->{records}} && $j->{cut} =~ /limit of 1024 bytes/)' < "$TMP/body"
 ok $? "cut over /api/v1/query: still valid JSON, complete false"
+"$COMO" query --server "$U2" -m "top destinations" -f csv > /dev/null 2> "$TMP/err"
+[ $? -eq 1 ] && grep -q "answer cut after [0-9]* records" "$TMP/err"
+ok $? "como query --server exits 1 when the server cut the answer"
 
 # ---- many clients, and a slow one ----
 get "$U/?module=counter&format=csv"
@@ -340,6 +354,9 @@ if ip netns add "$NSA" 2> /dev/null && ip netns add "$NSB"; then
 	code=$(nsb curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$U3/?module=nosuch")
 	[ "$code" = 404 ]
 	ok $? "with the token, a bad request is still refused (404)"
+	nsb "$COMO" query --server "$U3" --token-file "$TMP/token" -m counter -f csv > "$TMP/body" &&
+		same "$TMP/oracle.csv" "$TMP/body"
+	ok $? "como query --server --token-file from the other namespace"
 	! grep -qF "$TOKEN" "$TMP/s3.log" && grep -q "http: GET" "$TMP/s3.log"
 	ok $? "the token is not in comod's log, which with -v names each request"
 else

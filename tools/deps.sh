@@ -7,7 +7,8 @@ set -eu
 # libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32),
 #            libnl-genl (the control messages of comod and como.ko),
 #            libxdp (joining libxdp's multi-program dispatcher),
-#            libmicrohttpd (comod's HTTP query server)
+#            libmicrohttpd (comod's HTTP query server), libcurl (como query
+#            --server)
 # kernel: linux-headers-amd64 (make kmod builds como.ko against it)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
 #        tcpreplay (live capture on a veth pair), xdp-tools (xdp-loader,
@@ -20,7 +21,7 @@ pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
       busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64
-      libxdp-dev xdp-tools libmicrohttpd-dev curl prometheus"
+      libxdp-dev xdp-tools libmicrohttpd-dev libcurl4-openssl-dev curl prometheus"
 
 missing=""
 for p in $pkgs; do

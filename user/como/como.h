@@ -9,4 +9,9 @@ int cmd_query(int argc, char **argv);
 int cmd_module(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
+struct query_opts;
+/* como query --server URL: 0, or 1 after saying why (query_http.c) */
+int query_server(const char *server, const char *token_file,
+		 const struct query_opts *o);
+
 #endif
