@@ -411,6 +411,18 @@ if command -v tcpreplay > /dev/null; then
 	perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
 		exit !($j->{source_kind} eq "live" && $j->{modules}[0]{name} eq "counter")' < "$TMP/body"
 	ok $? "/api/v1/status of a live run names its source and module"
+	# the server's process dies: comod captures on, and starts it again
+	srv=$(ss -ltnpH -N "$NSL" "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+	grep -q '^comod-http' "/proc/$srv/comm" && kill -9 "$srv"
+	for _ in $(seq 50); do
+		grep -q "the HTTP server died (signal 9): starting it again" "$TMP/s5.log" &&
+			nsl curl -sf -o "$TMP/body" "$UL/api/v1/status" && break
+		sleep 0.1
+	done
+	grep -q "the HTTP server died (signal 9): starting it again" "$TMP/s5.log" &&
+		perl -MJSON::PP -e 'local $/; exit !(decode_json(<STDIN>)->{source_kind} eq "live")' < "$TMP/body" &&
+		"$COMO" status -s "$TMP/live.sock" > /dev/null
+	ok $? "its HTTP server killed with -9: comod says so, captures on, and serves again"
 	kill -INT $LAST
 	wait $LAST
 	ok $? "the live comod stops cleanly on SIGINT, its server with it"

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include "http.h"
@@ -31,9 +32,48 @@
 struct http {
 	pid_t pid;
 	int hook;		/* comod's end; -1 once the server is gone */
+	int listen_fd;		/* kept, for a server started again */
+	struct http_srv_cfg cfg;
+	uint64_t restarted_ns;	/* when the server was last started again */
 	const char *datadir;
 	char *status;		/* the buffer of an answer, reused */
 };
+
+/* started again at most once in this long: one that keeps dying is let be */
+#define HTTP_RESTART_NS		(10 * 1000000000ULL)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Forks the server on the kept socket; its first word comes on the hook. */
+static int server_fork(struct http *h)
+{
+	int sv[2], err;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	/* what stdio holds would be written twice */
+	fflush(NULL);
+	h->pid = fork();
+	if (h->pid == 0) {
+		close(sv[0]);
+		http_server_main(&h->cfg, h->listen_fd, sv[1]);
+	}
+	err = h->pid < 0 ? -errno : 0;
+	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		h->pid = 0;
+		return err;
+	}
+	h->hook = sv[0];
+	return 0;
+}
 
 /* ADDR:PORT, [ADDR6]:PORT or PORT into SA; -EINVAL when it is neither. */
 static int listen_addr(const char *s, struct sockaddr_storage *sa,
@@ -201,16 +241,11 @@ static int wait_ready(struct http *h)
 
 int http_start(struct http **hp, const struct http_opts *o)
 {
-	struct http_srv_cfg cfg = {
-		.datadir = o->datadir, .verbose = o->verbose,
-		.max_bytes = o->max_bytes ?: HTTP_MAX_BYTES,
-		.max_ms = o->max_ms ?: HTTP_MAX_MS,
-	};
 	struct sockaddr_storage sa;
 	char shown[80];
 	socklen_t len;
-	int lfd, sv[2], err;
 	struct http *h;
+	int err;
 
 	if (listen_addr(o->listen, &sa, &len)) {
 		pr_err("--http '%s': expected ADDR:PORT, [ADDR6]:PORT or PORT",
@@ -223,52 +258,43 @@ int http_start(struct http **hp, const struct http_opts *o)
 		       "with the bearer token clients must send", shown);
 		return -EINVAL;
 	}
-	if (o->token_file && (err = token_read(o->token_file, cfg.token)))
-		return err;
-	cfg.ipv6 = sa.ss_family == AF_INET6;
-	lfd = bind_listen(&sa, len, shown);
-	if (lfd < 0)
-		return lfd;
-	len = sizeof(sa);
-	getsockname(lfd, (struct sockaddr *)&sa, &len);
-	addr_text(&sa, shown, sizeof(shown));
 	h = calloc(1, sizeof(*h));
-	if (!h || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		free(h);
-		close(lfd);
-		pr_err("HTTP server: %s", strerror(ENOMEM));
+	if (!h)
 		return -ENOMEM;
-	}
+	h->hook = h->listen_fd = -1;
 	h->datadir = o->datadir;
-	/* what stdio holds would be written twice */
-	fflush(NULL);
-	h->pid = fork();
-	if (h->pid == 0) {
-		close(sv[0]);
-		http_server_main(&cfg, lfd, sv[1]);
+	h->cfg = (struct http_srv_cfg){
+		.datadir = o->datadir, .verbose = o->verbose,
+		.max_bytes = o->max_bytes ?: HTTP_MAX_BYTES,
+		.max_ms = o->max_ms ?: HTTP_MAX_MS,
+		.ipv6 = sa.ss_family == AF_INET6,
+	};
+	if (o->token_file && (err = token_read(o->token_file, h->cfg.token)))
+		goto err_free;
+	h->listen_fd = bind_listen(&sa, len, shown);
+	if (h->listen_fd < 0) {
+		err = h->listen_fd;
+		goto err_free;
 	}
-	err = h->pid < 0 ? -errno : 0;
-	close(sv[1]);
-	close(lfd);
-	explicit_bzero(cfg.token, sizeof(cfg.token));
-	h->hook = sv[0];
+	len = sizeof(sa);
+	getsockname(h->listen_fd, (struct sockaddr *)&sa, &len);
+	addr_text(&sa, shown, sizeof(shown));
+	err = server_fork(h);
 	if (err) {
-		pr_err("HTTP server: cannot fork: %s", strerror(-err));
-		close(h->hook);
-		free(h);
-		return err;
+		pr_err("HTTP server: cannot start it: %s", strerror(-err));
+		goto err_free;
 	}
 	err = wait_ready(h);
-	if (err) {
-		h->hook = -1;
-		close(sv[0]);
-		http_stop(h);
-		return err;
-	}
+	if (err)
+		goto err_free;
 	pr_notice("serving HTTP on %s%s", shown,
 		  o->token_file ? ", a bearer token required" : "");
 	*hp = h;
 	return 0;
+
+err_free:
+	http_stop(h);
+	return err;
 }
 
 int http_fd(const struct http *h)
@@ -276,24 +302,34 @@ int http_fd(const struct http *h)
 	return h ? h->hook : -1;
 }
 
+/* Says how the server ended, and starts it again unless it keeps dying. */
 static void server_gone(struct http *h)
 {
+	bool again = !h->restarted_ns ||
+		     mono_ns() - h->restarted_ns >= HTTP_RESTART_NS;
 	int status = 0;
 
 	close(h->hook);
 	h->hook = -1;
-	if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-		h->pid = 0;
-		if (WIFSIGNALED(status))
-			pr_err("the HTTP server died (signal %d): queries are "
-			       "no longer answered", WTERMSIG(status));
-		else
-			pr_err("the HTTP server ended (status %d): queries are "
-			       "no longer answered", WEXITSTATUS(status));
-	} else {
-		pr_err("the HTTP server closed its end: queries are no longer "
-		       "answered");
+	/* its end of the hook is gone: it is gone, or as good as */
+	if (waitpid(h->pid, &status, WNOHANG) != h->pid) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, &status, 0);
 	}
+	if (WIFSIGNALED(status))
+		pr_err("the HTTP server died (signal %d)%s", WTERMSIG(status),
+		       again ? ": starting it again" :
+		       " again within 10 s: queries are no longer answered");
+	else
+		pr_err("the HTTP server ended%s", again ? ": starting it again" :
+		       " again within 10 s: queries are no longer answered");
+	h->pid = 0;
+	if (again)
+		h->restarted_ns = mono_ns();
+	/* its first word ("ok") comes on the hook, and is passed over */
+	if (again && server_fork(h))
+		pr_err("the HTTP server cannot start again: queries are no "
+		       "longer answered");
 }
 
 void http_serve(struct http *h, struct monitor *mon)
@@ -307,6 +343,7 @@ void http_serve(struct http *h, struct monitor *mon)
 	if (!h || h->hook < 0)
 		return;
 	while ((n = recv(h->hook, &seq, sizeof(seq), MSG_DONTWAIT)) > 0) {
+		/* a server's first word, after it started again */
 		if (n != sizeof(seq))
 			continue;
 		if (!st) {
@@ -342,6 +379,9 @@ void http_stop(struct http *h)
 		return;
 	if (h->hook >= 0)
 		close(h->hook);
+	if (h->listen_fd >= 0)
+		close(h->listen_fd);
+	explicit_bzero(h->cfg.token, sizeof(h->cfg.token));
 	/* it ends when the hook closes; one that does not is killed */
 	for (i = 0; h->pid > 0 && i < 50; i++) {
 		if (waitpid(h->pid, NULL, WNOHANG) == h->pid) {

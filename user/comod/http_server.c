@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include "dirfd.h"
@@ -56,6 +58,10 @@
 /* past max_ms, how long a worker has to end its answer before it is killed */
 #define WORKER_GRACE_MS		10000
 #define CODES_MAX		600
+/* queries at once; another is told to come back (503) */
+#define QUERIES_MAX		128
+/* one answer of comod's serves every ask this close after it */
+#define STATUS_FRESH_NS		100000000ULL
 
 struct srv {
 	const struct http_srv_cfg *cfg;
@@ -63,6 +69,8 @@ struct srv {
 	int hook;
 	pthread_mutex_t ask_lock;
 	uint32_t seq;
+	char *status;		/* comod's last answer, and when it came */
+	uint64_t status_ns;
 	uint64_t start_ns;
 	/* counted with __atomic: every connection's thread adds to them */
 	unsigned long codes[CODES_MAX];
@@ -168,21 +176,25 @@ static enum MHD_Result reply_json(struct srv *s, struct MHD_Connection *con,
 	return ret;
 }
 
-/* The monitor's figures, from comod; NULL when it does not answer. */
+/*
+ * The monitor's figures, from comod; NULL when it does not answer. A
+ * burst of scrapes costs comod's loop one answer per STATUS_FRESH_NS.
+ */
 static struct json_object *ask_comod(struct srv *s)
 {
 	struct pollfd p = { .fd = s->hook, .events = POLLIN };
 	uint64_t end = mono_ns() + HTTP_ASK_MS * 1000000ULL, now;
 	struct json_object *o = NULL;
-	char *buf = malloc(HTTP_STATUS_MAX + 1);
+	char *buf = NULL;
 	uint32_t seq;
 	ssize_t n;
 
-	if (!buf)
-		return NULL;
 	pthread_mutex_lock(&s->ask_lock);
+	if (s->status && mono_ns() - s->status_ns < STATUS_FRESH_NS)
+		goto out;
+	buf = malloc(HTTP_STATUS_MAX + 1);
 	seq = ++s->seq;
-	if (send(s->hook, &seq, sizeof(seq), MSG_NOSIGNAL) != sizeof(seq))
+	if (!buf || send(s->hook, &seq, sizeof(seq), MSG_NOSIGNAL) != sizeof(seq))
 		goto out;
 	while ((now = mono_ns()) < end &&
 	       poll(&p, 1, (end - now) / 1000000 + 1) > 0) {
@@ -193,10 +205,15 @@ static struct json_object *ask_comod(struct srv *s)
 		if (n < (ssize_t)sizeof(seq) || memcmp(buf, &seq, sizeof(seq)))
 			continue;
 		buf[n] = '\0';
-		o = json_tokener_parse(buf + sizeof(seq));
+		free(s->status);
+		s->status = strdup(buf + sizeof(seq));
+		s->status_ns = mono_ns();
 		break;
 	}
 out:
+	/* each thread its own objects: json-c's are not shared safely */
+	if (s->status && mono_ns() - s->status_ns < HTTP_ASK_MS * 1000000ULL)
+		o = json_tokener_parse(s->status);
 	pthread_mutex_unlock(&s->ask_lock);
 	free(buf);
 	return o;
@@ -834,7 +851,17 @@ static enum MHD_Result do_query(struct srv *s, struct MHD_Connection *con,
 	j->fd = -1;
 	j->fmt = r->fmt;
 	count(&s->queries, 1);
-	count(&s->queries_active, 1);
+	if (__atomic_add_fetch(&s->queries_active, 1, __ATOMIC_RELAXED) >
+	    QUERIES_MAX) {
+		char line[80];
+
+		count(&s->queries_active, -1);
+		count(&s->queries_failed, 1);
+		free(j);
+		snprintf(line, sizeof(line), "%d queries are being answered: "
+			 "ask again later", QUERIES_MAX);
+		return reply_line(s, con, 503, line);
+	}
 	j->sh = mmap(NULL, sizeof(*j->sh), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (j->sh == MAP_FAILED) {
@@ -1005,6 +1032,50 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	pr_info("http: %s", buf);
 }
 
+/*
+ * The server needs no capability of comod's but reading the data
+ * directory: the others (BPF, network and system administration...) are
+ * dropped for good, and nothing it runs can gain any.
+ */
+static void drop_capabilities(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	int c;
+
+	for (c = 0; c <= CAP_LAST_CAP; c++)
+		if (c != CAP_DAC_READ_SEARCH && c != CAP_DAC_OVERRIDE)
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	if (!syscall(SYS_capget, &h, d)) {
+		__u32 keep = 1U << CAP_DAC_READ_SEARCH | 1U << CAP_DAC_OVERRIDE;
+
+		d[0].effective &= keep;
+		d[0].permitted &= keep;
+		d[0].inheritable = 0;
+		d[1].effective = d[1].permitted = d[1].inheritable = 0;
+		syscall(SYS_capset, &h, d);
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+/*
+ * A server restarted while comod runs was forked with comod's shared
+ * mappings (BPF maps, export areas): none of them is the server's.
+ */
+static void drop_shared_mappings(void)
+{
+	unsigned long lo, hi;
+	char perms[8], line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
+		    perms[3] == 's')
+			munmap((void *)lo, hi - lo);
+	if (f)
+		fclose(f);
+}
+
 static void say(int hook, const char *msg)
 {
 	send(hook, msg, strlen(msg), MSG_NOSIGNAL);
@@ -1033,6 +1104,8 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 	if (dup2(listen_fd, 3) != 3 || dup2(hook, 4) != 4)
 		_exit(1);
 	close_range(5, ~0U, 0);
+	drop_shared_mappings();
+	drop_capabilities();
 	s.hook = 4;
 	pthread_mutex_init(&s.ask_lock, NULL);
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
