@@ -84,6 +84,10 @@ module "badloop"
   source "$COMO_MODULE_PATH/badprint.so"
   args "interval=1s" "loop=1"
 end
+module "badhog"
+  source "$COMO_MODULE_PATH/badprint.so"
+  args "interval=1s" "hog=1"
+end
 EOF
 D=$TMP/d
 "$COMO" run -q -c "$TMP/run.conf" --trace "$TMP/t.pcap" -d "$D" 2> "$TMP/err"
@@ -222,6 +226,10 @@ ok $? "the same over /api/v1/query: valid JSON, 2 records, complete false, cut s
 get "$U/?module=badloop&format=csv"
 tail -n 1 "$TMP/body" | grep -Eq '^# answer cut: module badloop: print\(\) ran over 2 s and was killed'
 ok $? "a module whose print() loops is killed at --http-max-time and the answer says so"
+get "$U/?module=badhog&format=csv"
+tail -n 1 "$TMP/body" | grep -Eq '^# answer cut: module badhog: print\(\) crashed \(SIG(SEGV|ABRT)\) after 2 records' &&
+	curl -sf -o /dev/null "$U/api/v1/status"
+ok $? "a module whose print() takes memory without end meets the query's limit; the server lives"
 
 serve "$TMP/s2.log" "$COMOD" -d "$D" --http 127.0.0.1:0 --http-max-bytes 1k
 ok $? "a second server, answers of 1 KiB at most"
@@ -276,8 +284,8 @@ perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
 ok $? "/api/v1/modules lists the stored streams with their records"
 get "$U/api/v1/status"
 perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
-	exit !($j->{source_kind} eq "none" && $j->{streams} == 5 && $j->{http}{queries} > 64)' < "$TMP/body"
-ok $? "/api/v1/status: no capture, 5 streams, the queries counted"
+	exit !($j->{source_kind} eq "none" && $j->{streams} == 6 && $j->{http}{queries} > 64)' < "$TMP/body"
+ok $? "/api/v1/status: no capture, 6 streams, the queries counted"
 get "$U/metrics"
 if command -v promtool > /dev/null; then
 	promtool check metrics < "$TMP/body" > "$TMP/lint" 2>&1
@@ -361,6 +369,19 @@ if ip netns add "$NSA" 2> /dev/null && ip netns add "$NSB"; then
 	ok $? "the token is not in comod's log, which with -v names each request"
 else
 	skip "token beyond loopback" "cannot create network namespaces"
+fi
+for a in "nowhere:80" "127.0.0.1:65536" "[::1:80" "127.0.0.1:-1" ":80"; do
+	"$COMOD" -d "$D" --http "$a" 2> "$TMP/err"
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q "expected ADDR:PORT" "$TMP/err"
+	ok $? "--http '$a' is refused with one line"
+done
+if [ -e /proc/net/if_inet6 ] && serve "$TMP/s6.log" "$COMOD" -d "$D" --http "[::1]:0"; then
+	code=$(curl -s -g -o "$TMP/body" -w '%{http_code}' "http://[::1]:$PORT/?module=counter&format=csv")
+	[ "$code" = 200 ] && same "$TMP/oracle.csv" "$TMP/body"
+	ok $? "[::1]:0 serves over IPv6, loopback: no token asked"
+else
+	skip "IPv6 loopback" "no IPv6 here"
 fi
 serve "$TMP/s4.log" "$COMOD" -d "$D" --http 127.0.0.2:0
 get "http://127.0.0.2:$PORT/?module=counter&format=csv"
