@@ -2,7 +2,9 @@
 /*
  * The query server's process (http_server.h). libmicrohttpd runs it, a
  * thread for each connection (a slow client holds its own thread, no one
- * else's; one idle for HTTP_IDLE_S is closed). Each request is checked
+ * else's; one idle for HTTP_IDLE_S is closed), of the default stack size:
+ * a query's processes, forked from it, run a module's code on that
+ * stack, as large as 'como query' gives it. Each request is checked
  * (the bearer token, then http_req.c) before anything is read for it:
  *
  * - a query forks a worker, which runs query_run() (which runs the
@@ -52,7 +54,6 @@
 #define CONN_MAX		512	/* connections at once */
 #define CONN_PER_IP_MAX		256
 #define CONN_MEMORY		(64 * 1024)	/* a request's headers */
-#define THREAD_STACK		(512 * 1024)
 /* what a query worker may allocate beyond what it was forked with */
 #define WORKER_MEMORY		(512ULL << 20)
 /* past max_ms, how long a worker has to end its answer before it is killed */
@@ -1118,7 +1119,6 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     (unsigned int)CONN_PER_IP_MAX,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-			     MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, &s,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s,
