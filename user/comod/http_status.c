@@ -14,7 +14,6 @@
 #include "guard.h"
 #include "http.h"
 #include "jsonutil.h"
-#include "kmod.h"
 
 static void add_stats(struct json_object *o, const struct como_stats *st)
 {
