@@ -19,7 +19,7 @@ MODOUT	:= $(OUT)/modules
 CC	?= cc
 CLANG	?= clang
 BPFTOOL	?= bpftool
-PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0 libxdp
+PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0 libxdp libmicrohttpd libcurl
 
 ifeq ($(V),1)
 Q :=
@@ -173,7 +173,7 @@ $(BIN)/comoctl: $(COMOCTL_OBJS) $(OUT)/libcomo.a | $(BIN)
 
 FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
 	    user/lib/store.c user/lib/store_index.c user/lib/ctl_client.c user/lib/ctl_policy.c \
-	    user/lib/names.c user/lib/dirfd.c
+	    user/lib/names.c user/lib/dirfd.c user/lib/http_req.c user/lib/out.c
 
 fuzzers: $(FUZZERS)
 

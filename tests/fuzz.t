@@ -1,7 +1,9 @@
 #!/bin/bash
 # The libFuzzer targets, each for a fixed number of inputs (never a time
-# limit): the config parser, time windows and module specs, segment files.
-# Seeds: the shipped config, a few windows, a real segment, and each
+# limit): the config parser, time windows and module specs, segment files,
+# the query server's requests.
+# Seeds: the shipped config, a few windows, a real segment, requests (in
+# tests/fuzz/corpus/http/), and each
 # target's regression inputs in tests/fuzz/corpus/TARGET/ (inputs that
 # once crashed it), which also run once each on their own.
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +28,8 @@ for t in $targets; do
 done
 cp "$TOP/como.conf.example" "$TMP/config/"
 printf 'module "x"\n source "y"\n args "k=1" "interval=5s"\nend\n' > "$TMP/config/small"
-for w in -5m:0 0:0 1700000000:1700000300.5 "+1h:-2d" "topdest:k=10,interval=5s"; do
+for w in -5m:0 0:0 1700000000:1700000300.5 "+1h:-2d" "topdest:k=10,interval=5s" \
+	 "2023-11-14T22:13:20Z:2023-11-14T23:13:20.25+01:00" ":0" "-1h:"; do
 	printf '%s' "$w" > "$TMP/timewin/$(echo "$w" | md5sum | cut -c1-8)"
 done
 if [ "$(id -u)" -eq 0 ] && [ -x "$BIN/gentrace" ]; then

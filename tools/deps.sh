@@ -6,7 +6,9 @@ set -eu
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
 # libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32),
 #            libnl-genl (the control messages of comod and como.ko),
-#            libxdp (joining libxdp's multi-program dispatcher)
+#            libxdp (joining libxdp's multi-program dispatcher),
+#            libmicrohttpd (comod's HTTP query server), libcurl (como query
+#            --server)
 # kernel: linux-headers-amd64 (make kmod builds como.ko against it)
 # tests: libclang-rt-14-dev (libFuzzer), tshark and perl (oracles, JSON),
 #        wireshark-common (text2pcap: the trace of a new module's test.t),
@@ -14,12 +16,13 @@ set -eu
 #        xdp-filter: another XDP program beside como's),
 #        qemu-system-x86, linux-image-amd64, busybox-static (tools/vmtest:
 #        kernel tests in a Debian 6.1 guest)
+#        curl and prometheus (promtool; a real scrape): tests/http.t
 # bench: pmacct and tshark are the peers
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
       busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64
-      libxdp-dev xdp-tools wireshark-common"
+      libxdp-dev xdp-tools wireshark-common libmicrohttpd-dev libcurl4-openssl-dev curl prometheus"
 
 missing=""
 for p in $pkgs; do

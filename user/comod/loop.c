@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "filter.h"
 #include "guard.h"
+#include "http.h"
 #include "kclock.h"
 #include "keep.h"
 #include "kmod.h"
@@ -60,10 +61,11 @@ static int loop_wake(struct monitor *mon, uint64_t now)
 }
 
 static int loop_run(struct monitor *mon, struct ctl *ctl,
-		    volatile sig_atomic_t *stop)
+		    volatile sig_atomic_t *stop, struct http *http)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = ctl_fd(ctl), .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
 		{ .fd = -1, .events = POLLIN },
 	};
 	uint64_t now = wall_ns();
@@ -74,9 +76,13 @@ static int loop_run(struct monitor *mon, struct ctl *ctl,
 		stream_started(mon->mods[i], now);
 	while (!*stop && !err) {
 		pfd[1].fd = mon->kmod ? kmod_event_fd(mon->kmod) : -1;
-		if (poll(pfd, 2, wait_ms(mon, now)) > 0 &&
+		pfd[2].fd = http_fd(http);
+		if (poll(pfd, 3, wait_ms(mon, now)) > 0 &&
 		    (pfd[0].revents & POLLIN))
 			ctl_serve(ctl);
+		/* the query server asks for the figures: they are read here */
+		if (pfd[2].revents)
+			http_serve(http, mon);
 		now = wall_ns();
 		err = loop_wake(mon, now);
 	}
@@ -142,7 +148,7 @@ static int loop_stop(struct monitor *mon)
 }
 
 int loop_live(struct monitor *mon, const char *socket, bool keep,
-	      volatile sig_atomic_t *stop, bool *kept)
+	      volatile sig_atomic_t *stop, bool *kept, struct http *http)
 {
 	struct guard guard = { .tick_ns = GUARD_TICK_NS };
 	struct ctl *ctl = NULL;
@@ -164,7 +170,7 @@ int loop_live(struct monitor *mon, const char *socket, bool keep,
 	mon->guard = &guard;
 	guard.last_ns = wall_ns();
 	hand_over(mon);
-	err = loop_run(mon, ctl, stop);
+	err = loop_run(mon, ctl, stop, http);
 	/* with como.ko the capture is in the kernel's hands already */
 	*kept = !err && keep &&
 		(mon->kmod || !keep_save(mon, mon->live, mon->source));

@@ -7,12 +7,15 @@
 #include <stdbool.h>
 #include "comod.h"
 
+struct http;
+
 /*
  * Captures on mon->live until *STOP, answering on the control socket at
- * SOCKET; then stops, or with KEEP keeps the capture running for the
- * next comod (*KEPT says which it did).
+ * SOCKET (and HTTP's asks, when it serves); then stops, or with KEEP
+ * keeps the capture running for the next comod (*KEPT says which it
+ * did).
  */
 int loop_live(struct monitor *mon, const char *socket, bool keep,
-	      volatile sig_atomic_t *stop, bool *kept);
+	      volatile sig_atomic_t *stop, bool *kept, struct http *http);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "ctl.h"
 #include "datapath.h"
 #include "dirfd.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "loop.h"
@@ -41,7 +43,9 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
-"             [--append | --replace] [--bpf-stats] [-j] [-q] [-v]\n"
+"             [--append | --replace] [--http ADDR:PORT [--http-token-file FILE]]\n"
+"             [--bpf-stats] [-j] [-q] [-v]\n"
+"       comod -d DIR --http ADDR:PORT [--http-token-file FILE]   (serve DIR alone)\n"
 "\n"
 "Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
 "SIGTERM, with como's modules and store their results.\n"
@@ -66,6 +70,16 @@ static void usage(FILE *f)
 "                       stored again, so a run cut short can be run again);\n"
 "                       without --append or --replace such a run is refused\n"
 "      --replace        with -r: remove what DIR holds for each module first\n"
+"      --http ADDR:PORT serve queries over HTTP (CoMo's /?module=NAME&time=-5m:0,\n"
+"                       /api/v1/..., /metrics); PORT alone binds 127.0.0.1;\n"
+"                       with a live run, or with no source: DIR's data alone\n"
+"      --http-token-file FILE\n"
+"                       the bearer token every request must carry (needed\n"
+"                       beyond loopback); its first line\n"
+"      --http-max-bytes SIZE\n"
+"      --http-max-time DURATION\n"
+"                       an answer past these is cut, and says so (default\n"
+"                       64MB, 30s)\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary, progress or notices on stderr\n"
@@ -112,9 +126,42 @@ static int sources_chosen(struct opts *o, const struct como_config *cfg)
 	}
 	if (!o->datadir)
 		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
-	if (!o->trace && !o->ifaces) {
+	if (!o->http)
+		o->http = cfg->http;
+	if (!o->http_token)
+		o->http_token = cfg->http_token_file;
+	if (o->http && o->trace) {
+		pr_err("--http serves a live monitor (-i) or a data directory "
+		       "alone (no -r, no -i), not a trace run");
+		return EXIT_USAGE;
+	}
+	if (o->http_token && !o->http) {
+		pr_err("--http-token-file without --http");
+		return EXIT_USAGE;
+	}
+	o->serve_only = o->http && !o->ifaces;
+	if (!o->trace && !o->ifaces && !o->serve_only) {
 		pr_err("nothing to read: give --trace FILE, -i IFACE, or a "
 		       "'sniffer pcap FILE' or 'sniffer xdp IFACE' line in the config");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* --http-max-bytes and --http-max-time, once --help had its chance */
+static int http_bounds(struct opts *o, const char *bytes, const char *time)
+{
+	if (bytes && (parse_size(bytes, &o->http_max_bytes) ||
+		      !o->http_max_bytes)) {
+		fprintf(stderr, "comod: --http-max-bytes: a size, e.g. 64MB, "
+			"not '%s'\n", bytes);
+		return EXIT_USAGE;
+	}
+	if (time && (parse_duration_ns(time, &o->http_max_ns) ||
+		     o->http_max_ns < 1000000 ||
+		     o->http_max_ns > 3600 * NSEC_PER_SEC)) {
+		fprintf(stderr, "comod: --http-max-time: a duration from 1ms "
+			"to 1h, not '%s'\n", time);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -139,12 +186,17 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "append", no_argument, NULL, 'A' },
 		{ "replace", no_argument, NULL, 'R' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "http-token-file", required_argument, NULL, 'T' },
+		{ "http-max-bytes", required_argument, NULL, 'B' },
+		{ "http-max-time", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const char *max_bytes = NULL, *max_time = NULL;
 	struct specs sp = {
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
@@ -182,6 +234,10 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			}
 			reuse = c == 'A' ? STREAM_APPEND : STREAM_REPLACE;
 			break;
+		case 'H': o->http = optarg; break;
+		case 'T': o->http_token = optarg; break;
+		case 'B': max_bytes = optarg; break;
+		case 'M': max_time = optarg; break;
 		case 'j': o->json = true; break;
 		case 'q': o->quiet = true; break;
 		case 'v': o->verbose++; break;
@@ -189,6 +245,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		default: usage(stderr); err = EXIT_USAGE; break;
 		}
 	}
+	if (!err)
+		err = http_bounds(o, max_bytes, max_time);
 	if (!err && optind < argc) {
 		fprintf(stderr, "comod: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -281,7 +339,7 @@ static void catch_signals(void)
 /* Reads the trace, or captures until a signal; *KEPT: left running. */
 static int run_source(struct monitor *mon, const struct opts *o,
 		      struct trace *trace, struct trace_result *res,
-		      bool *kept)
+		      bool *kept, struct http *http)
 {
 	struct como_stats ds;
 	unsigned int i;
@@ -296,7 +354,7 @@ static int run_source(struct monitor *mon, const struct opts *o,
 		return err;
 	}
 	err = loop_live(mon, o->socket ?: COMO_DEFAULT_SOCKET, o->keep, &stop,
-			kept);
+			kept, http);
 	/* the totals are what the dispatcher saw */
 	if (!datapath_stats(mon->dp, 0, &ds)) {
 		res->packets = ds.pkts;
@@ -319,6 +377,46 @@ static int finish_streams(struct monitor *mon, const struct trace_result *res,
 	return err;
 }
 
+static int start_http(const struct opts *o, struct http **http)
+{
+	struct http_opts ho = {
+		.listen = o->http, .token_file = o->http_token,
+		.datadir = o->datadir, .max_bytes = o->http_max_bytes,
+		.max_ms = o->http_max_ns / 1000000, .verbose = o->verbose,
+	};
+
+	*http = NULL;
+	return o->http ? http_start(http, &ho) : 0;
+}
+
+/* comod -d DIR --http ...: the stored data alone, until a signal. */
+static int serve_datadir(const struct opts *o)
+{
+	struct pollfd p = { .events = POLLIN };
+	struct http *http;
+	struct stat st;
+	int err;
+
+	errno = 0;
+	if (stat(o->datadir, &st) || !S_ISDIR(st.st_mode)) {
+		pr_err("data directory %s: %s", o->datadir,
+		       errno ? strerror(errno) : "not a directory");
+		return -ENOENT;
+	}
+	err = start_http(o, &http);
+	while (!err && !stop) {
+		p.fd = http_fd(http);
+		if (p.fd < 0) {
+			err = -EIO;	/* said why */
+			break;
+		}
+		if (poll(&p, 1, 1000) > 0)
+			http_serve(http, NULL);
+	}
+	http_stop(http);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct como_config cfg = {};
@@ -328,6 +426,7 @@ int main(int argc, char **argv)
 	struct summary sum = {};
 	struct opts o = {};
 	struct monitor mon;
+	struct http *http = NULL;
 	bool ran = false, kept = false;
 	unsigned int i;
 	int err, run_err;
@@ -338,10 +437,17 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return err == EXIT_USAGE ? 2 : 0;
 	}
+	if (!err && o.serve_only) {
+		config_free(&cfg);
+		return serve_datadir(&o) ? 1 : 0;
+	}
 	if (!err)
 		err = xdp_multi_init();
 	if (!err)
 		err = lock_datadir(o.datadir);
+	/* before the capture: the server's process holds none of it */
+	if (err >= 0)
+		err = start_http(&o, &http);
 	if (err < 0)
 		goto out;
 	dp.live = o.ifaces != NULL;
@@ -355,7 +461,7 @@ int main(int argc, char **argv)
 		goto out_undo;
 	summary_begin(&sum, &mon, o.bpf_stats);
 	ran = true;
-	err = run_source(&mon, &o, trace, &res, &kept);
+	err = run_source(&mon, &o, trace, &res, &kept, http);
 	trace = NULL;
 	summary_end(&sum, &mon);
 	run_err = err;
@@ -372,6 +478,7 @@ out_undo:
 			stream_finish(mon.mods[i], mon.kind, mon.source, 0, NULL);
 	start_undo(&mon);
 out:
+	http_stop(http);
 	if (trace)
 		trace_close(trace);
 	config_free(&cfg);

@@ -4,6 +4,7 @@
 #define _COMOD_SUMMARY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 #include "comod.h"
 
@@ -16,6 +17,11 @@ struct opts {
 	const char *ifaces;
 	const char *socket;
 	const char *datadir;
+	const char *http;		/* --http ADDR:PORT */
+	const char *http_token;		/* --http-token-file FILE */
+	uint64_t http_max_bytes;	/* --http-max-bytes; 0: the default */
+	uint64_t http_max_ns;		/* --http-max-time; 0: the default */
+	bool serve_only;		/* --http and no source: the data alone */
 	bool bpf_stats;
 	bool keep;
 	bool asked_modules;	/* -m, or modules in the config */

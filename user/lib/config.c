@@ -228,6 +228,16 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 		p->cfg->datadir = xstrdup(tok[1]);
 		return 0;
 	}
+	if (!strcmp(tok[0], "http") || !strcmp(tok[0], "http-token-file")) {
+		char **dst = tok[0][4] ? &p->cfg->http_token_file : &p->cfg->http;
+
+		if (n != 2)
+			return perr(p, "'%s' takes one value, as in http "
+				    "\"127.0.0.1:44444\"", tok[0]);
+		free(*dst);
+		*dst = xstrdup(tok[1]);
+		return 0;
+	}
 	if (!strcmp(tok[0], "modulepath")) {
 		int err;
 
@@ -245,7 +255,7 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 	if (!strcmp(tok[0], "end"))
 		return perr(p, "'end' without 'module'%s", "");
 	return perr(p, "unknown keyword '%s' (sniffer, datadir, modulepath, "
-		    "module)", tok[0]);
+		    "http, http-token-file, module)", tok[0]);
 }
 
 int config_load(struct como_config *cfg, const char *path)
@@ -366,5 +376,7 @@ void config_free(struct como_config *cfg)
 	free(cfg->trace);
 	free(cfg->ifaces);
 	free(cfg->datadir);
+	free(cfg->http);
+	free(cfg->http_token_file);
 	memset(cfg, 0, sizeof(*cfg));
 }

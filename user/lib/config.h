@@ -4,6 +4,7 @@
  *
  *	sniffer pcap "trace.pcap"	(or: sniffer xdp "eth0,eth1")
  *	datadir "/var/lib/como"
+ *	http "127.0.0.1:44444"		(http-token-file "/etc/como/token")
  *	module "top destinations"
  *	  source "topdest"
  *	  filter "all"
@@ -32,6 +33,8 @@ struct como_config {
 	char *trace;		/* sniffer pcap FILE */
 	char *ifaces;		/* sniffer xdp IFACE[,IFACE...] (libpcap too) */
 	char *datadir;
+	char *http;		/* http ADDR:PORT: comod's query server */
+	char *http_token_file;	/* the bearer token it asks for */
 	struct como_modcfg *mods;
 	unsigned int nmods;
 };

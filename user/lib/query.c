@@ -61,6 +61,7 @@ struct query_shared {
 	uint64_t seq;		/* bumped on entering and leaving a callback */
 	int cb;			/* enum query_cb */
 	int done;		/* the child got to its end: err is its answer */
+	int cut;		/* enum query_cut: it stopped at a bound */
 	int err;
 	unsigned long nrec, nskipped;
 	uint64_t bad_records, bad_bytes;	/* damaged, skipped */
@@ -76,6 +77,8 @@ struct query_shared {
 	char stage[1 << 16];
 };
 
+enum query_cut { QCUT_NONE, QCUT_BYTES, QCUT_TIME };
+
 /* One query: what the caller's half resolves and the child inherits. */
 struct query_ctx {
 	const struct query_opts *o;
@@ -87,6 +90,7 @@ struct query_ctx {
 	struct json_object *incomplete;
 	struct json_object *missing;	/* those of its intervals in the window */
 	uint64_t start, end, ivl;
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	struct query_shared *sh;
 	int fd;			/* the child's end of the pipe */
 };
@@ -234,6 +238,26 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 
 /* The child's half. */
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Past a bound of the whole answer: stop before the next record. */
+static bool child_cut(struct query_ctx *c)
+{
+	struct query_shared *sh = c->sh;
+
+	if (c->o->max_bytes && sh->stage_base + sh->stage_len >= c->o->max_bytes)
+		sh->cut = QCUT_BYTES;
+	else if (c->deadline && now_ns() >= c->deadline)
+		sh->cut = QCUT_TIME;
+	return sh->cut != QCUT_NONE;
+}
+
 static void cb_enter(struct query_shared *sh, enum query_cb cb)
 {
 	__atomic_store_n(&sh->cb, cb, __ATOMIC_RELAXED);
@@ -307,9 +331,9 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 	const void *buf;
 	uint32_t len;
 	long n;
-	int err;
+	int err = 0;
 
-	while ((err = store_read(r, &ts, &buf, &len)) == 1) {
+	while (!child_cut(c) && (err = store_read(r, &ts, &buf, &len)) == 1) {
 		/* damage lies between the record before and this one */
 		damage_seen(c, r, prev_ts, ts + c->ivl);
 		prev_ts = ts;
@@ -646,14 +670,6 @@ static void __attribute__((noreturn)) child_main(struct query_ctx *c,
 
 /* The caller's half: the child's output to OUT, while it makes progress. */
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
 /* 1: more to come, 0: the end, <0: an error */
 static int pump_once(int fd, FILE *out, uint64_t *nread)
 {
@@ -748,6 +764,17 @@ static int child_verdict(struct query_ctx *c, int status, int timed_out,
 		if (sh->err && sh->error[0])
 			snprintf(res->error, sizeof(res->error), "%s",
 				 sh->error);
+		if (!sh->err && sh->cut) {
+			res->cut = true;
+			if (sh->cut == QCUT_BYTES)
+				snprintf(buf, sizeof(buf), "%llu bytes",
+					 (unsigned long long)c->o->max_bytes);
+			else
+				limit_text(c->o->max_ms, buf, sizeof(buf));
+			snprintf(res->error, sizeof(res->error), "answer cut "
+				 "after %lu %s: it reached its limit of %s",
+				 sh->nrec, recs, buf);
+		}
 		return sh->err;
 	}
 	res->incomplete = true;
@@ -860,6 +887,8 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 		goto out;
 	}
 	res->partial = c.stopped != NULL;
+	if (o->max_ms)
+		c.deadline = now_ns() + o->max_ms * 1000000ULL;
 	c.sh = mmap(NULL, sizeof(*c.sh), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (c.sh == MAP_FAILED) {

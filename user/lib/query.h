@@ -47,6 +47,14 @@ struct query_opts {
 	 * to take what it wrote); 0: QUERY_TIMEOUT_MS.
 	 */
 	unsigned int timeout_ms;
+	/*
+	 * Bounds on the whole answer (0: none): past MAX_BYTES of output or
+	 * MAX_MS since the query began, it stops before the next record,
+	 * ends its output as a whole one (a JSON array closed) and says it
+	 * was cut (res->cut, res->error).
+	 */
+	uint64_t max_bytes;
+	unsigned int max_ms;
 };
 
 struct query_result {
@@ -63,6 +71,8 @@ struct query_result {
 	uint64_t damaged_records, damaged_bytes;
 	/* the module failed: OUT holds the records before, then stops */
 	bool incomplete;
+	/* stopped at a bound of query_opts: OUT holds the records before */
+	bool cut;
 	const char *callback;	/* the one that failed, e.g. "print()" */
 	int signal;		/* it crashed with; 0: none, or killed for time */
 	char error[256];	/* the error's line as logged; "" on success */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Query windows as CoMo wrote them: START:END, each either relative
- * (-5m, 0, +30s: to the end of the data for a trace, to now when live) or
- * absolute (Unix seconds, e.g. 1700000000 or 1700000000.5).
+ * (-5m, 0, +30s: to the end of the data for a trace, to now when live),
+ * absolute (Unix seconds, e.g. 1700000000 or 1700000000.5, or RFC 3339,
+ * e.g. 2023-11-14T22:13:20Z or 2023-11-14T23:13:20.5+01:00), or left
+ * empty: open-ended (":0" from the first record, "-1h:" to the last).
  */
 #ifndef _COMO_TIMEWIN_H
 #define _COMO_TIMEWIN_H

@@ -4,11 +4,13 @@
  * purpose, for the query engine's isolation (tests/query-isolation.t).
  * Capture and storage are counter's; on the record at=N of a query (3
  * unless told), print() segfaults, or with loop=1 never returns, or with
- * exit=1 calls exit(); with inload=1 load() segfaults instead.
+ * exit=1 calls exit(), or with hog=1 takes memory until there is no more
+ * (then segfaults); with inload=1 load() segfaults instead.
  * Calls the print layer (out.h) and the core's services only.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <como/module.h>
 #include "out.h"
 #include "badprint.skel.h"
@@ -25,7 +27,7 @@ static const struct como_field badprint_schema[] = {
 };
 
 struct badprint {
-	__u64 at, loop, exit, inload;
+	__u64 at, loop, exit, inload, hog;
 	__u64 nload, nprint;	/* calls so far */
 };
 
@@ -39,7 +41,8 @@ static int badprint_init(struct como_mod *m, const char *args)
 	if (como_arg_u64(args, "at", &b->at) == -EINVAL ||
 	    como_arg_u64(args, "loop", &b->loop) == -EINVAL ||
 	    como_arg_u64(args, "exit", &b->exit) == -EINVAL ||
-	    como_arg_u64(args, "inload", &b->inload) == -EINVAL || !b->at) {
+	    como_arg_u64(args, "inload", &b->inload) == -EINVAL ||
+	    como_arg_u64(args, "hog", &b->hog) == -EINVAL || !b->at) {
 		free(b);
 		return -EINVAL;
 	}
@@ -86,6 +89,14 @@ static int badprint_print(struct como_mod *m, __u64 ts, const void *rec,
 			exit(3);
 		while (b->loop && spin)
 			;
+		/* every page touched: what a limit on the address space stops */
+		while (b->hog) {
+			char *p = malloc(16 << 20);
+
+			if (!p)
+				break;
+			memset(p, 1, 16 << 20);
+		}
 		badprint_crash();
 	}
 	out_record(out, ts, rec);
@@ -95,7 +106,7 @@ static int badprint_print(struct como_mod *m, __u64 ts, const void *rec,
 COMO_MODULE(
 	.name = "badprint",
 	.summary = "counter, with a print() or load() that fails, for the tests",
-	.args = "at=N loop=0|1 exit=0|1 inload=0|1 interval=DURATION",
+	.args = "at=N loop=0|1 exit=0|1 hog=0|1 inload=0|1 interval=DURATION",
 	.needs = COMO_CAP_LEN,
 	.max_sampling = 1,
 	.bpf_elf = badprint_bpf__elf_bytes,
