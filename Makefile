@@ -45,7 +45,7 @@ LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archiv
 	    $(PKG_LIBS) -lelf -ldl -lm
 
 PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/comoctl $(BIN)/gentrace $(BIN)/como-oracle \
-	   $(BIN)/pcap-filter-count
+	   $(BIN)/pcap-filter-count $(BIN)/std-oracle
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # modules that exist to be refused, for the tests
 TEST_MODULES := $(notdir $(wildcard tests/modules/*))
@@ -188,3 +188,7 @@ $(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
 $(BIN)/nlfuzz: tests/kernel/nlfuzz.c include/uapi/linux/como.h | $(BIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(BIN)/std-oracle: tests/oracle/std-oracle.c | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
