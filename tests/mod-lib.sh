@@ -37,7 +37,7 @@ check_oracle() {
 	fi
 	"$COMO" query -d "$d" -m "$m" -f csv > "$TMP/como.csv"
 	# shellcheck disable=SC2086
-	"$STD_ORACLE" -m "$m" -i "$(ivl_ns "$ivl")" $oopts "$f" > "$TMP/oracle.csv"
+	"$STD_ORACLE" -m "$m" -i "$(ivl_ns "$ivl")" $oopts "$f" > "$TMP/oracle.csv" 2> "$TMP/oracle.err"
 	same "$TMP/como.csv" "$TMP/oracle.csv"
 	ok $? "$name: $m equals the libpcap oracle ($(($(wc -l < "$TMP/oracle.csv") - 1)) rows, $(mod_errors) errors)"
 }

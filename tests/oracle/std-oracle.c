@@ -11,7 +11,10 @@
  * own tables; it shares no code with como.
  *
  * Usage: std-oracle -m MODULE -i INTERVAL_NS [-k K] [-a APPS] [-p PEAK_MS]
- *                   [-I IDLE_S] [-t MIN] [-D DSTS] [-P PORTS] FILE
+ *                   [-I IDLE_S] [-t MIN] [-D DSTS] [-P PORTS] [-E KEYS] FILE
+ *
+ * -E KEYS: the module's kernel map holds KEYS keys per interval; packets
+ * with a key that does not fit are left out, and counted on stderr.
  *
  * Output is written once the whole file is read: a file libpcap cannot
  * read to its end gives no rows and exit 1.
@@ -334,7 +337,27 @@ enum mode { TOPPORTS, APPLICATION, UTILIZATION, CONNECTIONS, SYNFLOOD, SCAN };
 static enum mode mode;
 static uint64_t ivl = NS, topk = 10, peak_ns = 100000000, idle_ns = 300 * NS;
 static uint64_t min_syn = 20, min_dsts = 50, min_ports = 50;
-static struct tab t1, t2, t3, conns;
+static struct tab t1, t2, t3, t4, conns;
+/* -E: the module's map holds this many keys per interval (0: no bound) */
+static uint64_t bound, errors;
+
+/*
+ * The module's kernel map, bounded: a packet whose key is new to an
+ * interval whose map is full is not counted (the module's error).
+ */
+static int fits(const void *key, size_t ksz)
+{
+	t4.ksz = ksz;
+	if (!bound || tab_find(&t4, key))
+		return 1;
+	if (t4.n >= bound) {
+		errors++;
+		return 0;
+	}
+	tab_get(&t4, key);
+	return 1;
+}
+
 
 /* application: the user's table, NAME:RULE[+RULE]...[;NAME:...] */
 struct rule {
@@ -612,6 +635,7 @@ static void close_epoch(uint64_t start)
 	tab_clear(&t1);
 	tab_clear(&t2);
 	tab_clear(&t3);
+	tab_clear(&t4);
 }
 
 static void add(const struct pkt *p, uint64_t start)
@@ -666,6 +690,8 @@ static void add(const struct pkt *p, uint64_t start)
 		k[33] = pa & 0xff;
 		k[34] = pb >> 8;
 		k[35] = pb & 0xff;
+		if (!fits(k, 36))
+			return;
 		e = tab_get(&t1, k);
 		e->v[0] += (p->flags & 0x12) == 0x02;	/* SYN, not SYN-ACK */
 		e->v[1] += (p->flags & 0x01) != 0;	/* FIN */
@@ -675,9 +701,9 @@ static void add(const struct pkt *p, uint64_t start)
 	case SYNFLOOD:
 		if (!tcp)
 			return;
-		if ((p->flags & 0x12) == 0x02)
+		if ((p->flags & 0x12) == 0x02 && fits(p->dst, 16))
 			tab_get(&t1, p->dst)->v[0]++;
-		else if ((p->flags & 0x12) == 0x12)
+		else if ((p->flags & 0x12) == 0x12 && fits(p->src, 16))
 			tab_get(&t1, p->src)->v[1]++;
 		break;
 	case SCAN:
@@ -737,7 +763,7 @@ int main(int argc, char **argv)
 	size_t len = 0, i;
 	pcap_t *pc;
 
-	while ((opt = getopt(argc, argv, "m:i:k:a:p:I:t:D:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:i:k:a:p:I:t:D:P:E:")) != -1) {
 		switch (opt) {
 		case 'm': m = optarg; break;
 		case 'i': ivl = num(optarg); break;
@@ -748,6 +774,7 @@ int main(int argc, char **argv)
 		case 't': min_syn = num(optarg); break;
 		case 'D': min_dsts = num(optarg); break;
 		case 'P': min_ports = num(optarg); break;
+		case 'E': bound = num(optarg); break;
 		default: die("unknown option");
 		}
 	}
@@ -813,6 +840,8 @@ int main(int argc, char **argv)
 	pcap_close(pc);
 	fclose(out);
 	fwrite(buf, 1, len, stdout);
+	if (bound)
+		fprintf(stderr, "errors %" PRIu64 "\n", errors);
 	free(buf);
 	return 0;
 }
