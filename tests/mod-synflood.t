@@ -1,0 +1,31 @@
+#!/bin/bash
+# synflood: the hosts that received SYNs without SYN-ACKs over a threshold,
+# per interval, equal the libpcap oracle's; past the kernel map's 65536
+# hosts per interval, the packets left out are counted exactly and the
+# records are the oracle's with the same bound.
+. "$(dirname "$0")/mod-lib.sh"
+need_root
+
+for f in $(mixed_traces); do
+	check_oracle synflood "$f" 10s "min=2" "-t 2"
+	check_oracle synflood "$f" 1s "min=1" "-t 1"
+done
+[ -n "$(mixed_traces)" ] || skip "real traces" "$TRACES/mixed is absent"
+
+for seed in 1 7; do
+	"$GENTRACE" -n 60000 -d 20 -s $seed -o "$TMP/gen$seed.pcap"
+	check_oracle synflood "$TMP/gen$seed.pcap" 5s "" ""
+	check_oracle synflood "$TMP/gen$seed.pcap" 1s "min=3" "-t 3"
+done
+check_formats synflood "$TMP/data"
+
+"$GENTRACE" -n 1500000 -f 1000000 -H 3000000 -d 50 -s 9 -o "$TMP/hosts.pcap"
+check_oracle synflood "$TMP/hosts.pcap" 60s "min=1" "-t 1 -E 65536"
+sed -n 's/^errors //p' "$TMP/oracle.err" > "$TMP/want"
+mod_errors > "$TMP/got"; echo >> "$TMP/got"
+same "$TMP/want" "$TMP/got"
+ok $? "past the map's bound the packets left out are the errors: $(cat "$TMP/want")"
+
+mod_run "$TMP/gen1.pcap" "$TMP/bad" synflood min=0
+ok $([ $? -ne 0 ] && grep -q synflood "$TMP/err"; echo $?) "min=0 is refused: $(head -n 1 "$TMP/err")"
+done_testing
