@@ -709,7 +709,16 @@ static void add(const struct pkt *p, uint64_t start)
 	case SCAN:
 		if (!p->ip)
 			return;
+		/* the module's key: source, destination, protocol, port */
 		memcpy(k, p->src, 16);
+		memcpy(k + 16, p->dst, 16);
+		k[32] = p->proto;
+		k[33] = ported;
+		k[34] = ported ? p->dport >> 8 : 0;
+		k[35] = ported ? p->dport & 0xff : 0;
+		if (!fits(k, 36))
+			return;
+		memset(k + 16, 0, sizeof(k) - 16);
 		e = tab_get(&t3, k);		/* per source */
 		e->v[2]++;
 		memcpy(k + 16, p->dst, 16);
