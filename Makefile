@@ -110,12 +110,12 @@ $(OUT)/bpf/dispatch.bpf.o: bpf/dispatch.bpf.c bpf/como.bpf.h $(wildcard include/
 
 # module_rules NAME SRCDIR OUTDIR
 define module_rules
-$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h bpf/state.bpf.h $(wildcard $(2)/$(1)/*.h) $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
 	$$(call msg,BPF,$$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $$< -o $$@
 
 # a module's user side is a .so with its capture side embedded
-$(3)/$(1).so: $(2)/$(1)/$(1).c $(SKEL)/$(1).skel.h include/como/module.h
+$(3)/$(1).so: $(2)/$(1)/$(1).c $(wildcard $(2)/$(1)/*.h) $(SKEL)/$(1).skel.h include/como/module.h
 	$$(call msg,MOD,$$@)
 	$(Q)mkdir -p $(3)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@
