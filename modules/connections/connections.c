@@ -12,7 +12,7 @@
 #include "connections.skel.h"
 
 #define NSEC_PER_SEC	1000000000ULL
-#define CONN_OPEN_MAX	(1U << 22)	/* open connections remembered */
+#define CONN_OPEN_MAX	(1U << 20)	/* open connections remembered */
 
 struct conn {
 	struct connections_key key;
@@ -60,7 +60,7 @@ static int conn_rebuild(struct conn_table *t, __u32 extra)
 	__u32 cap = 1024, i;
 	struct conn *c;
 
-	while (cap < 4 * (t->open + extra + 1))
+	while (cap < 2 * (t->open + extra + 1))
 		cap *= 2;
 	c = calloc(cap, sizeof(*c));
 	if (!c)
