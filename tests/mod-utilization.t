@@ -20,6 +20,39 @@ for seed in 1 7; do
 done
 check_formats utilization "$TMP/data"
 
+# a second oracle, tshark's timestamps and lengths: 1 s intervals and
+# 100 ms sub-intervals, read from the timestamps' digits
+cat > "$TMP/util.awk" <<'AWK'
+# per 1 s interval, with 100 ms sub-intervals: the first digit of the
+# fraction; epochs only move forward, an older packet joins the open one
+# in its first sub-interval
+function flush(   i, pb, pp) {
+	if (cur == "") return
+	pb = 0; pp = 0
+	for (i = 0; i < 10; i++) {
+		if (sb[i] * 80 > pb) pb = sb[i] * 80
+		if (sp[i] * 10 > pp) pp = sp[i] * 10
+	}
+	printf "%s.000000000,%d,%d,%d,%d,%d,%d\n", cur, n, b, b * 8, n, pb, pp
+	n = b = 0; split("", sb); split("", sp)
+}
+{
+	split($1, t, "."); sec = t[1] + 0; j = substr(t[2], 1, 1) + 0
+	if (cur == "" || sec > cur) { flush(); cur = sec }
+	else if (sec < cur) j = 0
+	n++; b += $2; sb[j] += $2; sp[j]++
+}
+END { flush() }
+AWK
+for f in $(mixed_traces); do
+	mod_run "$f" "$TMP/ts" utilization interval=1s,peak=100 || { ok 1 "$f: como run"; continue; }
+	"$COMO" query -d "$TMP/ts" -m utilization -f csv | tail -n +2 > "$TMP/como.txt"
+	tshark -r "$f" -T fields -E separator=, -e frame.time_epoch -e frame.len 2> /dev/null |
+		awk -F, -f "$TMP/util.awk" > "$TMP/tshark.txt"
+	same "$TMP/como.txt" "$TMP/tshark.txt"
+	ok $? "$(basename "$f") interval=1s peak=100: equals tshark's reading ($(wc -l < "$TMP/tshark.txt") rows)"
+done
+
 # 99 s of traffic in one 100 s interval: more milliseconds with packets
 # than the 65536 buckets; the packets of the later ones are the errors
 "$GENTRACE" -n 300000 -d 99 -S 1700000000 -s 3 -o "$TMP/big.pcap"
