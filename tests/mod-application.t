@@ -40,8 +40,11 @@ BEGIN {
 }
 {
 	day = int($1 / 86400) * 86400 ".000000000"
-	proto = $3
-	if (proto == "" && $4 != "") {
+	# the outer IP header: whichever of ip and ipv6 frame.protocols names first
+	pr = ":" $15 ":"; i4 = index(pr, ":ip:"); i6 = index(pr, ":ipv6:")
+	v6 = i6 && (!i4 || i6 < i4)
+	proto = v6 ? "" : $3
+	if (v6) {
 		# the upper-layer protocol after IPv6 extension headers
 		k = split($4 ";" $11 ";" $12 ";" $13 ";" $14, nx, ";"); proto = nx[1]
 		for (i = 1; i <= k; i++) if (nx[i] != "" && nx[i] != 0 && nx[i] != 43 && nx[i] != 60 && nx[i] != 44) { proto = nx[i]; break }

@@ -28,10 +28,14 @@ for f in $(mixed_traces); do
 	tshark -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
 		-Y 'tcp.flags.syn == 1 && !icmp && !icmpv6' -T fields -E separator=, \
 		-E occurrence=f -e frame.time_epoch -e ip.src -e ipv6.src -e ip.dst \
-		-e ipv6.dst -e tcp.flags.ack 2> /dev/null | awk -F, '{
+		-e ipv6.dst -e tcp.flags.ack -e frame.protocols 2> /dev/null | awk -F, '{
+			# the outer IP header: the first frame.protocols names
+			pr = ":" $7 ":"; i4 = index(pr, ":ip:"); i6 = index(pr, ":ipv6:")
+			v6 = i6 && (!i4 || i6 < i4)
+			if (v6 ? pr !~ /:ipv6:tcp:/ : pr !~ /:ip:tcp:/) next
 			day = int($1 / 86400) * 86400 ".000000000"
-			if ($6 == "1" || $6 == "True") sa[day "," $2 $3]++
-			else sy[day "," $4 $5]++ }
+			if ($6 == "1" || $6 == "True") sa[day "," (v6 ? $3 : $2)]++
+			else sy[day "," (v6 ? $5 : $4)]++ }
 		END { for (h in sy) if (sy[h] >= sa[h] + 1) print h "," sy[h] "," sa[h] + 0 }' |
 		sort > "$TMP/tshark.txt"
 	same "$TMP/como.txt" "$TMP/tshark.txt"
