@@ -32,7 +32,7 @@ for f in $(mixed_traces); do
 			# the outer IP header: the first frame.protocols names
 			pr = ":" $7 ":"; i4 = index(pr, ":ip:"); i6 = index(pr, ":ipv6:")
 			v6 = i6 && (!i4 || i6 < i4)
-			if (v6 ? pr !~ /:ipv6:tcp:/ : pr !~ /:ip:tcp:/) next
+			if (v6 ? substr(pr, i6, 10) != ":ipv6:tcp:" : substr(pr, i4, 8) != ":ip:tcp:") next
 			day = int($1 / 86400) * 86400 ".000000000"
 			if ($6 == "1" || $6 == "True") sa[day "," (v6 ? $3 : $2)]++
 			else sy[day "," (v6 ? $5 : $4)]++ }
