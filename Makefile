@@ -49,7 +49,7 @@ LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archiv
 	    $(PKG_LIBS) -lelf -ldl -lm
 
 PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/comoctl $(BIN)/gentrace $(BIN)/como-oracle \
-	   $(BIN)/pcap-filter-count
+	   $(BIN)/pcap-filter-count $(BIN)/std-oracle
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # modules that exist to be refused, for the tests
 TEST_MODULES := $(notdir $(wildcard tests/modules/*))
@@ -114,7 +114,7 @@ $(OUT)/bpf/dispatch.bpf.o: bpf/dispatch.bpf.c bpf/como.bpf.h $(wildcard include/
 
 # module_rules NAME SRCDIR OUTDIR
 define module_rules
-$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c $(wildcard $(2)/$(1)/*.h) bpf/como.bpf.h bpf/module.bpf.h $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h bpf/state.bpf.h $(wildcard $(2)/$(1)/*.h) $(wildcard include/como/*.h) $(OUT)/vmlinux.h | $(OUT)/bpf
 	$$(call msg,BPF,$$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $$< -o $$@
 
@@ -214,7 +214,7 @@ MANDIR	?= $(DATADIR)/man
 PCDIR	?= $(LIBDIR)/pkgconfig
 VERSION	:= 0.1
 # the headers a module's two sides include
-MOD_HEADERS := $(wildcard include/como/*.h) bpf/como.bpf.h bpf/module.bpf.h
+MOD_HEADERS := $(wildcard include/como/*.h) bpf/como.bpf.h bpf/module.bpf.h bpf/state.bpf.h
 
 install: $(PROGS) $(SOS) $(OUT)/vmlinux.h como.pc.in mk/module.mk
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -247,3 +247,7 @@ uninstall:
 	$(Q)rmdir $(DESTDIR)$(INCDIR)/como/vmlinux $(DESTDIR)$(INCDIR)/como \
 		$(DESTDIR)$(DATADIR)/como $(DESTDIR)$(LIBDIR)/como/modules \
 		$(DESTDIR)$(LIBDIR)/como 2> /dev/null || true
+
+$(BIN)/std-oracle: tests/oracle/std-oracle.c | $(BIN)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)

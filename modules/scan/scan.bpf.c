@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* scan: packets per source, destination and destination port. */
+#include "module.bpf.h"
+#include "state.bpf.h"
+#include "scan.h"
+
+COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct scan_key, struct scan_val,
+	   SCAN_ENTRIES);
+
+static __always_inline int scan_update(const struct como_pkt *pkt, void *state)
+{
+	struct scan_val zero = {}, *v;
+	struct scan_key k = { .proto = pkt->l4_proto };
+
+	if (!pkt->ip_ver)
+		return 0;
+	__builtin_memcpy(k.src, pkt->src, 16);
+	__builtin_memcpy(k.dst, pkt->dst, 16);
+	if ((pkt->flags & COMO_PKT_L4) &&
+	    (k.proto == 6 || k.proto == 17 || k.proto == 132)) {
+		k.port = pkt->dport;
+		k.ported = 1;
+	}
+	v = como_state_get(state, &k, &zero);
+	if (!v)
+		return -ENOSPC;
+	v->pkts += pkt->count;
+	return 0;
+}
+
+COMO_UPDATE(scan_update)

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Helpers for the standard modules' tests (tests/mod-*.t): a module's
+# records, interval by interval, against tests/oracle/std-oracle.c, an
+# independent libpcap reading of the same trace.
+. "$(dirname "$0")/lib.sh"
+STD_ORACLE=$BIN/std-oracle
+
+# ivl_ns DURATION: 1s, 10ms, 250ms -> ns (the oracle takes ns)
+ivl_ns() {
+	case $1 in
+	*ms) echo $((${1%ms} * 1000000)) ;;
+	*s) echo $((${1%s} * 1000000000)) ;;
+	esac
+}
+
+# mod_run TRACE DIR MODULE ARGS: como run, the JSON summary in $TMP/sum.json
+mod_run() {
+	rm -rf "$2"
+	"$COMO" run -q -j --trace "$1" -d "$2" -m "$3:$4" > "$TMP/sum.json" 2> "$TMP/err"
+}
+
+# mod_errors: the module's update errors in the last run's summary
+mod_errors() {
+	perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
+		print $j->{modules}[0]{errors}' < "$TMP/sum.json"
+}
+
+# check_oracle MODULE TRACE INTERVAL "ARGS" "ORACLE OPTIONS": the module's
+# csv equals the oracle's, interval by interval
+check_oracle() {
+	local m=$1 f=$2 ivl=$3 args=$4 oopts=$5 d="$TMP/data"
+	local name="$(basename "$f") $args interval=$ivl"
+
+	if ! mod_run "$f" "$d" "$m" "${args:+$args,}interval=$ivl"; then
+		ok 1 "$name: como run"; sed 's/^/# /' "$TMP/err"
+		return
+	fi
+	"$COMO" query -d "$d" -m "$m" -f csv > "$TMP/como.csv"
+	# shellcheck disable=SC2086
+	"$STD_ORACLE" -m "$m" -i "$(ivl_ns "$ivl")" $oopts "$f" > "$TMP/oracle.csv" 2> "$TMP/oracle.err"
+	same "$TMP/como.csv" "$TMP/oracle.csv"
+	ok $? "$name: $m equals the libpcap oracle ($(($(wc -l < "$TMP/oracle.csv") - 1)) rows, $(mod_errors) errors)"
+}
+
+# check_formats MODULE DIR: plain, json and gnuplot print every record
+check_formats() {
+	local n fmt bad=0
+
+	n=$(($("$COMO" query -d "$2" -m "$1" -f csv | wc -l) - 1))
+	for fmt in plain json gnuplot; do
+		"$COMO" query -d "$2" -m "$1" -f $fmt > "$TMP/out.$fmt" || bad=1
+	done
+	perl -MJSON::PP -e 'local $/; my $t = <STDIN>; my $n = 0;
+		for (split /\n/, $t) { $n++ if /^\s*\{/ }
+		exit(($n == $ARGV[0] || scalar(@{decode_json($t)}) == $ARGV[0]) ? 0 : 1)' \
+		"$n" < "$TMP/out.json" 2> /dev/null || bad=1
+	[ "$n" -gt 0 ] && [ -s "$TMP/out.plain" ] && [ -s "$TMP/out.gnuplot" ] || bad=1
+	ok $bad "$1: plain, json and gnuplot output of $n records"
+}
