@@ -163,7 +163,7 @@ struct como_probe {
 				return &r->value;			\
 			bpf_loop(COMO_CHAIN_MAX - 1, como_probe_cb, &pr, 0); \
 			if (pr.found < 0)				\
-				return NULL;				\
+				goto full;				\
 			k = pr.base + pr.b;				\
 			r = bpf_map_lookup_elem(state, &k);		\
 			if (!r)						\
@@ -175,8 +175,10 @@ struct como_probe {
 		if (!first)						\
 			return NULL;					\
 		n = first->hdr.count;					\
-		if (n >= (entries))					\
+		if (n >= (entries)) {					\
+			first->hdr.lost++;				\
 			return NULL;					\
+		}							\
 		k = pr.base + n;					\
 		list = bpf_map_lookup_elem(state, &k);			\
 		if (!list)						\
@@ -186,6 +188,12 @@ struct como_probe {
 		list->hdr.touched = pr.b + 1;				\
 		first->hdr.count = n + 1;				\
 		return &r->value;					\
+	full:								\
+		/* counted where the interval's results are read */	\
+		first = bpf_map_lookup_elem(state, &pr.base);		\
+		if (first)						\
+			first->hdr.lost++;				\
+		return NULL;						\
 	}
 
 #define COMO_TABLE(key_type, value_type, entries)			\

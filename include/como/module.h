@@ -48,7 +48,8 @@ struct como_table {
 	__u32 key_size;
 	__u32 value_size;	/* per-CPU values are already summed */
 	__u32 nrows;
-	__u32 pad;
+	__u32 lost;		/* packets the state could not take (full): the
+				 * interval's records are approximate */
 	void *keys;		/* nrows * key_size, writable (sort in place) */
 	void *values;		/* nrows * value_size, row i matches key i */
 };

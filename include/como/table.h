@@ -30,7 +30,8 @@
 struct como_row_hdr {
 	__u32 used;	/* a key is in this row */
 	__u32 touched;	/* 1 + the row used i-th, i being this row's number */
-	__u32 pad;
+	__u32 lost;	/* row 0 of a region only: packets the table could
+			 * not take (full) */
 	__u32 count;	/* row 0 of a region only: rows used */
 };
 

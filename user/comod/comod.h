@@ -76,6 +76,12 @@ struct stream {
 	uint64_t records, first_ns, last_ns;
 	uint64_t lost;		/* records that could not be written */
 	struct stream_past *past;	/* stream.c's: what it held before */
+	/*
+	 * Intervals whose state overflowed: {"intervals", "packets" not
+	 * counted, "listed": the first [start, end)s}, earlier runs' too;
+	 * NULL while there are none.
+	 */
+	struct json_object *overflow;
 };
 
 struct stream_name {

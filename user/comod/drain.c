@@ -318,7 +318,7 @@ static void table_lists(struct datapath *dp, struct modrt *rt, char *rows,
  * and each key's values added up. An array's rows come in key order.
  */
 static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
-		      __u32 *nrows)
+		      __u32 *nrows, __u32 *lost)
 {
 	char *rows = table_rows(rt, half), *region, **all;
 	__u32 *count, *used, i, total, out = 0, k = 0;
@@ -335,6 +335,11 @@ static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
 	table_lists(dp, rt, rows, count, &total, &only);
 	used = rt->raw;
 	*nrows = 0;
+	*lost = 0;
+	for (c = 0; c < dp->ncpus; c++) {
+		region = rows + (size_t)c * rt->region_rows * rt->row_size;
+		*lost += row_at(rt, region, 0)->lost;
+	}
 	if (only >= 0 && !rt->table_direct) {
 		region = rows + (size_t)only * rt->region_rows * rt->row_size;
 		for (i = 0; i < total; i++)
@@ -390,6 +395,7 @@ static void clear_table(struct datapath *dp, struct modrt *rt, __u32 half)
 		for (i = 0; i < n; i++)
 			row_at(rt, region, i)->touched = 0;
 		row_at(rt, region, 0)->count = 0;
+		row_at(rt, region, 0)->lost = 0;
 	}
 }
 
@@ -405,7 +411,7 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	};
 	int fd = rt->half_fd[half & 1], err;
 
-	err = rt->table ? read_table(dp, rt, half & 1, &t.nrows) :
+	err = rt->table ? read_table(dp, rt, half & 1, &t.nrows, &t.lost) :
 			  read_half(dp, rt, fd, &t.nrows);
 	if (err) {
 		pr_err("module %s: cannot drain epoch %llu: %s", rt->mod->name,
@@ -414,6 +420,9 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	}
 	t.keys = rt->keys;
 	t.values = rt->values;
+	/* packets its full state could not take: said where it is read */
+	if (t.lost)
+		stream_overflow(rt, t.start_ns, t.interval_ns, t.lost);
 	/* a module's failure is its own: export counts it, the run goes on */
 	export_table(dp, rt, &t);
 	/* a live monitor's records are queryable at once, and survive a crash */

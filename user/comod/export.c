@@ -110,7 +110,7 @@ struct export_msg {
 struct export_qtab {
 	__u64 epoch, start_ns, interval_ns;
 	__u32 nrows;
-	__u32 pad;
+	__u32 lost;
 };
 
 static inline size_t qtab_space(const struct modrt *rt, __u32 nrows)
@@ -425,6 +425,7 @@ static void worker_go(struct modrt *rt, struct export_worker *w,
 		t.start_ns = qt.start_ns;
 		t.interval_ns = qt.interval_ns;
 		t.nrows = qt.nrows;
+		t.lost = qt.lost;
 		t.keys = (char *)q + off + sizeof(qt);
 		t.values = (char *)t.keys +
 			   (((size_t)qt.nrows * rt->key_size + 7) & ~(size_t)7);
@@ -943,6 +944,7 @@ void export_table(struct datapath *dp, struct modrt *rt, struct como_table *t)
 	struct export_qtab qt = {
 		.epoch = t->epoch, .start_ns = t->start_ns,
 		.interval_ns = t->interval_ns, .nrows = t->nrows,
+		.lost = t->lost,
 	};
 	char *p;
 

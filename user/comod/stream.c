@@ -197,8 +197,12 @@ static struct json_object *meta_build(const struct modrt *rt,
 	if (st->lost)
 		json_object_object_add(o, "incomplete",
 				       incomplete_json(st, m->interval_ns));
+	if (st->overflow)
+		json_object_object_add(o, "overflow",
+				       json_object_get(st->overflow));
 	json_add_str(o, "state", running ? "running" : stopped ? "stopped" :
-		     st->lost ? "incomplete" : "complete");
+		     st->lost ? "incomplete" : st->overflow ? "approximate" :
+		     "complete");
 	if (stopped)
 		json_add_str(o, "stopped", stopped);
 	return o;
@@ -212,6 +216,38 @@ static struct stream *stream_nth(struct modrt *rt, unsigned int i)
 
 #define for_each_stream(rt, i, st)					\
 	for (i = 0; i <= (rt)->nalso && ((st) = stream_nth(rt, i)); i++)
+
+static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
+			 uint64_t packets)
+{
+	struct json_object *o = st->overflow, *arr, *iv;
+
+	if (!o) {
+		o = st->overflow = json_object_new_object();
+		json_add_u64(o, "intervals", 0);
+		json_add_u64(o, "packets", 0);
+		json_object_object_add(o, "listed", json_object_new_array());
+	}
+	json_add_u64(o, "intervals", json_u64(o, "intervals") + 1);
+	json_add_u64(o, "packets", json_u64(o, "packets") + packets);
+	arr = json_object_object_get(o, "listed");
+	if (!arr || json_object_array_length(arr) >= META_MISSING_MAX)
+		return;
+	iv = json_object_new_array();
+	json_object_array_add(iv, json_object_new_uint64(start));
+	json_object_array_add(iv, json_object_new_uint64(start + ivl));
+	json_object_array_add(arr, iv);
+}
+
+void stream_overflow(struct modrt *rt, uint64_t start, uint64_t ivl,
+		     uint64_t packets)
+{
+	struct stream *st;
+	unsigned int i;
+
+	for_each_stream(rt, i, st)
+		overflow_add(st, start, ivl, packets);
+}
 
 static int append_one(struct stream *st, uint64_t ts, const void *rec,
 		      uint32_t len)
@@ -350,6 +386,8 @@ static int past_take(struct stream *st, struct json_object *old)
 	p->missing = json_object_get(json_object_object_get(inc, "missing"));
 	p->reason = why ? strdup(why) : NULL;
 	st->past = p;
+	json_object_deep_copy(json_object_object_get(old, "overflow"),
+			      &st->overflow, NULL);
 	return 0;
 }
 
@@ -469,6 +507,8 @@ static void close_one(struct stream *st)
 	st->store = NULL;
 	past_free(st->past);
 	st->past = NULL;
+	json_object_put(st->overflow);
+	st->overflow = NULL;
 	free(st->dir);
 	st->dir = NULL;
 }

@@ -66,7 +66,8 @@ static bool streams_whole(const struct monitor *mon)
 
 	for (i = 0; i < mon->n; i++)
 		for (j = 0; j <= mon->mods[i]->nalso; j++)
-			if ((j ? mon->mods[i]->also[j - 1].st : mon->mods[i]->st).lost)
+			if ((j ? mon->mods[i]->also[j - 1].st : mon->mods[i]->st).lost ||
+			    (j ? mon->mods[i]->also[j - 1].st : mon->mods[i]->st).overflow)
 				return false;
 	return true;
 }
@@ -135,6 +136,16 @@ static int modules_stopped(struct monitor *mon)
 			       (unsigned long long)st->lost,
 			       stream_lost_reason(st));
 			err = -EIO;
+		}
+		if (rt->st.overflow) {
+			pr_err("module %s: %llu packets not counted in %llu "
+			       "intervals (its state was full): those intervals' "
+			       "results are approximate, and say so where they "
+			       "are read", rt->mod->name, (unsigned long long)
+			       json_u64(rt->st.overflow, "packets"),
+			       (unsigned long long)
+			       json_u64(rt->st.overflow, "intervals"));
+			err = err ?: -EOVERFLOW;
 		}
 		if (!rt->stopped[0])
 			continue;

@@ -89,6 +89,8 @@ struct query_ctx {
 	/* records the run could not store (meta.json's "incomplete") */
 	struct json_object *incomplete;
 	struct json_object *missing;	/* those of its intervals in the window */
+	struct json_object *overflow;	/* meta.json's: a full state's intervals */
+	struct json_object *approx;	/* those in the window */
 	uint64_t start, end, ivl;
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	struct query_shared *sh;
@@ -164,6 +166,36 @@ static void missing_in_window(struct query_ctx *c, struct json_object *meta)
 		c->missing = json_object_new_array();
 }
 
+/*
+ * The intervals whose state overflowed (packets not counted: their
+ * results are approximate) that the window overlaps, in c->approx.
+ */
+static void overflow_in_window(struct query_ctx *c, struct json_object *meta)
+{
+	struct json_object *o = json_object_object_get(meta, "overflow");
+	struct json_object *all = json_object_object_get(o, "listed"), *iv;
+	uint64_t a, b;
+	size_t i, n;
+
+	if (!o || !json_object_is_type(all, json_type_array))
+		return;
+	c->overflow = o;
+	n = json_object_array_length(all);
+	for (i = 0; i < n; i++) {
+		iv = json_object_array_get_idx(all, i);
+		a = json_object_get_uint64(json_object_array_get_idx(iv, 0));
+		b = json_object_get_uint64(json_object_array_get_idx(iv, 1));
+		if (a > c->end || b <= c->start)
+			continue;
+		if (!c->approx)
+			c->approx = json_object_new_array();
+		json_object_array_add(c->approx, json_object_get(iv));
+	}
+	/* more of them than listed: any window may touch one */
+	if (!c->approx && json_u64(o, "intervals") > n)
+		c->approx = json_object_new_array();
+}
+
 /* The caller's half: the stream, its meta.json (in *metap) and the window. */
 static int stream_open(struct query_ctx *c, struct json_object **metap)
 {
@@ -224,13 +256,15 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	}
 	c->ivl = json_u64(meta, "interval_ns");
 	missing_in_window(c, meta);
+	overflow_in_window(c, meta);
 	c->schema = json_object_object_get(meta, "schema");
 	c->source = json_str(meta, "module");
 	c->args = json_str(meta, "args");
 	/* a live monitor that is running is not partial: it is live */
 	state = json_str(meta, "state");
 	source = json_str(meta, "source") ?: "";
-	if (state && strcmp(state, "complete") &&
+	/* an approximate stream says so by its intervals, below */
+	if (state && strcmp(state, "complete") && strcmp(state, "approximate") &&
 	    (strcmp(state, "running") || !strcmp(source, "trace")))
 		c->stopped = json_str(meta, "stopped") ?: state;
 	return 0;
@@ -385,7 +419,18 @@ static void mark_json(struct query_ctx *c, struct como_out *out)
 		json_add_u64(inc, "damaged_records", c->sh->bad_records);
 		json_add_u64(inc, "damaged_bytes", c->sh->bad_bytes);
 	}
-	json_object_object_add(o, "incomplete", inc);
+	if (c->missing || c->sh->bad_records)
+		json_object_object_add(o, "incomplete", inc);
+	else
+		json_object_put(inc);
+	if (c->approx) {
+		inc = json_object_new_object();
+		json_add_u64(inc, "packets_not_counted",
+			     json_u64(c->overflow, "packets"));
+		json_object_object_add(inc, "intervals",
+				       json_object_get(c->approx));
+		json_object_object_add(o, "approximate", inc);
+	}
 	fprintf(out->f, "%s\n%s", out->nrec ? "," : "",
 		json_object_to_json_string_ext(o, JSON_PLAIN));
 	out->nrec++;
@@ -412,7 +457,8 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
 	err = child_records(c, m, r, &out, rec);
-	if (c->o->fmt == OUT_JSON && (c->missing || c->sh->bad_records)) {
+	if (c->o->fmt == OUT_JSON &&
+	    (c->missing || c->approx || c->sh->bad_records)) {
 		mark_json(c, &out);
 		fflush(f);
 	}
@@ -596,6 +642,13 @@ static int child_query(struct query_ctx *c)
 							   "records_lost"),
 			json_str(c->incomplete, "reason") ?: "unknown",
 			json_object_array_length(c->missing));
+	if (c->approx)
+		pr_warn("'%s' is approximate: its state was full and %llu packets "
+			"were not counted in %llu intervals; %zu of them are in "
+			"this window", name, (unsigned long long)
+			json_u64(c->overflow, "packets"), (unsigned long long)
+			json_u64(c->overflow, "intervals"),
+			json_object_array_length(c->approx));
 	err = store_reader_open(&r, c->dir);
 	/* a window reads what the time index says overlaps it */
 	if (!err && c->o->window)
@@ -862,6 +915,7 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	res->damaged_records = c->sh->bad_records;
 	res->damaged_bytes = c->sh->bad_bytes;
 	res->gaps = c->missing != NULL;
+	res->approximate = c->approx != NULL;
 	if (err >= 0)
 		err = child_verdict(c, status, timed_out, res);
 out_close:
@@ -899,6 +953,7 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 	munmap(c.sh, sizeof(*c.sh));
 out:
 	json_object_put(c.missing);
+	json_object_put(c.approx);
 	if (err && !res->error[0])
 		snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
 	json_object_put(meta);

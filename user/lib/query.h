@@ -68,6 +68,7 @@ struct query_result {
 	 * element, {"incomplete": {...}}; 'como query' exits 1.
 	 */
 	bool gaps;
+	bool approximate;	/* intervals whose state overflowed */
 	uint64_t damaged_records, damaged_bytes;
 	/* the module failed: OUT holds the records before, then stops */
 	bool incomplete;
