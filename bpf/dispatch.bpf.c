@@ -248,8 +248,14 @@ __noinline int parse_l4(struct como_pkt *p, const struct pkt_win *s,
 		if (l4 + 14 > lim)
 			goto trunc;
 		p->tcp_flags = rd8(b, l4 + 13);
-		/* fall through */
+		p->l7_off = l4 + (rd8(b, l4 + 12) >> 4) * 4;
+		if (p->l7_off < l4 + 20)
+			p->l7_off = 0;	/* a data offset below 5 words */
+		goto ports;
 	case 17:	/* UDP */
+		p->l7_off = l4 + 8;
+		/* fall through */
+ports:
 	case 132:	/* SCTP */
 		if (l4 + 4 > lim)
 			goto trunc;
@@ -344,6 +350,7 @@ static long parse_one(__u32 i, void *data)
 	p = &bc->vec->pkt[i];
 	pkt_init(p, s->rec.ts, s->rec.len, s->rec.caplen, bc->linktype,
 		 bc->source, bc->match);
+	p->index = i;
 	parse_pkt(p, s);
 	bc->bytes += p->len;
 	bc->non_ip += p->ip_ver == 0;

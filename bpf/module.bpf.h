@@ -239,6 +239,34 @@ static __always_inline __u32 como_key_hash(const void *key, __u32 size)
 	return h;
 }
 
+/*
+ * The packet's captured bytes, from the start of its frame: at most
+ * min(caplen, COMO_SNAP) of them (*LEN), on a trace and live alike; the
+ * bytes past that in the window belong to no one. Read them with
+ * como_pkt_byte() (or check offsets against *LEN and mask them with
+ * 0xff yourself: the verifier wants the bound it can see).
+ */
+static __always_inline const __u8 *como_pkt_bytes(const struct como_pkt *p,
+						  __u32 *len)
+{
+	struct como_win *w = como_win_this_cpu();
+
+	if (!w)
+		return NULL;
+	*len = p->caplen < COMO_SNAP ? p->caplen : COMO_SNAP;
+	return w->pkt[p->index & (COMO_BATCH_MAX - 1)] + COMO_BATCH_REC_HDR;
+}
+
+/* Byte OFF of the frame, or -1 when it was not captured. */
+static __always_inline int como_pkt_byte(const __u8 *bytes, __u32 len,
+					 __u32 off)
+{
+	if (!bytes || off >= len)
+		return -1;
+	barrier_var(off);
+	return bytes[off & 0xff];
+}
+
 struct como_loop_ctx {
 	struct como_vec *vec;
 	__u32 half;		/* of the open epoch */

@@ -48,6 +48,10 @@ struct como_pkt {
 	__u8 ttl;		/* TTL or hop limit */
 	__u16 flags;		/* COMO_PKT_* */
 	__u16 source;		/* which source (interface, trace) it came from */
+	__u16 l7_off;		/* TCP/UDP payload's offset in the frame, 0 if
+				 * none (it may lie past what was captured) */
+	__u16 index;		/* in the batch: como_pkt_bytes() finds it */
+	__u32 pad;
 };
 
 /* What a source fills in: a module declares the capabilities it needs. */
