@@ -57,7 +57,7 @@ expect_error "a module the verifier refuses" "unbounded: the kernel verifier ref
 	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m "$TOP/.output/test-modules/unbounded.so"
 expect_error "unknown module argument" "unknown argument 'kk'" \
 	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m topdest:kk=3
-expect_error "bad module argument value" "init failed|bad interval" \
+expect_error "bad module argument value" "init refused arguments|bad interval" \
 	"$COMO" run -q --trace "$TMP/good.pcap" -d "$D" -m topdest:k=0
 
 printf 'sniffer pcap "%s"\nmodule "counter"\n  sauce "counter"\nend\n' \

@@ -14,6 +14,7 @@
 #include "store.h"
 
 static char dir[] = "/tmp/como-fuzz-store.XXXXXX";
+static bool made;
 
 static void empty_dir(void)
 {
@@ -65,9 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	log_init("fuzz", -4);
-	if (dir[sizeof(dir) - 2] == 'X') {
+	/* once: the name mkdtemp() makes may itself end in 'X' */
+	if (!made) {
 		if (!mkdtemp(dir))
 			abort();
+		made = true;
 		atexit(remove_dir);
 	}
 	snprintf(path, sizeof(path), "%s/00000000.seg", dir);
