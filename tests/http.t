@@ -366,6 +366,13 @@ if ip netns add "$NSA" 2> /dev/null && ip netns add "$NSB"; then
 else
 	skip "token beyond loopback" "cannot create network namespaces"
 fi
+"$COMOD" --trace "$TMP/t.pcap" -d "$TMP/tr" -m counter --http 0 2> "$TMP/err"
+[ $? -eq 2 ] && grep -q "not a trace run" "$TMP/err" && [ ! -e "$TMP/tr/counter" ]
+ok $? "--http with a trace run is refused, nothing stored"
+printf 'http "0"\n' > "$TMP/h.conf"
+"$COMOD" -q -c "$TMP/h.conf" --trace "$TMP/t.pcap" -d "$TMP/tr" -m counter:interval=1s 2> "$TMP/err"
+[ $? -eq 0 ] && stored_totals "$TMP/tr" counter | same "$TMP/totals" -
+ok $? "a config's http line does not stop a trace run from it"
 for a in "nowhere:80" "127.0.0.1:65536" "[::1:80" "127.0.0.1:-1" ":80"; do
 	"$COMOD" -d "$D" --http "$a" 2> "$TMP/err"
 	rc=$?
