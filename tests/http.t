@@ -211,6 +211,19 @@ ok $? "a URL over 4096 bytes: 414"
 get "$U/?module=counter&x=$(head -c 100000 /dev/zero | tr '\0' a)"
 [ "${code:0:1}" = 4 ]
 ok $? "a URL of 100 kB: refused by libmicrohttpd itself ($code)"
+# 300 requests of random bytes (a fixed seed), each on its own connection
+perl -MIO::Socket::INET -e '
+	srand(7);
+	for (1 .. 300) {
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or exit 1;
+		my $junk = join "", map { chr(int(rand(256))) } 1 .. int(rand(600));
+		my @m = ("GET /?", "GET /api/v1/query?module=", "HEAD /metrics?", "", "GET ");
+		print $s $m[int(rand(@m))], $junk, int(rand(2)) ? "\r\n\r\n" : "";
+		close $s;
+	}' "$PORT"
+get "$U/?module=counter&format=csv"
+same "$TMP/oracle.csv" "$TMP/body"
+ok $? "after 300 requests of random bytes, the server answers as before"
 kill -0 $LAST
 ok $? "comod is still serving after all of them"
 
