@@ -211,6 +211,19 @@ ok $? "a URL over 4096 bytes: 414"
 get "$U/?module=counter&x=$(head -c 100000 /dev/zero | tr '\0' a)"
 [ "${code:0:1}" = 4 ]
 ok $? "a URL of 100 kB: refused by libmicrohttpd itself ($code)"
+# 300 requests of random bytes (a fixed seed), each on its own connection
+perl -MIO::Socket::INET -e '
+	srand(7);
+	for (1 .. 300) {
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or exit 1;
+		my $junk = join "", map { chr(int(rand(256))) } 1 .. int(rand(600));
+		my @m = ("GET /?", "GET /api/v1/query?module=", "HEAD /metrics?", "", "GET ");
+		print $s $m[int(rand(@m))], $junk, int(rand(2)) ? "\r\n\r\n" : "";
+		close $s;
+	}' "$PORT"
+get "$U/?module=counter&format=csv"
+same "$TMP/oracle.csv" "$TMP/body"
+ok $? "after 300 requests of random bytes, the server answers as before"
 kill -0 $LAST
 ok $? "comod is still serving after all of them"
 
@@ -366,6 +379,13 @@ if ip netns add "$NSA" 2> /dev/null && ip netns add "$NSB"; then
 else
 	skip "token beyond loopback" "cannot create network namespaces"
 fi
+"$COMOD" --trace "$TMP/t.pcap" -d "$TMP/tr" -m counter --http 0 2> "$TMP/err"
+[ $? -eq 2 ] && grep -q "not a trace run" "$TMP/err" && [ ! -e "$TMP/tr/counter" ]
+ok $? "--http with a trace run is refused, nothing stored"
+printf 'http "0"\n' > "$TMP/h.conf"
+"$COMOD" -q -c "$TMP/h.conf" --trace "$TMP/t.pcap" -d "$TMP/tr" -m counter:interval=1s 2> "$TMP/err"
+[ $? -eq 0 ] && stored_totals "$TMP/tr" counter | same "$TMP/totals" -
+ok $? "a config's http line does not stop a trace run from it"
 for a in "nowhere:80" "127.0.0.1:65536" "[::1:80" "127.0.0.1:-1" ":80"; do
 	"$COMOD" -d "$D" --http "$a" 2> "$TMP/err"
 	rc=$?
@@ -412,7 +432,17 @@ if command -v tcpreplay > /dev/null; then
 		ip -n "$NSL" link show va | grep -q xdp && break
 		sleep 0.1
 	done
+	# 16 clients keep asking while the trace goes by: capture is not theirs to slow
+	hammer=()
+	for i in $(seq 16); do
+		# not through nsl: $! must be the bash that loops (ip netns exec execs)
+		ip netns exec "$NSL" bash -c 'while :; do curl -s -o /dev/null "$1/metrics"
+			curl -s -o /dev/null "$1/?module=counter&time=-1m:0"; done' _ "$UL" &
+		hammer+=($!)
+	done
 	nsl tcpreplay -q -i vb --pps=20000 "$TMP/l.pcap" > /dev/null 2>&1
+	kill "${hammer[@]}" 2> /dev/null
+	wait "${hammer[@]}" 2> /dev/null
 	got=
 	for _ in $(seq 100); do	# at most 10 s for the kernel's counters
 		nsl curl -s "$UL/metrics" > "$TMP/body"
@@ -450,6 +480,9 @@ if command -v tcpreplay > /dev/null; then
 	kill -INT $LAST
 	wait $LAST
 	ok $? "the live comod stops cleanly on SIGINT, its server with it"
+	stored_totals "$TMP/live" counter > "$TMP/got"
+	same "$TMP/ltotals" "$TMP/got"
+	ok $? "what it stored while 16 clients kept asking: every packet once ($(cat "$TMP/got"))"
 	! nsl curl -s -o /dev/null "$UL/metrics"
 	ok $? "and nothing answers on its port any more"
 else

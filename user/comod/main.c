@@ -126,9 +126,13 @@ static int sources_chosen(struct opts *o, const struct como_config *cfg)
 	}
 	if (!o->datadir)
 		o->datadir = cfg->datadir ?: DEFAULT_DATADIR;
-	if (!o->http)
+	/* a config's http line is for the runs it serves, not a trace's */
+	if (!o->http && cfg->http && o->trace)
+		pr_notice("the config's http line serves live runs and data "
+			  "directories: not this trace run");
+	else if (!o->http)
 		o->http = cfg->http;
-	if (!o->http_token)
+	if (!o->http_token && o->http)
 		o->http_token = cfg->http_token_file;
 	if (o->http && o->trace) {
 		pr_err("--http serves a live monitor (-i) or a data directory "
