@@ -813,6 +813,42 @@ out:
 	return err;
 }
 
+/*
+ * The timestamp of the last whole interval in the segments before the
+ * last, when the last holds none (made just before a crash, say).
+ */
+static uint64_t last_ts_before(struct store *s)
+{
+	struct store_rec_hdr h;
+	unsigned char *data;
+	struct seg_scan sc;
+	const void *pl;
+	unsigned int n, v;
+	uint64_t ts = 0;
+	size_t size;
+	int fd;
+
+	for (n = s->last; !ts && n-- > s->first;) {
+		fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		if (read_whole(fd, &data, &size)) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		v = seg_header_version(data, size);
+		if (v && v <= STORE_VERSION) {
+			scan_init(&sc, data, size, v);
+			while (scan_next(&sc, &h, &pl, NULL) == 1)
+				;
+			ts = sc.whole_ts;
+		}
+		free(data);
+	}
+	return ts;
+}
+
 /* No segment of the stream is of a newer format than this como writes. */
 static int segs_older(struct store *s, const unsigned int *segs,
 		      unsigned int n)
@@ -873,6 +909,8 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 		s->first = segs[0];
 		s->last = segs[n - 1];
 		err = seg_reopen(s);
+		if (!err && !s->last_ts)
+			s->last_ts = last_ts_before(s);
 	}
 	free(segs);
 	if (err)
