@@ -37,6 +37,14 @@ ok $? "--append of the same trace again: nothing stored twice"
 grep -q "10 records at or before its last stored interval were not stored again" "$TMP/err"
 ok $? "and it says so: $(cat "$TMP/err")"
 
+# a crash just after a new segment was made: it holds nothing yet, and
+# the last interval stored is in the segment before
+head -c 16 "$D/counter/00000000.seg" > "$D/counter/00000001.seg"
+"$COMO" run -q --append --trace "$TMP/b.pcap" -d "$D" -m counter 2> "$TMP/err"
+"$COMO" query -d "$D" -m counter -f csv > "$TMP/got.csv"
+same "$TMP/want.csv" "$TMP/got.csv"
+ok $? "--append after a crash that left an empty newest segment: nothing stored twice"
+
 "$COMO" run -q --replace --trace "$TMP/b.pcap" -d "$D" -m counter 2> "$TMP/err"
 ok $? "--replace: the run goes ahead"
 "$COMO" query -d "$D" -m counter -f csv > "$TMP/got.csv"

@@ -1,29 +1,22 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Streams on disk (store.h): the writer's buffer and segment files, the
- * repair of a torn tail on opening, and the reader, which finds record
- * frames again past damage. One scanner reads a segment for both.
+ * A stream's writer (store.h): its buffer and segment files, the repair of
+ * a torn tail on opening, retention, and the time index it keeps.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 #include "dirfd.h"
 #include "log.h"
 #include "store.h"
 #include "store_index.h"
+#include "store_seg.h"
 
-#define SEG_NAME_FMT	"%08u.seg"
-#define SEG_NAME_LEN	12		/* 8 digits and ".seg" */
 #define SEG_MIN_SIZE	(64U << 10)
-/* a segment file read whole is at most this big; a bigger one is no segment */
-#define SEG_READ_MAX	(1ULL << 30)
 
 /*
  * The writer's buffer: an interval's records go out in one write when it
@@ -65,302 +58,6 @@ struct store {
 	struct store_gap *gaps;
 	bool gap_open;		/* nothing written since the last loss */
 };
-
-/* A segment read whole, and where the scan of it is. */
-struct seg_scan {
-	const unsigned char *p;
-	size_t size;
-	unsigned int version;
-	size_t off;		/* the next byte to look at */
-	size_t end_whole;	/* after the last record that ends an interval */
-	size_t tail_off;	/* a torn tail from here, when tail */
-	bool tail;
-	uint64_t bad_records, bad_bytes;	/* damage skipped */
-	uint64_t records;	/* whole records found */
-	uint64_t since_whole;	/* of them, after end_whole */
-	uint64_t base;		/* the file offset of p[0], for messages */
-	uint64_t whole_ts;	/* the last interval-ending record's */
-};
-
-/* A part of a segment to read. */
-struct store_region {
-	uint64_t off, len;
-};
-
-struct store_reader {
-	char *dir;
-	int dfd;
-	unsigned int *segs;
-	unsigned int nsegs, cur;
-	int fd;			/* segs[cur], -1: none open */
-	unsigned int version;
-	uint64_t seg_size;
-	struct store_region *regs;	/* what of it to read */
-	size_t nregs, ireg;
-	bool open;		/* regs[ireg] is being read */
-	struct seg_scan sc;
-	unsigned char *data;	/* the region's bytes */
-	char seg_path[4096];
-	/* a window: what the index says is outside it is not read */
-	bool windowed;
-	uint64_t win_start, win_end, win_ivl;
-	struct store_idx_ent *idx;
-	size_t nidx;
-	uint64_t bad_records, bad_bytes;
-	uint64_t taken_records, taken_bytes;	/* of them, handed on */
-};
-
-uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
-		       unsigned int version)
-{
-	uLong crc = crc32(0L, Z_NULL, 0);
-
-	crc = crc32(crc, (const Bytef *)&h->ts, sizeof(h->ts));
-	crc = crc32(crc, (const Bytef *)&h->len, sizeof(h->len));
-	if (version >= 2)
-		crc = crc32(crc, (const Bytef *)&h->flags, sizeof(h->flags));
-	return crc32(crc, payload, h->len);
-}
-
-/* The name of segment N, in its stream directory. */
-struct seg_name {
-	char s[16];
-};
-
-static struct seg_name seg_name(unsigned int n)
-{
-	struct seg_name sn;
-
-	snprintf(sn.s, sizeof(sn.s), SEG_NAME_FMT, n);
-	return sn;
-}
-
-/* A segment's name is exactly 8 digits and ".seg": N in *n. */
-static bool seg_name_parse(const char *name, unsigned int *n)
-{
-	unsigned int i, v = 0;
-
-	if (strlen(name) != SEG_NAME_LEN || strcmp(name + 8, ".seg"))
-		return false;
-	for (i = 0; i < 8; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return false;
-		v = v * 10 + (name[i] - '0');
-	}
-	*n = v;
-	return true;
-}
-
-/* What else a stream directory holds, and is no stray. */
-static bool stream_file_known(const char *name)
-{
-	return !strcmp(name, ".") || !strcmp(name, "..") ||
-	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp") ||
-	       !strcmp(name, STORE_INDEX_FILE) || !strcmp(name, STORE_INDEX_TMP);
-}
-
-static int cmp_uint(const void *a, const void *b)
-{
-	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Lists the segment numbers of a stream, sorted. Any other name is said
- * (DIR, once a listing) and left alone.
- */
-static int list_segments(int dfd, const char *dir, unsigned int **segs,
-			 unsigned int *n)
-{
-	unsigned int *v = NULL, *nv, cnt = 0, num;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	/* a descriptor of its own: the directory is read from the start */
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		if (!seg_name_parse(de->d_name, &num)) {
-			if (!stream_file_known(de->d_name))
-				pr_warn("%s/%s: not a segment's name, ignored",
-					dir, de->d_name);
-			continue;
-		}
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			free(v);
-			closedir(d);
-			return -ENOMEM;
-		}
-		v = nv;
-		v[cnt++] = num;
-	}
-	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_uint);
-	*segs = v;
-	*n = cnt;
-	return 0;
-}
-
-/* ---- the scanner ---- */
-
-/* The format version a segment header says; 0: not a segment header. */
-static unsigned int seg_header_version(const unsigned char *p, size_t size)
-{
-	__u32 v;
-
-	if (size < STORE_SEG_HDR || memcmp(p, STORE_SEG_MAGIC, 8))
-		return 0;
-	memcpy(&v, p + 8, sizeof(v));
-	return v ?: 1;	/* version 1 wrote zeros there */
-}
-
-/* A whole record with a good checksum at OFF: its header in *h. */
-static bool rec_at(const struct seg_scan *sc, size_t off,
-		   struct store_rec_hdr *h)
-{
-	if (sc->size - off < sizeof(*h))
-		return false;
-	memcpy(h, sc->p + off, sizeof(*h));
-	if (h->magic != STORE_REC_MAGIC || h->len > STORE_REC_MAX ||
-	    h->len > sc->size - off - sizeof(*h))
-		return false;
-	return store_rec_crc(h, sc->p + off + sizeof(*h), sc->version) == h->crc;
-}
-
-/* The next whole record from FROM on; SIZE: none. */
-static size_t resync(const struct seg_scan *sc, size_t from)
-{
-	static const __u32 magic = STORE_REC_MAGIC;
-	struct store_rec_hdr h;
-	const unsigned char *q;
-
-	while (from < sc->size) {
-		q = memmem(sc->p + from, sc->size - from, &magic, sizeof(magic));
-		if (!q)
-			break;
-		from = q - sc->p;
-		if (rec_at(sc, from, &h))
-			return from;
-		from++;
-	}
-	return sc->size;
-}
-
-/* Frames that look like records in [from, to): at least one was there. */
-static uint64_t frames_in(const struct seg_scan *sc, size_t from, size_t to)
-{
-	static const __u32 magic = STORE_REC_MAGIC;
-	const unsigned char *q;
-	uint64_t n = 0;
-
-	while (from < to && (q = memmem(sc->p + from, to - from, &magic,
-					sizeof(magic)))) {
-		n++;
-		from = q - sc->p + 1;
-	}
-	return n ?: 1;
-}
-
-static void scan_init(struct seg_scan *sc, const unsigned char *p, size_t size,
-		      unsigned int version)
-{
-	memset(sc, 0, sizeof(*sc));
-	sc->p = p;
-	sc->size = size;
-	sc->version = version;
-	sc->off = sc->end_whole = STORE_SEG_HDR;
-}
-
-/*
- * 1: the next record, its header in *h and its payload at *payload; 0:
- * the end. Damage followed by a record is counted and skipped (WHERE, if
- * given, says so); damage that runs to the end is a torn tail, left for
- * the caller to judge.
- */
-static int scan_next(struct seg_scan *sc, struct store_rec_hdr *h,
-		     const void **payload, const char *where)
-{
-	size_t next;
-
-	while (sc->off < sc->size) {
-		if (rec_at(sc, sc->off, h)) {
-			*payload = sc->p + sc->off + sizeof(*h);
-			sc->off += sizeof(*h) + h->len;
-			sc->records++;
-			sc->since_whole++;
-			if (sc->version < 2 || (h->flags & STORE_REC_END)) {
-				sc->end_whole = sc->off;
-				sc->whole_ts = h->ts;
-				sc->since_whole = 0;
-			}
-			return 1;
-		}
-		next = resync(sc, sc->off + 1);
-		if (next == sc->size) {
-			sc->tail = true;
-			sc->tail_off = sc->off;
-			sc->off = sc->size;
-			break;
-		}
-		sc->bad_records += frames_in(sc, sc->off, next);
-		sc->bad_bytes += next - sc->off;
-		if (where)
-			pr_warn("%s: damaged record at offset %llu: %zu bytes "
-				"skipped, reading on at offset %llu", where,
-				(unsigned long long)(sc->base + sc->off),
-				next - sc->off,
-				(unsigned long long)(sc->base + next));
-		sc->off = next;
-	}
-	return 0;
-}
-
-/* FD's bytes, whole, in *data (malloc'd); their number in *size. */
-static int read_whole(int fd, unsigned char **data, size_t *size)
-{
-	unsigned char *p;
-	struct stat st;
-	size_t got = 0;
-	ssize_t n;
-
-	if (fstat(fd, &st))
-		return -errno;
-	if ((uint64_t)st.st_size > SEG_READ_MAX)
-		return -EFBIG;
-	p = malloc(st.st_size ?: 1);
-	if (!p)
-		return -ENOMEM;
-	while (got < (size_t)st.st_size) {
-		n = pread(fd, p + got, st.st_size - got, got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(p);
-			return -errno;
-		}
-		if (n == 0)
-			break;	/* cut short since the fstat: what is there */
-		got += n;
-	}
-	*data = p;
-	*size = got;
-	return 0;
-}
-
-static void say_newer(const char *where, unsigned int v)
-{
-	pr_err("%s: written by a newer como (storage format %u; this one "
-	       "reads 1 to %u)", where, v, STORE_VERSION);
-}
 
 /* ---- the writer ---- */
 
@@ -757,7 +454,7 @@ static int seg_reopen(struct store *s)
 	fd = stream_fileat(s->dfd, sn.s, O_RDWR, 0);
 	if (fd < 0)
 		return fd;
-	err = read_whole(fd, &data, &size);
+	err = seg_read_whole(fd, &data, &size);
 	if (err) {
 		pr_err("%s: cannot read it: %s", where, strerror(-err));
 		close(fd);
@@ -765,7 +462,7 @@ static int seg_reopen(struct store *s)
 	}
 	v = seg_header_version(data, size);
 	if (v > STORE_VERSION) {
-		say_newer(where, v);
+		seg_say_newer(where, v);
 		err = -EPROTONOSUPPORT;
 		goto out;
 	}
@@ -778,8 +475,8 @@ static int seg_reopen(struct store *s)
 		free(data);
 		return seg_create(s, s->last);
 	}
-	scan_init(&sc, data, size, v);
-	while (scan_next(&sc, &h, &pl, where) == 1)
+	seg_scan_init(&sc, data, size, v);
+	while (seg_scan_next(&sc, &h, &pl, where) == 1)
 		;
 	s->stats.found_records = sc.records;
 	s->last_ts = sc.whole_ts;
@@ -813,6 +510,42 @@ out:
 	return err;
 }
 
+/*
+ * The timestamp of the last whole interval in the segments before the
+ * last, when the last holds none (made just before a crash, say).
+ */
+static uint64_t last_ts_before(struct store *s)
+{
+	struct store_rec_hdr h;
+	unsigned char *data;
+	struct seg_scan sc;
+	const void *pl;
+	unsigned int n, v;
+	uint64_t ts = 0;
+	size_t size;
+	int fd;
+
+	for (n = s->last; !ts && n-- > s->first;) {
+		fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		if (seg_read_whole(fd, &data, &size)) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		v = seg_header_version(data, size);
+		if (v && v <= STORE_VERSION) {
+			seg_scan_init(&sc, data, size, v);
+			while (seg_scan_next(&sc, &h, &pl, NULL) == 1)
+				;
+			ts = sc.whole_ts;
+		}
+		free(data);
+	}
+	return ts;
+}
+
 /* No segment of the stream is of a newer format than this como writes. */
 static int segs_older(struct store *s, const unsigned int *segs,
 		      unsigned int n)
@@ -833,7 +566,7 @@ static int segs_older(struct store *s, const unsigned int *segs,
 		if (v > STORE_VERSION) {
 			snprintf(where, sizeof(where), "%s/%s", s->dir,
 				 seg_name(segs[i]).s);
-			say_newer(where, v);
+			seg_say_newer(where, v);
 			return -EPROTONOSUPPORT;
 		}
 	}
@@ -859,7 +592,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	}
 	s->streamsize = streamsize;
 	s->seg_max = streamsize / 8 > SEG_MIN_SIZE ? streamsize / 8 : SEG_MIN_SIZE;
-	err = list_segments(s->dfd, dir, &segs, &n);
+	err = seg_list(s->dfd, dir, &segs, &n);
 	if (err)
 		goto err_say;
 	err = segs_older(s, segs, n);
@@ -873,6 +606,8 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 		s->first = segs[0];
 		s->last = segs[n - 1];
 		err = seg_reopen(s);
+		if (!err && !s->last_ts)
+			s->last_ts = last_ts_before(s);
 	}
 	free(segs);
 	if (err)
@@ -894,30 +629,9 @@ err_free:
 	return err;
 }
 
-/* DIR's directory as given; DIR itself opened as a stream directory. */
-static int stream_dir_of(const char *dir, bool create)
-{
-	char *d = strdup(dir), *b = strdup(dir);
-	int dfd = -ENOMEM, sdfd = -ENOMEM;
-
-	if (d && b)
-		dfd = datadir_open(dirname(d));
-	if (dfd == -ENOENT)
-		pr_err("cannot open stream %s: %s", dir, strerror(ENOENT));
-	if (dfd >= 0) {
-		sdfd = stream_dir_open(dfd, basename(b), create);
-		close(dfd);
-	} else {
-		sdfd = dfd;
-	}
-	free(d);
-	free(b);
-	return sdfd;
-}
-
 int store_open(struct store **sp, const char *dir, uint64_t streamsize)
 {
-	int sdfd = stream_dir_of(dir, true), err;
+	int sdfd = seg_stream_dir(dir, true), err;
 
 	if (sdfd < 0)
 		return sdfd;
@@ -956,7 +670,7 @@ int store_remove_segments(int sdfd, const char *dir)
 	unsigned int *segs = NULL, n = 0, i;
 	int err;
 
-	err = list_segments(sdfd, dir, &segs, &n);
+	err = seg_list(sdfd, dir, &segs, &n);
 	for (i = 0; !err && i < n; i++)
 		if (unlinkat(sdfd, seg_name(segs[i]).s, 0) && errno != ENOENT)
 			err = -errno;
@@ -967,296 +681,4 @@ int store_remove_segments(int sdfd, const char *dir)
 		       strerror(-err));
 	free(segs);
 	return err;
-}
-
-/* ---- the reader ---- */
-
-int store_reader_openat(struct store_reader **rp, int sdfd, const char *dir)
-{
-	struct store_reader *r;
-	int err;
-
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->fd = -1;
-	r->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
-	r->dir = strdup(dir);
-	if (r->dfd < 0 || !r->dir) {
-		err = r->dfd < 0 ? -errno : -ENOMEM;
-		goto err_free;
-	}
-	err = list_segments(r->dfd, dir, &r->segs, &r->nsegs);
-	if (err)
-		goto err_free;
-	*rp = r;
-	return 0;
-
-err_free:
-	if (r->dfd >= 0)
-		close(r->dfd);
-	free(r->dir);
-	free(r);
-	return err;
-}
-
-int store_reader_open(struct store_reader **rp, const char *dir)
-{
-	int sdfd = stream_dir_of(dir, false), err;
-
-	if (sdfd < 0)
-		return sdfd;
-	err = store_reader_openat(rp, sdfd, dir);
-	close(sdfd);
-	return err;
-}
-
-/* A file where a segment should be that is refused is skipped. */
-static bool refused(int err)
-{
-	return err == -ELOOP || err == -EISDIR || err == -EINVAL ||
-	       err == -EMLINK;
-}
-
-/* The region read so far is done with: what it left unread is said. */
-static void region_done(struct store_reader *r)
-{
-	struct seg_scan *sc = &r->sc;
-	const struct store_region *rg = &r->regs[r->ireg];
-	/* the end of the last segment may be a write in flight */
-	bool end = r->cur + 1 == r->nsegs && rg->off + rg->len >= r->seg_size;
-
-	r->bad_records += sc->bad_records;
-	r->bad_bytes += sc->bad_bytes;
-	if (sc->tail) {
-		pr_warn("%s: %s of %zu bytes at offset %llu, not read",
-			r->seg_path, end ? "a torn tail (a write cut short or "
-			"in progress)" : "damage", sc->size - sc->tail_off,
-			(unsigned long long)(rg->off + sc->tail_off));
-		if (!end) {
-			r->bad_records += frames_in(sc, sc->tail_off, sc->size);
-			r->bad_bytes += sc->size - sc->tail_off;
-		}
-	}
-	r->open = false;
-	r->ireg++;
-}
-
-static int region_add(struct store_reader *r, uint64_t off, uint64_t len)
-{
-	struct store_region *v;
-
-	if (!len)
-		return 0;
-	/* next to the one before: one read */
-	if (r->nregs && r->regs[r->nregs - 1].off + r->regs[r->nregs - 1].len == off) {
-		r->regs[r->nregs - 1].len += len;
-		return 0;
-	}
-	v = realloc(r->regs, (r->nregs + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r->regs = v;
-	r->regs[r->nregs++] = (struct store_region){ off, len };
-	return 0;
-}
-
-/*
- * What of segment SEG (SIZE bytes) to read: with a window, the writes the
- * index says overlap it and whatever no entry covers; else all of it.
- */
-static int regions_plan(struct store_reader *r, unsigned int seg, uint64_t size)
-{
-	uint64_t cur = STORE_SEG_HDR;
-	const struct store_idx_ent *e;
-	size_t i;
-	int err = 0;
-
-	r->nregs = r->ireg = 0;
-	for (i = 0; r->windowed && !err && i < r->nidx; i++) {
-		e = &r->idx[i];
-		if (e->seg != seg || e->off < cur || e->off + e->len > size)
-			continue;	/* another segment's, or stale */
-		err = region_add(r, cur, e->off - cur);
-		if (!err && e->min_ts <= r->win_end &&
-		    e->max_ts + r->win_ivl > r->win_start)
-			err = region_add(r, e->off, e->len);
-		cur = e->off + e->len;
-	}
-	return err ?: region_add(r, cur, size > cur ? size - cur : 0);
-}
-
-/* 1: the next region of segment cur is being read; 0: none left. */
-static int next_region(struct store_reader *r)
-{
-	const struct store_region *rg;
-	unsigned char *p;
-	size_t got = 0;
-	ssize_t n;
-
-	if (r->ireg >= r->nregs)
-		return 0;
-	rg = &r->regs[r->ireg];
-	p = realloc(r->data, rg->len ?: 1);
-	if (!p)
-		return -ENOMEM;
-	r->data = p;
-	while (got < rg->len) {
-		n = pread(r->fd, p + got, rg->len - got, rg->off + got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;	/* cut short since the fstat: what is there */
-		got += n;
-	}
-	scan_init(&r->sc, p, got, r->version);
-	r->sc.off = r->sc.end_whole = 0;
-	r->sc.base = rg->off;
-	r->open = true;
-	return 1;
-}
-
-static void segment_close(struct store_reader *r)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	r->cur++;
-}
-
-/* 1: segment cur is open, its regions planned; 0: no more; <0: an error. */
-static int next_segment(struct store_reader *r)
-{
-	unsigned char hdr[STORE_SEG_HDR];
-	struct seg_name sn;
-	struct stat st;
-	unsigned int v;
-	ssize_t got;
-	int fd, err;
-
-	for (; r->cur < r->nsegs; r->cur++) {
-		sn = seg_name(r->segs[r->cur]);
-		snprintf(r->seg_path, sizeof(r->seg_path), "%s/%s", r->dir,
-			 sn.s);
-		fd = stream_fileat_skip(r->dfd, sn.s);
-		/* retention may have removed it since we listed: skip */
-		if (fd == -ENOENT || refused(fd))
-			continue;
-		if (fd < 0)
-			return fd;
-		got = pread(fd, hdr, sizeof(hdr), 0);
-		if (got < 0 || fstat(fd, &st)) {
-			err = -errno;
-			close(fd);
-			pr_err("%s: %s", r->seg_path, strerror(-err));
-			return err;
-		}
-		v = seg_header_version(hdr, got);
-		if (v > STORE_VERSION) {
-			close(fd);
-			say_newer(r->seg_path, v);
-			return -EPROTONOSUPPORT;
-		}
-		if (v) {
-			r->fd = fd;
-			r->version = v;
-			r->seg_size = st.st_size;
-			err = regions_plan(r, r->segs[r->cur], st.st_size);
-			if (err)
-				return err;
-			return 1;
-		}
-		close(fd);
-		if (got)
-			pr_warn("%s: not a segment file, skipped", r->seg_path);
-		else
-			pr_warn("%s: an empty segment (a run stopped before "
-				"writing it), skipped", r->seg_path);
-	}
-	return 0;
-}
-
-int store_read(struct store_reader *r, uint64_t *ts, const void **buf,
-	       uint32_t *len)
-{
-	struct store_rec_hdr h;
-	int err;
-
-	for (;;) {
-		if (r->fd < 0) {
-			err = next_segment(r);
-			if (err <= 0)
-				return err;
-		}
-		if (!r->open) {
-			err = next_region(r);
-			if (err < 0)
-				return err;
-			if (!err) {
-				segment_close(r);
-				continue;
-			}
-		}
-		if (scan_next(&r->sc, &h, buf, r->seg_path) == 1) {
-			*ts = h.ts;
-			*len = h.len;
-			return 1;
-		}
-		region_done(r);
-	}
-}
-
-int store_reader_window(struct store_reader *r, uint64_t start, uint64_t end,
-			uint64_t ivl)
-{
-	int err;
-
-	free(r->idx);
-	err = store_index_load(r->dfd, &r->idx, &r->nidx);
-	if (err) {
-		pr_warn("%s/" STORE_INDEX_FILE ": %s, not used", r->dir,
-			strerror(-err));
-		return 0;
-	}
-	r->windowed = true;
-	r->win_start = start;
-	r->win_end = end;
-	r->win_ivl = ivl;
-	return 0;
-}
-
-void store_reader_damage(const struct store_reader *r, uint64_t *records,
-			 uint64_t *bytes)
-{
-	*records = r->bad_records + (r->open ? r->sc.bad_records : 0);
-	*bytes = r->bad_bytes + (r->open ? r->sc.bad_bytes : 0);
-}
-
-void store_reader_take_damage(struct store_reader *r, uint64_t *records,
-			      uint64_t *bytes)
-{
-	uint64_t n, b;
-
-	store_reader_damage(r, &n, &b);
-	*records = n - r->taken_records;
-	*bytes = b - r->taken_bytes;
-	r->taken_records = n;
-	r->taken_bytes = b;
-}
-
-void store_reader_close(struct store_reader *r)
-{
-	if (!r)
-		return;
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r->regs);
-	free(r->idx);
-	free(r->data);
-	close(r->dfd);
-	free(r->segs);
-	free(r->dir);
-	free(r);
 }
