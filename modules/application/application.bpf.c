@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* application: packets and bytes per protocol and service port. */
 #include "module.bpf.h"
-#include "state.bpf.h"
 #include "application.h"
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, __u32, struct application_val,
-	   APP_ENTRIES);
+COMO_TABLE(__u32, struct application_val, APP_ENTRIES);
+
+/* A packet into V, this CPU's value for its key: -ENOSPC when full. */
+static __always_inline int count_add(struct application_val *v,
+				     const struct como_pkt *pkt)
+{
+	if (!v)
+		return -ENOSPC;
+	v->pkts += pkt->count;
+	v->bytes += pkt->len;
+	return 0;
+}
 
 static __always_inline int application_update(const struct como_pkt *pkt,
 					      void *state)
@@ -19,7 +28,7 @@ static __always_inline int application_update(const struct como_pkt *pkt,
 	    (proto == 6 || proto == 17 || proto == 132))
 		key |= APP_PORTED |
 		       (pkt->sport < pkt->dport ? pkt->sport : pkt->dport);
-	return como_state_count(state, &key, pkt->count, pkt->len);
+	return count_add(como_get(state, &key), pkt);
 }
 
 COMO_UPDATE(application_update)

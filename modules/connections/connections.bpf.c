@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* connections: SYN, FIN and RST per TCP connection per interval. */
 #include "module.bpf.h"
-#include "state.bpf.h"
 #include "connections.h"
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct connections_key,
-	   struct connections_val, CONN_ENTRIES);
+COMO_TABLE(struct connections_key, struct connections_val, CONN_ENTRIES);
 
 /* (address, port) X before Y? Addresses compare as big-endian words. */
 static __always_inline int end_before(const __u8 *x, __u16 px, const __u8 *y,
@@ -26,7 +24,7 @@ static __always_inline int end_before(const __u8 *x, __u16 px, const __u8 *y,
 static __always_inline int connections_update(const struct como_pkt *pkt,
 					      void *state)
 {
-	struct connections_val zero = {}, *v;
+	struct connections_val *v;
 	struct connections_key k;
 	__u8 f = pkt->tcp_flags;
 
@@ -43,7 +41,7 @@ static __always_inline int connections_update(const struct como_pkt *pkt,
 		k.port_a = pkt->dport;
 		k.port_b = pkt->sport;
 	}
-	v = como_state_get(state, &k, &zero);
+	v = como_get(state, &k);
 	if (!v)
 		return -ENOSPC;
 	v->pkts += pkt->count;

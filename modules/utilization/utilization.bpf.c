@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* utilization: packets and bytes per interval and per millisecond. */
 #include "module.bpf.h"
-#include "state.bpf.h"
 #include "utilization.h"
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, __u64, struct utilization_val,
-	   UTIL_BUCKETS + 1);
+COMO_TABLE(__u64, struct utilization_val, UTIL_BUCKETS + 1);
+
+/* A packet into V, this CPU's value for its key: -ENOSPC when full. */
+static __always_inline int count_add(struct utilization_val *v,
+				     const struct como_pkt *pkt)
+{
+	if (!v)
+		return -ENOSPC;
+	v->pkts += pkt->count;
+	v->bytes += pkt->len;
+	return 0;
+}
 
 static __always_inline int utilization_update(const struct como_pkt *pkt,
 					      void *state)
@@ -13,11 +22,11 @@ static __always_inline int utilization_update(const struct como_pkt *pkt,
 	__u64 key = UTIL_TOTAL;
 	int err;
 
-	err = como_state_count(state, &key, pkt->count, pkt->len);
+	err = count_add(como_get(state, &key), pkt);
 	if (err)
 		return err;
 	key = pkt->ts / UTIL_BUCKET_NS;
-	return como_state_count(state, &key, pkt->count, pkt->len);
+	return count_add(como_get(state, &key), pkt);
 }
 
 COMO_UPDATE(utilization_update)

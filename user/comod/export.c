@@ -65,7 +65,7 @@
 #define EXPORT_BUFFER_MIN	4096U
 /* a trace run's queue of tables: at least this, at least one full table */
 #define EXPORT_QUEUE		(1U << 20)
-#define EXPORT_QUEUE_EPOCHS	65536U
+#define EXPORT_QUEUE_EPOCHS	64U
 /* what store() may write for one record (the in-process export's limit) */
 #define RECBUF_SIZE		65536U
 /* the head of the shared area, then the table's keys, values, records */
