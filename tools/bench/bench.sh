@@ -25,7 +25,7 @@
 #   pmacctd  per-destination (dst_host) counts with the print plugin
 #   tshark   -n -q -z endpoints,ip -z endpoints,ipv6 -z io,stat,0
 #   nfpcapd  nfpcapd -r FILE -w DIR (NetFlow records in nfcapd files), then
-#            nfdump -R DIR -A dstip (packets per destination): one command,
+#            nfdump -6 -R DIR -A dstip (packets per destination): one command,
 #            both programs measured together
 # on the sparse trace also
 #   como     the same modules with interval=1h: the cost of the clock
@@ -323,11 +323,14 @@ for t in "$@"; do
 				my ($enc) = $F[6] =~ /^(.*?)(?::ipv?6?(?::|$)|$)/;
 				$undec{$enc}++;
 			}
-			# nfpcapd reassembles fragments: a datagram is one packet
-			$frag++ if ($F[7] ne "" && $F[7] > 0) || ($F[8] ne "" && $F[8] > 0);
 			# nfpcapd reads an IP header behind Ethernet, 802.1Q tags
-			# and MPLS labels; it skips 802.1ad-tagged frames
-			$nfundec{$1}++ if $F[6] =~ /^((?:eth|sll):ethertype(?::(?:vlan|mpls)(?::ethertype)?)*:ieee8021ad)/;
+			# and MPLS labels; it skips 802.1ad-tagged frames; it
+			# reassembles fragments: a datagram is one packet
+			if ($F[6] =~ /^((?:eth|sll):ethertype(?::(?:vlan|mpls)(?::ethertype)?)*:ieee8021ad)/) {
+				$nfundec{$1}++;
+			} elsif (($F[7] ne "" && $F[7] > 0) || ($F[8] ne "" && $F[8] > 0)) {
+				$frag++;
+			}
 			END {
 				printf "ip_packets=%d\ndistinct_dst=%d\ntap_skipped=%d\n",
 					$n, scalar(keys %dst), $skip;
@@ -447,7 +450,7 @@ for t in "$@"; do
 		warm "$abs"
 		# shellcheck disable=SC2016 # expanded by the inner sh
 		measure "$d/nfpcapd.time" sh -c 'nfpcapd -r "$1" -w "$2" >"$3" 2>&1 &&
-			nfdump -R "$2" -q -A dstip -o "fmt:%da %pkt" >"$4" 2>"$5"' sh \
+			nfdump -6 -R "$2" -q -A dstip -o "fmt:%da %pkt" >"$4" 2>"$5"' sh \
 			"$abs" "$d/nfcapd" "$d/nfpcapd.log" "$d/nfdump.out" "$d/nfdump.err" \
 			</dev/null
 		echo "files=$(find "$d/nfcapd" -type f | wc -l)" >"$d/nfpcapd.env"
