@@ -6,7 +6,7 @@
 # Environment: COMO (default .output/bin/como), GENTRACE (default
 # .output/bin/gentrace), BENCH_TIMEOUT (seconds per tool run, default 300),
 # and, to skip or shorten parts (tools/bench/README.md):
-#   BENCH_PEERS         peers to run (default "pmacctd tshark nfpcapd")
+#   BENCH_PEERS         peers to run (default "pmacctd tshark nfpcapd"; empty: none)
 #   BENCH_SPARSE        1 (default): add the sparse real trace, SPARSE_COPIES
 #                       time-shifted copies of BENCH_SPARSE_SRC (default
 #                       ../shared/traces/mixed/ndpi_gnutella.pcap), 601 s
@@ -60,7 +60,7 @@ root=$(cd "$here/../.." && pwd)
 COMO=${COMO:-$root/.output/bin/como}
 GENTRACE=${GENTRACE:-$root/.output/bin/gentrace}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
-BENCH_PEERS=${BENCH_PEERS:-pmacctd tshark nfpcapd}
+BENCH_PEERS=${BENCH_PEERS-pmacctd tshark nfpcapd}
 BENCH_SPARSE=${BENCH_SPARSE:-1}
 BENCH_SPARSE_SRC=${BENCH_SPARSE_SRC:-$root/../shared/traces/mixed/ndpi_gnutella.pcap}
 BENCH_SPARSE_COPIES=${BENCH_SPARSE_COPIES:-256}
@@ -227,7 +227,7 @@ cores_run() { # TRACE DIR
 	fi
 	for ((r = 1; r <= BENCH_REPS; r++)); do
 		for cpus in 0 0,1; do
-			name=cpu${cpus/,/-}-$r
+			name=cores$(($(echo "$cpus" | tr -cd , | wc -c) + 1))-$r # cores1-R, cores2-R
 			log "  como under taskset -c $cpus (round $r of $BENCH_REPS)"
 			rm -rf "$c/dir"
 			mkdir -p "$c/dir"

@@ -245,8 +245,9 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         %cores = (skipped => (kv_file("$d/cores/skipped") // {})->{skipped});
     } elsif (-d "$d/cores") {
         my (%runs, %sums, $bad);
-        for my $tf (sort glob("$d/cores/cpu*.time")) {
-            my ($set, $round) = basename($tf) =~ /^cpu([\d-]+)-(\d+)\.time$/ or next;
+        for my $tf (sort glob("$d/cores/cores*.time")) {
+            my ($n, $round) = basename($tf) =~ /^cores(\d+)-(\d+)\.time$/ or next;
+            my $set = join ',', 0 .. $n - 1;    # taskset -c 0, -c 0,1
             (my $base = $tf) =~ s/\.time$//;
             my ($t, $err) = timing($tf);
             my $j = json_result("$base.out");
@@ -262,7 +263,7 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             $bad = 1 if !$r{complete} || $sum eq ''
                 || (slurp("$base.csv") // '') =~ /^# query failed/m;
             $sums{$sum}++;
-            push @{ $runs{$set =~ s/-/,/gr} }, \%r;
+            push @{ $runs{$set} }, \%r;
         }
         my %by;
         for my $set (sort keys %runs) {
@@ -595,7 +596,7 @@ for my $t (@traces) {
     my $name = basename($t->{file});
     for my $tool (qw(como como_1h pmacctd tshark nfpcapd)) {
         my $r = $t->{tools}{$tool} or next;
-        if ($r->{skipped}) { push @rows, [$name, $tool, ('-') x 3, 'skipped', ('-') x 6]; next }
+        if ($r->{skipped}) { push @rows, [$name, $tool, ('-') x 2, 'skipped', ('-') x 7]; next }
         my $st = $r->{error} ? 'error' : $r->{complete} ? 'yes' : 'NO';
         my ($xp, $xc) = ('', '');
         if ($tool !~ /^como/) {
@@ -636,6 +637,13 @@ for my $t (@traces) {
             f($iv->{interval_1h_cpu_s}, '%.2f'), f($iv->{interval_1h_epochs}, '%d'),
             f($iv->{cpu_default_over_1h}, '%.2f'), f($iv->{default_mpps}, '%.3f'),
             f($iv->{interval_1h_mpps}, '%.3f'), $iv->{note} ? "  ($iv->{note})" : '';
+        # the same figure as the table's, in the issue's terms (target <= 0.2)
+        my $cu = $t->{tools}{como}{cpu_us_per_pkt};
+        printf "  como's CPU per packet (%s us) over %s (target against nfpcapd: <= 0.2)\n",
+            f($cu, '%.3f'), join(', ', map {
+                my $x = $t->{ratios}{"cpu_${_}_over_como"};
+                sprintf '%s\'s: %s', $_, defined $x && $x > 0 ? sprintf('%.2f', 1 / $x) : '-'
+            } grep { !$t->{tools}{$_}{skipped} } qw(nfpcapd tshark pmacctd));
     }
     if (my $c = $t->{cores}) {
         printf "\n%s, como on 1 core and on 2 (taskset; median of rounds; target >= 1.7x):\n", $name;
