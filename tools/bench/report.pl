@@ -281,9 +281,15 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             ? num($two->{pps} / $one->{pps}, '%.2f') : undef;
         $cores{identical} = !$bad && keys %sums == 1 ? JSON::PP::true : JSON::PP::false;
         $cores{note} = 'not every run counted every packet or stored results' if $bad;
-        $cores{note} //= 'the stored results differ between runs (' . scalar(keys %sums)
-            . ' different outputs of como query -f csv; raw/*/cores/ holds one of each core count)'
-            if keys %sums > 1;
+        if (keys %sums > 1) {
+            my @each = map {
+                my %u = map { $_->{results_md5} => 1 } @{ $runs{$_} };
+                sprintf '%d under -c %s', scalar(keys %u), $_
+            } sort keys %runs;
+            $cores{note} //= 'the stored results differ: ' . scalar(keys %sums)
+                . ' different outputs of como query -f csv (' . join(', ', @each)
+                . '); raw/*/cores/ keeps the first round\'s of each core count';
+        }
     }
 
     # --- in-kernel ns per packet of each module (the first trace) -------------
