@@ -4,12 +4,38 @@
 #   tools/bench/bench.sh [-o OUTDIR] [TRACE...]
 #
 # Environment: COMO (default .output/bin/como), GENTRACE (default
-# .output/bin/gentrace), BENCH_TIMEOUT (seconds per tool run, default 300).
+# .output/bin/gentrace), BENCH_TIMEOUT (seconds per tool run, default 300),
+# and, to skip or shorten parts (tools/bench/README.md):
+#   BENCH_PEERS         peers to run (default "pmacctd tshark nfpcapd"; empty: none)
+#   BENCH_SPARSE        1 (default): add the sparse real trace, SPARSE_COPIES
+#                       time-shifted copies of BENCH_SPARSE_SRC (default
+#                       ../shared/traces/mixed/ndpi_gnutella.pcap), 601 s
+#                       apart; 0 skips it
+#   BENCH_SPARSE_COPIES copies in the sparse trace (default 256)
+#   BENCH_CORES         1 (default): como on 1 core and on 2 (taskset) on the
+#                       first trace; 0 skips it
+#   BENCH_MODULES       1 (default): each module alone and all together,
+#                       in-kernel ns per packet, on the first trace; 0 skips
+#   BENCH_REPS          rounds of the core and module runs (default 3; the
+#                       median is reported, every round is in the JSON)
+#   BENCH_LIVE          1 (default): tools/bench/live.sh at the end; 0 skips
 #
 # For each trace it runs, one after the other on the same file:
 #   como     $COMO run --trace FILE -d DIR -m counter -m protocol -m topdest --bpf-stats -j
 #   pmacctd  per-destination (dst_host) counts with the print plugin
 #   tshark   -n -q -z endpoints,ip -z endpoints,ipv6 -z io,stat,0
+#   nfpcapd  nfpcapd -r FILE -w DIR (NetFlow records in nfcapd files), then
+#            nfdump -6 -R DIR -A dstip (packets per destination): one command,
+#            both programs measured together
+# on the sparse trace also
+#   como     the same modules with interval=1h: the cost of the clock
+#            (empty intervals) is the default run's CPU over this one's
+# and on the first trace also
+#   como     under taskset -c 0 and under taskset -c 0,1 (rate ratio; the
+#            stored results, como query -f csv, compared)
+#   como     each module of modules/ alone and all of them together, with
+#            --bpf-stats (in-kernel ns per packet; como cannot run without a
+#            module, so the cheapest module alone is the baseline)
 # then, for como's export (each module's export()/action()/store() in a
 # worker process of its own, user/comod/export.c), what an epoch costs:
 #   como     the same modules with interval=10ms, so that the trace makes
@@ -34,6 +60,13 @@ root=$(cd "$here/../.." && pwd)
 COMO=${COMO:-$root/.output/bin/como}
 GENTRACE=${GENTRACE:-$root/.output/bin/gentrace}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+BENCH_PEERS=${BENCH_PEERS-pmacctd tshark nfpcapd}
+BENCH_SPARSE=${BENCH_SPARSE:-1}
+BENCH_SPARSE_SRC=${BENCH_SPARSE_SRC:-$root/../shared/traces/mixed/ndpi_gnutella.pcap}
+BENCH_SPARSE_COPIES=${BENCH_SPARSE_COPIES:-256}
+BENCH_CORES=${BENCH_CORES:-1}
+BENCH_MODULES=${BENCH_MODULES:-1}
+BENCH_REPS=${BENCH_REPS:-3}
 outdir=$root/.output/bench
 
 usage() {
@@ -74,6 +107,7 @@ missing=
 command -v pmacctd >/dev/null || missing="$missing pmacct"
 command -v tshark >/dev/null || missing="$missing tshark"
 command -v capinfos >/dev/null || missing="$missing wireshark-common"
+command -v nfpcapd >/dev/null || missing="$missing nfdump"
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 		log "installing$missing"
@@ -91,8 +125,14 @@ fi
 if ! command -v capinfos >/dev/null || ! command -v tshark >/dev/null; then
 	die "capinfos and tshark are needed to count the trace's packets"
 fi
+peer_wanted() { case " $BENCH_PEERS " in *" $1 "*) return 0 ;; esac; return 1; }
 have_pmacctd=0
-command -v pmacctd >/dev/null && have_pmacctd=1
+command -v pmacctd >/dev/null && peer_wanted pmacctd && have_pmacctd=1
+have_tshark=0
+peer_wanted tshark && have_tshark=1
+have_nfpcapd=0
+command -v nfpcapd >/dev/null && command -v nfdump >/dev/null && peer_wanted nfpcapd &&
+	have_nfpcapd=1
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
@@ -121,6 +161,42 @@ fi
 for t in "$@"; do
 	[ -r "$t" ] || die "cannot read trace $t"
 done
+kinds=()
+for t in "$@"; do kinds+=(given); done
+kinds[0]=first
+
+# The sparse real trace: copies of a short real capture, each shifted by
+# 601 s (the source lasts 600.25 s), concatenated in time order: a day and
+# more of trace time with most intervals empty.  Cached like bench.pcap.
+if [ "$BENCH_SPARSE" != 0 ]; then
+	src=$BENCH_SPARSE_SRC
+	sparse=$outdir/sparse-$(basename "$src" .pcap)-$BENCH_SPARSE_COPIES.pcap
+	if [ ! -r "$src" ]; then
+		log "sparse trace skipped: cannot read $src (set BENCH_SPARSE_SRC)"
+	elif [ -s "$sparse" ] && [ "$sparse" -nt "$src" ]; then
+		log "reusing $sparse"
+		set -- "$@" "$sparse"
+		kinds+=(sparse)
+	else
+		log "making $sparse ($BENCH_SPARSE_COPIES copies of $(basename "$src"), 601 s apart)"
+		mkdir -p "$work/sparse"
+		ok=1
+		for ((c = 0; c < BENCH_SPARSE_COPIES; c++)); do
+			editcap -t $((601 * c)) "$src" "$(printf '%s/%05d.pcap' "$work/sparse" $c)" ||
+				{ ok=0; break; }
+		done
+		rm -f "$outdir/sparse.tmp.pcap"
+		if [ $ok -eq 1 ] && mergecap -a -w "$outdir/sparse.tmp.pcap" "$work/sparse"/*.pcap; then
+			mv -f "$outdir/sparse.tmp.pcap" "$sparse"
+			set -- "$@" "$sparse"
+			kinds+=(sparse)
+		else
+			rm -f "$outdir/sparse.tmp.pcap"
+			log "sparse trace skipped: editcap or mergecap failed"
+		fi
+		rm -rf "$work/sparse"
+	fi
+fi
 
 # --- helpers -----------------------------------------------------------------
 
@@ -139,6 +215,63 @@ next_prime() { # smallest prime >= $1
 			if ($p) { print "$n\n"; exit } }' "$1"
 }
 
+# The three modules on 1 core and on 2 (taskset), BENCH_REPS interleaved
+# rounds; after each run the stored results of every module, as
+# `como query -f csv` prints them, for comparing the two.
+cores_run() { # TRACE DIR
+	local t=$1 c=$2/cores r cpus name m
+	mkdir -p "$c"
+	if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
+		echo "skipped=needs 2 CPUs and taskset" >"$c/skipped"
+		return 0
+	fi
+	for ((r = 1; r <= BENCH_REPS; r++)); do
+		for cpus in 0 0,1; do
+			name=cores$(($(echo "$cpus" | tr -cd , | wc -c) + 1))-$r # cores1-R, cores2-R
+			log "  como under taskset -c $cpus (round $r of $BENCH_REPS)"
+			rm -rf "$c/dir"
+			mkdir -p "$c/dir"
+			warm "$t"
+			measure "$c/$name.time" taskset -c "$cpus" "$COMO" run --trace "$t" \
+				-d "$c/dir" -m counter -m protocol -m topdest -j \
+				</dev/null >"$c/$name.out" 2>"$c/$name.err"
+			: >"$c/$name.csv"
+			for m in counter protocol topdest; do
+				{ echo "# $m"; "$COMO" query -m "$m" -f csv -d "$c/dir" 2>&1; } \
+					>>"$c/$name.csv" </dev/null || echo "# query failed: $m" >>"$c/$name.csv"
+			done
+			md5sum <"$c/$name.csv" | cut -d' ' -f1 >"$c/$name.md5"
+			# keep one copy of each core count's results, not every round's
+			[ "$r" -eq 1 ] || rm -f "$c/$name.csv"
+		done
+	done
+	rm -rf "$c/dir"
+}
+
+# In-kernel ns per packet (--bpf-stats): each module in the tree alone, then
+# all of them together, BENCH_REPS interleaved rounds.
+modules_run() { # TRACE DIR
+	local t=$1 c=$2/modules r m all=()
+	mkdir -p "$c"
+	for m in "$root"/modules/*/; do
+		m=$(basename "$m")
+		all+=(-m "$m")
+		echo "$m" >>"$c/list"
+	done
+	for ((r = 1; r <= BENCH_REPS; r++)); do
+		log "  each module alone, and all together (round $r of $BENCH_REPS)"
+		while read -r m; do
+			rm -rf "$c/dir"
+			"$COMO" run --trace "$t" -d "$c/dir" -m "$m" --bpf-stats -j -q \
+				</dev/null >"$c/$m-$r.out" 2>"$c/$m-$r.err" || true
+		done <"$c/list"
+		rm -rf "$c/dir"
+		"$COMO" run --trace "$t" -d "$c/dir" "${all[@]}" --bpf-stats -j -q \
+			</dev/null >"$c/ALL-$r.out" 2>"$c/ALL-$r.err" || true
+	done
+	rm -rf "$c/dir"
+}
+
 # pmacctd's plugin pipe: 32 MiB ("tens of MB"), buffers a hundredth of it;
 # bigger ones only when the first loses data (see pmacctd.conf.in).
 pipe_sizes="33554432 268435456 1073741824"
@@ -152,6 +285,9 @@ pipe_sizes="33554432 268435456 1073741824"
 	echo "cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n1)"
 	echo "tshark=$(tshark -v 2>/dev/null | head -n1)"
 	if [ $have_pmacctd -eq 1 ]; then echo "pmacctd=$(pmacctd -V 2>&1 | head -n1)"; fi
+	if [ $have_nfpcapd -eq 1 ]; then echo "nfdump=$(nfdump -V 2>&1 | head -n1)"; fi
+	echo "peers=$BENCH_PEERS"
+	echo "reps=$BENCH_REPS"
 	echo "timeout_s=$BENCH_TIMEOUT"
 } >"$work/host.env"
 
@@ -160,6 +296,7 @@ for t in "$@"; do
 	i=$((i + 1))
 	abs=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
 	d=$work/trace$i
+	kind=${kinds[$((i - 1))]}
 	mkdir -p "$d"
 	log "[$i/$#] $abs"
 
@@ -177,13 +314,22 @@ for t in "$@"; do
 	log "  reference count (tshark pass, not measured)"
 	tshark -n -r "$abs" -Y 'ip or ipv6' -T fields -E occurrence=f \
 		-e ip.dst -e ipv6.dst -e icmp.type -e icmpv6.type -e _ws.short -e _ws.malformed \
-		-e frame.protocols 2>"$d/ref.err" </dev/null |
+		-e frame.protocols -e ip.frag_offset -e ipv6.fraghdr.offset \
+		2>"$d/ref.err" </dev/null |
 		perl -F'\t' -lane '
 			$n++; $dst{"$F[0]/$F[1]"} = 1;
 			$skip++ if ($F[2] ne "" || $F[3] ne "") && ($F[4] ne "" || $F[5] ne "");
 			unless ($F[6] =~ /^(?:(?:eth|sll):ethertype(?::(?:vlan|mpls)(?::ethertype)?)*:|raw:)ipv?6?(?::|$)/) {
 				my ($enc) = $F[6] =~ /^(.*?)(?::ipv?6?(?::|$)|$)/;
 				$undec{$enc}++;
+			}
+			# nfpcapd reads an IP header behind Ethernet, 802.1Q tags
+			# and MPLS labels; it skips 802.1ad-tagged frames; it
+			# reassembles fragments: a datagram is one packet
+			if ($F[6] =~ /^((?:eth|sll):ethertype(?::(?:vlan|mpls)(?::ethertype)?)*:ieee8021ad)/) {
+				$nfundec{$1}++;
+			} elsif (($F[7] ne "" && $F[7] > 0) || ($F[8] ne "" && $F[8] > 0)) {
+				$frag++;
 			}
 			END {
 				printf "ip_packets=%d\ndistinct_dst=%d\ntap_skipped=%d\n",
@@ -192,8 +338,18 @@ for t in "$@"; do
 				printf "pmacctd_undecoded=%d\n", $u;
 				printf "pmacctd_undecoded_by=%s\n", join ";",
 					map { "$_=$undec{$_}" } sort { $undec{$b} <=> $undec{$a} } keys %undec;
+				printf "ip_fragments_not_first=%d\n", $frag;
+				$u = 0; $u += $_ for values %nfundec;
+				printf "nfpcapd_undecoded=%d\n", $u;
+				printf "nfpcapd_undecoded_by=%s\n", join ";",
+					map { "$_=$nfundec{$_}" } sort { $nfundec{$b} <=> $nfundec{$a} } keys %nfundec;
 			}' >"$d/ref.env"
+	ref_rc=${PIPESTATUS[0]}
+	if [ "$ref_rc" -ne 0 ]; then
+		die "the reference tshark pass failed (exit $ref_rc): $(grep -v '^Running as user' "$d/ref.err" | head -n3)"
+	fi
 	{
+		echo "kind=$kind"
 		echo "file=$abs"
 		echo "packets=$frames"
 		cat "$d/ref.env"
@@ -212,15 +368,35 @@ for t in "$@"; do
 		</dev/null >"$d/como.out" 2>"$d/como.err"
 	rm -rf "$d/como.dir"
 
-	# como's export per epoch: short intervals make many epochs
-	log "  como, export per epoch (10 ms intervals)"
-	mkdir -p "$d/export.dir"
-	warm "$abs"
-	measure "$d/export.time" "$COMO" run --trace "$abs" -d "$d/export.dir" \
-		-m counter:interval=10ms -m protocol:interval=10ms \
-		-m topdest:interval=10ms -j \
-		</dev/null >"$d/export.out" 2>"$d/export.err"
-	rm -rf "$d/export.dir"
+	if [ "$kind" = sparse ]; then
+		# the same run with hour-long intervals: what the empty ones cost
+		log "  como, interval=1h"
+		mkdir -p "$d/como1h.dir"
+		warm "$abs"
+		measure "$d/como1h.time" "$COMO" run --trace "$abs" -d "$d/como1h.dir" \
+			-m counter:interval=1h -m protocol:interval=1h \
+			-m topdest:interval=1h --bpf-stats -j \
+			</dev/null >"$d/como1h.out" 2>"$d/como1h.err"
+		rm -rf "$d/como1h.dir"
+	else
+		# como's export per epoch: short intervals make many epochs (not
+		# on the sparse trace: 10 ms over 42 hours is 15 million epochs)
+		log "  como, export per epoch (10 ms intervals)"
+		mkdir -p "$d/export.dir"
+		warm "$abs"
+		measure "$d/export.time" "$COMO" run --trace "$abs" -d "$d/export.dir" \
+			-m counter:interval=10ms -m protocol:interval=10ms \
+			-m topdest:interval=10ms -j \
+			</dev/null >"$d/export.out" 2>"$d/export.err"
+		rm -rf "$d/export.dir"
+	fi
+
+	if [ "$kind" = first ] && [ "$BENCH_CORES" != 0 ]; then
+		cores_run "$abs" "$d"
+	fi
+	if [ "$kind" = first ] && [ "$BENCH_MODULES" != 0 ]; then
+		modules_run "$abs" "$d"
+	fi
 
 	# pmacctd
 	if [ $have_pmacctd -eq 1 ]; then
@@ -257,20 +433,42 @@ for t in "$@"; do
 	fi
 
 	# tshark
-	log "  tshark"
-	warm "$abs"
-	measure "$d/tshark.time" tshark -n -q -r "$abs" \
-		-z endpoints,ip -z endpoints,ipv6 -z io,stat,0 \
-		</dev/null >"$d/tshark.out" 2>"$d/tshark.err"
+	if [ $have_tshark -eq 1 ]; then
+		log "  tshark"
+		warm "$abs"
+		measure "$d/tshark.time" tshark -n -q -r "$abs" \
+			-z endpoints,ip -z endpoints,ipv6 -z io,stat,0 \
+			</dev/null >"$d/tshark.out" 2>"$d/tshark.err"
+	fi
+
+	# nfpcapd + nfdump: flow records written to files, then the packets per
+	# destination read back from them, measured as one command
+	if [ $have_nfpcapd -eq 1 ]; then
+		log "  nfpcapd + nfdump"
+		rm -rf "$d/nfcapd"
+		mkdir -p "$d/nfcapd"
+		warm "$abs"
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		measure "$d/nfpcapd.time" sh -c 'nfpcapd -r "$1" -w "$2" >"$3" 2>&1 &&
+			nfdump -6 -R "$2" -q -A dstip -o "fmt:%da %pkt" >"$4" 2>"$5"' sh \
+			"$abs" "$d/nfcapd" "$d/nfpcapd.log" "$d/nfdump.out" "$d/nfdump.err" \
+			</dev/null
+		echo "files=$(find "$d/nfcapd" -type f | wc -l)" >"$d/nfpcapd.env"
+		rm -rf "$d/nfcapd"
+	fi
 
 	# keep the small raw outputs as evidence (not pmacctd's CSV: it can be big)
 	raw=$outdir/raw/$i-$(basename "$abs")
 	rm -rf "$raw"
 	mkdir -p "$raw"
 	for f in trace.env como.out como.err como.time export.out export.err \
-		export.time pmacctd.conf pmacctd.log \
-		pmacctd.time pmacctd.attempts tshark.out tshark.err tshark.time; do
+		export.time como1h.out como1h.err como1h.time pmacctd.conf pmacctd.log \
+		pmacctd.time pmacctd.attempts tshark.out tshark.err tshark.time \
+		nfpcapd.log nfpcapd.time nfpcapd.env nfdump.err; do
 		if [ -f "$d/$f" ]; then cp "$d/$f" "$raw/"; fi
+	done
+	for f in cores modules; do
+		if [ -d "$d/$f" ]; then cp -r "$d/$f" "$raw/"; fi
 	done
 done
 

@@ -139,7 +139,7 @@ for my $d (sort glob("$work/live/*")) {
     $r{va_rx_dropped} = $a->{va_rx_dropped} - $b->{va_rx_dropped};
     $r{va_tx_packets} = $a->{va_tx_packets} - $b->{va_tx_packets};
 
-    if ($run->{mode} ne 'tcpdump') {
+    if ($run->{mode} eq 'como' || $run->{mode} eq 'both') {
         my %c;
         my $j = json_line("$d/como.out");
         $c{rc} = 0 + (slurp("$d/como.rc") // 255);
@@ -160,7 +160,7 @@ for my $d (sort glob("$work/live/*")) {
         }
         $r{como} = \%c;
     }
-    if ($run->{mode} ne 'como') {
+    if ($run->{mode} eq 'tcpdump' || $run->{mode} eq 'both') {
         my %t;
         my $e = slurp("$d/tcpdump.err") // '';
         $t{rc} = 0 + (slurp("$d/tcpdump.rc") // 255);
@@ -184,6 +184,35 @@ for my $d (sort glob("$work/live/*")) {
             if defined $t->{cpu_s} && $t->{counted} > 0;
     }
     push @runs, \%r;
+}
+
+# The sender's achieved rate with a capture attached, as a ratio of its rate
+# with nothing attached at the same target (mode none).
+my @sender;
+{
+    my (%none, @targets);
+    for my $r (@runs) {
+        push @targets, $r->{target} unless grep { $_ eq $r->{target} } @targets;
+        $none{$r->{target}} = $r->{pps} if $r->{mode} eq 'none' && !$r->{error};
+    }
+    for my $tg (@targets) {
+        my %s = (target => $tg, none_pps => $none{$tg});
+        for my $r (grep { $_->{target} eq $tg && $_->{mode} ne 'none' } @runs) {
+            $s{"$r->{mode}_pps"} = $r->{pps};
+            my $ok = $none{$tg} && $r->{pps} && !$r->{error};
+            $r->{sender_rate_vs_none} = $ok ? num($r->{pps} / $none{$tg}, '%.3f') : undef;
+            $s{"$r->{mode}_over_none"} = $r->{sender_rate_vs_none};
+        }
+        push @sender, \%s if defined $none{$tg};
+    }
+    my @low = grep { defined $_->{como_over_none} && $_->{como_over_none} < 0.9 } @sender;
+    push @notes, sprintf("the sender with como attached reached under 90%% of its rate with "
+        . "nothing attached at %d of %d steps (%s)", scalar @low, scalar @sender,
+        join(', ', map { sprintf '%s: %.0f%%', $_->{target}, 100 * $_->{como_over_none} } @low))
+        if @low;
+    push @notes, sprintf("the sender with como attached reached at least 90%% of its rate with "
+        . "nothing attached at every step (%d)", scalar @sender)
+        if @sender && !@low && !grep { !defined $_->{como_over_none} } @sender;
 }
 
 # Where loss starts, per tool and mode (in the order the rates were run).
@@ -259,6 +288,12 @@ my %out = (
             . 'that tool alone, both: the two on the same traffic at once (XDP_PASS hands every '
             . 'frame on to the stack, where AF_PACKET sees it)',
         runs => \@runs,
+        sender_rate => {
+            what => 'tcpreplay\'s achieved rate with a capture attached / its rate with '
+                . 'nothing attached (mode none) at the same target, the runs one after the other',
+            target => 'como_over_none >= 0.9 at every step (issue 16)',
+            steps => \@sender,
+        },
         veth_end => kv_file("$work/veth-end.env"),
     },
     filter_cost => {
@@ -276,22 +311,29 @@ sub fmt { my ($f, $v) = @_; return defined $v ? sprintf($f, $v) : '-' }
 
 printf "live capture, veth in a namespace (%s CPUs, kernel %s); sent = tcpreplay's count\n",
     $host->{nproc} // '?', $host->{kernel} // '?';
-my @h = ('target', 'mode', 'tool', 'sent', 'kpps', 'counted', 'loss%', 'kdrop', 'cpu_s',
+my @h = ('target', 'mode', 'tool', 'sent', 'kpps', 'vs_none', 'counted', 'loss%', 'kdrop', 'cpu_s',
          'us/pkt', 'bpf_ns', 'softirq_s', 'sirq_us', 'sender_s', 'veth_drop');
-my $fmt = "%-9s %-7s %-7s %8s %6s %8s %7s %6s %6s %6s %6s %9s %7s %8s %9s\n";
+my $fmt = "%-9s %-7s %-7s %8s %6s %7s %8s %7s %6s %6s %6s %6s %9s %7s %8s %9s\n";
 printf $fmt, @h;
 for my $r (@runs) {
     my $tgt = $r->{target} =~ /^(\d+)$/ ? ($1 % 1000 ? $1 : ($1 / 1000) . 'k') : $r->{target};
     for my $tool (qw(como tcpdump)) {
         my $t = $r->{$tool} or next;
         printf $fmt, $tgt, $r->{mode}, $tool, fmt('%d', $r->{sent}),
-            fmt('%.1f', defined $r->{pps} ? $r->{pps} / 1000 : undef), fmt('%d', $t->{counted}),
+            fmt('%.1f', defined $r->{pps} ? $r->{pps} / 1000 : undef),
+            fmt('%.1f%%', defined $r->{sender_rate_vs_none} ? 100 * $r->{sender_rate_vs_none} : undef),
+            fmt('%d', $t->{counted}),
             fmt('%.3f', $t->{loss_pct}), fmt('%d', $t->{dropped_by_kernel}),
             fmt('%.2f', $t->{cpu_s}), fmt('%.2f', $t->{cpu_us_per_pkt}),
             fmt('%.0f', $t->{bpf_ns_per_pkt}), fmt('%.2f', $r->{softirq_s}),
             fmt('%.2f', $r->{softirq_us_per_pkt}), fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
     }
-    if (!$r->{como} && !$r->{tcpdump}) {
+    if ($r->{mode} eq 'none' && !$r->{error}) {
+        printf $fmt, $tgt, 'none', '-', fmt('%d', $r->{sent}),
+            fmt('%.1f', defined $r->{pps} ? $r->{pps} / 1000 : undef), '', ('-') x 6,
+            fmt('%.2f', $r->{softirq_s}), fmt('%.2f', $r->{softirq_us_per_pkt}),
+            fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
+    } elsif (!$r->{como} && !$r->{tcpdump}) {
         printf "%-9s %-7s %s\n", $tgt, $r->{mode}, $r->{error} // 'no result';
     }
 }
@@ -299,8 +341,19 @@ print "(cpu_s: the tool's own user+sys over the run, us/pkt = cpu_s / counted; b
     . " --bpf-stats ns per XDP run; softirq_s: system-wide softirq time over the run, where veth's\n"
     . " XDP and the AF_PACKET tap run (shared machine: noisy), sirq_us per packet sent; sender_s:\n"
     . " tcpreplay's CPU, busy-waiting when paced; veth_drop: frames lost before any capture;\n"
+    . " vs_none: the sender's achieved rate / its rate with nothing attached (mode none) at the\n"
+    . " same target (issue 16's target: >= 90% with como);\n"
     . " mode both: como and tcpdump on the same traffic at once, run-level columns shared)\n"
     if @runs;
+if (@sender) {
+    print "\nsender's achieved rate with a capture attached / with nothing attached (target: como >= 90%)\n";
+    for my $s (@sender) {
+        printf "  %-9s none %7s kpps  %s\n", $s->{target}, fmt('%.1f', $s->{none_pps} / 1000),
+            join('  ', map { sprintf '%s %s', $_, fmt('%.1f%%', defined $s->{"${_}_over_none"}
+                ? 100 * $s->{"${_}_over_none"} : undef) }
+                grep { exists $s->{"${_}_pps"} } qw(como tcpdump both));
+    }
+}
 print "\nin-kernel cost of a filter, offline ($fenv->{file}), median of rounds\n" if @variants;
 for my $v (@variants) {
     printf "  %-52s %7s ns/pkt  %s  matched %s of %s\n",

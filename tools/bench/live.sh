@@ -11,8 +11,9 @@
 #                     --topspeed), or "topspeed2" (two at once); default
 #                     "50000 100000 200000 400000 topspeed topspeed2"
 #   LIVE_SECONDS      seconds of traffic per run at the target rate (default 2)
-#   LIVE_MODES        "como tcpdump both" (default): each capturing alone,
-#                     then both at once on the same traffic
+#   LIVE_MODES        "none como tcpdump both" (default): nothing attached
+#                     (the sender's own rate), each capturing alone, then
+#                     both at once on the same traffic
 #   LIVE_BPF_STATS    1 (default): comod runs with --bpf-stats (adds ~20 ns
 #                     to each XDP run; gives the live ns per packet)
 #   LIVE_FILTER_REPS  rounds of the offline filter runs (default 5)
@@ -25,7 +26,9 @@
 #    (tcpreplay's count), counted by each tool, loss, CPU time of each tool
 #    (/proc/PID/stat, from ready to just before SIGINT), system-wide softirq
 #    time (/proc/stat: veth's XDP runs in softirq, not in comod), the
-#    sender's CPU (measure.pl), the achieved rate, veth and backlog drops.
+#    sender's CPU (measure.pl), the achieved rate, veth and backlog drops;
+#    at each rate, the achieved rate with a capture attached as a ratio of
+#    the rate with nothing attached (mode none, run just before).
 # 2. Offline: como run --trace on one trace (OUTDIR/bench.pcap, gentrace
 #    -n 1000000, shared with bench.sh) with --bpf-stats, -m counter alone and
 #    with two filters; bpf.ns_per_pkt of each (median of LIVE_FILTER_REPS
@@ -45,7 +48,7 @@ COMOD=${COMOD:-$(dirname "$COMO")/comod}
 GENTRACE=${GENTRACE:-$root/.output/bin/gentrace}
 LIVE_RATES=${LIVE_RATES:-50000 100000 200000 400000 topspeed topspeed2}
 LIVE_SECONDS=${LIVE_SECONDS:-2}
-LIVE_MODES=${LIVE_MODES:-como tcpdump both}
+LIVE_MODES=${LIVE_MODES:-none como tcpdump both}
 LIVE_BPF_STATS=${LIVE_BPF_STATS:-1}
 LIVE_FILTER_REPS=${LIVE_FILTER_REPS:-5}
 LIVE_TIMEOUT=${LIVE_TIMEOUT:-120}
@@ -241,7 +244,7 @@ run_one() { # ID TARGET MODE
 		"$id" "$target" "$mode" "$senders" "$limit" >"$d/run.env"
 	log "  $target: $mode ($senders x $limit packets)"
 
-	if [ "$mode" != tcpdump ]; then
+	if [ "$mode" = como ] || [ "$mode" = both ]; then
 		local stats=
 		[ "$LIVE_BPF_STATS" = 1 ] && stats=--bpf-stats
 		mkdir -p "$d/como.dir"
@@ -262,7 +265,7 @@ run_one() { # ID TARGET MODE
 			ready=0
 		fi
 	fi
-	if [ "$mode" != como ] && [ $ready -eq 1 ]; then
+	if { [ "$mode" = tcpdump ] || [ "$mode" = both ]; } && [ $ready -eq 1 ]; then
 		ip netns exec "$NS" tcpdump -i va -w /dev/null \
 			</dev/null >/dev/null 2>"$d/tcpdump.err" &
 		td_pid=$!
@@ -302,9 +305,9 @@ run_one() { # ID TARGET MODE
 modes=
 for m in $LIVE_MODES; do
 	case $m in
-	como) modes="$modes como" ;;
+	none | como) modes="$modes $m" ;;
 	tcpdump | both) if [ $have_tcpdump -eq 1 ]; then modes="$modes $m"; fi ;;
-	*) die "unknown mode '$m' in LIVE_MODES (como, tcpdump, both)" ;;
+	*) die "unknown mode '$m' in LIVE_MODES (none, como, tcpdump, both)" ;;
 	esac
 done
 

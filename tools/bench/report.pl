@@ -42,6 +42,23 @@
 #                   disturbs least).  From como's run (the modules' own
 #                   intervals) and from a run with 10 ms intervals
 #                   (export.{out,time}), which makes thousands of epochs.
+#   nfpcapd         nfpcapd -r then nfdump -A dstip, measured as one command;
+#                   packets = the sum of nfdump's per-destination packets;
+#                   expected = the IP frames less the fragments after a
+#                   datagram's first (nfpcapd reassembles: a datagram is one
+#                   packet) and the frames whose IP header it does not reach
+#                   (802.1ad tags), both from the reference pass.
+#   intervals       the sparse trace only: como's run at the modules' default
+#                   intervals against the same run with interval=1h
+#                   (como1h.{out,time}): cpu_default_over_1h.
+#   cores           the first trace only: como under taskset -c 0 and -c 0,1,
+#                   every round; pps medians and their ratio; identical: the
+#                   stored results (como query -f csv, every module) of every
+#                   run are the same bytes.
+#   modules         the first trace only: bpf.ns_per_pkt (--bpf-stats) of each
+#                   module alone and of all together, medians of the rounds;
+#                   baseline = the cheapest module alone (como cannot run
+#                   without a module); above_baseline = a module's - that.
 use strict;
 use warnings;
 use JSON::PP;
@@ -116,6 +133,19 @@ sub export_figures {    # each module's export figures in a -j summary
     return \%m;
 }
 
+sub tail_of {    # the last 300 characters of a file, trimmed
+    my $e = slurp($_[0]) // '';
+    $e =~ s/\s+$//;
+    $e = substr($e, -300) if length $e > 300;
+    return $e;
+}
+
+sub median {
+    my @v = sort { $a <=> $b } grep { defined } @_;
+    return undef unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
 # Fill pps and cpu_us_per_pkt from packets/expected/complete and the timing.
 sub rates {
     my ($r, $frames) = @_;
@@ -136,6 +166,7 @@ my @traces;
 
 for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trace*") {
     my $te = kv_file("$d/trace.env") or next;
+    my $kind = $te->{kind} // 'given';
     my $frames = 0 + $te->{packets};
     my $ipf = 0 + $te->{ip_packets};
     my %tools;
@@ -167,6 +198,140 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         $tools{como} = \%r;
     }
 
+    # --- como with interval=1h (the sparse trace) -----------------------------
+    my %intervals;
+    if (-f "$d/como1h.time") {
+        my ($t, $err) = timing("$d/como1h.time");
+        my %r = (expected => $frames, $t ? %$t : ());
+        my $j = json_result("$d/como1h.out");
+        if ($j && defined $j->{packets}) {
+            $r{packets} = 0 + $j->{packets};
+            $r{epochs} = $j->{epochs};
+            $r{ns_per_pkt} = ref $j->{bpf} eq 'HASH' ? $j->{bpf}{ns_per_pkt} : undef;
+        } else {
+            $err //= 'no JSON result on stdout';
+        }
+        if ($err) {
+            my $e = tail_of("$d/como1h.err");
+            $r{error} = $err . ($e ne '' ? ": $e" : '');
+            $failed = 1;
+        }
+        $r{complete} = defined $r{packets} && $r{packets} == $frames && !$r{error}
+            ? JSON::PP::true : JSON::PP::false;
+        rates(\%r, $frames);
+        $tools{como_1h} = \%r;
+        my $c = $tools{como};
+        %intervals = (
+            default_cpu_s => $c->{cpu_s}, interval_1h_cpu_s => $r{cpu_s},
+            default_epochs => ref $c->{reported} eq 'HASH' ? $c->{reported}{epochs} : undef,
+            interval_1h_epochs => $r{epochs},
+            default_mpps => defined $c->{pps} ? num($c->{pps} / 1e6, '%.3f') : undef,
+            interval_1h_mpps => defined $r{pps} ? num($r{pps} / 1e6, '%.3f') : undef,
+            cpu_default_over_1h => undef,
+            target => 'cpu_default_over_1h <= 1.5 and default_mpps >= 2 (issue 16)',
+        );
+        if ($c->{complete} && $r{complete} && $r{cpu_s}) {
+            $intervals{cpu_default_over_1h} = num($c->{cpu_s} / $r{cpu_s}, '%.2f');
+        } elsif ($c->{complete} && $r{complete}) {
+            $intervals{note} = 'the 1h run\'s CPU time is below the clock resolution';
+        } else {
+            $intervals{note} = 'a run did not count every packet: no ratio';
+        }
+    }
+
+    # --- como on 1 core and on 2 (the first trace) ----------------------------
+    my %cores;
+    if (-f "$d/cores/skipped") {
+        %cores = (skipped => (kv_file("$d/cores/skipped") // {})->{skipped});
+    } elsif (-d "$d/cores") {
+        my (%runs, %sums, $bad);
+        for my $tf (sort glob("$d/cores/cores*.time")) {
+            my ($n, $round) = basename($tf) =~ /^cores(\d+)-(\d+)\.time$/ or next;
+            my $set = join ',', 0 .. $n - 1;    # taskset -c 0, -c 0,1
+            (my $base = $tf) =~ s/\.time$//;
+            my ($t, $err) = timing($tf);
+            my $j = json_result("$base.out");
+            my %r = (round => 0 + $round, $t ? %$t : ());
+            $r{packets} = $j ? $j->{packets} : undef;
+            $r{complete} = $j && defined $j->{packets} && $j->{packets} == $frames && !$err
+                ? JSON::PP::true : JSON::PP::false;
+            $r{error} = $err . ': ' . tail_of("$base.err") if $err;
+            $r{error} //= 'no JSON result on stdout' unless $j;
+            $r{pps} = $r{complete} && $r{wall_s} ? num($frames / $r{wall_s}, '%.1f') : undef;
+            chomp(my $sum = slurp("$base.md5") // '');
+            $r{results_md5} = $sum;
+            $bad = 1 if !$r{complete} || $sum eq ''
+                || (slurp("$base.csv") // '') =~ /^# query failed/m;
+            $sums{$sum}++;
+            push @{ $runs{$set} }, \%r;
+        }
+        my %by;
+        for my $set (sort keys %runs) {
+            my @ok = grep { $_->{complete} } @{ $runs{$set} };
+            $by{$set} = {
+                rounds => $runs{$set},
+                pps => num(median(map { $_->{pps} } @ok), '%.1f'),
+                cpu_s => num(median(map { $_->{cpu_s} } @ok), '%.2f'),
+                wall_s => num(median(map { $_->{wall_s} } @ok), '%.3f'),
+            };
+        }
+        %cores = (cpus => \%by, target => 'pps_2_over_1 >= 1.7 (issue 16)');
+        my ($one, $two) = ($by{'0'}, $by{'0,1'});
+        $cores{pps_2_over_1} = $one && $two && $one->{pps} && $two->{pps}
+            ? num($two->{pps} / $one->{pps}, '%.2f') : undef;
+        $cores{identical} = !$bad && keys %sums == 1 ? JSON::PP::true : JSON::PP::false;
+        $cores{note} = 'not every run counted every packet or stored results' if $bad;
+        if (keys %sums > 1) {
+            my @each = map {
+                my %u = map { $_->{results_md5} => 1 } @{ $runs{$_} };
+                sprintf '%d under -c %s', scalar(keys %u), $_
+            } sort keys %runs;
+            $cores{note} //= 'the stored results differ: ' . scalar(keys %sums)
+                . ' different outputs of como query -f csv (' . join(', ', @each)
+                . '); raw/*/cores/ keeps the first round\'s of each core count';
+        }
+    }
+
+    # --- in-kernel ns per packet of each module (the first trace) -------------
+    my %modules;
+    if (-f "$d/modules/list") {
+        my @names = grep { length } split /\n/, slurp("$d/modules/list");
+        my %m;
+        for my $name (@names, 'ALL') {
+            my (@ns, $complete);
+            $complete = 1;
+            for my $o (sort glob("$d/modules/$name-*.out")) {
+                my $j = json_result($o);
+                if (!$j || ref $j->{bpf} ne 'HASH' || !defined $j->{packets}
+                    || $j->{packets} != $frames) {
+                    $complete = 0;
+                    next;
+                }
+                push @ns, $j->{bpf}{ns_per_pkt};
+            }
+            $m{$name} = {
+                ns_per_pkt => num(median(@ns), '%.1f'),
+                ns_per_pkt_all => [ map { num($_, '%.1f') } @ns ],
+                complete => $complete && @ns ? JSON::PP::true : JSON::PP::false,
+            };
+        }
+        my $all = delete $m{ALL};
+        my ($base) = sort { $m{$a}{ns_per_pkt} <=> $m{$b}{ns_per_pkt} }
+            grep { defined $m{$_}{ns_per_pkt} } keys %m;
+        for my $name (keys %m) {
+            next unless defined $base && defined $m{$name}{ns_per_pkt};
+            $m{$name}{above_baseline_ns} = num($m{$name}{ns_per_pkt} - $m{$base}{ns_per_pkt}, '%.1f');
+        }
+        %modules = (
+            alone => \%m, all => $all, modules => \@names, baseline => $base,
+            baseline_is => 'the cheapest module alone: como cannot run without a module, '
+                . 'so the dispatcher alone is not measured; the baseline includes that '
+                . 'module\'s own cost',
+            target => 'all together < 250 ns, each counting module < 20 ns above the '
+                . 'dispatcher (issue 13); --bpf-stats itself adds about 20 ns',
+        );
+    }
+
     # --- como's export per epoch, 10 ms intervals ----------------------------
     my %export = (interval_ms => 10);
     if (-f "$d/export.time") {
@@ -183,7 +348,7 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
             $failed = 1;
         }
     } else {
-        $export{skipped} = 'not run';
+        $export{skipped} = $kind eq 'sparse' ? 'not on the sparse trace' : 'not run';
     }
 
     # --- pmacctd ------------------------------------------------------------
@@ -253,11 +418,14 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         rates(\%r, $frames);
         $tools{pmacctd} = \%r;
     } else {
-        $tools{pmacctd} = { skipped => 'pmacctd not installed' };
+        $tools{pmacctd} = { skipped => ($host->{peers} // 'pmacctd') =~ /\bpmacctd\b/
+            ? 'pmacctd not installed' : 'not in BENCH_PEERS' };
     }
 
     # --- tshark -------------------------------------------------------------
-    {
+    if (!-f "$d/tshark.time") {
+        $tools{tshark} = { skipped => 'not in BENCH_PEERS' };
+    } else {
         my ($t, $err) = timing("$d/tshark.time");
         my %r = (expected => $ipf, $t ? %$t : ());
         my $out = slurp("$d/tshark.out") // '';
@@ -288,10 +456,54 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         $tools{tshark} = \%r;
     }
 
+    # --- nfpcapd + nfdump ---------------------------------------------------
+    if (-f "$d/nfpcapd.time") {
+        my ($t, $err) = timing("$d/nfpcapd.time");
+        my $frag = 0 + ($te->{ip_fragments_not_first} // 0);
+        my $undec = 0 + ($te->{nfpcapd_undecoded} // 0);
+        my %r = (expected => $ipf - $frag - $undec, $t ? %$t : ());
+        my ($sum, $rows) = (0, 0);
+        if (open my $fh, '<', "$d/nfdump.out") {
+            while (my $l = <$fh>) {
+                next unless $l =~ /^\s*(\S+)\s+(\d+)\s*$/;
+                $sum += $2;
+                $rows++;
+            }
+        } else {
+            $err //= 'no output';
+        }
+        $err //= 'no records in nfdump\'s output' unless $rows;
+        my $log = slurp("$d/nfpcapd.log") // '';
+        my %ev = (destinations => $rows, ip_fragments_not_first => $frag,
+                  ip_packets_not_decoded => $undec,
+                  nfcapd_files => 0 + ((kv_file("$d/nfpcapd.env") // {})->{files} // 0));
+        if ($log =~ /Total: Processed:\s*(\d+),\s*skipped:\s*(\d+),\s*short caplen:\s*(\d+),\s*unknown:\s*(\d+)/) {
+            @ev{qw(processed skipped short_caplen unknown)} = map { 0 + $_ } ($1, $2, $3, $4);
+        }
+        $ev{not_decoded_by_encapsulation} = {
+            map { /^(.*)=(\d+)$/ ? ($1 => 0 + $2) : () }
+            split /;/, $te->{nfpcapd_undecoded_by} // ''
+        };
+        $r{evidence} = \%ev;
+        $r{packets} = $rows ? $sum : undef;
+        if ($err) {
+            my $e = tail_of("$d/nfdump.err");
+            $r{error} = $err . ($e ne '' ? ": $e" : '');
+            $failed = 1;
+        }
+        $r{complete} = defined $r{packets} && $r{packets} == $r{expected} && !$r{error}
+            ? JSON::PP::true : JSON::PP::false;
+        rates(\%r, $frames);
+        $tools{nfpcapd} = \%r;
+    } else {
+        $tools{nfpcapd} = { skipped => ($host->{peers} // 'nfpcapd') =~ /\bnfpcapd\b/
+            ? 'nfpcapd not installed' : 'not in BENCH_PEERS' };
+    }
+
     # --- ratios -------------------------------------------------------------
     my (%ratios, @notes);
     my $c = $tools{como};
-    for my $peer (qw(pmacctd tshark)) {
+    for my $peer (qw(pmacctd tshark nfpcapd)) {
         my $p = $tools{$peer};
         my ($pps, $cpu) = ("pps_como_over_$peer", "cpu_${peer}_over_como");
         $ratios{$pps} = $ratios{$cpu} = undef;
@@ -304,6 +516,8 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
                 push @why, 'data lost in its plugin pipe' if $ev->{missing_data};
                 push @why, 'its cache filled up' if $ev->{cache_full};
                 push @why, "it purged $ev->{purges} times" if ($ev->{purges} // 1) > 1;
+                push @why, "it says it skipped $ev->{skipped} and processed $ev->{processed} frames"
+                    if $peer eq 'nfpcapd' && defined $ev->{processed};
             }
             push @notes, sprintf "%s incomplete: counted %s of %s%s", $peer,
                 $p->{packets} // 'none', $p->{expected},
@@ -329,6 +543,16 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
                 sort { $by->{$b} <=> $by->{$a} } keys %$by;
         }
     }
+    if (my $ev = $tools{nfpcapd}{evidence}) {
+        if ($ev->{ip_fragments_not_first} || $ev->{ip_packets_not_decoded}) {
+            my $by = $ev->{not_decoded_by_encapsulation};
+            push @notes, sprintf "nfpcapd's expected count leaves out %d IP fragments after a "
+                . "datagram's first (it reassembles) and %d IP packets it does not decode%s",
+                $ev->{ip_fragments_not_first}, $ev->{ip_packets_not_decoded},
+                %$by ? ' (' . join(', ', map { "$_ $by->{$_}" }
+                    sort { $by->{$b} <=> $by->{$a} } keys %$by) . ')' : '';
+        }
+    }
     if ($c->{error}) {
         unshift @notes, "como: $c->{error}";
     } elsif (!$c->{complete}) {
@@ -347,13 +571,20 @@ for my $d (sort { ($a =~ /(\d+)$/)[0] <=> ($b =~ /(\d+)$/)[0] } glob "$work/trac
         tools => \%tools,
         ratios => \%ratios,
         export => \%export,
+        kind => $kind,
+        (%intervals ? (intervals => \%intervals) : ()),
+        (%cores ? (cores => \%cores) : ()),
+        (%modules ? (modules_in_kernel => \%modules) : ()),
     };
 }
 
 my %doc = (
     date => $host->{date},
     host => { nproc => 0 + $host->{nproc}, kernel => $host->{kernel}, cpu => $host->{cpu} },
-    versions => { tshark => $host->{tshark}, pmacctd => $host->{pmacctd} },
+    versions => { tshark => $host->{tshark}, pmacctd => $host->{pmacctd},
+                  nfdump => $host->{nfdump} },
+    peers => $host->{peers},
+    reps => defined $host->{reps} ? 0 + $host->{reps} : undef,
     timeout_s => 0 + $host->{timeout_s},
     traces => \@traces,
 );
@@ -369,18 +600,18 @@ my @rows;
 sub f { my ($v, $fmt) = @_; defined $v ? sprintf($fmt, $v) : '-' }
 for my $t (@traces) {
     my $name = basename($t->{file});
-    for my $tool (qw(como pmacctd tshark)) {
-        my $r = $t->{tools}{$tool};
-        if ($r->{skipped}) { push @rows, [$name, $tool, ('-') x 3, 'skipped', ('-') x 6]; next }
+    for my $tool (qw(como como_1h pmacctd tshark nfpcapd)) {
+        my $r = $t->{tools}{$tool} or next;
+        if ($r->{skipped}) { push @rows, [$name, $tool, ('-') x 2, 'skipped', ('-') x 7]; next }
         my $st = $r->{error} ? 'error' : $r->{complete} ? 'yes' : 'NO';
         my ($xp, $xc) = ('', '');
-        if ($tool ne 'como') {
+        if ($tool !~ /^como/) {
             $xp = f($t->{ratios}{"pps_como_over_$tool"}, '%.2f');
             $xc = f($t->{ratios}{"cpu_${tool}_over_como"}, '%.2f');
         }
         push @rows, [$name, $tool, f($r->{packets}, '%d'), f($r->{expected}, '%d'), $st,
             f($r->{wall_s}, '%.3f'), f($r->{cpu_s}, '%.2f'), f($r->{pps}, '%d'),
-            f($r->{cpu_us_per_pkt}, '%.3f'), $tool eq 'como' ? f($r->{ns_per_pkt}, '%.1f') : '',
+            f($r->{cpu_us_per_pkt}, '%.3f'), $tool =~ /^como/ ? f($r->{ns_per_pkt}, '%.1f') : '',
             $xp, $xc];
     }
 }
@@ -395,9 +626,63 @@ print $line->(map { '-' x $_ } @w);
 print $line->(@$_) for @rows;
 print "\ncomo_x_pps = como pps / peer pps; como_x_cpu = peer CPU per packet / como CPU per packet.\n";
 print "expected = frames in the trace for como, frames carrying IPv4/IPv6 for the peers\n";
-print "  (for pmacctd, less those it does not decode: see the notes).\n";
+print "  (for pmacctd and nfpcapd, less those they do not decode or reassemble: see the notes);\n";
+print "  como_1h = como with interval=1h for all three modules (the sparse trace).\n";
+print "  issue 16's target: como_x_cpu >= 5 against nfpcapd.\n";
 for my $t (@traces) {
     print basename($t->{file}), ": $_\n" for @{ $t->{ratios}{notes} };
+}
+
+# --- sparse trace, cores, modules ---------------------------------------------
+for my $t (@traces) {
+    my $name = basename($t->{file});
+    if (my $iv = $t->{intervals}) {
+        printf "\n%s, default intervals against interval=1h (target: <= 1.5x, >= 2 Mpps):\n", $name;
+        printf "  CPU %s s (%s epochs) against %s s (%s epochs): %sx; whole run %s Mpps (1h: %s)%s\n",
+            f($iv->{default_cpu_s}, '%.2f'), f($iv->{default_epochs}, '%d'),
+            f($iv->{interval_1h_cpu_s}, '%.2f'), f($iv->{interval_1h_epochs}, '%d'),
+            f($iv->{cpu_default_over_1h}, '%.2f'), f($iv->{default_mpps}, '%.3f'),
+            f($iv->{interval_1h_mpps}, '%.3f'), $iv->{note} ? "  ($iv->{note})" : '';
+        # the same figure as the table's, in the issue's terms (target <= 0.2)
+        my $cu = $t->{tools}{como}{cpu_us_per_pkt};
+        printf "  como's CPU per packet (%s us) over %s (target against nfpcapd: <= 0.2)\n",
+            f($cu, '%.3f'), join(', ', map {
+                my $x = $t->{ratios}{"cpu_${_}_over_como"};
+                sprintf '%s\'s: %s', $_, defined $x && $x > 0 ? sprintf('%.2f', 1 / $x) : '-'
+            } grep { !$t->{tools}{$_}{skipped} } qw(nfpcapd tshark pmacctd));
+    }
+    if (my $c = $t->{cores}) {
+        printf "\n%s, como on 1 core and on 2 (taskset; median of rounds; target >= 1.7x):\n", $name;
+        if ($c->{skipped}) {
+            print "  skipped: $c->{skipped}\n";
+        } else {
+            for my $set (sort keys %{ $c->{cpus} }) {
+                my $s = $c->{cpus}{$set};
+                printf "  taskset -c %-4s %10s pps  wall %s s  cpu %s s  (%d rounds)\n", $set,
+                    f($s->{pps}, '%d'), f($s->{wall_s}, '%.3f'), f($s->{cpu_s}, '%.2f'),
+                    scalar @{ $s->{rounds} };
+            }
+            printf "  2 cores / 1 core: %sx; results %s%s\n", f($c->{pps_2_over_1}, '%.2f'),
+                $c->{identical} ? 'identical' : 'NOT IDENTICAL', $c->{note} ? " ($c->{note})" : '';
+        }
+    }
+    if (my $m = $t->{modules_in_kernel}) {
+        printf "\n%s, in-kernel ns per packet (--bpf-stats, median of rounds; targets: all < 250,\n"
+            . "each counting module < 20 above the dispatcher):\n", $name;
+        for my $mod (@{ $m->{modules} }) {
+            my $e = $m->{alone}{$mod};
+            printf "  %-12s alone %7s ns  %s\n", $mod, f($e->{ns_per_pkt}, '%.1f'),
+                !defined $m->{baseline} ? '' : $mod eq $m->{baseline} ? '(the baseline)'
+                : sprintf('%s ns above the baseline', f($e->{above_baseline_ns}, '%+.1f'));
+        }
+        printf "  %-12s       %7s ns  (%s)\n", 'all together', f($m->{all}{ns_per_pkt}, '%.1f'),
+            join(' ', @{ $m->{modules} });
+        print "  baseline: $m->{baseline}, the cheapest module alone (como cannot run without a\n"
+            . "  module; the dispatcher alone is not measured)\n" if defined $m->{baseline};
+        my @inc = grep { !$m->{alone}{$_}{complete} } @{ $m->{modules} };
+        push @inc, 'all together' if $m->{all} && !$m->{all}{complete};
+        print "  not every round counted every packet or gave figures: @inc\n" if @inc;
+    }
 }
 
 # --- export per epoch --------------------------------------------------------
