@@ -13,10 +13,21 @@ ivl_ns() {
 	esac
 }
 
-# mod_run TRACE DIR MODULE ARGS: como run, the JSON summary in $TMP/sum.json
+# mod_run TRACE DIR MODULE ARGS: como run, the JSON summary in $TMP/sum.json.
+# A run whose module's state was full fails, saying so (what was not
+# counted is marked where it is read): past a bound that is the outcome
+# sought, and $TMP/overflowed says it happened.
 mod_run() {
-	rm -rf "$2"
+	local rc
+
+	rm -rf "$2" "$TMP/overflowed"
 	"$COMO" run -q -j --trace "$1" -d "$2" -m "$3:$4" > "$TMP/sum.json" 2> "$TMP/err"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	[ $rc -eq 1 ] && grep -q "(its state was full)" "$TMP/err" &&
+		! grep -v "packets not counted" "$TMP/err" |
+		grep -qi "error\|stopped\|could not\|cannot" || return $rc
+	touch "$TMP/overflowed"
 }
 
 # mod_errors: the module's update errors in the last run's summary

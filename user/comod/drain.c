@@ -386,13 +386,15 @@ static void clear_table(struct datapath *dp, struct modrt *rt, __u32 half)
 	if (!rows || !used)
 		return;
 	for (c = 0; c < dp->ncpus; c++) {
+		__u32 listed;
+
 		n = region_used(rt, rows, c, &region, used);
+		listed = row_at(rt, region, 0)->count;
+		if (listed > rt->max_entries)
+			listed = rt->max_entries;
 		for (i = 0; i < n; i++)
 			memset(row_at(rt, region, used[i]), 0, rt->row_size);
-		n = row_at(rt, region, 0)->count;
-		if (n > rt->max_entries)
-			n = rt->max_entries;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < listed; i++)
 			row_at(rt, region, i)->touched = 0;
 		row_at(rt, region, 0)->count = 0;
 		row_at(rt, region, 0)->lost = 0;

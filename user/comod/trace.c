@@ -14,6 +14,7 @@
  * Part of comod: called by main.c; calls the clock and the data path.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,25 @@ static int boundary(struct feeder *fd, uint64_t ts, uint64_t *epochs)
 	return 0;
 }
 
+/*
+ * A trace runs on one CPU, the one comod starts it on: a table holds as
+ * many keys as it says, whatever the scheduler does (each CPU has rows
+ * of its own), so a run's results do not depend on where it ran.
+ */
+static void pin_to_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		pr_debug("trace: cannot stay on CPU %d: %s", cpu,
+			 strerror(errno));
+}
+
 static void progress(const char *path, struct trace_result *res,
 		     struct timespec *t0)
 {
@@ -261,6 +281,7 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	int rc, err = 0;
 
 	memset(res, 0, sizeof(*res));
+	pin_to_cpu();
 	fd.frame = aligned_alloc(64, META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL);
 	if (!fd.frame) {
 		trace_free(t);
