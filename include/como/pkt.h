@@ -25,6 +25,11 @@
 #define COMO_PKT_TRUNC		(1U << 6)	/* headers cut by caplen or the window */
 #define COMO_PKT_IPV6_EXT	(1U << 7)	/* IPv6 extension headers were skipped */
 
+/*
+ * Numbers (lengths, ports, VLAN ids, the ethertype, offsets) are in host
+ * byte order: the dispatcher reads them big-endian from the headers;
+ * addresses are bytes in network order (IPv4 as ::ffff:a.b.c.d).
+ */
 struct como_pkt {
 	__u64 ts;		/* ns since the Unix epoch */
 	__u64 match;		/* bit N set: passes the filter of module slot N */
