@@ -15,8 +15,9 @@
  *   export()   the epoch closed: comod drained its state into a table;
  *              the module turns it into records with como_emit(). With
  *              COMO_MOD_EVERY_INTERVAL it is called for every interval,
- *              those without packets too (an empty table), so that state
- *              kept across intervals (flows) can time out on time
+ *              those without packets too (an empty table; a run of
+ *              them is one table that spans them), so that state kept
+ *              across intervals (flows) can time out on time
  *   flush()    optional: the run ends, or the module is unloaded; emit
  *              what is still open (flows), before the stream closes
  *   action()   optional: keep (1) or drop (0) a record before it is stored

@@ -452,12 +452,14 @@ void drain_empty(struct datapath *dp, struct modrt *rt, __u64 from, __u64 to)
 {
 	struct como_table t = {
 		.epoch = 0,
-		.interval_ns = rt->mod->interval_ns,
+		.start_ns = from,
+		.interval_ns = to - from,
 		.key_size = rt->key_size,
 		.value_size = rt->value_size,
 	};
 
-	for (t.start_ns = from; t.start_ns < to; t.start_ns += t.interval_ns)
+	/* one table for the run of them: a trace's silence may be years */
+	if (to > from)
 		export_table(dp, rt, &t);
 }
 

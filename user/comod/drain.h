@@ -19,7 +19,8 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 void drain_end(struct datapath *dp, struct modrt *rt, __u64 now);
 /*
  * Intervals from FROM to TO without an epoch (a trace's silence): for a
- * module that asked (COMO_MOD_EVERY_INTERVAL), an empty table each.
+ * module that asked (COMO_MOD_EVERY_INTERVAL), one empty table that
+ * spans them all (its interval_ns is TO - FROM).
  */
 void drain_empty(struct datapath *dp, struct modrt *rt, __u64 from, __u64 to);
 int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half);

@@ -3,7 +3,8 @@
  * lastseen: keeps each destination across intervals and emits it once,
  * from flush() at the end of the run: packets, first and last time, the
  * span, the rate, whether it saw TCP. A last record, "intervals", counts
- * the export() calls, empty intervals included (COMO_MOD_EVERY_INTERVAL).
+ * the intervals export() was told of, empty ones included
+ * (COMO_MOD_EVERY_INTERVAL).
  * It exercises what counting modules do not: state across intervals,
  * flush(), folds, the string, time, duration and double fields, and
  * init()'s reason (max=0 is refused).
@@ -82,7 +83,8 @@ static int lastseen_export(struct como_mod *m, struct como_table *t)
 	struct lastseen_rec *r;
 	__u32 i;
 
-	s->calls++;
+	/* a run of empty intervals is one table that spans them */
+	s->calls += t->interval_ns / 1000000000ULL ?: 1;
 	for (i = 0; i < t->nrows; i++) {
 		const struct lastseen_key *k = como_row_key(t, i);
 		const struct lastseen_val *v = como_row_value(t, i);
