@@ -72,7 +72,7 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * one the first time a key is seen in the epoch: the value of this CPU,
  * so adding to it needs no atomic operation (comod adds up the CPUs'
  * values, __u64 word by word). NULL when the table is full (or a chain
- * longer than COMO_CHAIN_MAX): return -ENOSPC, which is counted.
+ * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
  *
  * The definition carries the module's own key and value sizes, the rows
  * per CPU and (map_extra 1) whether keys are row numbers; comod makes the halves from it (an mmapable array of
@@ -161,7 +161,7 @@ struct como_probe {
 			if (direct ||					\
 			    como_key_eq(&r->key, key, sizeof(key_type))) \
 				return &r->value;			\
-			bpf_loop(COMO_CHAIN_MAX - 1, como_probe_cb, &pr, 0); \
+			bpf_loop(COMO_PROBE_MAX - 1, como_probe_cb, &pr, 0); \
 			if (pr.found < 0)				\
 				goto full;				\
 			k = pr.base + pr.b;				\

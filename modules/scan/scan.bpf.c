@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* scan: packets per source, destination and destination port. */
 #include "module.bpf.h"
-#include "state.bpf.h"
 #include "scan.h"
 
-COMO_STATE(BPF_MAP_TYPE_PERCPU_HASH, struct scan_key, struct scan_val,
-	   SCAN_ENTRIES);
+COMO_TABLE(struct scan_key, struct scan_val, SCAN_ENTRIES);
 
 static __always_inline int scan_update(const struct como_pkt *pkt, void *state)
 {
-	struct scan_val zero = {}, *v;
+	struct scan_val *v;
 	struct scan_key k = { .proto = pkt->l4_proto };
 
 	if (!pkt->ip_ver)
@@ -21,7 +19,7 @@ static __always_inline int scan_update(const struct como_pkt *pkt, void *state)
 		k.port = pkt->dport;
 		k.ported = 1;
 	}
-	v = como_state_get(state, &k, &zero);
+	v = como_get(state, &k);
 	if (!v)
 		return -ENOSPC;
 	v->pkts += pkt->count;
