@@ -313,10 +313,16 @@ static int msg_recv(struct export_worker *w, struct export_msg *msg,
 
 	for (;;) {
 		now = mono_ns();
-		if (now >= deadline)
+		/*
+		 * Past the deadline, what the worker already said still
+		 * counts: comod itself may have been stopped (SIGSTOP) while
+		 * it waited, which is no fault of the worker's.
+		 */
+		if (now >= deadline && poll(&p, 1, 0) <= 0)
 			return -ETIMEDOUT;
 		/* a signal (SIGINT, the guard's timer) only shortens a wait */
-		if (poll(&p, 1, (deadline - now + 999999) / 1000000) <= 0)
+		if (now < deadline &&
+		    poll(&p, 1, (deadline - now + 999999) / 1000000) <= 0)
 			continue;
 		n = recv(w->sock, msg, sizeof(*msg), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
