@@ -43,6 +43,15 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * is declared by sizes, not BTF types: clang emits a type used only there
  * as a bare forward declaration, which libbpf refuses.
  */
+/* The two halves, for the kernel: an array of the maps comod makes. */
+#define COMO_STATE_HALVES						\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
+		__uint(max_entries, 2);					\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, sizeof(__u32));			\
+	} como_state SEC(".maps")
+
 #define COMO_STATE(map_type, key_type, value_type, entries)		\
 	COMO_STATE_FLAGS(map_type, key_type, value_type, entries, 0)
 
@@ -54,12 +63,7 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
 		__uint(key_size, sizeof(key_type));			\
 		__uint(value_size, sizeof(value_type));			\
 	} como_state_def SEC(".maps");					\
-	struct {							\
-		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
-		__uint(max_entries, 2);					\
-		__uint(key_size, sizeof(__u32));			\
-		__uint(value_size, sizeof(__u32));			\
-	} como_state SEC(".maps")
+	COMO_STATE_HALVES
 
 /*
  * A table (include/como/table.h): the state most modules want, a value
@@ -74,9 +78,10 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * values, __u64 word by word). NULL when the table is full (or a chain
  * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
  *
- * The definition carries the module's own key and value sizes, the rows
- * per CPU and (map_extra 1) whether keys are row numbers; comod makes the halves from it (an mmapable array of
- * ncpus * ENTRIES rows) and never creates the definition itself.
+ * The definition carries the module's own key and value sizes, the keys
+ * per CPU and (map_extra 1) whether keys are row numbers; comod makes the
+ * halves from it (an mmapable array of ncpus regions of rows, as
+ * como_table_rows() says) and never creates the definition itself.
  */
 #define COMO_ROW_ALIGN __attribute__((aligned(8)))
 
@@ -104,12 +109,7 @@ struct como_probe {
 		__uint(key_size, sizeof(key_type));			\
 		__uint(value_size, sizeof(value_type));			\
 	} como_state_def SEC(".maps");					\
-	struct {							\
-		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
-		__uint(max_entries, 2);					\
-		__uint(key_size, sizeof(__u32));			\
-		__uint(value_size, sizeof(__u32));			\
-	} como_state SEC(".maps");					\
+	COMO_STATE_HALVES;					\
 									\
 	/* probing past the key's first row: rare, so out of line */	\
 	static long como_probe_cb(__u32 i, void *data)			\

@@ -137,19 +137,20 @@ static uint64_t window_ref(struct json_object *meta)
 }
 
 /*
- * The intervals the run could not store that the window overlaps, in
- * c->missing (an array of [start, end) pairs); NULL: none.
+ * Of ALL, meta.json's [start, end) pairs (the first of TOTAL), those the
+ * window overlaps, in *OUT; an empty array when meta.json lists fewer
+ * than there are (any window may touch one); NULL: none.
  */
-static void missing_in_window(struct query_ctx *c, struct json_object *meta)
+static void intervals_in_window(const struct query_ctx *c,
+				struct json_object *all, uint64_t total,
+				struct json_object **out)
 {
-	struct json_object *inc = json_object_object_get(meta, "incomplete");
-	struct json_object *all = json_object_object_get(inc, "missing"), *iv;
+	struct json_object *iv;
 	uint64_t a, b;
 	size_t i, n;
 
-	if (!inc || !json_object_is_type(all, json_type_array))
+	if (!json_object_is_type(all, json_type_array))
 		return;
-	c->incomplete = inc;
 	n = json_object_array_length(all);
 	for (i = 0; i < n; i++) {
 		iv = json_object_array_get_idx(all, i);
@@ -157,43 +158,36 @@ static void missing_in_window(struct query_ctx *c, struct json_object *meta)
 		b = json_object_get_uint64(json_object_array_get_idx(iv, 1));
 		if (a > c->end || b <= c->start)
 			continue;
-		if (!c->missing)
-			c->missing = json_object_new_array();
-		json_object_array_add(c->missing, json_object_get(iv));
+		if (!*out)
+			*out = json_object_new_array();
+		json_object_array_add(*out, json_object_get(iv));
 	}
-	/* more runs of them than meta.json lists: any window may touch one */
-	if (!c->missing && json_u64(inc, "missing_runs") > n)
-		c->missing = json_object_new_array();
+	if (!*out && total > n)
+		*out = json_object_new_array();
 }
 
 /*
- * The intervals whose state overflowed (packets not counted: their
- * results are approximate) that the window overlaps, in c->approx.
+ * The intervals the run could not store that the window overlaps, in
+ * c->missing; those whose state overflowed (packets not counted: their
+ * results are approximate), in c->approx.
  */
-static void overflow_in_window(struct query_ctx *c, struct json_object *meta)
+static void marks_in_window(struct query_ctx *c, struct json_object *meta)
 {
+	struct json_object *inc = json_object_object_get(meta, "incomplete");
 	struct json_object *o = json_object_object_get(meta, "overflow");
-	struct json_object *all = json_object_object_get(o, "listed"), *iv;
-	uint64_t a, b;
-	size_t i, n;
 
-	if (!o || !json_object_is_type(all, json_type_array))
-		return;
-	c->overflow = o;
-	n = json_object_array_length(all);
-	for (i = 0; i < n; i++) {
-		iv = json_object_array_get_idx(all, i);
-		a = json_object_get_uint64(json_object_array_get_idx(iv, 0));
-		b = json_object_get_uint64(json_object_array_get_idx(iv, 1));
-		if (a > c->end || b <= c->start)
-			continue;
-		if (!c->approx)
-			c->approx = json_object_new_array();
-		json_object_array_add(c->approx, json_object_get(iv));
+	if (inc && json_object_is_type(json_object_object_get(inc, "missing"),
+				       json_type_array)) {
+		c->incomplete = inc;
+		intervals_in_window(c, json_object_object_get(inc, "missing"),
+				    json_u64(inc, "missing_runs"), &c->missing);
 	}
-	/* more of them than listed: any window may touch one */
-	if (!c->approx && json_u64(o, "intervals") > n)
-		c->approx = json_object_new_array();
+	if (o && json_object_is_type(json_object_object_get(o, "listed"),
+				     json_type_array)) {
+		c->overflow = o;
+		intervals_in_window(c, json_object_object_get(o, "listed"),
+				    json_u64(o, "intervals"), &c->approx);
+	}
 }
 
 /* The caller's half: the stream, its meta.json (in *metap) and the window. */
@@ -255,8 +249,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -EPROTONOSUPPORT;
 	}
 	c->ivl = json_u64(meta, "interval_ns");
-	missing_in_window(c, meta);
-	overflow_in_window(c, meta);
+	marks_in_window(c, meta);
 	c->schema = json_object_object_get(meta, "schema");
 	c->source = json_str(meta, "module");
 	c->args = json_str(meta, "args");
