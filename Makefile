@@ -48,8 +48,9 @@ COMOCTL_OBJS := $(patsubst user/comoctl/%.c,$(OBJ)/comoctl/%.o,$(wildcard user/c
 LINK_CORE = -rdynamic -Wl,--whole-archive $(OUT)/libcomo.a -Wl,--no-whole-archive \
 	    $(PKG_LIBS) -lelf -ldl -lm
 
-PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/comoctl $(BIN)/gentrace $(BIN)/como-oracle \
-	   $(BIN)/pcap-filter-count $(BIN)/std-oracle
+# every tests/oracle/NAME.c is a libpcap program of its own: an oracle
+ORACLES	:= $(patsubst tests/oracle/%.c,$(BIN)/%,$(wildcard tests/oracle/*.c))
+PROGS	:= $(BIN)/comod $(BIN)/como $(BIN)/comoctl $(BIN)/gentrace $(ORACLES)
 SOS	:= $(patsubst %,$(MODOUT)/%.so,$(MODULES))
 # modules that exist to be refused, for the tests
 TEST_MODULES := $(notdir $(wildcard tests/modules/*))
@@ -189,13 +190,9 @@ $(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $$(pkg-config --cflags --libs libpcap) -lm
 
-$(BIN)/pcap-filter-count: tests/oracle/pcap-filter-count.c | $(BIN)
+$(ORACLES): $(BIN)/%: tests/oracle/%.c | $(BIN)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
-
-$(BIN)/como-oracle: tests/oracle/como-oracle.c | $(BIN)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap) -lm
 
 $(BIN)/nlfuzz: tests/kernel/nlfuzz.c include/uapi/linux/como.h | $(BIN)
 	$(call msg,CC,$@)
@@ -248,7 +245,3 @@ uninstall:
 	$(Q)rmdir $(DESTDIR)$(INCDIR)/como/vmlinux $(DESTDIR)$(INCDIR)/como \
 		$(DESTDIR)$(DATADIR)/como $(DESTDIR)$(LIBDIR)/como/modules \
 		$(DESTDIR)$(LIBDIR)/como 2> /dev/null || true
-
-$(BIN)/std-oracle: tests/oracle/std-oracle.c | $(BIN)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ $$(pkg-config --cflags --libs libpcap)
