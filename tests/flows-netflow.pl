@@ -7,6 +7,8 @@
 #   flows-netflow.pl nfdump IDLE_S < `nfdump -o raw`
 #   flows-netflow.pl como IDLE_S LENGTHS < `como query -m flows -f csv`
 #
+#   flows-netflow.pl within NFDUMP_RUNS COMO_RUNS
+#
 # drop prints the numbers of the frames both sides are not given (why:
 # below). LENGTHS is one line per frame of the trace: epoch time, the
 # flow key as tests/flows-fields.sh prints it, the frame's length on the
@@ -16,12 +18,42 @@ use strict;
 use warnings;
 
 my ($side, $idle, $lengths) = @ARGV;
-my $idle_ms = ($idle // 0) * 1000;
+my $idle_ms = ($side =~ /^(nfdump|como)$/ ? $idle * 1000 : 0);
 my @rec;	# [key, pkts, bytes, first_ms, last_ms]
 
 sub ms { my ($s, $f) = split /\./, $_[0]; return $s * 1000 + substr(($f // '') . '000', 0, 3) }
 
-if ($side eq 'drop') {
+if ($side eq 'within') {
+	# every como run lies inside one nfpcapd run of its key, and each
+	# nfpcapd run is the sum of the como runs inside it: nfpcapd cut
+	# where como did or not at all. Prints what is not so.
+	my (%nf, $bad);
+	open(my $nf, '<', $idle) or die "$idle: $!";
+	while (<$nf>) {
+		chomp;
+		my @f = split /,/;
+		push @{$nf{join(',', @f[0 .. 4])}}, [@f[5 .. 8], 0, 0];
+	}
+	open(my $co, '<', $lengths) or die "$lengths: $!";
+	while (<$co>) {
+		chomp;
+		my @f = split /,/;
+		my ($in) = grep { $f[7] >= $_->[2] && $f[8] <= $_->[3] }
+			@{$nf{join(',', @f[0 .. 4])} // []};
+		if (!$in) { print "como run in no nfpcapd run: $_\n"; $bad = 1; next }
+		$in->[4] += $f[5];
+		$in->[5] += $f[6];
+	}
+	for my $k (sort keys %nf) {
+		for (@{$nf{$k}}) {
+			next if $_->[0] == $_->[4] && $_->[1] == $_->[5];
+			print "nfpcapd run $k,", join(',', @$_[0 .. 3]),
+				" holds como runs of $_->[4] packets, $_->[5] bytes\n";
+			$bad = 1;
+		}
+	}
+	exit($bad ? 1 : 0);
+} elsif ($side eq 'drop') {
 	while (<STDIN>) {
 		chomp;
 		my ($n, $len, $cap, $mf, $fo, $f6, $ihl, $p, $thl, $prot) = split /\t/;
