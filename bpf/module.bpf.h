@@ -375,9 +375,12 @@ int como_module(struct xdp_md *ctx)					\
 			st->bytes += lc.bytes;				\
 			st->updates += lc.updates;			\
 			st->errors += lc.errors;			\
-			/* one clock read a module: the next starts here */ \
+		}							\
+		/* one clock read a module: the next starts here */	\
+		if (st && lc.vec->timed) {				\
 			lc.vec->clock_ns = bpf_ktime_get_ns();		\
-			st->run_ns += lc.vec->clock_ns - t0;		\
+			st->run_ns += (lc.vec->clock_ns - t0) *		\
+				      lc.vec->timed;			\
 		}							\
 	}								\
 	bpf_tail_call(ctx, &como_progs, ctl->next);			\

@@ -16,7 +16,14 @@
 /* como_vec: per CPU, the parsed batch that each module loops over */
 struct como_vec {
 	__u32 n;
-	__u32 pad;
+	/*
+	 * The batch's cost is measured: the weight of what each program
+	 * adds to its run_ns, 0 for not at all. A trace's batches are all
+	 * measured (1); a live packet 1 in COMO_TIMED_LIVE (weight
+	 * COMO_TIMED_LIVE), since reading the clock costs more than
+	 * a counting module does.
+	 */
+	__u32 timed;
 	__u64 clock_ns;	/* when the last program before this one ended */
 	struct como_pkt pkt[COMO_BATCH_MAX];
 };
@@ -34,13 +41,23 @@ struct como_win {
 	__u8 slack[COMO_WIN_SLACK];
 };
 
+#define COMO_TIMED_LIVE		16
+
 /* como_cfg[0]: the dispatcher's settings */
 struct como_cfg {
 	__u32 head;		/* first module slot, COMO_SLOT_END if none */
-	__u32 pad;
+	__u32 flags;		/* COMO_CFG_* */
 	__u64 match_all;	/* slots without a filter */
 	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
+	__s64 coarse_offset_ns;	/* the coarse monotonic clock to wall clock */
 };
+
+/*
+ * No module in the chain declares COMO_CAP_TS_NS: a live packet is
+ * stamped with the clock's last tick (1 to 4 ms old), a read that costs
+ * far less than the ns clock's in a virtual machine.
+ */
+#define COMO_CFG_TS_COARSE	(1U << 0)
 
 /* como_ctl[slot]: one loaded module, read by its program on every run */
 struct como_ctl {

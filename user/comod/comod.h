@@ -60,6 +60,7 @@ struct datapath {
 	int ncpus;
 	bool live;		/* XDP on interfaces, not BPF_PROG_RUN */
 	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
+	__s64 coarse_offset_ns;	/* monotonic clock to wall clock, likewise */
 	volatile struct como_ctl *ctl;	/* the control map, mapped */
 };
 

@@ -376,6 +376,8 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 	struct como_cfg cfg = {
 		.head = COMO_SLOT_END,
 		.clock_offset_ns = dp->clock_offset_ns,
+		.coarse_offset_ns = dp->coarse_offset_ns,
+		.flags = COMO_CFG_TS_COARSE,
 	};
 	__u32 zero = 0, next = COMO_SLOT_END;
 	int i, err;
@@ -385,6 +387,10 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 		if (err)
 			return err;
 		next = mods[i]->slot;
+		/* a module that declares nothing may need anything */
+		if (!mods[i]->mod->desc->needs ||
+		    mods[i]->mod->desc->needs & COMO_CAP_TS_NS)
+			cfg.flags &= ~COMO_CFG_TS_COARSE;
 		/* a module without a filter sees every packet */
 		if (!mods[i]->mod->filter)
 			cfg.match_all |= 1ULL << mods[i]->slot;

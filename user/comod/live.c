@@ -263,7 +263,7 @@ void live_release(struct live *l)
 	free(l);
 }
 
-__s64 live_clock_offset(void)
+__s64 live_clock_offset(clockid_t clock)
 {
-	return (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
+	return (__s64)(now_ns(CLOCK_REALTIME) - now_ns(clock));
 }

@@ -4,6 +4,7 @@
 #define _COMOD_LIVE_H
 
 #include <stdbool.h>
+#include <time.h>
 #include "comod.h"
 
 /* Attaches the dispatcher to every interface of a comma-separated list. */
@@ -18,7 +19,7 @@ void live_release(struct live *l);
 /* Detaches from every interface; safe to call twice. */
 void live_detach(struct live *l);
 void live_free(struct live *l);
-/* The wall clock minus the boot clock the dispatcher stamps packets with. */
-__s64 live_clock_offset(void);
+/* The wall clock minus CLOCK, one the dispatcher stamps packets with. */
+__s64 live_clock_offset(clockid_t clock);
 
 #endif

@@ -455,7 +455,8 @@ int main(int argc, char **argv)
 	if (err < 0)
 		goto out;
 	dp.live = o.ifaces != NULL;
-	dp.clock_offset_ns = live_clock_offset();
+	dp.clock_offset_ns = live_clock_offset(CLOCK_BOOTTIME);
+	dp.coarse_offset_ns = live_clock_offset(CLOCK_MONOTONIC);
 	mon = (struct monitor){
 		.dp = &dp, .datadir = o.datadir, .kind = o.ifaces ? "live" : "trace",
 		.source = o.ifaces ?: o.trace, .start_ns = wall_ns(),
