@@ -123,7 +123,7 @@ $(OUT)/bpf/$(1).bpf.o: $(2)/$(1)/$(1).bpf.c bpf/como.bpf.h bpf/module.bpf.h bpf/
 $(3)/$(1).so: $(2)/$(1)/$(1).c $(wildcard $(2)/$(1)/*.h) $(SKEL)/$(1).skel.h include/como/module.h
 	$$(call msg,MOD,$$@)
 	$(Q)mkdir -p $(3)
-	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared $$< -o $$@ -lm
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rules,$(m),modules,$(MODOUT))))
 $(foreach m,$(TEST_MODULES),$(eval $(call module_rules,$(m),tests/modules,$(OUT)/test-modules)))

@@ -52,9 +52,9 @@ $(MODULE).bpf.o: $(MODULE).bpf.c $(filter-out $(MODULE).skel.h,$(wildcard *.h))
 $(MODULE).skel.h: $(MODULE).bpf.o
 	$(BPFTOOL) gen skeleton $< name $(MODULE)_bpf > $@
 
-# comod provides the core's services (como_emit...): nothing to link
+# comod provides the core's services (como_emit...); libm is the module's own
 $(MODULE).so: $(MODULE).c $(MODULE).skel.h $(wildcard *.h)
-	$(CC) $(CFLAGS) -Wall -fPIC -shared -I. $(COMO_CFLAGS) $< -o $@
+	$(CC) $(CFLAGS) -Wall -fPIC -shared -I. $(COMO_CFLAGS) $< -o $@ -lm
 
 test: $(MODULE).so
 	./test.t
