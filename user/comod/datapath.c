@@ -188,7 +188,7 @@ static int set_args(struct bpf_object *obj, const char *args)
 	if (!ro)
 		return 0;
 	btf = bpf_object__btf(obj);
-	data = bpf_map__initial_value(ro, &size);
+	data = (char *)bpf_map__initial_value(ro, &size);
 	id = btf ? btf__find_by_name_kind(btf, ".rodata.como_args",
 					  BTF_KIND_DATASEC) : -ENOENT;
 	if (id < 0 || !data)
