@@ -28,8 +28,7 @@ static __always_inline int trace_update(const struct como_pkt *pkt,
 	struct trace_key k = { .cpu = bpf_get_smp_processor_id() };
 	const __u8 *bytes;
 	struct trace_val *v;
-	__u32 len, n, i;
-	__u64 w;
+	__u32 len, n;
 
 	if (como_next_seq(state, como_arg_max, &k.seq))
 		return -ENOSPC;
@@ -44,15 +43,10 @@ static __always_inline int trace_update(const struct como_pkt *pkt,
 	v->wirelen = pkt->len;
 	v->caplen = n;
 	v->linktype = pkt->linktype;
-	/* whole words, the last one masked: nothing past n is kept */
-	for (i = 0; i < TRACE_SNAP_MAX / 8; i++) {
-		if (i * 8 >= n)
-			break;
-		w = *(const __u64 *)(bytes + i * 8);
-		if (n - i * 8 < 8)
-			w &= (1ULL << ((n - i * 8) * 8)) - 1;
-		*(__u64 *)(v->bytes + i * 8) = w;
-	}
+	/* the row was zeroed when emptied: nothing past n is kept */
+	if (n > TRACE_SNAP_MAX)
+		n = TRACE_SNAP_MAX;
+	bpf_probe_read_kernel(v->bytes, n, bytes);
 	return 0;
 }
 
