@@ -213,8 +213,8 @@ struct como_probe {
  * like one a full table refuses, and -ENOSPC.
  */
 #define COMO_TABLE_SEQ(entries, direct)					\
-	static __always_inline int como_next_seq(void *state, __u32 max, \
-						 __u32 *n)		\
+	static __always_inline __attribute__((unused)) int		\
+	como_next_seq(void *state, __u32 max, __u32 *n)			\
 	{								\
 		__u32 k = bpf_get_smp_processor_id() *			\
 			  como_table_rows(entries, direct);		\
