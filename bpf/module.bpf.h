@@ -33,6 +33,16 @@
 const volatile __u32 como_slot SEC(".rodata.como") = 0;
 
 /*
+ * An argument of the module, read at load: COMO_ARG(snap, 96) declares
+ * como_arg_snap, which comod sets from the instance's "snap=N" before the
+ * kernel verifies the program (so it is a constant there), or leaves at
+ * its default. The user side's init() checks the value first: the
+ * capture side still bounds it for the verifier.
+ */
+#define COMO_ARG(name, def)						\
+	const volatile __u64 como_arg_##name SEC(".rodata.como_args") = (def)
+
+/*
  * The state is an array of two maps: packets of epoch E go to half E & 1
  * while comod drains the other (README, "Epochs"). Per-CPU state values
  * must be structs of __u64 counters: comod sums them over the CPUs.
@@ -196,10 +206,37 @@ struct como_probe {
 		return NULL;						\
 	}
 
+/*
+ * For a table whose keys are this CPU's packets in turn (a trace): the
+ * rows this CPU used in the epoch so far, in *N, while fewer than MAX
+ * (at most the table's entries); past it the packet is counted as lost,
+ * like one a full table refuses, and -ENOSPC.
+ */
+#define COMO_TABLE_SEQ(entries, direct)					\
+	static __always_inline __attribute__((unused)) int		\
+	como_next_seq(void *state, __u32 max, __u32 *n)			\
+	{								\
+		__u32 k = bpf_get_smp_processor_id() *			\
+			  como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &k); \
+									\
+		if (!first)						\
+			return -ENOENT;					\
+		if (first->hdr.count >= max ||				\
+		    first->hdr.count >= (entries)) {			\
+			first->hdr.lost++;				\
+			return -ENOSPC;					\
+		}							\
+		*n = first->hdr.count;					\
+		return 0;						\
+	}
+
 #define COMO_TABLE(key_type, value_type, entries)			\
-	COMO_TABLE_DECLARE(key_type, value_type, entries, 0)
+	COMO_TABLE_DECLARE(key_type, value_type, entries, 0);		\
+	COMO_TABLE_SEQ(entries, 0)
 #define COMO_ARRAY(value_type, entries)					\
-	COMO_TABLE_DECLARE(__u32, value_type, entries, 1)
+	COMO_TABLE_DECLARE(__u32, value_type, entries, 1);		\
+	COMO_TABLE_SEQ(entries, 1)
 
 /* Keys are compared and hashed as 32-bit words where their size allows. */
 static __always_inline int como_key_eq(const void *a, const void *b,

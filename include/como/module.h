@@ -26,8 +26,10 @@
  *   load()     optional: its reverse; the schema's without it
  *   print()    optional: format a record; without it the schema prints it
  *              in every format (plain, json, csv, gnuplot)
- *   replay()   optional: turn a record back into packets, so that a module
- *              that was not running can be fed from this one's records
+ *   replay()   optional: turn a record back into packets (their bytes
+ *              given with como_replay_bytes()), so that a module that
+ *              was not running can be fed from this one's records, and
+ *              'como query -f pcap' can write them
  *
  * Every callback returns 0 or a positive count on success and a negative
  * errno on failure; none may exit or write to stdout.
@@ -178,6 +180,14 @@ void como_set_priv(struct como_mod *m, void *priv);
 #define COMO_MSG_DEBUG	7
 void como_log(struct como_mod *m, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * From replay(): the first LEN captured bytes of PKT, one of the packets
+ * it fills in (LEN at most COMO_SNAP, 240, and PKT's caplen), for whoever
+ * reads them (a pcap). A packet given none has no bytes (a flow
+ * record's). 0, -EINVAL, or -ENOTCONN outside replay().
+ */
+int como_replay_bytes(struct como_mod *m, const struct como_pkt *pkt,
+		      const void *bytes, __u32 len);
 /* Reads KEY=VALUE from an argument string; 0, -ENOENT or -EINVAL. */
 int como_arg_u64(const char *args, const char *key, __u64 *val);
 

@@ -4,8 +4,11 @@
  * arguments and sets the exit code; the query engine (user/lib/query.c)
  * does the rest and prints its own errors through log.h.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include "como.h"
 #include "log.h"
 #include "out.h"
@@ -14,7 +17,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: como query -m MODULE [-t START:END] [-f FORMAT] [-d DIR]\n"
+"usage: como query -m MODULE [-t START:END] [-f FORMAT] [-o FILE] [-d DIR]\n"
 "       como query -m MODULE [-t START:END] [-f FORMAT] --server URL [--token-file FILE]\n"
 "\n"
 "  -m, --module NAME    the module instance to read\n"
@@ -22,7 +25,11 @@ static void usage(FILE *f)
 "                       trace, to now when live), 1700000000:1700000300\n"
 "                       (Unix seconds), 2023-11-14T22:13:20Z:2023-11-14T22:18:20Z\n"
 "                       (RFC 3339), -1h: or :0 (open); default: all the data\n"
-"  -f, --format FMT     plain (default), json, csv or gnuplot\n"
+"  -f, --format FMT     plain (default), json, csv or gnuplot; pcap: the\n"
+"                       packets of a module that replays them (trace), those\n"
+"                       of the window to the ns\n"
+"  -o, --output FILE    write there instead of stdout (a pcap goes to\n"
+"                       stdout only when it is not a terminal)\n"
 "  -j, --json           the same as -f json\n"
 "  -d, --datadir DIR    where results are stored (default " COMO_DEFAULT_DATADIR ")\n"
 "  -S, --server URL     ask a running comod's HTTP server instead, e.g.\n"
@@ -32,12 +39,35 @@ static void usage(FILE *f)
 "  -h, --help           this help\n");
 }
 
+/* The answer, to FILE or stdout; the exit code. */
+static int query_to(const struct query_opts *o, const char *file)
+{
+	struct query_result res;
+	FILE *out = file ? fopen(file, "we") : stdout;
+	int err;
+
+	if (!out) {
+		pr_err("cannot write %s: %s", file, strerror(errno));
+		return 1;
+	}
+	err = query_run(o, out, &res);
+	if (file && fclose(out) && !err) {
+		pr_err("cannot write %s: %s", file, strerror(errno));
+		return 1;
+	}
+	/* an answer with a hole in it (said on stderr) is no success */
+	if (err)
+		return 1;
+	return res.gaps || res.approximate || res.damaged_records ? 1 : 0;
+}
+
 int cmd_query(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "module", required_argument, NULL, 'm' },
 		{ "time", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "server", required_argument, NULL, 'S' },
@@ -46,22 +76,23 @@ int cmd_query(int argc, char **argv)
 		{}
 	};
 	struct query_opts o = { .datadir = COMO_DEFAULT_DATADIR, .fmt = OUT_PLAIN };
-	struct query_result res;
-	const char *server = NULL, *token = NULL;
+	const char *server = NULL, *token = NULL, *output = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:t:f:jd:S:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:t:f:o:jd:S:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o.module = optarg; break;
 		case 't': o.window = optarg; break;
 		case 'd': o.datadir = optarg; break;
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
+		case 'o': output = optarg; break;
 		case 'j': o.fmt = OUT_JSON; break;
 		case 'f':
-			if (out_format_parse(optarg, &o.fmt)) {
+			o.pcap = !strcmp(optarg, "pcap");
+			if (!o.pcap && out_format_parse(optarg, &o.fmt)) {
 				pr_err("unknown format '%s' (plain, json, csv, "
-				       "gnuplot)", optarg);
+				       "gnuplot, pcap)", optarg);
 				return 2;
 			}
 			break;
@@ -81,10 +112,16 @@ int cmd_query(int argc, char **argv)
 		pr_err("--token-file is for --server");
 		return 2;
 	}
+	if (server && (o.pcap || output)) {
+		pr_err("%s is for a data directory, not --server",
+		       o.pcap ? "-f pcap" : "-o");
+		return 2;
+	}
 	if (server)
 		return query_server(server, token, &o);
-	/* an answer with a hole in it (said on stderr) is no success */
-	if (query_run(&o, stdout, &res))
-		return 1;
-	return res.gaps || res.approximate || res.damaged_records ? 1 : 0;
+	if (o.pcap && !output && isatty(STDOUT_FILENO)) {
+		pr_err("a pcap is binary: give -o FILE or redirect stdout");
+		return 2;
+	}
+	return query_to(&o, output);
 }

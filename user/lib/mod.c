@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <linux/como.h>
+#include <como/batch.h>
 #include "log.h"
 #include "mod.h"
 #include "units.h"
@@ -677,6 +678,14 @@ void mod_close(struct como_mod *m)
 int como_emit(struct como_mod *m, __u64 ts, const void *rec)
 {
 	return m->sink ? m->sink(m, ts, rec) : -ENOTCONN;
+}
+
+int como_replay_bytes(struct como_mod *m, const struct como_pkt *pkt,
+		      const void *bytes, __u32 len)
+{
+	if (len > COMO_SNAP || len > pkt->caplen)
+		return -EINVAL;
+	return m->replay_sink ? m->replay_sink(m, pkt, bytes, len) : -ENOTCONN;
 }
 
 void como_log(struct como_mod *m, int level, const char *fmt, ...)

@@ -21,6 +21,9 @@ struct como_mod {
 	void *priv;
 	/* where como_emit() sends records */
 	int (*sink)(struct como_mod *m, uint64_t ts, const void *rec);
+	/* where como_replay_bytes() sends a replayed packet's bytes */
+	int (*replay_sink)(struct como_mod *m, const struct como_pkt *pkt,
+			   const void *bytes, __u32 len);
 	void *core;		/* the owner's per-instance data */
 	/* its callbacks run in another process, fini() too (comod's export) */
 	bool detached;

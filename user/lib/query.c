@@ -25,10 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include <como/batch.h>
 #include "dirfd.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "mod.h"
+#include "pcapout.h"
 #include "query.h"
 #include "store.h"
 #include "timewin.h"
@@ -40,6 +42,7 @@ enum query_cb {
 	QCB_INIT,
 	QCB_LOAD,
 	QCB_PRINT,
+	QCB_REPLAY,
 	QCB_FINI,
 };
 
@@ -49,6 +52,7 @@ static const char *const qcb_names[] = {
 	[QCB_INIT] = "init()",
 	[QCB_LOAD] = "load()",
 	[QCB_PRINT] = "print()",
+	[QCB_REPLAY] = "replay()",
 	[QCB_FINI] = "fini()",
 };
 
@@ -95,6 +99,18 @@ struct query_ctx {
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	struct query_shared *sh;
 	int fd;			/* the child's end of the pipe */
+	struct query_replay *rp;	/* -f pcap: the packets replayed */
+};
+
+/* -f pcap: a record's packets, as the module's replay() gives them back */
+#define QUERY_REPLAY_MAX	64
+
+struct query_replay {
+	struct pcap_out *po;
+	struct como_pkt pkts[QUERY_REPLAY_MAX];
+	__u32 len[QUERY_REPLAY_MAX];	/* bytes given; 0: none */
+	__u8 bytes[QUERY_REPLAY_MAX][COMO_SNAP];
+	unsigned long other_link;	/* packets of another link type */
 };
 
 /* For an unknown module: say which ones the data directory does have. */
@@ -350,6 +366,49 @@ static void damage_seen(struct query_ctx *c, struct store_reader *r,
 	c->sh->bad_bytes += bytes;
 }
 
+/* como_replay_bytes() in the query: the bytes of one of its packets */
+static int replay_sink(struct como_mod *m, const struct como_pkt *pkt,
+		       const void *bytes, __u32 len)
+{
+	struct query_replay *rp = m->core;
+	ptrdiff_t i = pkt - rp->pkts;
+
+	if (i < 0 || i >= QUERY_REPLAY_MAX)
+		return -EINVAL;
+	memcpy(rp->bytes[i], bytes, len);
+	rp->len[i] = len;
+	return 0;
+}
+
+/* A record's packets into the pcap: those of the window, to the ns. */
+static int replay_record(struct query_ctx *c, struct como_mod *m, uint64_t ts,
+			 const void *rec)
+{
+	struct query_replay *rp = c->rp;
+	int i, n, err = 0;
+
+	memset(rp->len, 0, sizeof(rp->len));
+	cb_enter(c->sh, QCB_REPLAY);
+	n = m->desc->replay(m, ts, rec, rp->pkts, QUERY_REPLAY_MAX);
+	cb_leave(c->sh);
+	if (n < 0 || n > QUERY_REPLAY_MAX) {
+		pr_warn("%s: a record that replay() refuses, skipped", c->dir);
+		c->sh->nskipped++;
+		return 0;
+	}
+	for (i = 0; i < n && !err; i++) {
+		if (rp->pkts[i].ts < c->start || rp->pkts[i].ts >= c->end)
+			continue;
+		err = pcap_out_packet(rp->po, &rp->pkts[i], rp->bytes[i],
+				      rp->len[i]);
+		if (err == -EXDEV) {
+			rp->other_link++;
+			err = 0;
+		}
+	}
+	return err;
+}
+
 static int child_records(struct query_ctx *c, struct como_mod *m,
 			 struct store_reader *r, struct como_out *out, void *rec)
 {
@@ -376,7 +435,11 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 			sh->nskipped++;
 			continue;
 		}
-		if (m->desc->print) {
+		if (c->rp) {
+			err = replay_record(c, m, ts, rec);
+			if (err)
+				break;
+		} else if (m->desc->print) {
 			cb_enter(sh, QCB_PRINT);
 			m->desc->print(m, ts, rec, out);
 			cb_leave(sh);
@@ -460,6 +523,50 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	stage_flush(c);
 	free(rec);
 	/* the reader said why it stopped */
+	return err;
+}
+
+/*
+ * -f pcap: the packets the module's replay() makes of the window's
+ * records, through the same stage as any output.
+ */
+static int child_pcap(struct query_ctx *c, struct como_mod *m,
+		      struct store_reader *r)
+{
+	static const cookie_io_functions_t io = { .write = stage_write };
+	struct como_out out = { .fmt = c->o->fmt };
+	void *rec;
+	int err;
+
+	if (!m->desc->replay) {
+		pr_err("module '%s' has no replay(): its records are not "
+		       "packets, no pcap of them", c->o->module);
+		return -EOPNOTSUPP;
+	}
+	rec = calloc(1, m->desc->record_size);
+	c->rp = calloc(1, sizeof(*c->rp));
+	out.f = rec && c->rp ? fopencookie(c, "w", io) : NULL;
+	if (!out.f || pcap_out_open(&c->rp->po, out.f)) {
+		if (out.f)
+			fclose(out.f);
+		err = -ENOMEM;
+		goto out_free;
+	}
+	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
+	m->core = c->rp;
+	m->replay_sink = replay_sink;
+	err = child_records(c, m, r, &out, rec);
+	if (pcap_out_close(c->rp->po) && !err)
+		err = -EIO;
+	stage_flush(c);
+	if (c->rp->other_link)
+		pr_warn("'%s': %lu packets of another link type than the "
+			"first left out of the pcap", c->o->module,
+			c->rp->other_link);
+out_free:
+	free(c->rp);
+	c->rp = NULL;
+	free(rec);
 	return err;
 }
 
@@ -647,7 +754,8 @@ static int child_query(struct query_ctx *c)
 	if (!err && c->o->window)
 		err = store_reader_window(r, c->start, c->end, c->ivl);
 	if (!err)
-		err = child_format(c, m ?: sm, r);
+		err = c->o->pcap ? child_pcap(c, m ?: sm, r) :
+				   child_format(c, m ?: sm, r);
 	if (!err && c->sh->bad_records)
 		pr_warn("'%s': %llu damaged records (%llu bytes) skipped; "
 			"results are incomplete", name,

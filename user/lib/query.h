@@ -42,6 +42,11 @@ struct query_opts {
 	const char *window;
 	enum out_format fmt;
 	/*
+	 * Not records but packets: a pcap of what the module's replay()
+	 * makes of them, those of the window to the ns (fmt unused).
+	 */
+	bool pcap;
+	/*
 	 * How long one call into the module may run before its process is
 	 * killed, counted while the caller waits on it (not while OUT is slow
 	 * to take what it wrote); 0: QUERY_TIMEOUT_MS.

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * trace: each packet's timestamp, lengths and first snap bytes, kept for
+ * the interval. Rows are a CPU's packets in turn, bounded by max=.
+ */
+#include "module.bpf.h"
+#include "trace.h"
+
+COMO_ARG(snap, TRACE_SNAP_DEFAULT);
+COMO_ARG(payload, 0);
+COMO_ARG(max, TRACE_ROWS);
+
+COMO_TABLE(struct trace_key, struct trace_val, TRACE_ROWS);
+
+/* Headers only: up to the end of the transport header, as far as known. */
+static __always_inline __u32 header_end(const struct como_pkt *pkt)
+{
+	if (pkt->l7_off)
+		return pkt->l7_off;
+	if (pkt->flags & COMO_PKT_L4)
+		return pkt->l4_off + (pkt->l4_proto == 132 ? 12 : 8);
+	return pkt->l3_off;
+}
+
+static __always_inline int trace_update(const struct como_pkt *pkt,
+					void *state)
+{
+	struct trace_key k = { .cpu = bpf_get_smp_processor_id() };
+	const __u8 *bytes;
+	struct trace_val *v;
+	__u32 len, n;
+
+	if (como_next_seq(state, como_arg_max, &k.seq))
+		return -ENOSPC;
+	bytes = como_pkt_bytes(pkt, &len);
+	v = como_get(state, &k);
+	if (!v || !bytes)
+		return -ENOSPC;
+	n = len < como_arg_snap ? len : como_arg_snap;
+	if (!como_arg_payload && header_end(pkt) < n)
+		n = header_end(pkt);
+	v->ts = pkt->ts;
+	v->wirelen = pkt->len;
+	v->caplen = n;
+	v->linktype = pkt->linktype;
+	/* the row was zeroed when emptied: nothing past n is kept */
+	if (n > TRACE_SNAP_MAX)
+		n = TRACE_SNAP_MAX;
+	bpf_probe_read_kernel(v->bytes, n, bytes);
+	return 0;
+}
+
+COMO_UPDATE(trace_update)
