@@ -86,5 +86,6 @@ int cmd_query(int argc, char **argv)
 	/* an answer with a hole in it (said on stderr) is no success */
 	if (query_run(&o, stdout, &res))
 		return 1;
-	return res.gaps || res.approximate || res.damaged_records ? 1 : 0;
+	return res.gaps || res.removed || res.approximate ||
+	       res.damaged_records ? 1 : 0;
 }
