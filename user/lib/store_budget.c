@@ -104,6 +104,38 @@ static uint64_t disk_bytes(const struct stat *st)
 	return blocks > (uint64_t)st->st_size ? blocks : (uint64_t)st->st_size;
 }
 
+/*
+ * What directory NAME of DFD holds, whatever it is, to DEPTH levels: it
+ * counts against the budget, and nothing of it is removed.
+ */
+static uint64_t dir_bytes(int dfd, const char *name, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	uint64_t sum = 0;
+	DIR *d;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		sum += disk_bytes(&st);
+		if (S_ISDIR(st.st_mode) && depth > 0)
+			sum += dir_bytes(fd, de->d_name, depth - 1);
+	}
+	closedir(d);
+	return sum;
+}
+
 /* The timestamp of segment N's first record; 0 when it has none. */
 static uint64_t seg_first_ts(int sdfd, unsigned int n)
 {
@@ -171,6 +203,8 @@ static int walk_stream(struct bstream *bs, uint64_t *used)
 			continue;
 		sz = disk_bytes(&st);
 		*used += sz;
+		if (S_ISDIR(st.st_mode))
+			*used += dir_bytes(bs->sdfd, de->d_name, 8);
 		if (!S_ISREG(st.st_mode) || !seg_name_parse(de->d_name, &num))
 			continue;
 		ns = realloc(bs->segs, (bs->nsegs + 1) * sizeof(*ns));
@@ -234,16 +268,23 @@ static int walk(struct store_budget *b, int dfd, struct bstream **v,
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		*used += disk_bytes(&st);
-		if (!S_ISDIR(st.st_mode) || strlen(de->d_name) >= sizeof(bs.name))
+		if (!S_ISDIR(st.st_mode))
 			continue;
+		if (strlen(de->d_name) >= sizeof(bs.name)) {
+			*used += dir_bytes(dfd, de->d_name, 8);
+			continue;
+		}
 		memset(&bs, 0, sizeof(bs));
 		/* no link is followed: a stream directory of its own or nothing */
 		bs.sdfd = stream_dir_open(dfd, de->d_name, false);
-		if (bs.sdfd < 0)
+		if (bs.sdfd < 0) {
+			*used += dir_bytes(dfd, de->d_name, 8);
 			continue;
+		}
 		if (fstatat(bs.sdfd, META_FILE, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode)) {
 			close(bs.sdfd);
+			*used += dir_bytes(dfd, de->d_name, 8);
 			continue;
 		}
 		strcpy(bs.name, de->d_name);
