@@ -100,7 +100,7 @@ done
 # segment's time of each other (a segment of the one that starts later,
 # older than the other's first kept one, went before it)
 span=$(for m in counter protocol; do
-	awk 'NR > 1 { d = $2 - p; if (d > s) s = d } { p = $2 } END { printf "%d\n", s }' "$TMP/$m.segs"
+	awk 'NR > 1 { d = $2 - p; if (d > s) s = d } { p = $2 } END { printf "%.0f\n", s }' "$TMP/$m.segs"
 done | sort -n | tail -n 1)
 diff_t=$(( ${T[counter]} - ${T[protocol]} ))
 diff_t=${diff_t#-}
