@@ -58,7 +58,8 @@ static int query_to(const struct query_opts *o, const char *file)
 	/* an answer with a hole in it (said on stderr) is no success */
 	if (err)
 		return 1;
-	return res.gaps || res.approximate || res.damaged_records ? 1 : 0;
+	return res.gaps || res.removed || res.approximate ||
+	       res.damaged_records ? 1 : 0;
 }
 
 int cmd_query(int argc, char **argv)

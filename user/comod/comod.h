@@ -83,6 +83,14 @@ struct stream {
 	 * NULL while there are none.
 	 */
 	struct json_object *overflow;
+	/*
+	 * What retention removed: meta.json's "removed" (store_budget.h),
+	 * earlier runs' too; NULL while nothing was. removed_seen: the
+	 * store's count of removed segments it says.
+	 */
+	struct json_object *removed;
+	uint64_t removed_seen, removed_bytes_seen;
+	uint64_t segs_seen;	/* the store's new segments, as of the last keep */
 };
 
 struct stream_name {
@@ -100,6 +108,7 @@ struct modrt {
 	/* the module set (monitor.c, start.c): what runs, as what */
 	struct como_mod *mod;
 	uint64_t streamsize;	/* bytes of records kept */
+	uint64_t retain_ns;	/* records kept this long; 0: no limit */
 	__u32 priority;		/* COMO_MOD_A_PRIORITY: higher is shed last */
 
 	/* the data path (datapath.c): its slot, program and state halves */

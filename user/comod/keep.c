@@ -267,6 +267,7 @@ static int describe(struct monitor *mon, struct live *l, const char *ifaces,
 			json_add_str(o, "filter", rt->mod->filter);
 		json_add_u64(o, "slot", rt->slot);
 		json_add_u64(o, "streamsize", rt->streamsize);
+		json_add_u64(o, "retain_ns", rt->retain_ns);
 		json_add_u64(o, "epoch_start", rt->epoch_start);
 		json_add_u64(o, "first_ns", rt->st.first_ns);
 		/* a module export stopped stays stopped, its capture off */
@@ -387,6 +388,7 @@ static int restore_module(struct monitor *mon, struct modrt **rtp,
 	rt->half_fd[0] = rt->half_fd[1] = rt->prog_fd = rt->outer_fd = -1;
 	rt->slot = json_u64(o, "slot");
 	rt->streamsize = json_u64(o, "streamsize") ?: COMO_DEFAULT_STREAMSIZE;
+	rt->retain_ns = json_u64(o, "retain_ns");
 	/* the description is a file in the data directory: check its names */
 	if (como_name_check(json_str(o, "name"), why, sizeof(why))) {
 		pr_err("kept capture: %s", why);

@@ -43,7 +43,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
-"             [--append | --replace] [--http ADDR:PORT [--http-token-file FILE]]\n"
+"             [--append | --replace] [--budget SIZE]\n"
+"             [--http ADDR:PORT [--http-token-file FILE]]\n"
 "             [--bpf-stats] [-j] [-q] [-v]\n"
 "       comod -d DIR --http ADDR:PORT [--http-token-file FILE]   (serve DIR alone)\n"
 "\n"
@@ -70,6 +71,9 @@ static void usage(FILE *f)
 "                       stored again, so a run cut short can be run again);\n"
 "                       without --append or --replace such a run is refused\n"
 "      --replace        with -r: remove what DIR holds for each module first\n"
+"      --budget SIZE    DIR takes at most SIZE on disk (e.g. 10GB): past it the\n"
+"                       oldest segments of all its streams go (or 'budget' in\n"
+"                       CONFIG); a module's retain=AGE keeps its records AGE\n"
 "      --http ADDR:PORT serve queries over HTTP (CoMo's /?module=NAME&time=-5m:0,\n"
 "                       /api/v1/..., /metrics); PORT alone binds 127.0.0.1;\n"
 "                       with a live run, or with no source: DIR's data alone\n"
@@ -190,6 +194,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "bpf-stats", no_argument, NULL, 'S' },
 		{ "append", no_argument, NULL, 'A' },
 		{ "replace", no_argument, NULL, 'R' },
+		{ "budget", required_argument, NULL, 'b' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "http-token-file", required_argument, NULL, 'T' },
 		{ "http-max-bytes", required_argument, NULL, 'B' },
@@ -200,7 +205,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *max_bytes = NULL, *max_time = NULL;
+	const char *max_bytes = NULL, *max_time = NULL, *budget = NULL;
 	struct specs sp = {
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
@@ -238,6 +243,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			}
 			reuse = c == 'A' ? STREAM_APPEND : STREAM_REPLACE;
 			break;
+		case 'b': budget = optarg; break;
 		case 'H': o->http = optarg; break;
 		case 'T': o->http_token = optarg; break;
 		case 'B': max_bytes = optarg; break;
@@ -251,6 +257,11 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	}
 	if (!err)
 		err = http_bounds(o, max_bytes, max_time);
+	if (!err && budget && (parse_size(budget, &o->budget) || !o->budget)) {
+		fprintf(stderr, "comod: --budget: a size, e.g. 10GB, not '%s'\n",
+			budget);
+		err = EXIT_USAGE;
+	}
 	if (!err && optind < argc) {
 		fprintf(stderr, "comod: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -265,6 +276,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		err = modules_asked(cfg, &sp, o);
 	free(sp.spec);
 	free(sp.filter);
+	if (!err)
+		stream_set_budget(o->budget ?: cfg->budget);
 	return err ?: sources_chosen(o, cfg);
 }
 

@@ -45,6 +45,7 @@ static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 	rt->slot = mon->n;
 	rt->half_fd[0] = rt->half_fd[1] = -1;
 	rt->streamsize = mc->streamsize;
+	rt->retain_ns = mc->retain_ns;
 	err = mod_open(&rt->mod, mc->name, mc->source, mc->args, mc->filter);
 	if (!err)
 		err = mod_init(rt->mod);

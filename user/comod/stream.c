@@ -24,6 +24,7 @@
 #include "log.h"
 #include "names.h"
 #include "store.h"
+#include "store_budget.h"
 #include "stream.h"
 
 /*
@@ -46,6 +47,15 @@ static enum stream_reuse reuse = STREAM_REFUSE;
 void stream_set_reuse(enum stream_reuse r)
 {
 	reuse = r;
+}
+
+/* The data directory's disk budget: made when the first stream opens. */
+static uint64_t budget_bytes;
+static struct store_budget *budget;
+
+void stream_set_budget(uint64_t bytes)
+{
+	budget_bytes = bytes;
 }
 
 /* Room kept beside meta.json, so that a full disk can still be told. */
@@ -94,16 +104,42 @@ static void past_free(struct stream_past *p)
 	free(p);
 }
 
-/* Brings ST's counts up to what its store did. */
-static void stream_sync(struct stream *st)
+/*
+ * What retention removed since ST last said it, in st->removed: the data
+ * starts at the first record left. True when something was.
+ */
+static bool removed_sync(struct stream *st, const struct store_stats *ss)
+{
+	uint64_t to, from = st->first_ns;
+
+	if (ss->removed_segments == st->removed_seen)
+		return false;
+	to = store_first_ts(st->store) ?: store_last_ts(st->store);
+	/* a trace run learns where its data starts only at its end */
+	if (!from || (ss->removed_from && ss->removed_from < from))
+		from = ss->removed_from;
+	store_removed_add(&st->removed, from, to,
+			  ss->removed_segments - st->removed_seen,
+			  ss->removed_bytes - st->removed_bytes_seen,
+			  ss->removed_by);
+	st->removed_seen = ss->removed_segments;
+	st->removed_bytes_seen = ss->removed_bytes;
+	if (to > st->first_ns)
+		st->first_ns = to;
+	return true;
+}
+
+/* Brings ST's counts up to what its store did; true: retention removed. */
+static bool stream_sync(struct stream *st)
 {
 	struct store_stats ss;
 
 	if (!st->store)
-		return;
+		return false;
 	store_stats(st->store, &ss);
 	st->records = (st->past ? st->past->records : 0) + ss.written;
 	st->lost = (st->past ? st->past->lost : 0) + ss.lost;
+	return removed_sync(st, &ss);
 }
 
 static struct json_object *schema_json(const struct como_field *f)
@@ -200,6 +236,11 @@ static struct json_object *meta_build(const struct modrt *rt,
 	if (st->overflow)
 		json_object_object_add(o, "overflow",
 				       json_object_get(st->overflow));
+	if (rt->retain_ns)
+		json_add_u64(o, "retain_ns", rt->retain_ns);
+	if (st->removed)
+		json_object_object_add(o, "removed",
+				       json_object_get(st->removed));
 	json_add_str(o, "state", running ? "running" : stopped ? "stopped" :
 		     st->lost ? "incomplete" : st->overflow ? "approximate" :
 		     "complete");
@@ -308,6 +349,35 @@ void stream_covered(struct modrt *rt, uint64_t first, uint64_t last)
 	}
 }
 
+/*
+ * A running stream's meta.json says at once what retention removed, for
+ * the queries made while it runs.
+ */
+static void meta_removed(struct stream *st)
+{
+	int sdfd = store_dirfd(st->store);
+	struct json_object *meta = meta_readat(sdfd);
+
+	if (!meta)
+		return;	/* said why */
+	json_add_u64(meta, "first_ns", st->first_ns);
+	json_object_object_add(meta, "removed", json_object_get(st->removed));
+	meta_store(sdfd, st->dir, meta);
+	json_object_put(meta);
+}
+
+/* A new segment of ST: the data directory back within its budget. */
+static void budget_keep(struct stream *st)
+{
+	struct store_stats ss;
+
+	store_stats(st->store, &ss);
+	if (!budget || ss.segments_made == st->segs_seen)
+		return;
+	st->segs_seen = ss.segments_made;
+	store_budget_keep(budget);
+}
+
 void stream_interval_end(struct modrt *rt)
 {
 	struct stream *st;
@@ -317,7 +387,9 @@ void stream_interval_end(struct modrt *rt)
 		if (!st->store)
 			continue;
 		store_interval_end(st->store);
-		stream_sync(st);
+		budget_keep(st);
+		if (stream_sync(st))
+			meta_removed(st);
 	}
 }
 
@@ -388,6 +460,8 @@ static int past_take(struct stream *st, struct json_object *old)
 	st->past = p;
 	json_object_deep_copy(json_object_object_get(old, "overflow"),
 			      &st->overflow, NULL);
+	json_object_deep_copy(json_object_object_get(old, "removed"),
+			      &st->removed, NULL);
 	return 0;
 }
 
@@ -431,9 +505,36 @@ static uint64_t count_records(int sdfd, const char *dir)
 	return n;
 }
 
+/*
+ * ST's store under RT's limits: its age, the data directory's budget
+ * (kept at once: the directory may be over it already).
+ */
+static int stream_limits(struct modrt *rt, struct stream *st,
+			 const char *datadir)
+{
+	struct store_stats ss;
+	int err;
+
+	store_set_retain(st->store, rt->retain_ns);
+	if (!budget_bytes)
+		return 0;
+	if (!budget) {
+		err = store_budget_open(&budget, datadir, budget_bytes);
+		if (err)
+			return err;
+	}
+	err = store_budget_add(budget, st->store);
+	if (err)
+		return err;
+	store_stats(st->store, &ss);
+	st->segs_seen = ss.segments_made;
+	store_budget_keep(budget);
+	return 0;
+}
+
 /* DATADIR/NAME for RT, opened in SDFD: its store, then its meta.json. */
 static int open_in(struct modrt *rt, struct stream *st, int sdfd,
-		   const char *kind, const char *source)
+		   const char *datadir, const char *kind, const char *source)
 {
 	struct json_object *old, *meta;
 	bool crashed;
@@ -451,6 +552,12 @@ static int open_in(struct modrt *rt, struct stream *st, int sdfd,
 		err = store_openat(&st->store, sdfd, st->dir, rt->streamsize);
 	if (err)
 		return err;
+	err = stream_limits(rt, st, datadir);
+	if (err) {
+		store_close(st->store);
+		st->store = NULL;
+		return err;
+	}
 	/* a run that died never said what it stored: count it */
 	if (st->past && crashed)
 		st->records = st->past->records = count_records(sdfd, st->dir);
@@ -461,6 +568,7 @@ static int open_in(struct modrt *rt, struct stream *st, int sdfd,
 	json_object_put(meta);
 	/* a stream without its meta.json is not open: nothing finishes it */
 	if (err) {
+		store_budget_del(budget, st->store);
 		store_close(st->store);
 		st->store = NULL;
 	}
@@ -495,20 +603,25 @@ static int open_one(struct modrt *rt, struct stream *st, const char *name,
 	close(dfd);
 	if (sdfd < 0)
 		return sdfd;
-	err = open_in(rt, st, sdfd, kind, source);
+	err = open_in(rt, st, sdfd, datadir, kind, source);
 	close(sdfd);
 	return err;
 }
 
 static void close_one(struct stream *st)
 {
-	if (st->store)
+	if (st->store) {
+		store_budget_del(budget, st->store);
 		store_close(st->store);
+	}
 	st->store = NULL;
 	past_free(st->past);
 	st->past = NULL;
 	json_object_put(st->overflow);
 	st->overflow = NULL;
+	json_object_put(st->removed);
+	st->removed = NULL;
+	st->removed_seen = st->removed_bytes_seen = 0;
 	free(st->dir);
 	st->dir = NULL;
 }
@@ -586,6 +699,7 @@ static int finish_one(const struct modrt *rt, struct stream *st,
 	if (!st->store)
 		return 0;
 	ferr = store_flush(st->store);
+	store_retain(st->store);
 	stream_sync(st);
 	/* retention dropped the oldest segments: the data starts later */
 	first = store_first_ts(st->store);

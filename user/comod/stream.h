@@ -20,6 +20,11 @@ enum stream_reuse {
 };
 
 void stream_set_reuse(enum stream_reuse r);
+/*
+ * A disk budget for the data directory of every stream opened from now
+ * on (store_budget.h); 0: none. Kept whenever a stream starts a segment.
+ */
+void stream_set_budget(uint64_t bytes);
 
 /* NAME asked for what RT runs: its records go to DATADIR/NAME too. */
 int stream_add_name(struct modrt *rt, const char *name);

@@ -19,6 +19,7 @@ struct opts {
 	const char *datadir;
 	const char *http;		/* --http ADDR:PORT */
 	const char *http_token;		/* --http-token-file FILE */
+	uint64_t budget;	/* --budget: the data directory's; 0: the config's */
 	uint64_t http_max_bytes;	/* --http-max-bytes; 0: the default */
 	uint64_t http_max_ns;		/* --http-max-time; 0: the default */
 	bool serve_only;		/* --http and no source: the data alone */

@@ -142,6 +142,12 @@ static void args_append(struct como_modcfg *m, const char *words)
 	m->args = a;
 }
 
+/* An age of records to keep: a duration above 0. */
+static int parse_retain(const char *s, uint64_t *ns)
+{
+	return parse_duration_ns(s, ns) || !*ns ? -EINVAL : 0;
+}
+
 static int module_line(struct cfg_parser *p, char **tok, int n)
 {
 	struct como_modcfg *m = p->mod;
@@ -168,6 +174,10 @@ static int module_line(struct cfg_parser *p, char **tok, int n)
 		if (parse_size(tok[1], &m->streamsize) || !m->streamsize)
 			return perr(p, "bad streamsize '%s' (e.g. 64MB, 5GB)",
 				    tok[1]);
+	} else if (!strcmp(tok[0], "retain") && n == 2) {
+		if (parse_retain(tok[1], &m->retain_ns))
+			return perr(p, "bad retain '%s' (an age, e.g. 7d, 12h, "
+				    "90s)", tok[1]);
 	} else if (!strcmp(tok[0], "priority") && n == 2) {
 		uint64_t v;
 
@@ -175,11 +185,13 @@ static int module_line(struct cfg_parser *p, char **tok, int n)
 			return perr(p, "bad priority '%s' (0-255)", tok[1]);
 		m->priority = v;
 	} else if (!strcmp(tok[0], "source") || !strcmp(tok[0], "filter") ||
-		   !strcmp(tok[0], "streamsize") || !strcmp(tok[0], "priority")) {
+		   !strcmp(tok[0], "streamsize") || !strcmp(tok[0], "priority") ||
+		   !strcmp(tok[0], "retain")) {
 		return perr(p, "'%s' takes one value", tok[0]);
 	} else {
 		return perr(p, "unknown keyword '%s' in a module block "
-			    "(source, filter, args, streamsize, priority, end)",
+			    "(source, filter, args, streamsize, retain, "
+			    "priority, end)",
 			    tok[0]);
 	}
 	return 0;
@@ -228,6 +240,13 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 		p->cfg->datadir = xstrdup(tok[1]);
 		return 0;
 	}
+	if (!strcmp(tok[0], "budget")) {
+		if (n != 2 || parse_size(tok[1], &p->cfg->budget) ||
+		    !p->cfg->budget)
+			return perr(p, "bad budget '%s': one size, e.g. 10GB",
+				    n > 1 ? tok[1] : "");
+		return 0;
+	}
 	if (!strcmp(tok[0], "http") || !strcmp(tok[0], "http-token-file")) {
 		char **dst = tok[0][4] ? &p->cfg->http_token_file : &p->cfg->http;
 
@@ -254,8 +273,8 @@ static int top_line(struct cfg_parser *p, char **tok, int n)
 	}
 	if (!strcmp(tok[0], "end"))
 		return perr(p, "'end' without 'module'%s", "");
-	return perr(p, "unknown keyword '%s' (sniffer, datadir, modulepath, "
-		    "http, http-token-file, module)", tok[0]);
+	return perr(p, "unknown keyword '%s' (sniffer, datadir, budget, "
+		    "modulepath, http, http-token-file, module)", tok[0]);
 }
 
 int config_load(struct como_config *cfg, const char *path)
@@ -325,6 +344,26 @@ int config_load(struct como_config *cfg, const char *path)
 	return err;
 }
 
+/* -m's ARG,...: the module's, but retain=AGE, which is its stream's. */
+static int spec_args(struct como_modcfg *m, const char *list)
+{
+	char *dup = xstrdup(list), *save = NULL, *a;
+	int err = 0;
+
+	for (a = strtok_r(dup, ",", &save); a && !err;
+	     a = strtok_r(NULL, ",", &save)) {
+		if (strncmp(a, "retain=", 7)) {
+			args_append(m, a);
+		} else if (parse_retain(a + 7, &m->retain_ns)) {
+			pr_err("-m %s: bad retain '%s' (an age, e.g. 7d, 12h, "
+			       "90s)", m->name, a + 7);
+			err = -EINVAL;
+		}
+	}
+	free(dup);
+	return err;
+}
+
 int config_add_spec(struct como_config *cfg, const char *spec)
 {
 	const char *colon = strchr(spec, ':');
@@ -350,11 +389,9 @@ int config_add_spec(struct como_config *cfg, const char *spec)
 		config_drop_last(cfg);
 		return -EINVAL;
 	}
-	if (colon && colon[1]) {
-		args_append(m, colon + 1);
-		for (c = m->args; *c; c++)
-			if (*c == ',')
-				*c = ' ';
+	if (colon && colon[1] && spec_args(m, colon + 1)) {
+		config_drop_last(cfg);
+		return -EINVAL;
 	}
 	return 0;
 }

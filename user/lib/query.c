@@ -95,6 +95,8 @@ struct query_ctx {
 	struct json_object *missing;	/* those of its intervals in the window */
 	struct json_object *overflow;	/* meta.json's: a full state's intervals */
 	struct json_object *approx;	/* those in the window */
+	/* meta.json's "removed", when the window reaches into what went */
+	struct json_object *removed;
 	uint64_t start, end, ivl;
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	struct query_shared *sh;
@@ -204,6 +206,11 @@ static void marks_in_window(struct query_ctx *c, struct json_object *meta)
 		intervals_in_window(c, json_object_object_get(o, "listed"),
 				    json_u64(o, "intervals"), &c->approx);
 	}
+	/* all the data, asked without a window, is what is left */
+	o = json_object_object_get(meta, "removed");
+	if (c->o->window && o && json_u64(o, "from") <= c->end &&
+	    json_u64(o, "to") > c->start)
+		c->removed = o;
 }
 
 /* The caller's half: the stream, its meta.json (in *metap) and the window. */
@@ -475,7 +482,12 @@ static void mark_json(struct query_ctx *c, struct como_out *out)
 		json_add_u64(inc, "damaged_records", c->sh->bad_records);
 		json_add_u64(inc, "damaged_bytes", c->sh->bad_bytes);
 	}
-	if (c->missing || c->sh->bad_records)
+	if (c->removed) {
+		json_object_object_add(inc, "removed",
+				       json_object_get(c->removed));
+		json_add_u64(inc, "data_from", json_u64(c->removed, "to"));
+	}
+	if (c->missing || c->sh->bad_records || c->removed)
 		json_object_object_add(o, "incomplete", inc);
 	else
 		json_object_put(inc);
@@ -514,7 +526,7 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	fflush(f);
 	err = child_records(c, m, r, &out, rec);
 	if (c->o->fmt == OUT_JSON &&
-	    (c->missing || c->approx || c->sh->bad_records)) {
+	    (c->missing || c->approx || c->sh->bad_records || c->removed)) {
 		mark_json(c, &out);
 		fflush(f);
 	}
@@ -742,6 +754,14 @@ static int child_query(struct query_ctx *c)
 							   "records_lost"),
 			json_str(c->incomplete, "reason") ?: "unknown",
 			json_object_array_length(c->missing));
+	if (c->removed)
+		pr_warn("'%s': the data before %llu.%09llu was removed by "
+			"retention (%s): this window starts before it", name,
+			(unsigned long long)(json_u64(c->removed, "to") /
+					     1000000000ULL),
+			(unsigned long long)(json_u64(c->removed, "to") %
+					     1000000000ULL),
+			json_str(c->removed, "by") ?: "?");
 	if (c->approx)
 		pr_warn("'%s' is approximate: its state was full and %llu packets "
 			"were not counted in %llu intervals; %zu of them are in "
@@ -1016,6 +1036,7 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	res->damaged_records = c->sh->bad_records;
 	res->damaged_bytes = c->sh->bad_bytes;
 	res->gaps = c->missing != NULL;
+	res->removed = c->removed != NULL;
 	res->approximate = c->approx != NULL;
 	if (err >= 0)
 		err = child_verdict(c, status, timed_out, res);

@@ -74,6 +74,11 @@ struct query_result {
 	 */
 	bool gaps;
 	bool approximate;	/* intervals whose state overflowed */
+	/*
+	 * The window starts before the data retention left (meta.json's
+	 * "removed"): said, in JSON as "incomplete": {"removed"...}; exit 1.
+	 */
+	bool removed;
 	uint64_t damaged_records, damaged_bytes;
 	/* the module failed: OUT holds the records before, then stops */
 	bool incomplete;

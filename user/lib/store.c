@@ -4,6 +4,7 @@
  * a torn tail on opening, retention, and the time index it keeps.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,10 @@ struct store {
 	uint64_t seg_size;	/* its bytes on disk */
 	bool at_boundary;	/* what is on disk ends with a whole interval */
 	uint64_t last_ts;	/* of the last record, 0 if none */
+	uint64_t retain_ns;	/* retention by age; 0: none */
+	/* the newest record of segment age_seg, read once (age_seg + 1: none) */
+	unsigned int age_seg;
+	uint64_t age_ts;
 
 	/* records not written yet: [0, wdone) whole intervals, wlast the last */
 	char *wbuf;
@@ -102,6 +107,7 @@ static int seg_create(struct store *s, unsigned int n)
 	s->seg_size = STORE_SEG_HDR;
 	s->last = n;
 	s->at_boundary = true;
+	s->stats.segments_made++;
 	return 0;
 }
 
@@ -197,6 +203,41 @@ static uint64_t seg_bytes(const struct store *s, unsigned int n)
 	return st.st_size;
 }
 
+/* The timestamp of segment N's first record; 0 when it holds none. */
+static uint64_t seg_first_ts(const struct store *s, unsigned int n)
+{
+	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
+	struct store_rec_hdr h;
+	ssize_t got;
+	int fd;
+
+	fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	got = pread(fd, b, sizeof(b), 0);
+	close(fd);
+	if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
+		return 0;
+	memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
+	return h.magic == STORE_REC_MAGIC ? h.ts : 0;
+}
+
+/* The oldest segment goes, for BY; its bytes. */
+static uint64_t drop_first(struct store *s, const char *by)
+{
+	uint64_t bytes = seg_bytes(s, s->first);
+
+	if (!s->stats.removed_from)
+		s->stats.removed_from = seg_first_ts(s, s->first);
+	/* a name in the stream's directory goes, whatever it is */
+	unlinkat(s->dfd, seg_name(s->first).s, 0);
+	s->first++;
+	s->stats.removed_segments++;
+	s->stats.removed_bytes += bytes;
+	s->stats.removed_by = by;
+	return bytes;
+}
+
 /* Drops the oldest segments while the stream is over its size. */
 static void retain(struct store *s)
 {
@@ -208,14 +249,91 @@ static void retain(struct store *s)
 	for (n = s->first; n < s->last; n++)
 		total += seg_bytes(s, n);
 	while (s->first < s->last && total > s->streamsize) {
-		total -= seg_bytes(s, s->first);
-		/* a name in the stream's directory goes, whatever it is */
-		unlinkat(s->dfd, seg_name(s->first).s, 0);
-		s->first++;
+		total -= drop_first(s, STORE_BY_SIZE);
 		removed = true;
 	}
 	if (removed)
 		index_renew(s);
+}
+
+/*
+ * The timestamp of the last whole interval of segment N (it is sealed:
+ * it ends with one); 0 when it holds none or cannot be read.
+ */
+static uint64_t seg_newest(struct store *s, unsigned int n)
+{
+	struct store_rec_hdr h;
+	unsigned char *data;
+	struct seg_scan sc;
+	const void *pl;
+	unsigned int v;
+	uint64_t ts = 0;
+	size_t size;
+	int fd;
+
+	fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	if (!seg_read_whole(fd, &data, &size)) {
+		v = seg_header_version(data, size);
+		if (v && v <= STORE_VERSION) {
+			seg_scan_init(&sc, data, size, v);
+			while (seg_scan_next(&sc, &h, &pl, NULL) == 1)
+				;
+			ts = sc.whole_ts;
+		}
+		free(data);
+	}
+	close(fd);
+	return ts;
+}
+
+void store_retain(struct store *s)
+{
+	bool removed = false;
+
+	while (s->retain_ns && s->first < s->last &&
+	       s->last_ts > s->retain_ns) {
+		if (s->age_seg != s->first) {
+			s->age_seg = s->first;
+			s->age_ts = seg_newest(s, s->first);
+		}
+		/* one that cannot be read is left to the other limits */
+		if (!s->age_ts || s->age_ts >= s->last_ts - s->retain_ns)
+			break;
+		drop_first(s, STORE_BY_AGE);
+		removed = true;
+	}
+	if (removed)
+		index_renew(s);
+}
+
+void store_set_retain(struct store *s, uint64_t age_ns)
+{
+	s->retain_ns = age_ns;
+	store_retain(s);
+}
+
+void store_cap_segments(struct store *s, uint64_t max)
+{
+	if (max && max < s->seg_max)
+		s->seg_max = max > SEG_MIN_SIZE ? max : SEG_MIN_SIZE;
+}
+
+uint64_t store_pending(const struct store *s)
+{
+	return s->seg_max > s->seg_size ? s->seg_max - s->seg_size : 0;
+}
+
+int64_t store_drop_oldest(struct store *s, const char *by)
+{
+	uint64_t bytes;
+
+	if (s->first >= s->last)
+		return -ENOENT;
+	bytes = drop_first(s, by);
+	index_renew(s);
+	return bytes;
 }
 
 /* A segment to write N bytes to: a new one at an interval's end when full. */
@@ -346,6 +464,7 @@ void store_interval_end(struct store *s)
 	mark_end(s);
 	/* a crash loses at most the interval being written */
 	write_out(s, s->wdone);
+	store_retain(s);
 }
 
 int store_append(struct store *s, uint64_t ts, const void *buf, uint32_t len)
@@ -392,24 +511,14 @@ uint64_t store_last_ts(const struct store *s)
 
 uint64_t store_first_ts(const struct store *s)
 {
-	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
-	struct store_rec_hdr h;
 	unsigned int n;
-	ssize_t got;
-	int fd;
+	uint64_t ts;
 
 	/* the first segment that holds a record: retention may have gone past */
 	for (n = s->first; n <= s->last; n++) {
-		fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
-		if (fd < 0)
-			continue;
-		got = pread(fd, b, sizeof(b), 0);
-		close(fd);
-		if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
-			continue;
-		memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
-		if (h.magic == STORE_REC_MAGIC)
-			return h.ts;
+		ts = seg_first_ts(s, n);
+		if (ts)
+			return ts;
 	}
 	return 0;
 }
@@ -584,6 +693,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	if (!s)
 		goto err_say;
 	s->fd = s->idx_fd = -1;
+	s->age_seg = UINT_MAX;
 	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
 	if (s->dfd < 0 || !s->dir) {

@@ -59,7 +59,17 @@ struct store_stats {
 	unsigned int ngaps;
 	uint64_t cut_records, cut_bytes;	/* torn tail cut on opening */
 	uint64_t found_records;	/* whole records found on opening */
+	/* segments retention removed since the stream was opened */
+	uint64_t removed_segments, removed_bytes;
+	const char *removed_by;	/* the last reason: STORE_BY_*; NULL: none */
+	uint64_t removed_from;	/* the first record removed; 0: unknown */
+	uint64_t segments_made;	/* since it was opened: a new one each */
 };
+
+/* Why retention removed a stream's oldest segments. */
+#define STORE_BY_SIZE		"streamsize"
+#define STORE_BY_AGE		"retain"
+#define STORE_BY_BUDGET		"budget"
 
 struct store;
 struct store_reader;
@@ -90,6 +100,24 @@ uint64_t store_last_ts(const struct store *s);
 uint64_t store_first_ts(const struct store *s);
 void store_stats(const struct store *s, struct store_stats *st);
 int store_close(struct store *s);
+
+/*
+ * Retention by age: at the end of each interval, and at store_retain(), a
+ * segment goes when its newest record is older than the stream's newest
+ * record by more than AGE ns (the data's own clock: a trace's time for a
+ * trace). 0: no limit by age. The segment being written never goes.
+ */
+void store_set_retain(struct store *s, uint64_t age_ns);
+void store_retain(struct store *s);
+/* New segments at most MAX bytes (a disk budget's share); 0 leaves it. */
+void store_cap_segments(struct store *s, uint64_t max);
+/* How much more the segment being written may take before the next. */
+uint64_t store_pending(const struct store *s);
+/*
+ * The oldest segment goes, for BY (STORE_BY_*): its bytes, or -ENOENT
+ * when the one left is the segment being written.
+ */
+int64_t store_drop_oldest(struct store *s, const char *by);
 
 /*
  * Removes a stream's segments (and nothing else): for a run that replaces

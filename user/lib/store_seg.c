@@ -31,7 +31,7 @@ uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
 
 
 /* A segment's name is exactly 8 digits and ".seg": N in *n. */
-static bool seg_name_parse(const char *name, unsigned int *n)
+bool seg_name_parse(const char *name, unsigned int *n)
 {
 	unsigned int i, v = 0;
 

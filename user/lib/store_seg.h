@@ -48,6 +48,8 @@ struct seg_scan {
 	uint64_t whole_ts;	/* the last interval-ending record's */
 };
 
+/* NAME is segment *N's. */
+bool seg_name_parse(const char *name, unsigned int *n);
 /*
  * The segment numbers of the stream directory DFD, sorted, in *segs
  * (malloc'd). Any other name is said (DIR for messages) and left alone.
