@@ -15,7 +15,7 @@
 /* why a question was not read: the record's 'malformed' */
 #define DNS_OK		0
 #define DNS_CUT		1	/* the header or the question was not captured */
-#define DNS_BAD		2	/* no question, a compression pointer, a bad label */
+#define DNS_BAD		2	/* no question, a pointer, a bad label or byte */
 #define DNS_LONG	3	/* a name longer than DNS_NAME_MAX - 1 */
 
 struct dns_key {

@@ -59,8 +59,8 @@ static long dns_name_step(__u32 i, void *data)
 		s->status = DNS_CUT;
 	} else if (s->left) {
 		s->left--;
-		/* a NUL would end the name early when it is printed */
-		if (!c)
+		/* a NUL ends the name when printed, a '.' splits a label */
+		if (!c || c == '.')
 			s->status = DNS_BAD;
 		s->key.name[s->out++ & (DNS_NAME_MAX - 1)] =
 			c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c;
