@@ -179,7 +179,8 @@ FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c use
 
 fuzzers: $(FUZZERS)
 
-$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) | $(OUT)
+# a module's parser is a header its fuzz target includes
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard modules/*/*.h) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
