@@ -33,6 +33,16 @@
 const volatile __u32 como_slot SEC(".rodata.como") = 0;
 
 /*
+ * A module's constants, from its init() (como_set_bpf_args()): comod
+ * copies them in before load, so the verifier knows them and prunes what
+ * they rule out.
+ *
+ *	COMO_ARGS(struct my_args, my_args);
+ */
+#define COMO_ARGS(type, name)						\
+	const volatile type name SEC(".rodata.args") = {}
+
+/*
  * The state is an array of two maps: packets of epoch E go to half E & 1
  * while comod drains the other (README, "Epochs"). Per-CPU state values
  * must be structs of __u64 counters: comod sums them over the CPUs.

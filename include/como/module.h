@@ -178,6 +178,13 @@ void como_set_priv(struct como_mod *m, void *priv);
 #define COMO_MSG_DEBUG	7
 void como_log(struct como_mod *m, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * From init(): SIZE bytes of constants for the capture side, the variable
+ * it declares with COMO_ARGS() (bpf/module.bpf.h), copied into it before
+ * it is loaded: the verifier sees them as constants. Its size must be
+ * SIZE, or comod refuses the module. 0 or -ENOMEM.
+ */
+int como_set_bpf_args(struct como_mod *m, const void *args, size_t size);
 /* Reads KEY=VALUE from an argument string; 0, -ENOENT or -EINVAL. */
 int como_arg_u64(const char *args, const char *key, __u64 *val);
 

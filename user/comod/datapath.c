@@ -165,6 +165,23 @@ static int set_slot(struct bpf_object *obj, unsigned int slot)
 	return 0;
 }
 
+/* The module's COMO_ARGS, as its init() set them. */
+static int set_args(struct bpf_object *obj, const struct como_mod *m)
+{
+	struct bpf_map *ro = bpf_object__find_map_by_name(obj, ".rodata.args");
+
+	if (!m->bpf_args)
+		return 0;
+	if (!ro || bpf_map__value_size(ro) != m->bpf_args_size) {
+		pr_err("module %s: its init() set %zu bytes of capture constants "
+		       "but its capture side declares %s%u (COMO_ARGS)", m->name,
+		       m->bpf_args_size, ro ? "" : "none, ",
+		       ro ? bpf_map__value_size(ro) : 0);
+		return -EINVAL;
+	}
+	return bpf_map__set_initial_value(ro, m->bpf_args, m->bpf_args_size);
+}
+
 /*
  * The state's layout, from the module's definition: a COMO_TABLE says its
  * own key and value sizes and rows per CPU (include/como/table.h), and
@@ -322,6 +339,9 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		       rt->mod->name, strerror(-err));
 		return err;
 	}
+	err = set_args(rt->obj, rt->mod);
+	if (err)
+		return err;
 	err = create_halves(dp, rt, def, outer);
 	err = err ?: state_fold_check(rt);
 	if (err == -EDOM)

@@ -669,6 +669,7 @@ void mod_close(struct como_mod *m)
 	free(m->path);
 	free(m->args);
 	free(m->filter);
+	free(m->bpf_args);
 	free(m);
 }
 
@@ -677,6 +678,19 @@ void mod_close(struct como_mod *m)
 int como_emit(struct como_mod *m, __u64 ts, const void *rec)
 {
 	return m->sink ? m->sink(m, ts, rec) : -ENOTCONN;
+}
+
+int como_set_bpf_args(struct como_mod *m, const void *args, size_t size)
+{
+	void *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, args, size);
+	free(m->bpf_args);
+	m->bpf_args = copy;
+	m->bpf_args_size = size;
+	return 0;
 }
 
 void como_log(struct como_mod *m, int level, const char *fmt, ...)
