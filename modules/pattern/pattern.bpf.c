@@ -32,38 +32,73 @@ struct pattern_scan {
 	__u32 *want;
 	__u32 pos;		/* where the payload starts */
 	__u32 end;		/* where what was seen of it ends */
+	__u32 at;		/* the byte the rules are tried at */
+	__u32 cand;		/* the rules that start with that byte */
+	void *state;
+	const struct como_pkt *pkt;
+	__u64 cut;		/* packets not seen to the payload's end */
+	int err;
 };
 
-/* Does rule R (a constant: the verifier knows its length) start at POS? */
-static __always_inline int rule_at(const __u8 *b, __u32 pos, __u32 end,
-				   __u32 r)
+/*
+ * Does rule R start at s->at? A loop of its own over the rules: the
+ * verifier walks its body once, for any rule, where unrolled, each rule
+ * found or not would double the paths it walks.
+ */
+static long rule_cb(__u32 r, void *data)
 {
-	__u32 len = pattern_args.rule[r].len, j;
+	struct pattern_scan *s = data;
+	const volatile struct pattern_rule *rule;
+	__u32 len, j, pos = s->at;
+	__u8 diff = 0;
 
-	if (len > end - pos)
+	if (!(s->cand >> r & 1))
 		return 0;
-	for (j = 1; j < PATTERN_LEN && j < len; j++)
-		if (b[(pos + j) & 0xff] != pattern_args.rule[r].bytes[j])
-			return 0;
-	return 1;
+	rule = &pattern_args.rule[r & (PATTERN_RULES - 1)];
+	len = rule->len;
+	if (len > s->end - pos)
+		return 0;
+	for (j = 1; j < PATTERN_LEN; j++) {
+		if (j >= len)
+			break;
+		diff |= s->b[(pos + j) & 0xff] ^ rule->bytes[j];
+	}
+	if (!diff)
+		*s->want &= ~(1U << r);
+	return 0;
 }
 
 static long scan_cb(__u32 i, void *data)
 {
 	struct pattern_scan *s = data;
-	__u32 pos = s->pos + i, cand, r;
 
-	if (pos >= s->end)
+	s->at = s->pos + i;
+	if (s->at >= s->end)
 		return 1;
-	cand = pattern_args.first[s->b[pos & 0xff]] & *s->want;
-	if (!cand)
+	s->cand = pattern_args.first[s->b[s->at & 0xff]] & *s->want;
+	if (!s->cand)
 		return 0;
-#pragma unroll
-	for (r = 0; r < PATTERN_RULES; r++)
-		if (r < pattern_args.nrules && (cand & 1U << r) &&
-		    rule_at(s->b, pos, s->end, r))
-			*s->want &= ~(1U << r);
+	bpf_loop(pattern_args.nrules, rule_cb, s, 0);
 	return *s->want == 0;
+}
+
+/* Rule R's row counts the packet if R was found in it. */
+static long count_cb(__u32 r, void *data)
+{
+	struct pattern_scan *s = data;
+	struct pattern_val *v;
+
+	if (*s->want >> r & 1)
+		return 0;
+	v = como_get(s->state, &r);
+	if (!v) {
+		s->err = -ENOSPC;
+		return 1;
+	}
+	v->pkts += s->pkt->count;
+	v->bytes += s->pkt->len;
+	v->cut += s->cut;
+	return 0;
 }
 
 /* Where the IP packet ends in the frame, by its header; 0 if unknown. */
@@ -81,10 +116,10 @@ static __always_inline __u32 ip_end(const struct como_pkt *pkt,
 static __always_inline int pattern_update(const struct como_pkt *pkt,
 					  void *state)
 {
-	struct pattern_scan s = { .pos = pkt->l7_off };
-	__u32 seen, last, r, key = PATTERN_TOTAL, zero = 0;
-	struct pattern_val *v, *tot;
-	int cut;
+	struct pattern_scan s = { .pos = pkt->l7_off, .state = state,
+				  .pkt = pkt };
+	__u32 seen, last, key = PATTERN_TOTAL, zero = 0;
+	struct pattern_val *tot;
 
 	if (!pkt->l7_off || (pkt->l4_proto != 6 && pkt->l4_proto != 17))
 		return 0;
@@ -96,13 +131,13 @@ static __always_inline int pattern_update(const struct como_pkt *pkt,
 		last = pkt->len;
 	s.end = last < seen ? last : seen;
 	/* bytes past the window or the capture: a match may lie there */
-	cut = last > seen;
+	s.cut = last > seen ? pkt->count : 0;
 	tot = como_get(state, &key);
 	if (!tot)
 		return -ENOSPC;
 	tot->pkts += pkt->count;
 	tot->bytes += pkt->len;
-	tot->cut += cut ? pkt->count : 0;
+	tot->cut += s.cut;
 	if (s.end < s.pos + pattern_args.min_len)
 		return 0;
 	s.want = bpf_map_lookup_elem(&pattern_want, &zero);
@@ -110,19 +145,9 @@ static __always_inline int pattern_update(const struct como_pkt *pkt,
 		return 0;
 	*s.want = (1U << pattern_args.nrules) - 1;
 	bpf_loop(s.end - s.pos - pattern_args.min_len + 1, scan_cb, &s, 0);
-#pragma unroll
-	for (r = 0; r < PATTERN_RULES; r++) {
-		if (r >= pattern_args.nrules || (*s.want & 1U << r))
-			continue;
-		key = r;
-		v = como_get(state, &key);
-		if (!v)
-			return -ENOSPC;
-		v->pkts += pkt->count;
-		v->bytes += pkt->len;
-		v->cut += cut ? pkt->count : 0;
-	}
-	return 0;
+	if (*s.want != (1U << pattern_args.nrules) - 1)
+		bpf_loop(pattern_args.nrules, count_cb, &s, 0);
+	return s.err;
 }
 
 COMO_UPDATE(pattern_update)
