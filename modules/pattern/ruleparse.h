@@ -11,6 +11,7 @@
 #ifndef _PATTERN_RULEPARSE_H
 #define _PATTERN_RULEPARSE_H
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/types.h>
@@ -37,7 +38,7 @@ static inline int rule_parse(unsigned int n, const char *text, size_t len,
 			     struct pattern_rule *r, char *why, size_t whylen)
 {
 	const char *p = text, *end = text + len;
-	int hi, lo;
+	int hi, lo, c;
 
 	r->len = 0;
 	while (p < end) {
@@ -62,9 +63,11 @@ static inline int rule_parse(unsigned int n, const char *text, size_t len,
 				hi = hex_digit(p[0]);
 				lo = hex_digit(p[1]);
 				if (hi < 0 || lo < 0) {
-					snprintf(why, whylen, "rule %u: '%c' is not "
-						 "a hex digit in |hex|", n,
-						 hi < 0 ? p[0] : p[1]);
+					c = (unsigned char)(hi < 0 ? p[0] : p[1]);
+					snprintf(why, whylen, isprint(c) ?
+						 "rule %u: '%c' is not a hex digit "
+						 "in |hex|" : "rule %u: byte 0x%02x "
+						 "is not a hex digit in |hex|", n, c);
 					return -1;
 				}
 				if (r->len == PATTERN_LEN)
