@@ -33,14 +33,14 @@
 const volatile __u32 como_slot SEC(".rodata.como") = 0;
 
 /*
- * An argument of the module, read at load: COMO_ARG(snap, 96) declares
- * como_arg_snap, which comod sets from the instance's "snap=N" before the
- * kernel verifies the program (so it is a constant there), or leaves at
- * its default. The user side's init() checks the value first: the
- * capture side still bounds it for the verifier.
+ * A module's constants, from its init() (como_set_bpf_args()): comod
+ * copies them in before load, so the verifier knows them and prunes what
+ * they rule out.
+ *
+ *	COMO_ARGS(struct my_args, my_args);
  */
-#define COMO_ARG(name, def)						\
-	const volatile __u64 como_arg_##name SEC(".rodata.como_args") = (def)
+#define COMO_ARGS(type, name)						\
+	const volatile type name SEC(".rodata.args") = {}
 
 /*
  * The state is an array of two maps: packets of epoch E go to half E & 1

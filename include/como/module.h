@@ -188,6 +188,13 @@ void como_log(struct como_mod *m, int level, const char *fmt, ...)
  */
 int como_replay_bytes(struct como_mod *m, const struct como_pkt *pkt,
 		      const void *bytes, __u32 len);
+/*
+ * From init(): SIZE bytes of constants for the capture side, the variable
+ * it declares with COMO_ARGS() (bpf/module.bpf.h), copied into it before
+ * it is loaded: the verifier sees them as constants. Its size must be
+ * SIZE, or comod refuses the module. 0 or -ENOMEM.
+ */
+int como_set_bpf_args(struct como_mod *m, const void *args, size_t size);
 /* Reads KEY=VALUE from an argument string; 0, -ENOENT or -EINVAL. */
 int como_arg_u64(const char *args, const char *key, __u64 *val);
 

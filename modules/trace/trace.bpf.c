@@ -6,9 +6,7 @@
 #include "module.bpf.h"
 #include "trace.h"
 
-COMO_ARG(snap, TRACE_SNAP_DEFAULT);
-COMO_ARG(payload, 0);
-COMO_ARG(max, TRACE_ROWS);
+COMO_ARGS(struct trace_args, trace_args);
 
 COMO_TABLE(struct trace_key, struct trace_val, TRACE_ROWS);
 
@@ -30,14 +28,14 @@ static __always_inline int trace_update(const struct como_pkt *pkt,
 	struct trace_val *v;
 	__u32 len, n;
 
-	if (como_next_seq(state, como_arg_max, &k.seq))
+	if (como_next_seq(state, trace_args.max, &k.seq))
 		return -ENOSPC;
 	bytes = como_pkt_bytes(pkt, &len);
 	v = como_get(state, &k);
 	if (!v || !bytes)
 		return -ENOSPC;
-	n = len < como_arg_snap ? len : como_arg_snap;
-	if (!como_arg_payload && header_end(pkt) < n)
+	n = len < trace_args.snap ? len : trace_args.snap;
+	if (!trace_args.payload && header_end(pkt) < n)
 		n = header_end(pkt);
 	v->ts = pkt->ts;
 	v->wirelen = pkt->len;

@@ -23,28 +23,32 @@ static const struct como_field trace_schema[] = {
 	COMO_FIELD_END,
 };
 
+/* KEY=N into *V, which holds its default, if N is LO to HI. */
 static int trace_arg(struct como_mod *m, const char *args, const char *key,
-		     __u64 lo, __u64 hi)
+		     __u64 lo, __u64 hi, __u32 *v)
 {
-	__u64 v = lo;
-	int err = como_arg_u64(args, key, &v);
+	__u64 n = *v;
+	int err = como_arg_u64(args, key, &n);
 
-	if (err == -EINVAL || v < lo || v > hi) {
+	if (err == -EINVAL || n < lo || n > hi) {
 		como_log(m, COMO_MSG_ERR, "%s must be %llu to %llu", key,
 			 (unsigned long long)lo, (unsigned long long)hi);
 		return -EINVAL;
 	}
+	*v = n;
 	return 0;
 }
 
-/* The capture side reads the arguments itself (COMO_ARG): check them. */
+/* The arguments are the capture side's constants (COMO_ARGS). */
 static int trace_init(struct como_mod *m, const char *args)
 {
-	if (trace_arg(m, args, "snap", 1, TRACE_SNAP_MAX) ||
-	    trace_arg(m, args, "payload", 0, 1) ||
-	    trace_arg(m, args, "max", 1, TRACE_ROWS))
+	struct trace_args a = { .snap = TRACE_SNAP_DEFAULT, .max = TRACE_ROWS };
+
+	if (trace_arg(m, args, "snap", 1, TRACE_SNAP_MAX, &a.snap) ||
+	    trace_arg(m, args, "payload", 0, 1, &a.payload) ||
+	    trace_arg(m, args, "max", 1, TRACE_ROWS, &a.max))
 		return -EINVAL;
-	return 0;
+	return como_set_bpf_args(m, &a, sizeof(a));
 }
 
 /* Timestamp order; equal times in the order a CPU saw them. */

@@ -12,6 +12,14 @@
 #define TRACE_SNAP_DEFAULT	96
 #define TRACE_SNAP_MAX		240	/* the window a module sees, COMO_SNAP */
 
+/* the capture side's constants (COMO_ARGS), from init()'s arguments */
+struct trace_args {
+	__u32 snap;		/* bytes kept, at most TRACE_SNAP_MAX */
+	__u32 payload;		/* 1: past the transport header too */
+	__u32 max;		/* packets a CPU keeps per interval */
+	__u32 pad;
+};
+
 /* a CPU's packets in the order they came: unique, so never folded */
 struct trace_key {
 	__u32 seq;

@@ -167,47 +167,21 @@ static int set_slot(struct bpf_object *obj, unsigned int slot)
 	return 0;
 }
 
-/*
- * The module's COMO_ARG()s (bpf/module.bpf.h), from its instance's
- * arguments: each como_arg_KEY in .rodata.como_args takes KEY=N when
- * given (init() has checked it), or keeps its default.
- */
-static int set_args(struct bpf_object *obj, const char *args)
+/* The module's COMO_ARGS, as its init() set them. */
+static int set_args(struct bpf_object *obj, const struct como_mod *m)
 {
-	struct bpf_map *ro = bpf_object__find_map_by_name(obj,
-							  ".rodata.como_args");
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	struct btf *btf;
-	const char *name;
-	size_t size;
-	char *data;
-	__u64 val;
-	int id, i, err;
+	struct bpf_map *ro = bpf_object__find_map_by_name(obj, ".rodata.args");
 
-	if (!ro)
+	if (!m->bpf_args)
 		return 0;
-	btf = bpf_object__btf(obj);
-	data = (char *)bpf_map__initial_value(ro, &size);
-	id = btf ? btf__find_by_name_kind(btf, ".rodata.como_args",
-					  BTF_KIND_DATASEC) : -ENOENT;
-	if (id < 0 || !data)
+	if (!ro || bpf_map__value_size(ro) != m->bpf_args_size) {
+		pr_err("module %s: its init() set %zu bytes of capture constants "
+		       "but its capture side declares %s%u (COMO_ARGS)", m->name,
+		       m->bpf_args_size, ro ? "" : "none, ",
+		       ro ? bpf_map__value_size(ro) : 0);
 		return -EINVAL;
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vs++) {
-		name = btf__name_by_offset(btf, btf__type_by_id(btf,
-							vs->type)->name_off);
-		if (strncmp(name, "como_arg_", 9) || vs->size != sizeof(val) ||
-		    vs->offset + sizeof(val) > size)
-			return -EINVAL;
-		err = como_arg_u64(args ?: "", name + 9, &val);
-		if (err == -EINVAL)
-			return err;
-		if (!err)
-			memcpy(data + vs->offset, &val, sizeof(val));
 	}
-	return 0;
+	return bpf_map__set_initial_value(ro, m->bpf_args, m->bpf_args_size);
 }
 
 /*
@@ -362,13 +336,14 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	err = reuse_shared_maps(dp, rt->obj);
 	if (!err)
 		err = set_slot(rt->obj, rt->slot);
-	if (!err)
-		err = set_args(rt->obj, rt->mod->args);
 	if (err) {
 		pr_err("module %s: cannot join the dispatcher: %s",
 		       rt->mod->name, strerror(-err));
 		return err;
 	}
+	err = set_args(rt->obj, rt->mod);
+	if (err)
+		return err;
 	err = create_halves(dp, rt, def, outer);
 	err = err ?: state_fold_check(rt);
 	if (err == -EDOM)

@@ -670,6 +670,7 @@ void mod_close(struct como_mod *m)
 	free(m->path);
 	free(m->args);
 	free(m->filter);
+	free(m->bpf_args);
 	free(m);
 }
 
@@ -686,6 +687,19 @@ int como_replay_bytes(struct como_mod *m, const struct como_pkt *pkt,
 	if (len > COMO_SNAP || len > pkt->caplen)
 		return -EINVAL;
 	return m->replay_sink ? m->replay_sink(m, pkt, bytes, len) : -ENOTCONN;
+}
+
+int como_set_bpf_args(struct como_mod *m, const void *args, size_t size)
+{
+	void *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, args, size);
+	free(m->bpf_args);
+	m->bpf_args = copy;
+	m->bpf_args_size = size;
+	return 0;
 }
 
 void como_log(struct como_mod *m, int level, const char *fmt, ...)

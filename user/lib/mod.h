@@ -30,6 +30,9 @@ struct como_mod {
 	/* como_log()'s last error during init(): why init() refused */
 	bool in_init;
 	char why[256];
+	/* como_set_bpf_args(): the capture side's COMO_ARGS, before load */
+	void *bpf_args;
+	size_t bpf_args_size;
 };
 
 /*
