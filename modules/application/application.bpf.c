@@ -31,4 +31,4 @@ static __always_inline int application_update(const struct como_pkt *pkt,
 	return count_add(como_get(state, &key), pkt);
 }
 
-COMO_UPDATE(application_update)
+COMO_UPDATE_LIGHT(application_update)

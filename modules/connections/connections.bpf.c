@@ -51,4 +51,4 @@ static __always_inline int connections_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE(connections_update)
+COMO_UPDATE_LIGHT(connections_update)

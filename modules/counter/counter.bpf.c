@@ -22,4 +22,4 @@ static __always_inline int counter_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE(counter_update)
+COMO_UPDATE_LIGHT(counter_update)

@@ -92,4 +92,4 @@ static __always_inline int distinct_update(const struct como_pkt *pkt,
 	       hll_add(state, DISTINCT_DST_ROW, pkt->dst);
 }
 
-COMO_UPDATE(distinct_update)
+COMO_UPDATE_LIGHT(distinct_update)

@@ -25,4 +25,4 @@ static __always_inline int protocol_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE(protocol_update)
+COMO_UPDATE_LIGHT(protocol_update)

@@ -26,4 +26,4 @@ static __always_inline int scan_update(const struct como_pkt *pkt, void *state)
 	return 0;
 }
 
-COMO_UPDATE(scan_update)
+COMO_UPDATE_LIGHT(scan_update)

@@ -25,4 +25,4 @@ static __always_inline int synflood_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE(synflood_update)
+COMO_UPDATE_LIGHT(synflood_update)

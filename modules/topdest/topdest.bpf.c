@@ -28,4 +28,4 @@ static __always_inline int topdest_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE(topdest_update)
+COMO_UPDATE_LIGHT(topdest_update)

@@ -28,4 +28,4 @@ static __always_inline int topports_update(const struct como_pkt *pkt,
 	return count_add(como_get(state, &k), pkt);
 }
 
-COMO_UPDATE(topports_update)
+COMO_UPDATE_LIGHT(topports_update)

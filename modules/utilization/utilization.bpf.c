@@ -29,4 +29,4 @@ static __always_inline int utilization_update(const struct como_pkt *pkt,
 	return count_add(como_get(state, &key), pkt);
 }
 
-COMO_UPDATE(utilization_update)
+COMO_UPDATE_LIGHT(utilization_update)

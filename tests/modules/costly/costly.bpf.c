@@ -10,18 +10,24 @@
 
 COMO_STATE(BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u64[2], 1);
 
+static long costly_round(__u32 i, void *data)
+{
+	__u32 *h = data;
+
+	*h = *h * 0x9e3779b1U + i;
+	return 0;
+}
+
+/* the rounds run in bpf_loop: the verifier checks one, however many */
 static __always_inline int costly_update(const struct como_pkt *pkt,
 					 void *state)
 {
-	__u32 zero = 0, h = pkt->sport ^ pkt->dport, i;
+	__u32 zero = 0, h = pkt->sport ^ pkt->dport;
 	__u64 *v = bpf_map_lookup_elem(state, &zero);
 
 	if (!v)
 		return -ENOENT;
-	for (i = 0; i < COSTLY_ROUNDS; i++) {
-		h = h * 0x9e3779b1U + i;
-		barrier_var(h);
-	}
+	bpf_loop(COSTLY_ROUNDS, costly_round, &h, 0);
 	v[0] += 1;
 	v[1] += h & 1;
 	return 0;
