@@ -317,6 +317,8 @@ COMO_MODULE(
 	.args = "idle=S active=S max=N",
 	.interval_ns = NS,
 	.flags = COMO_MOD_EVERY_INTERVAL,
+	.needs = COMO_CAP_TS_NS | COMO_CAP_LEN | COMO_CAP_L2 | COMO_CAP_L3 |
+		 COMO_CAP_L4,
 	.bpf_elf = flows_bpf__elf_bytes,
 	.record_size = sizeof(struct flows_rec),
 	.schema = flows_schema,
