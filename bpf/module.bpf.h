@@ -33,6 +33,14 @@
 const volatile __u32 como_slot SEC(".rodata.como") = 0;
 
 /*
+ * Set by comod before load: the secret the table hash is keyed with, drawn
+ * for each module instance (include/como/table.h): struct como_hash_key,
+ * as words, so that skeletons need no type of ours. Its own section, as
+ * como_slot's.
+ */
+const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
+
+/*
  * A module's constants, from its init() (como_set_bpf_args()): comod
  * copies them in before load, so the verifier knows them and prunes what
  * they rule out.
@@ -256,24 +264,10 @@ static __always_inline int como_key_eq(const void *a, const void *b,
 	return 1;
 }
 
-static __always_inline __u32 como_key_hash(const void *key, __u32 size)
+/* keyed: a sender cannot choose keys that collide (include/como/table.h) */
+static __always_inline __u64 como_key_hash(const void *key, __u32 size)
 {
-	__u32 h = 0x9747b28cU, i, w;
-
-	if (!(size & 3)) {
-		for (i = 0; i < size / 4; i++) {
-			w = ((const __u32 *)key)[i] * 0xcc9e2d51U;
-			h ^= (w << 15 | w >> 17) * 0x1b873593U;
-			h = (h << 13 | h >> 19) * 5 + 0xe6546b64U;
-		}
-	} else {
-		for (i = 0; i < size; i++)
-			h = (h ^ ((const __u8 *)key)[i]) * 0x01000193U;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	return h;
+	return como_siphash13(como_hash_key[0], como_hash_key[1], key, size);
 }
 
 /*
