@@ -95,6 +95,11 @@ const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
  * so adding to it needs no atomic operation (comod adds up the CPUs'
  * values, __u64 word by word). NULL when the table is full (or a chain
  * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
+ * como_count(state, &key, pkt) adds a packet and its bytes to a value
+ * with pkts and bytes fields. como_lost(state, n) counts N packets the
+ * module could not count in a structure of its own (a slot in a full
+ * array), as the table counts those it refuses: the interval is marked
+ * approximate.
  *
  * The definition carries the module's own key and value sizes, the keys
  * per CPU and (map_extra 1) whether keys are row numbers; comod makes the
@@ -154,6 +159,18 @@ struct como_probe {
 		return 0;						\
 	}								\
 									\
+	/* N packets this CPU's table could not count */		\
+	static __always_inline __attribute__((unused)) void		\
+	como_lost(void *state, __u32 n)					\
+	{								\
+		__u32 k = bpf_get_smp_processor_id() *			\
+			  como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &k); \
+									\
+		if (first)						\
+			first->hdr.lost += n;				\
+	}								\
+									\
 	static __always_inline value_type *				\
 	como_get(void *state, const key_type *key)			\
 	{								\
@@ -207,12 +224,26 @@ struct como_probe {
 		first->hdr.count = n + 1;				\
 		return &r->value;					\
 	full:								\
-		/* counted where the interval's results are read */	\
-		first = bpf_map_lookup_elem(state, &pr.base);		\
-		if (first)						\
-			first->hdr.lost++;				\
+		como_lost(state, 1);					\
 		return NULL;						\
 	}
+
+/*
+ * A packet counted in KEY's value, whose fields pkts and bytes (beside any
+ * others, in any order) add up its packets and bytes: 0, or -ENOSPC when
+ * the table is full. A macro, so that it serves every value type that has
+ * the two fields.
+ */
+#define como_count(state, key, pkt)					\
+	({								\
+		__auto_type como_v_ = como_get(state, key);		\
+									\
+		if (como_v_) {						\
+			como_v_->pkts += (pkt)->count;			\
+			como_v_->bytes += (pkt)->len;			\
+		}							\
+		como_v_ ? 0 : -ENOSPC;					\
+	})
 
 /*
  * For a table whose keys are this CPU's packets in turn (a trace): the
