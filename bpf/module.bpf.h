@@ -33,6 +33,14 @@
 const volatile __u32 como_slot SEC(".rodata.como") = 0;
 
 /*
+ * Set by comod before load: the secret the table hash is keyed with, drawn
+ * for each module instance (include/como/table.h): struct como_hash_key,
+ * as words, so that skeletons need no type of ours. Its own section, as
+ * como_slot's.
+ */
+const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
+
+/*
  * A module's constants, from its init() (como_set_bpf_args()): comod
  * copies them in before load, so the verifier knows them and prunes what
  * they rule out.
@@ -87,6 +95,11 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * so adding to it needs no atomic operation (comod adds up the CPUs'
  * values, __u64 word by word). NULL when the table is full (or a chain
  * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
+ * como_count(state, &key, pkt) adds a packet and its bytes to a value
+ * with pkts and bytes fields. como_lost(state, n) counts N packets the
+ * module could not count in a structure of its own (a slot in a full
+ * array), as the table counts those it refuses: the interval is marked
+ * approximate.
  *
  * The definition carries the module's own key and value sizes, the keys
  * per CPU and (map_extra 1) whether keys are row numbers; comod makes the
@@ -146,6 +159,18 @@ struct como_probe {
 		return 0;						\
 	}								\
 									\
+	/* N packets this CPU's table could not count */		\
+	static __always_inline __attribute__((unused)) void		\
+	como_lost(void *state, __u32 n)					\
+	{								\
+		__u32 k = bpf_get_smp_processor_id() *			\
+			  como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &k); \
+									\
+		if (first)						\
+			first->hdr.lost += n;				\
+	}								\
+									\
 	static __always_inline value_type *				\
 	como_get(void *state, const key_type *key)			\
 	{								\
@@ -199,12 +224,26 @@ struct como_probe {
 		first->hdr.count = n + 1;				\
 		return &r->value;					\
 	full:								\
-		/* counted where the interval's results are read */	\
-		first = bpf_map_lookup_elem(state, &pr.base);		\
-		if (first)						\
-			first->hdr.lost++;				\
+		como_lost(state, 1);					\
 		return NULL;						\
 	}
+
+/*
+ * A packet counted in KEY's value, whose fields pkts and bytes (beside any
+ * others, in any order) add up its packets and bytes: 0, or -ENOSPC when
+ * the table is full. A macro, so that it serves every value type that has
+ * the two fields.
+ */
+#define como_count(state, key, pkt)					\
+	({								\
+		__auto_type como_v_ = como_get(state, key);		\
+									\
+		if (como_v_) {						\
+			como_v_->pkts += (pkt)->count;			\
+			como_v_->bytes += (pkt)->len;			\
+		}							\
+		como_v_ ? 0 : -ENOSPC;					\
+	})
 
 /*
  * For a table whose keys are this CPU's packets in turn (a trace): the
@@ -256,24 +295,10 @@ static __always_inline int como_key_eq(const void *a, const void *b,
 	return 1;
 }
 
-static __always_inline __u32 como_key_hash(const void *key, __u32 size)
+/* keyed: a sender cannot choose keys that collide (include/como/table.h) */
+static __always_inline __u64 como_key_hash(const void *key, __u32 size)
 {
-	__u32 h = 0x9747b28cU, i, w;
-
-	if (!(size & 3)) {
-		for (i = 0; i < size / 4; i++) {
-			w = ((const __u32 *)key)[i] * 0xcc9e2d51U;
-			h ^= (w << 15 | w >> 17) * 0x1b873593U;
-			h = (h << 13 | h >> 19) * 5 + 0xe6546b64U;
-		}
-	} else {
-		for (i = 0; i < size; i++)
-			h = (h ^ ((const __u8 *)key)[i]) * 0x01000193U;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	return h;
+	return como_siphash13(como_hash_key[0], como_hash_key[1], key, size);
 }
 
 /*

@@ -59,4 +59,76 @@ static inline __u32 como_row_size(__u32 key_size, __u32 value_size)
 	return como_row_value_off(key_size) + ((value_size + 7) & ~7U);
 }
 
+/*
+ * The hash a table places its keys by: SipHash-1-3 under a secret that
+ * comod draws for each module instance at load (.rodata.como_key), so
+ * that no one who can only send packets can choose keys that collide and
+ * push a table into its full path (records approximate) with a few of
+ * them. SipHash is a keyed function made for this: a collision costs a
+ * sender about as many guesses as the hash has values, and the outputs it
+ * sees tell it nothing of the key. 1-3 (one round a word, three at the
+ * end) is what Rust's and CPython's hash tables settled on against the
+ * same attack, at half the rounds of 2-4. Keys are read as 32-bit words
+ * where their size allows, as como_key_eq() compares them, then as
+ * little-endian 64-bit words.
+ */
+struct como_hash_key {
+	__u64 k[2];
+};
+
+#define COMO_SIPROUND(v0, v1, v2, v3)					\
+	do {								\
+		v0 += v1; v1 = v1 << 13 | v1 >> 51; v1 ^= v0;		\
+		v0 = v0 << 32 | v0 >> 32;				\
+		v2 += v3; v3 = v3 << 16 | v3 >> 48; v3 ^= v2;		\
+		v0 += v3; v3 = v3 << 21 | v3 >> 43; v3 ^= v0;		\
+		v2 += v1; v1 = v1 << 17 | v1 >> 47; v1 ^= v2;		\
+		v2 = v2 << 32 | v2 >> 32;				\
+	} while (0)
+
+/* Bytes OFF.. of KEY as one word, the bytes past SIZE zero. */
+static inline __attribute__((always_inline)) __u64
+como_hash_word(const void *key, __u32 size, __u32 off)
+{
+	__u64 m = 0;
+	__u32 i;
+
+	if (!(size & 3)) {
+		m = ((const __u32 *)key)[off / 4];
+		if (off + 4 < size)
+			m |= (__u64)((const __u32 *)key)[off / 4 + 1] << 32;
+		return m;
+	}
+	for (i = 0; i < 8 && off + i < size; i++)
+		m |= (__u64)((const __u8 *)key)[off + i] << (8 * i);
+	return m;
+}
+
+static inline __attribute__((always_inline)) __u64
+como_siphash13(__u64 k0, __u64 k1, const void *key, __u32 size)
+{
+	__u64 v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	__u64 v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	__u64 m;
+	__u32 off;
+
+	for (off = 0; off + 8 <= size; off += 8) {
+		m = como_hash_word(key, size, off);
+		v3 ^= m;
+		COMO_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	m = (__u64)size << 56;
+	if (off < size)
+		m |= como_hash_word(key, size, off);
+	v3 ^= m;
+	COMO_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	COMO_SIPROUND(v0, v1, v2, v3);
+	COMO_SIPROUND(v0, v1, v2, v3);
+	COMO_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 #endif /* _COMO_TABLE_H */

@@ -5,17 +5,6 @@
 
 COMO_TABLE(__u32, struct application_val, APP_ENTRIES);
 
-/* A packet into V, this CPU's value for its key: -ENOSPC when full. */
-static __always_inline int count_add(struct application_val *v,
-				     const struct como_pkt *pkt)
-{
-	if (!v)
-		return -ENOSPC;
-	v->pkts += pkt->count;
-	v->bytes += pkt->len;
-	return 0;
-}
-
 static __always_inline int application_update(const struct como_pkt *pkt,
 					      void *state)
 {
@@ -28,7 +17,7 @@ static __always_inline int application_update(const struct como_pkt *pkt,
 	    (proto == 6 || proto == 17 || proto == 132))
 		key |= APP_PORTED |
 		       (pkt->sport < pkt->dport ? pkt->sport : pkt->dport);
-	return count_add(como_get(state, &key), pkt);
+	return como_count(state, &key, pkt);
 }
 
 COMO_UPDATE_LIGHT(application_update)

@@ -21,20 +21,6 @@ static __always_inline struct hh_val *hh_add(void *state, __u32 cell,
 	return v;
 }
 
-/*
- * A would-be candidate that found no slot: counted where the table
- * counts what it could not take (its region's first row), so that the
- * interval is marked approximate.
- */
-static __always_inline void hh_missed(void *state)
-{
-	__u32 k = bpf_get_smp_processor_id() * HH_ENTRIES;
-	struct como_row *r = bpf_map_lookup_elem(state, &k);
-
-	if (r)
-		r->hdr.lost++;
-}
-
 /* Where a would-be candidate is in its probe of the slots. */
 struct hh_probe {
 	void *state;
@@ -80,8 +66,9 @@ static __always_inline int hh_candidate(void *state, const __u32 *w,
 	bpf_loop(HH_PROBE, hh_probe_cb, &pr, 0);
 	if (pr.found < 0)
 		return -ENOSPC;
+	/* a would-be candidate that found no slot: the interval is approximate */
 	if (!pr.found)
-		hh_missed(state);
+		como_lost(state, 1);
 	return 0;
 }
 

@@ -5,17 +5,6 @@
 
 COMO_TABLE(struct topports_key, struct topports_val, TOPPORTS_ENTRIES);
 
-/* A packet into V, this CPU's value for its key: -ENOSPC when full. */
-static __always_inline int count_add(struct topports_val *v,
-				     const struct como_pkt *pkt)
-{
-	if (!v)
-		return -ENOSPC;
-	v->pkts += pkt->count;
-	v->bytes += pkt->len;
-	return 0;
-}
-
 static __always_inline int topports_update(const struct como_pkt *pkt,
 					   void *state)
 {
@@ -25,7 +14,7 @@ static __always_inline int topports_update(const struct como_pkt *pkt,
 	if (!(pkt->flags & COMO_PKT_L4) ||
 	    (k.proto != 6 && k.proto != 17 && k.proto != 132))
 		return 0;
-	return count_add(como_get(state, &k), pkt);
+	return como_count(state, &k, pkt);
 }
 
 COMO_UPDATE_LIGHT(topports_update)

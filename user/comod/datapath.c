@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,6 +166,41 @@ static int set_slot(struct bpf_object *obj, unsigned int slot)
 		return -EINVAL;
 	*val = slot;
 	return 0;
+}
+
+/*
+ * The secret the module's table hash is keyed with, new for each instance
+ * (include/como/table.h). Only the kernel needs it: the drain walks the
+ * rows used and never hashes, and a kept capture keeps the program that
+ * holds it. -vv names it by a digest, never by its value, so that two
+ * runs can be told apart.
+ */
+static int set_key(struct bpf_object *obj, const struct como_mod *m)
+{
+	struct bpf_map *ro = bpf_object__find_map_by_name(obj, ".rodata.como_key");
+	static const char what[] = "como key digest";
+	struct como_hash_key key;
+	int err;
+
+	/* a module built before its tables were keyed */
+	if (!ro)
+		return 0;
+	if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
+		err = -errno;
+		pr_err("module %s: cannot draw its table hash key: %s", m->name,
+		       strerror(errno));
+		return err;
+	}
+	err = bpf_map__set_initial_value(ro, &key, sizeof(key));
+	if (!err)
+		pr_debug("module %s: table hash keyed, key digest %08x", m->name,
+			 (unsigned int)como_siphash13(key.k[0], key.k[1], what,
+						     sizeof(what) - 1));
+	else
+		pr_err("module %s: its capture side's hash key is not %zu "
+		       "bytes", m->name, sizeof(key));
+	explicit_bzero(&key, sizeof(key));
+	return err;
 }
 
 /* The module's COMO_ARGS, as its init() set them. */
@@ -342,6 +378,7 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 		return err;
 	}
 	err = set_args(rt->obj, rt->mod);
+	err = err ?: set_key(rt->obj, rt->mod);
 	if (err)
 		return err;
 	err = create_halves(dp, rt, def, outer);
