@@ -72,25 +72,33 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-static bool past_deadline(struct push *p)
+/*
+ * Whether to go on: a line is held (HOLDING) or queued, and the run's end
+ * has not come past the drain. Waits while there is nothing to send.
+ */
+static bool more_to_send(struct push *p, bool holding)
 {
-	bool past;
+	bool more;
 
 	pthread_mutex_lock(&p->lock);
-	past = p->stop && mono_ns() >= p->deadline;
+	while (!holding && !p->n && !p->stop)
+		pthread_cond_wait(&p->more, &p->lock);
+	more = (holding || p->n) && !(p->stop && mono_ns() >= p->deadline);
 	pthread_mutex_unlock(&p->lock);
-	return past;
+	return more;
 }
 
-/* The next line to send, or NULL: the run ended and nothing is left. */
+/*
+ * The oldest line, taken to be sent, or NULL. Taken only once connected:
+ * while the receiver is away every line stays in the queue, where the
+ * newest push out the oldest.
+ */
 static char *take(struct push *p)
 {
 	char *line = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->n && !p->stop)
-		pthread_cond_wait(&p->more, &p->lock);
-	if (p->n && !(p->stop && mono_ns() >= p->deadline)) {
+	if (p->n) {
 		line = p->q[p->head];
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
@@ -98,6 +106,22 @@ static char *take(struct push *p)
 	}
 	pthread_mutex_unlock(&p->lock);
 	return line;
+}
+
+/* A line the connection lost goes back first, whole, or is dropped. */
+static void untake(struct push *p, char *line)
+{
+	pthread_mutex_lock(&p->lock);
+	p->inflight = false;
+	if (p->n == p->cap) {
+		p->dropped++;
+		free(line);
+	} else {
+		p->head = (p->head + p->cap - 1) % p->cap;
+		p->q[p->head] = line;
+		p->n++;
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* Waits NS before the next dial, less when the run's end comes first. */
@@ -207,16 +231,7 @@ static void *push_main(void *arg)
 	char *line = NULL;
 	int fd = -1, err;
 
-	for (;;) {
-		if (!line) {
-			line = take(p);
-			if (!line)
-				break;
-			off = 0;
-			len = strlen(line);
-		}
-		if (past_deadline(p))
-			break;
+	while (more_to_send(p, line != NULL)) {
 		if (fd < 0) {
 			fd = dial(p);
 			if (fd < 0) {
@@ -237,19 +252,27 @@ static void *push_main(void *arg)
 			backoff = PUSH_BACKOFF_MIN_NS;
 			set_connected(p, true);
 		}
+		if (!line) {
+			line = take(p);
+			if (!line)
+				continue;
+			off = 0;
+			len = strlen(line);
+		}
 		err = send_some(fd, line, len, &off);
 		if (!err) {
 			free(line);
 			line = NULL;
 			count_sent(p);
 		} else if (err != -EAGAIN) {
-			/* the line goes again whole: a receiver drops a torn one */
+			/* it goes again whole: a receiver drops a torn line */
 			pr_warn("module %s: send-to %s: %s; reconnecting",
 				p->name, p->to, strerror(-err));
 			away = true;
 			close(fd);
 			fd = -1;
-			off = 0;
+			untake(p, line);
+			line = NULL;
 			set_connected(p, false);
 		}
 	}

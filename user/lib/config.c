@@ -159,12 +159,14 @@ static int parse_retain(const char *s, uint64_t *ns)
 static int send_option(struct como_modcfg *m, const char *key, const char *v,
 		       char *why, size_t whysize)
 {
-	char host[HOSTPORT_HOST_MAX];
+	char host[HOSTPORT_HOST_MAX], bad[256];
 	unsigned int port;
 
 	if (!strcmp(key, "send-to")) {
-		if (hostport_check(v, host, &port, why, whysize))
+		if (hostport_check(v, host, &port, bad, sizeof(bad))) {
+			snprintf(why, whysize, "send-to %s", bad);
 			return -EINVAL;
+		}
 		free(m->send_to);
 		m->send_to = xstrdup(v);
 	} else if (!strcmp(key, "send-queue")) {
