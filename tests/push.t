@@ -259,7 +259,8 @@ NSX="ip netns exec $NS"
 listen live read
 port=$LPORT
 D=$TMP/live
-ip netns exec "$NS" "$BIN/comod" -q -j -i va -d "$D" \
+hport=$(free_port)
+ip netns exec "$NS" "$BIN/comod" -q -j -i va -d "$D" --http "127.0.0.1:$hport" \
 	-m "counter:interval=1s,send-to=127.0.0.1:$port" > "$TMP/sum.json" &
 cpid=$!
 while ! ip -n "$NS" link show va | grep -q xdp && kill -0 $cpid 2> /dev/null; do
@@ -267,6 +268,23 @@ while ! ip -n "$NS" link show va | grep -q xdp && kill -0 $cpid 2> /dev/null; do
 done
 $NSX tcpreplay -q -i vb --pps=10000 "$TMP/live.pcap" > "$TMP/replay" 2>&1
 ok $? "tcpreplay sent the trace onto vb"
+if command -v curl > /dev/null; then
+	$NSX curl -s "http://127.0.0.1:$hport/api/v1/status" > "$TMP/status.json"
+	ok $(perl -MJSON::PP -e 'local $/; my $m = decode_json(<STDIN>)->{modules}[0];
+		my $p = $m->{push}[0];
+		exit !($p->{to} eq $ARGV[0] && $p->{records} ==
+		       $p->{sent} + $p->{dropped} + $p->{unsent} + $p->{queued} &&
+		       $m->{push_sent} == $p->{sent})' "127.0.0.1:$port" \
+		< "$TMP/status.json"; echo $?) "/api/v1/status gives the module's push figures"
+	$NSX curl -s "http://127.0.0.1:$hport/metrics" > "$TMP/metrics"
+	ok $(grep -q '^como_module_push_sent_total{module="counter"} [0-9]' "$TMP/metrics" &&
+	     grep -q '^como_module_push_dropped_total{module="counter"} 0$' "$TMP/metrics" &&
+	     grep -q '^como_module_push_unsent_total{module="counter"} 0$' "$TMP/metrics" &&
+	     grep -q '^como_module_push_queued{module="counter"} [0-9]' "$TMP/metrics"; echo $?) \
+		"/metrics has como_module_push_{sent,dropped,unsent}_total and _queued"
+else
+	skip "push figures over HTTP" "curl is not installed"
+fi
 kill -INT $cpid
 wait $cpid
 ok $? "the live run stopped cleanly on SIGINT"
