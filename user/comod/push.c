@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,7 @@ static int push_init(struct push *p)
 int push_add(struct modrt *rt, const char *name, const char *to,
 	     uint64_t queue, uint64_t drain_ns)
 {
+	sigset_t all, old;
 	struct push *p;
 	char why[512];
 	int err;
@@ -350,7 +352,11 @@ int push_add(struct modrt *rt, const char *name, const char *to,
 		err = -ENOMEM;
 		goto err_free;
 	}
+	/* signals are the main thread's: SIGINT must wake its poll */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = -pthread_create(&p->thread, NULL, push_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		pr_err("module %s: send-to %s: cannot start its thread: %s",
 		       name, to, strerror(-err));
