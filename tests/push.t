@@ -149,6 +149,27 @@ done
 check_trace "$TMP/gen.pcap" 1s 20
 [ -n "$(mixed_traces)" ] || skip "the real traces" "$TRACES/mixed is absent"
 
+# ---- a config block's send-to, and --send-to naming a block ----
+listen cf read
+pc=$LPORT
+listen cf2 read
+pp=$LPORT
+D=$TMP/conf
+printf 'sniffer pcap "%s"\ndatadir "%s"\nmodule "counter"\n  args "interval=1s"\n  send-to "127.0.0.1:%s"\n  send-queue 100000\nend\nmodule "protocol"\n  args "interval=1s"\nend\n' \
+	"$TMP/gen.pcap" "$D" "$pc" > "$TMP/push.conf"
+"$COMO" run -q -j -c "$TMP/push.conf" --send-to "protocol=127.0.0.1:$pp" > "$TMP/sum.json" 2> "$TMP/err"
+ok $? "a config run with send-to in a block, and --send-to naming another block"
+unlisten cf
+unlisten cf2
+stored "$D" counter > "$TMP/q"
+pushed "$TMP/cf.out" counter > "$TMP/p"
+same "$TMP/q" "$TMP/p"
+ok $([ $? -eq 0 ] && [ -s "$TMP/q" ]; echo $?) "the block's receiver got counter's $(wc -l < "$TMP/q") records"
+stored "$D" protocol > "$TMP/q"
+pushed "$TMP/cf2.out" protocol > "$TMP/p"
+same "$TMP/q" "$TMP/p"
+ok $([ $? -eq 0 ] && [ -s "$TMP/q" ]; echo $?) "--send-to's receiver got protocol's $(wc -l < "$TMP/q") records"
+
 # ---- a receiver absent at the start, there later: every record ----
 G=$TMP/gen.pcap
 D=$TMP/late
