@@ -175,7 +175,8 @@ $(BIN)/comoctl: $(COMOCTL_OBJS) $(OUT)/libcomo.a | $(BIN)
 FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c user/lib/timewin.c \
 	    user/lib/store.c user/lib/store_read.c user/lib/store_seg.c \
 	    user/lib/store_index.c user/lib/ctl_client.c user/lib/ctl_policy.c \
-	    user/lib/names.c user/lib/dirfd.c user/lib/http_req.c user/lib/out.c
+	    user/lib/names.c user/lib/dirfd.c user/lib/http_req.c user/lib/out.c \
+	    user/lib/hostport.c
 
 fuzzers: $(FUZZERS)
 

@@ -17,6 +17,7 @@
  *   drain.c       a closed half read, folded, handed on, emptied
  *   export.c      the module's export(), action(), store()
  *   stream.c      records to segment files and meta.json
+ *   push.c        records, as JSON lines, to receivers (static queries)
  *   events.c      events to subscribers (a leaf: it calls no other part)
  *   datapath.c    the BPF objects: dispatcher, modules, chain, control map
  *   filter.c      tcpdump filters to eBPF stages; kmod.c como.ko's netlink
@@ -39,6 +40,7 @@ struct guard;
 struct filter_stage;
 struct export_worker;
 struct stream_past;
+struct push;
 
 /*
  * Kept capture state goes object by object to a keeper (bpffs pins, or
@@ -161,6 +163,9 @@ struct modrt {
 	struct stream st;
 	struct stream_name *also;
 	unsigned int nalso;
+
+	/* the receivers its records are pushed to (push.c), or NULL */
+	struct push *push;
 };
 
 /*

@@ -56,6 +56,7 @@
 #include "export.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "push.h"
 #include "stream.h"
 #include "units.h"
 
@@ -654,6 +655,8 @@ static int records_walk(struct modrt *rt, const char *p, size_t used,
 		/* a stream that cannot take it counts it; the others go on */
 		if (rt && stream_append(rt, r.ts, p + off + sizeof(r), r.len))
 			err = -EIO;
+		else if (rt && rt->push)
+			push_record(rt, r.ts, p + off + sizeof(r), r.len);
 		off += rec_space(r.len);
 	}
 	return err;

@@ -439,6 +439,14 @@ static const struct {
 	  "Epochs closed but not exported (the module was stopped).", 1 },
 	{ "como_module_export_errors_total", "counter", "export_errors",
 	  "Calls to the module's export() that failed.", 1 },
+	{ "como_module_push_sent_total", "counter", "push_sent",
+	  "Records sent whole to the module's send-to receivers.", 1 },
+	{ "como_module_push_dropped_total", "counter", "push_dropped",
+	  "Records dropped from a full send-to queue.", 1 },
+	{ "como_module_push_unsent_total", "counter", "push_unsent",
+	  "Records left in a send-to queue when it ended.", 1 },
+	{ "como_module_push_queued", "gauge", "push_queued",
+	  "Records waiting in the module's send-to queues.", 1 },
 };
 
 static void prom_modules(struct prom *p, struct json_object *mods)

@@ -14,6 +14,7 @@
 #include "guard.h"
 #include "http.h"
 #include "jsonutil.h"
+#include "push.h"
 
 static void add_stats(struct json_object *o, const struct como_stats *st)
 {
@@ -55,6 +56,9 @@ static struct json_object *module_json(struct monitor *mon, struct modrt *rt,
 	json_add_u64(o, "epochs_lost", rt->lost_epochs);
 	json_add_u64(o, "export_errors", rt->errors);
 	json_add_u64(o, "streamsize", rt->streamsize);
+	/* the instance's receivers, on its own name */
+	if (!which)
+		push_json(rt, o);
 	return o;
 }
 

@@ -26,6 +26,7 @@
 #include "live.h"
 #include "log.h"
 #include "loop.h"
+#include "push.h"
 #include "start.h"
 #include "stream.h"
 #include "summary.h"
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 "usage: comod (or como run) [-r FILE | -i IFACE[,IFACE...] [-s SOCKET] [-K]]\n"
 "             [-c CONFIG] [-m MODULE[:ARG,...] [-F FILTER]]... [-d DIR]\n"
 "             [--append | --replace] [--budget SIZE]\n"
+"             [--send-to MODULE=HOST:PORT]...\n"
 "             [--http ADDR:PORT [--http-token-file FILE]]\n"
 "             [--bpf-stats] [-j] [-q] [-v]\n"
 "       comod -d DIR --http ADDR:PORT [--http-token-file FILE]   (serve DIR alone)\n"
@@ -84,6 +86,11 @@ static void usage(FILE *f)
 "      --http-max-time DURATION\n"
 "                       an answer past these is cut, and says so (default\n"
 "                       64MB, 30s)\n"
+"      --send-to MODULE=HOST:PORT\n"
+"                       push each record MODULE stores, as a JSON line, over\n"
+"                       TCP to HOST:PORT (or send-to in its config block, or\n"
+"                       send-to=HOST:PORT among -m's arguments; send-queue=N,\n"
+"                       send-drain=DURATION: see como.conf(5)); repeatable\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary, progress or notices on stderr\n"
@@ -91,11 +98,13 @@ static void usage(FILE *f)
 "  -h, --help           this help\n");
 }
 
-/* The module specs of -m, each with the -F that follows it. */
+/* The module specs of -m, each with the -F that follows it; --send-to. */
 struct specs {
 	char **spec;
 	char **filter;
 	int n;
+	char **send_to;
+	int nsend;
 };
 
 /* -m on the command line replaces the config's modules; none: defaults. */
@@ -114,6 +123,8 @@ static int modules_asked(struct como_config *cfg, const struct specs *sp,
 	o->asked_modules = cfg->nmods > 0;
 	for (i = 0; !err && !o->asked_modules && i < 3; i++)
 		err = config_add_spec(cfg, default_modules[i]);
+	for (i = 0; !err && i < sp->nsend; i++)
+		err = config_send_to(cfg, sp->send_to[i]);
 	return err;
 }
 
@@ -195,6 +206,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "append", no_argument, NULL, 'A' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "budget", required_argument, NULL, 'b' },
+		{ "send-to", required_argument, NULL, 'P' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "http-token-file", required_argument, NULL, 'T' },
 		{ "http-max-bytes", required_argument, NULL, 'B' },
@@ -209,6 +221,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 	struct specs sp = {
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
+		.send_to = calloc(argc, sizeof(char *)),
 	};
 	enum stream_reuse reuse = STREAM_REFUSE;
 	int c, err = 0;
@@ -244,6 +257,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			reuse = c == 'A' ? STREAM_APPEND : STREAM_REPLACE;
 			break;
 		case 'b': budget = optarg; break;
+		case 'P': sp.send_to[sp.nsend++] = optarg; break;
 		case 'H': o->http = optarg; break;
 		case 'T': o->http_token = optarg; break;
 		case 'B': max_bytes = optarg; break;
@@ -276,6 +290,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		err = modules_asked(cfg, &sp, o);
 	free(sp.spec);
 	free(sp.filter);
+	free(sp.send_to);
 	if (!err)
 		stream_set_budget(o->budget ?: cfg->budget);
 	return err ?: sources_chosen(o, cfg);
@@ -485,6 +500,9 @@ int main(int argc, char **argv)
 	run_err = err;
 	if (!kept)
 		err = finish_streams(&mon, &res, err);
+	/* what is stored is whole: the receivers get what they can of it */
+	for (i = 0; i < mon.n; i++)
+		push_finish(mon.mods[i]);
 	/* a run that ran says what it did, whatever failed at its end */
 	if (!run_err)
 		err = summary_print(&sum, &mon, &res, &o) ?: err;

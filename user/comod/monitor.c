@@ -27,6 +27,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "names.h"
+#include "push.h"
 #include "stream.h"
 #include "units.h"
 
@@ -98,6 +99,7 @@ int monitor_hand_over(struct monitor *mon)
 static void modrt_free(struct modrt *rt)
 {
 	export_stop(rt);
+	push_free(rt);
 	stream_close(rt);
 	datapath_unload(rt);
 	drain_free(rt);

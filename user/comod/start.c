@@ -23,11 +23,21 @@
 #include "live.h"
 #include "log.h"
 #include "monitor.h"
+#include "push.h"
 #include "start.h"
 #include "stream.h"
 #include "trace.h"
 
 #define DLT_EN10MB_VALUE	1	/* live capture: Ethernet */
+
+/* MC's send-to, for RT's records under MC's name */
+static int send_to(struct modrt *rt, const struct como_modcfg *mc)
+{
+	if (!mc->send_to)
+		return 0;
+	return push_add(rt, mc->name, mc->send_to, mc->send_queue,
+			mc->send_drain_ns);
+}
 
 static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 {
@@ -53,7 +63,7 @@ static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 	if (!err && !same) {
 		rt->priority = rt->mod->desc->priority;
 		mon->mods[mon->n++] = rt;
-		return 0;
+		return send_to(rt, mc);
 	}
 	mod_close(rt->mod);
 	free(rt);
@@ -63,7 +73,7 @@ static int open_module(struct monitor *mon, const struct como_modcfg *mc)
 	pr_notice("%s: module %s runs with the same filter and arguments as "
 		  "%s: it runs once, and both names read its records",
 		  mc->origin, mc->name, same->mod->name);
-	return stream_add_name(same, mc->name);
+	return stream_add_name(same, mc->name) ?: send_to(same, mc);
 }
 
 static int open_modules(struct monitor *mon, const struct como_config *cfg)
@@ -218,6 +228,8 @@ void start_undo(struct monitor *mon)
 
 	for (i = 0; i < mon->n; i++)
 		export_stop(mon->mods[i]);
+	for (i = 0; i < mon->n; i++)
+		push_free(mon->mods[i]);
 	for (i = 0; i < mon->n; i++)
 		if (mon->mods[i]->st.store)
 			stream_close(mon->mods[i]);

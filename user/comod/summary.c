@@ -17,6 +17,7 @@
 #include "export.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "push.h"
 #include "stream.h"
 #include "summary.h"
 #include "trace.h"
@@ -96,6 +97,7 @@ static struct json_object *module_summary(struct monitor *mon)
 		json_add_u64(o, "records", rt->st.records);
 		lost_json(o, &rt->st);
 		export_summary(rt, o);
+		push_json(rt, o);
 		json_object_array_add(arr, o);
 		/* the other names it ran for: one capture, a stream each */
 		for (j = 0; j < rt->nalso; j++) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "hostport.h"
 #include "log.h"
 #include "mod.h"
 #include "names.h"
@@ -107,6 +108,8 @@ static struct como_modcfg *mod_new(struct como_config *cfg, const char *name,
 	m->name = xstrdup(name);
 	m->source = xstrdup(name);
 	m->streamsize = COMO_DEFAULT_STREAMSIZE;
+	m->send_queue = COMO_DEFAULT_SEND_QUEUE;
+	m->send_drain_ns = COMO_DEFAULT_SEND_DRAIN;
 	m->origin = xstrdup(origin);
 	return m;
 }
@@ -117,6 +120,7 @@ static void modcfg_free(struct como_modcfg *m)
 	free(m->source);
 	free(m->filter);
 	free(m->args);
+	free(m->send_to);
 	free((char *)m->origin);
 }
 
@@ -148,9 +152,47 @@ static int parse_retain(const char *s, uint64_t *ns)
 	return parse_duration_ns(s, ns) || !*ns ? -EINVAL : 0;
 }
 
+/*
+ * send-to, send-queue, send-drain: how the module's records are pushed.
+ * 0, 1 when KEY is none of them, or -EINVAL with WHY said.
+ */
+static int send_option(struct como_modcfg *m, const char *key, const char *v,
+		       char *why, size_t whysize)
+{
+	char host[HOSTPORT_HOST_MAX], bad[256];
+	unsigned int port;
+
+	if (!strcmp(key, "send-to")) {
+		if (hostport_check(v, host, &port, bad, sizeof(bad))) {
+			snprintf(why, whysize, "send-to %s", bad);
+			return -EINVAL;
+		}
+		free(m->send_to);
+		m->send_to = xstrdup(v);
+	} else if (!strcmp(key, "send-queue")) {
+		if (parse_u64(v, &m->send_queue) || !m->send_queue ||
+		    m->send_queue > COMO_SEND_QUEUE_MAX) {
+			snprintf(why, whysize, "bad send-queue '%s' (records, "
+				 "1 to %llu)", v, COMO_SEND_QUEUE_MAX);
+			return -EINVAL;
+		}
+	} else if (!strcmp(key, "send-drain")) {
+		if (parse_duration_ns(v, &m->send_drain_ns) ||
+		    m->send_drain_ns > 3600 * 1000000000ULL) {
+			snprintf(why, whysize, "bad send-drain '%s' (a duration "
+				 "up to 1h, e.g. 5s, 0)", v);
+			return -EINVAL;
+		}
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 static int module_line(struct cfg_parser *p, char **tok, int n)
 {
 	struct como_modcfg *m = p->mod;
+	char why[512];
 	int i;
 
 	if (!strcmp(tok[0], "end")) {
@@ -161,6 +203,11 @@ static int module_line(struct cfg_parser *p, char **tok, int n)
 	}
 	if (n < 2)
 		return perr(p, "'%s' needs a value", tok[0]);
+	i = n == 2 ? send_option(m, tok[0], tok[1], why, sizeof(why)) : 1;
+	if (i < 0)
+		pr_err("%s:%u: %s", p->path, p->line, why);
+	if (i <= 0)
+		return i;
 	if (!strcmp(tok[0], "source") && n == 2) {
 		free(m->source);
 		m->source = xstrdup(tok[1]);
@@ -186,12 +233,12 @@ static int module_line(struct cfg_parser *p, char **tok, int n)
 		m->priority = v;
 	} else if (!strcmp(tok[0], "source") || !strcmp(tok[0], "filter") ||
 		   !strcmp(tok[0], "streamsize") || !strcmp(tok[0], "priority") ||
-		   !strcmp(tok[0], "retain")) {
+		   !strcmp(tok[0], "retain") || !strncmp(tok[0], "send-", 5)) {
 		return perr(p, "'%s' takes one value", tok[0]);
 	} else {
 		return perr(p, "unknown keyword '%s' in a module block "
 			    "(source, filter, args, streamsize, retain, "
-			    "priority, end)",
+			    "priority, send-to, send-queue, send-drain, end)",
 			    tok[0]);
 	}
 	return 0;
@@ -344,14 +391,30 @@ int config_load(struct como_config *cfg, const char *path)
 	return err;
 }
 
-/* -m's ARG,...: the module's, but retain=AGE, which is its stream's. */
+/*
+ * -m's ARG,...: the module's, but retain=AGE and the send-* ones, which
+ * are its stream's.
+ */
 static int spec_args(struct como_modcfg *m, const char *list)
 {
-	char *dup = xstrdup(list), *save = NULL, *a;
-	int err = 0;
+	char *dup = xstrdup(list), *save = NULL, *a, *eq, why[512];
+	int err = 0, e;
 
 	for (a = strtok_r(dup, ",", &save); a && !err;
 	     a = strtok_r(NULL, ",", &save)) {
+		eq = strchr(a, '=');
+		if (eq && !strncmp(a, "send-", 5)) {
+			*eq = '\0';
+			e = send_option(m, a, eq + 1, why, sizeof(why));
+			*eq = '=';
+			if (e < 0) {
+				pr_err("-m %s: %s", m->name, why);
+				err = -EINVAL;
+				continue;
+			}
+			if (!e)
+				continue;
+		}
 		if (strncmp(a, "retain=", 7)) {
 			args_append(m, a);
 		} else if (parse_retain(a + 7, &m->retain_ns)) {
@@ -391,6 +454,34 @@ int config_add_spec(struct como_config *cfg, const char *spec)
 	}
 	if (colon && colon[1] && spec_args(m, colon + 1)) {
 		config_drop_last(cfg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_send_to(struct como_config *cfg, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char why[512];
+	unsigned int i;
+	size_t n;
+
+	if (!eq || eq == spec) {
+		pr_err("--send-to '%s': expected MODULE=HOST:PORT", spec);
+		return -EINVAL;
+	}
+	n = eq - spec;
+	for (i = 0; i < cfg->nmods; i++)
+		if (strlen(cfg->mods[i].name) == n &&
+		    !strncmp(cfg->mods[i].name, spec, n))
+			break;
+	if (i == cfg->nmods) {
+		pr_err("--send-to '%s': no module %.*s in this run", spec,
+		       (int)n, spec);
+		return -EINVAL;
+	}
+	if (send_option(&cfg->mods[i], "send-to", eq + 1, why, sizeof(why))) {
+		pr_err("--send-to: %s", why);
 		return -EINVAL;
 	}
 	return 0;

@@ -12,6 +12,9 @@
  *	  args "k=20 interval=300s"
  *	  streamsize 5GB
  *	  retain 7d			(or retain=7d among -m's arguments)
+ *	  send-to "127.0.0.1:9000"	(each record pushed, as JSON: push.c)
+ *	  send-queue 10000		(records it holds while away)
+ *	  send-drain 5s			(how long the run's end waits for it)
  *	end
  */
 #ifndef _COMO_CONFIG_H
@@ -20,6 +23,9 @@
 #include <stdint.h>
 
 #define COMO_DEFAULT_STREAMSIZE	(256ULL << 20)
+#define COMO_DEFAULT_SEND_QUEUE	10000ULL
+#define COMO_DEFAULT_SEND_DRAIN	(5ULL * 1000000000)
+#define COMO_SEND_QUEUE_MAX	(1ULL << 24)
 
 struct como_modcfg {
 	char *name;		/* instance name, names its stored stream */
@@ -29,6 +35,9 @@ struct como_modcfg {
 	uint64_t streamsize;	/* bytes of records kept on disk */
 	uint64_t retain_ns;	/* how long records are kept; 0: no limit */
 	uint32_t priority;
+	char *send_to;		/* HOST:PORT its records are pushed to, or NULL */
+	uint64_t send_queue;	/* records held for it; past that, the oldest go */
+	uint64_t send_drain_ns;	/* the run's end waits this long for it */
 	const char *origin;	/* "FILE:LINE" or "-m" for error messages */
 };
 
@@ -45,10 +54,13 @@ struct como_config {
 
 int config_load(struct como_config *cfg, const char *path);
 /*
- * One module from the command line: NAME[:ARG[,ARG]...]; retain=AGE among
- * the arguments is the stream's, not the module's.
+ * One module from the command line: NAME[:ARG[,ARG]...]; retain=AGE,
+ * send-to=HOST:PORT, send-queue=N and send-drain=DURATION among the
+ * arguments are the stream's, not the module's.
  */
 int config_add_spec(struct como_config *cfg, const char *spec);
+/* --send-to MODULE=HOST:PORT: a module already asked for. */
+int config_send_to(struct como_config *cfg, const char *spec);
 void config_clear_modules(struct como_config *cfg);
 void config_free(struct como_config *cfg);
 

@@ -235,7 +235,8 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	}
 }
 
-static void record_json(struct como_out *o, uint64_t ts, const void *rec)
+struct json_object *out_record_object(const struct como_field *schema,
+				      uint64_t ts, const void *rec)
 {
 	const struct como_field *fl;
 	struct json_object *obj = json_object_new_object();
@@ -244,7 +245,7 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 	ts_seconds(ts, buf, sizeof(buf));
 	json_object_object_add(obj, "ts",
 			       json_object_new_double_s(ts / 1e9, buf));
-	for (fl = o->schema; fl->name; fl++) {
+	for (fl = schema; fl->name; fl++) {
 		if (fl->type == COMO_FT_ADDR || fl->type == COMO_FT_STR) {
 			field_text(fl, rec, OUT_JSON, sbuf, sizeof(sbuf));
 			json_object_object_add(obj, fl->name,
@@ -262,6 +263,13 @@ static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 				json_object_new_uint64(field_u64(fl, rec)));
 		}
 	}
+	return obj;
+}
+
+static void record_json(struct como_out *o, uint64_t ts, const void *rec)
+{
+	struct json_object *obj = out_record_object(o->schema, ts, rec);
+
 	fprintf(o->f, "%s\n%s", o->nrec ? "," : "",
 		json_object_to_json_string_ext(obj, JSON_PLAIN));
 	json_object_put(obj);

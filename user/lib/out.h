@@ -47,6 +47,12 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	       const struct como_field *schema);
 void out_record(struct como_out *o, uint64_t ts, const void *rec);
 void out_end(struct como_out *o);
+/*
+ * One record as the json format prints it (its "ts", then the schema's
+ * fields), for whoever sends it elsewhere; the caller puts it.
+ */
+struct json_object *out_record_object(const struct como_field *schema,
+				      uint64_t ts, const void *rec);
 
 /* A document's values: FMT takes the argument named, KEY the value. */
 bool out_is_json(const struct como_out *o);
