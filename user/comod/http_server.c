@@ -643,6 +643,7 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 		.datadir = s->cfg->datadir, .module = r->module,
 		.window = r->window[0] ? r->window : NULL,
 		.fmt = r->ep == HTTP_EP_QUERY ? OUT_JSON : r->fmt,
+		.pcap = r->pcap,
 		.max_bytes = s->cfg->max_bytes, .max_ms = s->cfg->max_ms,
 		/* no one call into the module runs longer than the answer may */
 		.timeout_ms = s->cfg->max_ms < QUERY_TIMEOUT_MS ? s->cfg->max_ms : 0,
@@ -701,6 +702,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	}
 	if (r->ep == HTTP_EP_QUERY)
 		json_tail(out, &res, err);
+	else if (r->pcap)
+		;	/* a pcap cut short ends at a whole packet: no note in it */
 	else if (res.cut)	/* its line says "answer cut" already */
 		fprintf(out, "# %s\n", res.error);
 	else if (err || res.incomplete)
@@ -822,6 +825,7 @@ static unsigned int query_status(int err)
 		return 404;
 	case -EINVAL:
 	case -ERANGE:
+	case -EOPNOTSUPP:	/* format=pcap of a module without replay() */
 		return 400;
 	default:
 		return 500;
@@ -830,6 +834,8 @@ static unsigned int query_status(int err)
 
 static const char *content_type(const struct http_req *r)
 {
+	if (r->pcap)
+		return "application/vnd.tcpdump.pcap";
 	if (r->ep == HTTP_EP_QUERY || r->fmt == OUT_JSON)
 		return "application/json";
 	if (r->fmt == OUT_CSV)
@@ -848,6 +854,13 @@ static enum MHD_Result do_query(struct srv *s, struct MHD_Connection *con,
 
 	if (!j)
 		return reply_line(s, con, 500, "out of memory");
+	/* comod's BPF runs a replay: this server holds no right to it */
+	if (r->replay) {
+		free(j);
+		return reply_line(s, con, 501, "replay=1: a replay runs the "
+				  "module's BPF, which this server cannot; ask "
+				  "'como query --replay -d DIR' on the host");
+	}
 	j->srv = s;
 	j->fd = -1;
 	j->fmt = r->fmt;
