@@ -161,8 +161,6 @@ refused 1 "is stored with arguments" -d "$TMP/part" -m counter:interval=2s --rep
 ok $? "other arguments than the stored ones: one line, exit 1"
 refused 1 "no packets of 'trace' in this window" -d "$D" -m counter --replay -t 100:200
 ok $? "neither the module nor trace in the window: one line, exit 1"
-[ -z "$(ls -A "$TMPDIR")" ]
-ok $? "every replay removed its private directory"
 
 # ---- HTTP ----
 serve() {	# serve LOG ARGS...: comod ARGS in the background; $PORT
@@ -219,13 +217,27 @@ if serve "$TMP/s.log" "$BIN/comod" -d "$D" --http 0; then
 	ok $? "replay=yes: 400, one line"
 	hrefused 400 "format=pcap is for the trace module" "$U/?module=counter&format=pcap&replay=1"
 	ok $? "replay=1 with format=pcap: 400, one line"
-	hrefused 501 "replay=1" "$U/?module=counter&replay=1"
-	ok $? "replay=1: 501, one line (a replay loads BPF, which the server may not)"
+	get "$U/?module=counter&replay=1&format=csv"
+	"$COMO" query -d "$D" -m counter -f csv --replay > "$TMP/cli.csv" 2> /dev/null
+	[ "$code" = 200 ] && same <(grep -v '^#' "$TMP/body") "$TMP/cli.csv" &&
+		grep -q "^# replayed from the packets stored by 'trace': $(perl -e 'printf "%.9f", $ARGV[0] / 1e9' "$from"):" "$TMP/body"
+	ok $? "replay=1&format=csv: como query --replay's records, and a last line that says what was replayed"
+	get "$U/api/v1/query?module=counter&replay=1"
+	perl -MJSON::PP -e 'local $/; my $a = decode_json(<STDIN>); my $r = $a->{records};
+		my $m = pop @$r; my $n = 0; $n += $_->{pkts} for @$r;
+		exit($a->{complete} && $m->{replayed}[0]{from} == $ARGV[0] && $n == $ARGV[1] ? 0 : 1)' \
+		"$from" "$("$ORACLE" -m totals "$F" | tail -n 1 | cut -d, -f1)" < "$TMP/body"
+	ok $? "/api/v1/query&replay=1: complete, the part replayed, libpcap's packet total"
+	hrefused 400 "unknown module 'nosuch'" "$U/?module=nosuch&replay=1"
+	ok $? "replay=1 of a module not installed: 4xx, one line"
 	hrefused 400 "unknown format 'pcapng'" "$U/?module=trace&format=pcapng"
 	ok $? "format=pcapng: 400, one line"
 else
 	ok 1 "comod --http serves"
 	sed 's/^/# /' "$TMP/s.log"
 fi
+
+[ -z "$(ls -A "$TMPDIR")" ]
+ok $? "every replay removed its private directory, over HTTP too"
 
 done_testing

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,13 +59,16 @@ static int query_to(const struct query_opts *o, const char *file,
 		pr_err("cannot write %s: %s", file, strerror(errno));
 		return 1;
 	}
-	err = replay ? query_ondemand(o, out, &res) : query_run(o, out, &res);
+	/* a reader that goes away must not stop a replay before it cleans up */
+	if (replay)
+		signal(SIGPIPE, SIG_IGN);
+	err = replay ? query_ondemand(o, out, &res, NULL) : query_run(o, out, &res);
 	if (file && fclose(out) && !err) {
 		pr_err("cannot write %s: %s", file, strerror(errno));
 		return 1;
 	}
 	/* an answer with a hole in it (said on stderr) is no success */
-	if (err)
+	if (err || (replay && !file && (fflush(out) || ferror(out))))
 		return 1;
 	return res.gaps || res.removed || res.approximate ||
 	       res.damaged_records ? 1 : 0;

@@ -43,12 +43,14 @@
 #include <microhttpd.h>
 #include "dirfd.h"
 #include "http.h"
+#include "http_replay.h"
 #include "http_req.h"
 #include "http_server.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "names.h"
 #include "query.h"
+#include "replay.h"
 #include "units.h"
 
 #define CONN_MAX		512	/* connections at once */
@@ -68,6 +70,7 @@ struct srv {
 	const struct http_srv_cfg *cfg;
 	size_t token_len;
 	int hook;
+	int replay;		/* the replayer's socket */
 	pthread_mutex_t ask_lock;
 	uint32_t seq;
 	char *status;		/* comod's last answer, and when it came */
@@ -648,6 +651,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 		/* no one call into the module runs longer than the answer may */
 		.timeout_ms = s->cfg->max_ms < QUERY_TIMEOUT_MS ? s->cfg->max_ms : 0,
 	};
+	/* comod's BPF runs a replay: the replayer, not this process */
+	struct replay_runner run = { .run = http_replay_ask, .ctx = &s->replay };
 	struct query_result res;
 	struct wout w = { .fd = fd, .sh = sh };
 	struct rlimit rl;
@@ -656,10 +661,12 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGPIPE, SIG_DFL);
-	if (dup2(fd, 3) == 3) {
+	/* a replay removes its directory even when the client went away */
+	signal(SIGPIPE, r->replay ? SIG_IGN : SIG_DFL);
+	if (dup2(fd, 3) == 3 && dup2(s->replay, 4) == 4) {
 		w.fd = fd = 3;
-		close_range(4, ~0U, 0);
+		s->replay = 4;
+		close_range(5, ~0U, 0);
 	}
 	f = fopen("/proc/self/statm", "r");
 	if (f && fscanf(f, "%lu", &pages) == 1) {
@@ -691,7 +698,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	if (!out)
 		_exit(1);
 	setvbuf(out, NULL, _IOFBF, 1 << 16);
-	err = query_run(&o, out, &res);
+	err = r->replay ? query_ondemand(&o, out, &res, &run) :
+			  query_run(&o, out, &res);
 	fflush(out);
 	if (!sh->started) {
 		sh->err = err ?: -EIO;
@@ -712,6 +720,11 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	else if (res.partial)
 		fprintf(out, "# partial: the run that stored these records did "
 			"not finish\n");
+	if (r->ep != HTTP_EP_QUERY && !r->pcap && r->fmt != OUT_JSON &&
+	    res.replayed_spans[0])
+		fprintf(out, "# replayed from the packets stored by 'trace': "
+			"%s%s\n", res.replayed_spans,
+			res.approximate ? " (approximate)" : "");
 	fflush(out);
 	sh->err = err;
 	if (res.cut || res.incomplete || err)
@@ -854,13 +867,6 @@ static enum MHD_Result do_query(struct srv *s, struct MHD_Connection *con,
 
 	if (!j)
 		return reply_line(s, con, 500, "out of memory");
-	/* comod's BPF runs a replay: this server holds no right to it */
-	if (r->replay) {
-		free(j);
-		return reply_line(s, con, 501, "replay=1: a replay runs the "
-				  "module's BPF, which this server cannot; ask "
-				  "'como query --replay -d DIR' on the host");
-	}
 	j->srv = s;
 	j->fd = -1;
 	j->fmt = r->fmt;
@@ -1095,7 +1101,8 @@ static void say(int hook, const char *msg)
 	send(hook, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
-void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
+void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook,
+		      int replay_fd)
 {
 	struct MHD_Daemon *d;
 	struct srv s = {
@@ -1104,6 +1111,8 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 	};
 	struct pollfd p;
 	sigset_t set;
+	/* above the numbers the sockets are given, so that none is lost */
+	int rfd = fcntl(replay_fd, F_DUPFD_CLOEXEC, 16);
 
 	/* it never outlives comod; ^C is comod's to act on, not its own */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1114,13 +1123,15 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	/* nothing of comod's but the two sockets: no map, link or lock */
-	if (dup2(listen_fd, 3) != 3 || dup2(hook, 4) != 4)
+	/* nothing of comod's but the sockets: no map, link or lock */
+	if (dup2(listen_fd, 3) != 3 || dup2(hook, 4) != 4 ||
+	    rfd < 0 || dup2(rfd, 5) != 5)
 		_exit(1);
-	close_range(5, ~0U, 0);
+	close_range(6, ~0U, 0);
 	drop_shared_mappings();
 	drop_capabilities();
 	s.hook = 4;
+	s.replay = 5;
 	pthread_mutex_init(&s.ask_lock, NULL);
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 			     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |

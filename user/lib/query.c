@@ -1133,6 +1133,17 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	res->removed = c->removed != NULL;
 	res->approximate = c->approx != NULL;
 	for (unsigned int i = 0; i < c->o->nparts; i++) {
+		const struct query_part *p = &c->o->parts[i];
+		size_t n = strlen(res->replayed_spans);
+
+		if (p->replayed)
+			snprintf(res->replayed_spans + n,
+				 sizeof(res->replayed_spans) - n,
+				 "%s%llu.%09llu:%llu.%09llu", n ? ", " : "",
+				 (unsigned long long)(p->from / 1000000000ULL),
+				 (unsigned long long)(p->from % 1000000000ULL),
+				 (unsigned long long)(p->to / 1000000000ULL),
+				 (unsigned long long)(p->to % 1000000000ULL));
 		res->replayed |= c->o->parts[i].replayed;
 		res->approximate |= c->o->parts[i].approximate;
 		res->gaps |= c->o->parts[i].incomplete;

@@ -106,6 +106,8 @@ struct query_result {
 	bool gaps;
 	bool approximate;	/* intervals whose state overflowed */
 	bool replayed;		/* parts of it were replayed (query_opts.parts) */
+	/* those parts, "FROM:TO" in Unix seconds each, ", " between */
+	char replayed_spans[128];
 	/*
 	 * The window starts before the data retention left (meta.json's
 	 * "removed"): said, in JSON as "incomplete": {"removed"...}; exit 1.

@@ -43,6 +43,7 @@ struct ondemand {
 	char stored[PATH_MAX + COMO_NAME_LEN + 2];	/* DATADIR/NAME */
 	struct query_part parts[QUERY_PARTS_MAX];
 	unsigned int nparts;
+	const struct replay_runner *runner;	/* NULL: replay_comod() */
 };
 
 static uint64_t align_down(uint64_t t, uint64_t ivl)
@@ -148,7 +149,9 @@ static int od_interval(struct ondemand *od)
 {
 	struct como_mod *m = NULL;
 	int fds[2], status = 0;
+	char why[256] = "";
 	uint64_t ivl = 0;
+	ssize_t n;
 	pid_t pid;
 
 	snprintf(od->source, sizeof(od->source), "%s", od->name);
@@ -161,22 +164,28 @@ static int od_interval(struct ondemand *od)
 		return -errno;
 	}
 	if (pid == 0) {
+		/* its refusal is said once, by the caller, who keeps it */
 		close(fds[0]);
-		if (mod_open(&m, od->name, od->source, od->args, NULL) ||
-		    mod_init(m))
-			_exit(1);
-		ivl = m->interval_ns;
-		_exit(write(fds[1], &ivl, sizeof(ivl)) == sizeof(ivl) ? 0 : 1);
+		log_init("como", -4);
+		if (!mod_open(&m, od->name, od->source, od->args, NULL) &&
+		    !mod_init(m))
+			ivl = m->interval_ns;
+		snprintf(why, sizeof(why), "%s", ivl ? "" : log_last_error());
+		_exit(write(fds[1], &ivl, sizeof(ivl)) == sizeof(ivl) &&
+		      write(fds[1], why, strlen(why)) >= 0 ? 0 : 1);
 	}
 	close(fds[1]);
 	if (read(fds[0], &ivl, sizeof(ivl)) != sizeof(ivl))
 		ivl = 0;
+	n = read(fds[0], why, sizeof(why) - 1);
+	why[n > 0 ? n : 0] = '\0';
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	/* the child said why */
-	if (!ivl || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (!ivl || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		pr_err("%s", why[0] ? why : "module cannot be opened");
 		return -EINVAL;
+	}
 	od->ivl = ivl;
 	return 0;
 }
@@ -295,33 +304,27 @@ static void comod_path(char *exe, size_t size)
 	snprintf(exe, size, "comod");
 }
 
-/* 'comod -r PCAP' with the module, into od->out; APPEND for a later span. */
-static int od_comod(struct ondemand *od, const char *pcap, bool append)
+int replay_comod(const struct replay_run *r)
 {
-	char exe[PATH_MAX], spec[COMO_NAME_LEN + 2 + sizeof(od->args)], *c;
+	char exe[PATH_MAX];
 	const char *argv[16];
 	int n = 0, status = 0, nul;
 	pid_t pid;
 
-	snprintf(spec, sizeof(spec), "%s%s%s", od->source,
-		 od->args[0] ? ":" : "", od->args);
-	for (c = spec; *c; c++)
-		if (*c == ' ')
-			*c = ',';
 	comod_path(exe, sizeof(exe));
 	argv[n++] = "comod";
 	argv[n++] = "-q";
 	argv[n++] = "-r";
-	argv[n++] = pcap;
+	argv[n++] = r->pcap;
 	argv[n++] = "-d";
-	argv[n++] = od->tmp;
+	argv[n++] = r->dir;
 	argv[n++] = "-m";
-	argv[n++] = spec;
-	if (od->filter) {
+	argv[n++] = r->spec;
+	if (r->filter) {
 		argv[n++] = "-F";
-		argv[n++] = od->filter;
+		argv[n++] = r->filter;
 	}
-	if (append)
+	if (r->append)
 		argv[n++] = "--append";
 	argv[n] = NULL;
 	fflush(stderr);
@@ -342,12 +345,37 @@ static int od_comod(struct ondemand *od, const char *pcap, bool append)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* comod over PCAP with the module, into od->tmp; APPEND for a later span. */
+static int od_comod(struct ondemand *od, const char *pcap, bool append)
+{
+	char spec[COMO_NAME_LEN + 2 + sizeof(od->args)], *c;
+	struct replay_run r = {
+		.pcap = pcap, .dir = od->tmp, .spec = spec,
+		.filter = od->filter, .append = append,
+	};
+	int st;
+
+	snprintf(spec, sizeof(spec), "%s%s%s", od->source,
+		 od->args[0] ? ":" : "", od->args);
+	for (c = spec; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	st = od->runner ? od->runner->run(od->runner->ctx, &r) :
+			  replay_comod(&r);
+	if (!st)
 		return 0;
 	/* comod said why, on stderr */
-	pr_err("replaying '%s' over the stored packets: comod %s %d",
-	       od->name, WIFEXITED(status) ? "exited with" : "died of signal",
-	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	if (st < 0)
+		pr_err("replaying '%s' over the stored packets: %s", od->name,
+		       strerror(-st));
+	else
+		pr_err("replaying '%s' over the stored packets: comod exited "
+		       "with %d", od->name, st);
 	return -ECANCELED;
 }
 
@@ -450,9 +478,9 @@ static int od_answer(struct ondemand *od, FILE *out, struct query_result *res)
 }
 
 int query_ondemand(const struct query_opts *o, FILE *out,
-		   struct query_result *res)
+		   struct query_result *res, const struct replay_runner *run)
 {
-	struct ondemand od = { .o = o };
+	struct ondemand od = { .o = o, .runner = run };
 	uint64_t span[REPLAY_SPANS][2];
 	struct query_result dummy;
 	unsigned int n;

@@ -21,11 +21,34 @@
 #ifndef _COMO_REPLAY_H
 #define _COMO_REPLAY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "query.h"
 
 /* the stream whose packets are replayed */
 #define REPLAY_TRACE	"trace"
+
+/* One run of comod over a span's pcap: comod -q -r PCAP -d DIR -m SPEC... */
+struct replay_run {
+	const char *pcap;	/* DIR/span-N.pcap */
+	const char *dir;	/* the private directory it stores into */
+	const char *spec;	/* SOURCE[:ARG,...] */
+	const char *filter;	/* NULL: none */
+	bool append;		/* a later span of the same answer */
+};
+
+/*
+ * Who runs comod: NULL, this process (replay_comod()); comod's query
+ * server, which may not load BPF, asks a process of comod's that may.
+ * 0 when comod exited 0; otherwise its exit status, or a negative errno.
+ */
+struct replay_runner {
+	int (*run)(void *ctx, const struct replay_run *r);
+	void *ctx;
+};
+
+/* comod over R, from this process: comod beside it, else on $PATH. */
+int replay_comod(const struct replay_run *r);
 
 /*
  * query_run() with replay: O->module is NAME or NAME:ARG,... (the
@@ -34,6 +57,6 @@
  * after one line, as query_run().
  */
 int query_ondemand(const struct query_opts *o, FILE *out,
-		   struct query_result *res);
+		   struct query_result *res, const struct replay_runner *run);
 
 #endif
