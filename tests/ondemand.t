@@ -107,15 +107,16 @@ perl -MJSON::PP -e 'local $/; my $a = decode_json(<STDIN>); my $m = $a->[-1];
 	exit(@$r == 1 && $r->[0]{from} == $ARGV[0] && !$r->[0]{approximate} ? 0 : 1)' \
 	"$from" < "$TMP/a.json"
 ok $? "JSON says the one part replayed: from $from ns, the interval after the module's last packet"
-"$COMO" query -d "$D" -m counter -f csv --replay -t "1:$(perl -e 'print int($ARGV[0]) - 1' "$last")" \
+sec=$(perl -e 'print int($ARGV[0])' "$last")
+"$COMO" query -d "$D" -m counter -f csv --replay -t "1:$((sec - 1))" \
 	> "$TMP/in.csv" 2> "$TMP/in.err"
 rc=$?
 [ $rc -eq 0 ] && ! grep -q replayed "$TMP/in.err" && [ "$(wc -l < "$TMP/in.csv")" -gt 1 ]
 ok $? "a window the module covers whole replays nothing and says nothing of it"
-"$COMO" query -d "$D" -m counter -f csv --replay -t "$(perl -e 'print int($ARGV[0]) - 20' "$last"):$(perl -e 'print int($ARGV[0]) + 20' "$last")" \
-	> "$TMP/w.csv" 2> "$TMP/w.err"
-awk -F, -v a="$(perl -e 'print int($ARGV[0]) - 20' "$last")" -v b="$(perl -e 'print int($ARGV[0]) + 20' "$last")" \
-	'NR == 1 || ($1 + 1 > a && $1 <= b)' "$TMP/live.csv" > "$TMP/live-w.csv"
+lo=$((sec - 20)) hi=$((sec + 20))
+"$COMO" query -d "$D" -m counter -f csv --replay -t "$lo:$hi" > "$TMP/w.csv" 2> "$TMP/w.err"
+# the live run's records whose interval overlaps [lo, hi]
+awk -F, -v a=$lo -v b=$hi 'NR == 1 || ($1 + 1 > a && $1 <= b)' "$TMP/live.csv" > "$TMP/live-w.csv"
 same "$TMP/live-w.csv" "$TMP/w.csv" && grep -q "replayed" "$TMP/w.err"
 ok $? "a window across the module's end: stored then replayed, as the live run ($(($(wc -l < "$TMP/w.csv") - 1)) intervals)"
 

@@ -379,11 +379,15 @@ static int od_comod(struct ondemand *od, const char *pcap, bool append)
 	return -ECANCELED;
 }
 
-/* What the replay's own run says of its records: overflow, loss. */
-static int od_replayed_meta(struct ondemand *od, unsigned int from)
+/*
+ * What the replay's own run says of its records: its state overflowed
+ * (counted once, on the first part replayed) or it could not store some.
+ */
+static int od_replayed_meta(struct ondemand *od)
 {
 	int dfd = datadir_open(od->tmp);
-	struct json_object *meta;
+	struct json_object *meta, *ovf;
+	bool counted = false;
 	unsigned int i;
 
 	if (dfd < 0)
@@ -392,12 +396,16 @@ static int od_replayed_meta(struct ondemand *od, unsigned int from)
 	close(dfd);
 	if (!meta)
 		return -errno;
-	for (i = from; i < od->nparts; i++) {
-		if (json_object_object_get(meta, "overflow")) {
+	ovf = json_object_object_get(meta, "overflow");
+	for (i = 0; i < od->nparts; i++) {
+		if (!od->parts[i].replayed)
+			continue;
+		if (ovf) {
 			od->parts[i].approximate = true;
-			od->parts[i].packets_lost += json_u64(
-				json_object_object_get(meta, "overflow"),
-				"packets");
+			if (!counted)
+				od->parts[i].packets_lost += json_u64(ovf,
+								      "packets");
+			counted = true;
 		}
 		if (json_object_object_get(meta, "incomplete"))
 			od->parts[i].incomplete = true;
@@ -457,7 +465,7 @@ static int od_replay(struct ondemand *od, uint64_t span[][2], unsigned int n)
 	}
 	if (!err && !stored_in)
 		od->parts[od->nparts++] = stored;
-	return err || !n ? err : od_replayed_meta(od, 0);
+	return err || !n ? err : od_replayed_meta(od);
 }
 
 /* The answer: the parts in order, the module read as DATADIR stores it. */
