@@ -11,9 +11,14 @@ int cmd_status(int argc, char **argv);
 /* como module new NAME [DIR] (scaffold.c): 0, or 1 after saying why */
 int scaffold_new(const char *name, const char *dir);
 
+#include <stdbool.h>
+
 struct query_opts;
-/* como query --server URL: 0, or 1 after saying why (query_http.c) */
+/*
+ * como query --server URL: 0, or 1 after saying why (query_http.c);
+ * REPLAY asks for an on-demand answer (replay=1)
+ */
 int query_server(const char *server, const char *token_file,
-		 const struct query_opts *o);
+		 const struct query_opts *o, bool replay);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "out.h"
 #include "query.h"
+#include "replay.h"
 
 static void usage(FILE *f)
 {
@@ -20,7 +22,9 @@ static void usage(FILE *f)
 "usage: como query -m MODULE [-t START:END] [-f FORMAT] [-o FILE] [-d DIR]\n"
 "       como query -m MODULE [-t START:END] [-f FORMAT] --server URL [--token-file FILE]\n"
 "\n"
-"  -m, --module NAME    the module instance to read\n"
+"  -m, --module NAME[:ARG,...]\n"
+"                       the module instance to read (ARGs: only with\n"
+"                       --replay, for a module the directory does not hold)\n"
 "  -t, --time WINDOW    e.g. -5m:0 (relative to the end of the data of a\n"
 "                       trace, to now when live), 1700000000:1700000300\n"
 "                       (Unix seconds), 2023-11-14T22:13:20Z:2023-11-14T22:18:20Z\n"
@@ -32,6 +36,10 @@ static void usage(FILE *f)
 "                       stdout only when it is not a terminal)\n"
 "  -j, --json           the same as -f json\n"
 "  -d, --datadir DIR    where results are stored (default " COMO_DEFAULT_DATADIR ")\n"
+"  -R, --replay         on demand: where the module stored nothing in the\n"
+"                       window and the trace module stored packets, run\n"
+"                       the module over them (comod, as root) and answer\n"
+"                       with those records too; says which parts\n"
 "  -S, --server URL     ask a running comod's HTTP server instead, e.g.\n"
 "                       http://127.0.0.1:44444 (comod --http)\n"
 "      --token-file FILE\n"
@@ -40,7 +48,8 @@ static void usage(FILE *f)
 }
 
 /* The answer, to FILE or stdout; the exit code. */
-static int query_to(const struct query_opts *o, const char *file)
+static int query_to(const struct query_opts *o, const char *file,
+		    bool replay)
 {
 	struct query_result res;
 	FILE *out = file ? fopen(file, "we") : stdout;
@@ -50,13 +59,16 @@ static int query_to(const struct query_opts *o, const char *file)
 		pr_err("cannot write %s: %s", file, strerror(errno));
 		return 1;
 	}
-	err = query_run(o, out, &res);
+	/* a reader that goes away must not stop a replay before it cleans up */
+	if (replay)
+		signal(SIGPIPE, SIG_IGN);
+	err = replay ? query_ondemand(o, out, &res, NULL) : query_run(o, out, &res);
 	if (file && fclose(out) && !err) {
 		pr_err("cannot write %s: %s", file, strerror(errno));
 		return 1;
 	}
 	/* an answer with a hole in it (said on stderr) is no success */
-	if (err)
+	if (err || (replay && !file && (fflush(out) || ferror(out))))
 		return 1;
 	return res.gaps || res.removed || res.approximate ||
 	       res.damaged_records ? 1 : 0;
@@ -73,14 +85,16 @@ int cmd_query(int argc, char **argv)
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
+		{ "replay", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct query_opts o = { .datadir = COMO_DEFAULT_DATADIR, .fmt = OUT_PLAIN };
 	const char *server = NULL, *token = NULL, *output = NULL;
+	bool replay = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:t:f:o:jd:S:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:t:f:o:jd:S:Rh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o.module = optarg; break;
 		case 't': o.window = optarg; break;
@@ -88,6 +102,7 @@ int cmd_query(int argc, char **argv)
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
 		case 'o': output = optarg; break;
+		case 'R': replay = true; break;
 		case 'j': o.fmt = OUT_JSON; break;
 		case 'f':
 			o.pcap = !strcmp(optarg, "pcap");
@@ -113,16 +128,25 @@ int cmd_query(int argc, char **argv)
 		pr_err("--token-file is for --server");
 		return 2;
 	}
+	if (replay && o.pcap) {
+		pr_err("--replay answers with records: -f pcap is for the "
+		       "trace module itself");
+		return 2;
+	}
+	if (!replay && strchr(o.module, ':')) {
+		pr_err("-m %s: module arguments are for --replay", o.module);
+		return 2;
+	}
 	if (server && (o.pcap || output)) {
 		pr_err("%s is for a data directory, not --server",
 		       o.pcap ? "-f pcap" : "-o");
 		return 2;
 	}
 	if (server)
-		return query_server(server, token, &o);
+		return query_server(server, token, &o, replay);
 	if (o.pcap && !output && isatty(STDOUT_FILENO)) {
 		pr_err("a pcap is binary: give -o FILE or redirect stdout");
 		return 2;
 	}
-	return query_to(&o, output);
+	return query_to(&o, output, replay);
 }

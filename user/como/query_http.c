@@ -86,7 +86,7 @@ static char *token_read(const char *path)
 }
 
 int query_server(const char *server, const char *token_file,
-		 const struct query_opts *o)
+		 const struct query_opts *o, bool replay)
 {
 	struct curl_slist *hdr = NULL;
 	struct answer a = { 0 };
@@ -101,9 +101,10 @@ int query_server(const char *server, const char *token_file,
 	mod = curl_easy_escape(a.c, o->module, 0);
 	win = o->window ? curl_easy_escape(a.c, o->window, 0) : NULL;
 	if (!mod || (o->window && !win) ||
-	    asprintf(&url, "%s%s?module=%s&format=%s%s%s", server,
+	    asprintf(&url, "%s%s?module=%s&format=%s%s%s%s", server,
 		     server[strlen(server) - 1] == '/' ? "" : "/", mod,
-		     formats[o->fmt], win ? "&time=" : "", win ?: "") < 0) {
+		     formats[o->fmt], win ? "&time=" : "", win ?: "",
+		     replay ? "&replay=1" : "") < 0) {
 		url = NULL;
 		goto out;
 	}

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "http.h"
+#include "http_replay.h"
 #include "http_server.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -33,6 +34,8 @@ struct http {
 	pid_t pid;
 	int hook;		/* comod's end; -1 once the server is gone */
 	int listen_fd;		/* kept, for a server started again */
+	pid_t replay_pid;	/* the replayer (http_replay.h) */
+	int replay_fd;		/* where the server asks it; kept too */
 	struct http_srv_cfg cfg;
 	uint64_t restarted_ns;	/* when the server was last started again */
 	const char *datadir;
@@ -62,7 +65,7 @@ static int server_fork(struct http *h)
 	h->pid = fork();
 	if (h->pid == 0) {
 		close(sv[0]);
-		http_server_main(&h->cfg, h->listen_fd, sv[1]);
+		http_server_main(&h->cfg, h->listen_fd, sv[1], h->replay_fd);
 	}
 	err = h->pid < 0 ? -errno : 0;
 	close(sv[1]);
@@ -261,7 +264,7 @@ int http_start(struct http **hp, const struct http_opts *o)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->hook = h->listen_fd = -1;
+	h->hook = h->listen_fd = h->replay_fd = -1;
 	h->datadir = o->datadir;
 	h->cfg = (struct http_srv_cfg){
 		.datadir = o->datadir, .verbose = o->verbose,
@@ -279,7 +282,9 @@ int http_start(struct http **hp, const struct http_opts *o)
 	len = sizeof(sa);
 	getsockname(h->listen_fd, (struct sockaddr *)&sa, &len);
 	addr_text(&sa, shown, sizeof(shown));
-	err = server_fork(h);
+	err = http_replay_start(&h->replay_pid, &h->replay_fd);
+	if (!err)
+		err = server_fork(h);
 	if (err) {
 		pr_err("HTTP server: cannot start it: %s", strerror(-err));
 		goto err_free;
@@ -381,6 +386,12 @@ void http_stop(struct http *h)
 		close(h->hook);
 	if (h->listen_fd >= 0)
 		close(h->listen_fd);
+	if (h->replay_fd >= 0)
+		close(h->replay_fd);
+	if (h->replay_pid > 0) {
+		kill(h->replay_pid, SIGKILL);
+		waitpid(h->replay_pid, NULL, 0);
+	}
 	explicit_bzero(h->cfg.token, sizeof(h->cfg.token));
 	/* it ends when the hook closes; one that does not is killed */
 	for (i = 0; h->pid > 0 && i < 50; i++) {

@@ -43,12 +43,14 @@
 #include <microhttpd.h>
 #include "dirfd.h"
 #include "http.h"
+#include "http_replay.h"
 #include "http_req.h"
 #include "http_server.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "names.h"
 #include "query.h"
+#include "replay.h"
 #include "units.h"
 
 #define CONN_MAX		512	/* connections at once */
@@ -68,6 +70,7 @@ struct srv {
 	const struct http_srv_cfg *cfg;
 	size_t token_len;
 	int hook;
+	int replay;		/* the replayer's socket */
 	pthread_mutex_t ask_lock;
 	uint32_t seq;
 	char *status;		/* comod's last answer, and when it came */
@@ -651,10 +654,13 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 		.datadir = s->cfg->datadir, .module = r->module,
 		.window = r->window[0] ? r->window : NULL,
 		.fmt = r->ep == HTTP_EP_QUERY ? OUT_JSON : r->fmt,
+		.pcap = r->pcap,
 		.max_bytes = s->cfg->max_bytes, .max_ms = s->cfg->max_ms,
 		/* no one call into the module runs longer than the answer may */
 		.timeout_ms = s->cfg->max_ms < QUERY_TIMEOUT_MS ? s->cfg->max_ms : 0,
 	};
+	/* comod's BPF runs a replay: the replayer, not this process */
+	struct replay_runner run = { .run = http_replay_ask, .ctx = &s->replay };
 	struct query_result res;
 	struct wout w = { .fd = fd, .sh = sh };
 	struct rlimit rl;
@@ -663,10 +669,12 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGPIPE, SIG_DFL);
-	if (dup2(fd, 3) == 3) {
+	/* a replay removes its directory even when the client went away */
+	signal(SIGPIPE, r->replay ? SIG_IGN : SIG_DFL);
+	if (dup2(fd, 3) == 3 && dup2(s->replay, 4) == 4) {
 		w.fd = fd = 3;
-		close_range(4, ~0U, 0);
+		s->replay = 4;
+		close_range(5, ~0U, 0);
 	}
 	f = fopen("/proc/self/statm", "r");
 	if (f && fscanf(f, "%lu", &pages) == 1) {
@@ -698,7 +706,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	if (!out)
 		_exit(1);
 	setvbuf(out, NULL, _IOFBF, 1 << 16);
-	err = query_run(&o, out, &res);
+	err = r->replay ? query_ondemand(&o, out, &res, &run) :
+			  query_run(&o, out, &res);
 	fflush(out);
 	if (!sh->started) {
 		sh->err = err ?: -EIO;
@@ -709,6 +718,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	}
 	if (r->ep == HTTP_EP_QUERY)
 		json_tail(out, &res, err);
+	else if (r->pcap)
+		;	/* a pcap cut short ends at a whole packet: no note in it */
 	else if (res.cut)	/* its line says "answer cut" already */
 		fprintf(out, "# %s\n", res.error);
 	else if (err || res.incomplete)
@@ -717,6 +728,11 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	else if (res.partial)
 		fprintf(out, "# partial: the run that stored these records did "
 			"not finish\n");
+	if (r->ep != HTTP_EP_QUERY && !r->pcap && r->fmt != OUT_JSON &&
+	    res.replayed_spans[0])
+		fprintf(out, "# replayed from the packets stored by 'trace': "
+			"%s%s\n", res.replayed_spans,
+			res.approximate ? " (approximate)" : "");
 	fflush(out);
 	sh->err = err;
 	if (res.cut || res.incomplete || err)
@@ -830,6 +846,7 @@ static unsigned int query_status(int err)
 		return 404;
 	case -EINVAL:
 	case -ERANGE:
+	case -EOPNOTSUPP:	/* format=pcap of a module without replay() */
 		return 400;
 	default:
 		return 500;
@@ -838,6 +855,8 @@ static unsigned int query_status(int err)
 
 static const char *content_type(const struct http_req *r)
 {
+	if (r->pcap)
+		return "application/vnd.tcpdump.pcap";
 	if (r->ep == HTTP_EP_QUERY || r->fmt == OUT_JSON)
 		return "application/json";
 	if (r->fmt == OUT_CSV)
@@ -1090,7 +1109,8 @@ static void say(int hook, const char *msg)
 	send(hook, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
-void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
+void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook,
+		      int replay_fd)
 {
 	struct MHD_Daemon *d;
 	struct srv s = {
@@ -1099,6 +1119,8 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 	};
 	struct pollfd p;
 	sigset_t set;
+	/* above the numbers the sockets are given, so that none is lost */
+	int rfd = fcntl(replay_fd, F_DUPFD_CLOEXEC, 16);
 
 	/* it never outlives comod; ^C is comod's to act on, not its own */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1109,13 +1131,15 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	/* nothing of comod's but the two sockets: no map, link or lock */
-	if (dup2(listen_fd, 3) != 3 || dup2(hook, 4) != 4)
+	/* nothing of comod's but the sockets: no map, link or lock */
+	if (dup2(listen_fd, 3) != 3 || dup2(hook, 4) != 4 ||
+	    rfd < 0 || dup2(rfd, 5) != 5)
 		_exit(1);
-	close_range(5, ~0U, 0);
+	close_range(6, ~0U, 0);
 	drop_shared_mappings();
 	drop_capabilities();
 	s.hook = 4;
+	s.replay = 5;
 	pthread_mutex_init(&s.ask_lock, NULL);
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 			     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |

@@ -27,8 +27,12 @@ struct http_srv_cfg {
 	bool ipv6;
 };
 
-/* Serves on LISTEN_FD until HOOK_FD's other end closes; never returns. */
+/*
+ * Serves on LISTEN_FD until HOOK_FD's other end closes; asks the replayer
+ * on REPLAY_FD (http_replay.h) for replay=1. Never returns.
+ */
 void __attribute__((noreturn)) http_server_main(const struct http_srv_cfg *cfg,
-						int listen_fd, int hook_fd);
+						int listen_fd, int hook_fd,
+						int replay_fd);
 
 #endif

@@ -70,10 +70,11 @@ static int decode(const char *s, size_t len, char *dst, size_t size)
 	return 0;
 }
 
-enum param { P_MODULE, P_TIME, P_FORMAT, P_COUNT };
+enum param { P_MODULE, P_TIME, P_FORMAT, P_REPLAY, P_COUNT };
 
 static const char *const param_names[P_COUNT] = {
 	[P_MODULE] = "module", [P_TIME] = "time", [P_FORMAT] = "format",
+	[P_REPLAY] = "replay",
 };
 
 /* One KEY=VALUE of the query string (LEN bytes at S). */
@@ -87,12 +88,12 @@ static int param(struct http_req *r, const char *s, size_t len, bool *seen)
 
 	if (decode(s, klen, key, sizeof(key)))
 		return refuse(r, 400, "unknown parameter '%s' (module, time, "
-			      "format)", "...");
+			      "format, replay)", "...");
 	for (p = 0; p < P_COUNT && strcmp(key, param_names[p]); p++)
 		;
 	if (p == P_COUNT)
 		return refuse(r, 400, "unknown parameter '%s' (module, time, "
-			      "format)", key);
+			      "format, replay)", key);
 	if (seen[p])
 		return refuse(r, 400, "parameter '%s' given twice", key);
 	seen[p] = true;
@@ -121,13 +122,20 @@ static int param(struct http_req *r, const char *s, size_t len, bool *seen)
 		strcpy(r->window, val);
 		return 0;
 	}
+	case P_REPLAY:
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return refuse(r, 400, "parameter 'replay': '%s' is "
+				      "neither 0 nor 1", val);
+		r->replay = val[0] == '1';
+		return 0;
 	default:
 		if (r->ep == HTTP_EP_QUERY)
 			return refuse(r, 400, "/api/v1/query answers JSON: "
 				      "format '%s' is for /", val);
-		if (out_format_parse(val, &r->fmt))
+		r->pcap = !strcmp(val, "pcap");
+		if (!r->pcap && out_format_parse(val, &r->fmt))
 			return refuse(r, 400, "unknown format '%s' (plain, json, "
-				      "csv, gnuplot)", val);
+				      "csv, gnuplot, pcap)", val);
 		return 0;
 	}
 }
@@ -182,5 +190,8 @@ int http_req_parse(const char *method, const char *target, struct http_req *r)
 	if ((r->ep == HTTP_EP_COMO || r->ep == HTTP_EP_QUERY) && !r->module[0])
 		return refuse(r, 400, "which module? give module=NAME (see "
 			      "/api/v1/modules)%s", "");
+	if (r->pcap && r->replay)
+		return refuse(r, 400, "replay=1 answers with records: "
+			      "format=pcap is for the trace module itself%s", "");
 	return 0;
 }

@@ -5,7 +5,8 @@
  * anything acts on it. The server (user/comod/http.c) answers what this
  * accepts and refuses the rest with the status and the line it gives.
  *
- *   /?module=NAME&time=START:END&format=plain|json|csv|gnuplot  (CoMo's)
+ *   /?module=NAME&time=START:END&format=plain|json|csv|gnuplot|pcap
+ *     &replay=0|1                                                (CoMo's)
  *   /api/v1/query?module=NAME&time=START:END                    (JSON)
  *   /api/v1/modules   /api/v1/status   /metrics                 (none)
  *
@@ -37,6 +38,8 @@ struct http_req {
 	char module[COMO_NAME_LEN + 1];	/* "" when none was given */
 	char window[HTTP_WINDOW_MAX];	/* "" for all the data */
 	enum out_format fmt;
+	bool pcap;			/* format=pcap: a replay()'s packets */
+	bool replay;			/* replay=1: on demand (replay.h) */
 	char why[320];			/* the refusal's one line */
 };
 

@@ -98,6 +98,7 @@ struct query_ctx {
 	/* meta.json's "removed", when the window reaches into what went */
 	struct json_object *removed;
 	uint64_t start, end, ivl;
+	uint64_t pfrom, pto;	/* the part being read: its interval starts */
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns; 0: none */
 	struct query_shared *sh;
 	int fd;			/* the child's end of the pipe */
@@ -208,7 +209,8 @@ static void marks_in_window(struct query_ctx *c, struct json_object *meta)
 	}
 	/* all the data, asked without a window, is what is left */
 	o = json_object_object_get(meta, "removed");
-	if (c->o->window && o && json_u64(o, "from") <= c->end &&
+	if ((c->o->window || c->o->window_ns) && o &&
+	    json_u64(o, "from") <= c->end &&
 	    json_u64(o, "to") > c->start)
 		c->removed = o;
 }
@@ -222,9 +224,9 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	struct timewin w = { 0 };
 	int dfd, err;
 
-	c->start = 0;
-	c->end = UINT64_MAX;
-	if (o->window && timewin_parse(o->window, &w)) {
+	c->start = o->window_ns ? o->start_ns : 0;
+	c->end = o->window_ns ? o->end_ns : UINT64_MAX;
+	if (!o->window_ns && o->window && timewin_parse(o->window, &w)) {
 		pr_err("bad time window '%s': expected START:END, e.g. -5m:0 or "
 		       "1700000000:1700000300", o->window);
 		return -EINVAL;
@@ -258,7 +260,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -EBADMSG;
 	}
 	*metap = meta;
-	if (o->window && timewin_resolve(&w, window_ref(meta), &c->start,
+	if (!o->window_ns && o->window && timewin_resolve(&w, window_ref(meta), &c->start,
 					 &c->end)) {
 		pr_err("bad time window '%s': it ends before it starts",
 		       o->window);
@@ -431,7 +433,8 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 		damage_seen(c, r, prev_ts, ts + c->ivl);
 		prev_ts = ts;
 		/* an interval counts when it overlaps the window */
-		if (ts > c->end || ts + c->ivl <= c->start)
+		if (ts > c->end || ts + c->ivl <= c->start ||
+		    ts < c->pfrom || ts >= c->pto)
 			continue;
 		cb_enter(sh, QCB_LOAD);
 		n = (m->desc->load ?: como_schema_load)(m, buf, len, rec);
@@ -461,8 +464,51 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 	return err;
 }
 
+/* The records of each part in turn (one part: the stream, all of it). */
+static int child_parts(struct query_ctx *c, struct como_mod *m,
+		       struct store_reader **rs, struct como_out *out,
+		       void *rec)
+{
+	const struct query_part *p = c->o->parts;
+	unsigned int i, n = c->o->nparts ?: 1;
+	int err = 0;
+
+	for (i = 0; i < n && err >= 0 && !c->sh->cut; i++) {
+		c->pfrom = p ? p[i].from : 0;
+		c->pto = p ? p[i].to : UINT64_MAX;
+		err = child_records(c, m, rs[i], out, rec);
+	}
+	return err;
+}
+
+/* On-demand: the parts of the answer replayed, [from, to) each; NULL: none. */
+static struct json_object *replayed_json(const struct query_opts *o)
+{
+	struct json_object *a = NULL, *p;
+	unsigned int i;
+
+	for (i = 0; i < o->nparts; i++) {
+		if (!o->parts[i].replayed)
+			continue;
+		if (!a)
+			a = json_object_new_array();
+		p = json_object_new_object();
+		json_add_u64(p, "from", o->parts[i].from);
+		json_add_u64(p, "to", o->parts[i].to);
+		json_object_object_add(p, "approximate", json_object_new_boolean(
+			o->parts[i].approximate));
+		if (o->parts[i].approximate)
+			json_add_u64(p, "packets_not_counted",
+				     o->parts[i].packets_lost);
+		json_object_object_add(p, "incomplete", json_object_new_boolean(
+			o->parts[i].incomplete));
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
 /*
- * The last element of a JSON answer that is not whole: why, the intervals
+ * The last element of a JSON answer that is not whole, or replayed in part: why, the intervals
  * of the window that were never stored, the damaged records skipped.
  */
 static void mark_json(struct query_ctx *c, struct como_out *out)
@@ -499,6 +545,13 @@ static void mark_json(struct query_ctx *c, struct como_out *out)
 				       json_object_get(c->approx));
 		json_object_object_add(o, "approximate", inc);
 	}
+	inc = replayed_json(c->o);
+	if (inc)
+		json_object_object_add(o, "replayed", inc);
+	if (!json_object_object_length(o)) {
+		json_object_put(o);
+		return;
+	}
 	fprintf(out->f, "%s\n%s", out->nrec ? "," : "",
 		json_object_to_json_string_ext(o, JSON_PLAIN));
 	out->nrec++;
@@ -506,7 +559,7 @@ static void mark_json(struct query_ctx *c, struct como_out *out)
 }
 
 static int child_format(struct query_ctx *c, struct como_mod *m,
-			struct store_reader *r)
+			struct store_reader **r)
 {
 	static const cookie_io_functions_t io = { .write = stage_write };
 	struct como_out out;
@@ -524,9 +577,9 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
-	err = child_records(c, m, r, &out, rec);
-	if (c->o->fmt == OUT_JSON &&
-	    (c->missing || c->approx || c->sh->bad_records || c->removed)) {
+	err = child_parts(c, m, r, &out, rec);
+	if (c->o->fmt == OUT_JSON && (c->missing || c->approx ||
+	    c->sh->bad_records || c->removed || c->o->nparts)) {
 		mark_json(c, &out);
 		fflush(f);
 	}
@@ -543,7 +596,7 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
  * records, through the same stage as any output.
  */
 static int child_pcap(struct query_ctx *c, struct como_mod *m,
-		      struct store_reader *r)
+		      struct store_reader **r)
 {
 	static const cookie_io_functions_t io = { .write = stage_write };
 	struct como_out out = { .fmt = c->o->fmt };
@@ -567,7 +620,7 @@ static int child_pcap(struct query_ctx *c, struct como_mod *m,
 	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
 	m->core = c->rp;
 	m->replay_sink = replay_sink;
-	err = child_records(c, m, r, &out, rec);
+	err = child_parts(c, m, r, &out, rec);
 	if (pcap_out_close(c->rp->po) && !err)
 		err = -EIO;
 	stage_flush(c);
@@ -731,11 +784,52 @@ static struct como_mod *installed_module(struct query_ctx *c)
 	return m;
 }
 
+/* Part I's stream, read from what the time index says overlaps the window. */
+static int part_open(struct query_ctx *c, unsigned int i,
+		     struct store_reader **rp)
+{
+	const struct query_part *p = c->o->nparts ? &c->o->parts[i] : NULL;
+	uint64_t start = c->start, end = c->end;
+	int err;
+
+	err = store_reader_open(rp, p ? p->dir : c->dir);
+	if (p && p->from > start)
+		start = p->from;
+	if (p && p->to - 1 < end)
+		end = p->to - 1;
+	if (!err && (c->o->window || c->o->window_ns || p))
+		err = store_reader_window(*rp, start, end, c->ivl);
+	return err;
+}
+
+/* On-demand: which parts of the window were replayed, and how well. */
+static void replayed_say(const struct query_opts *o)
+{
+	const struct query_part *p;
+	unsigned int i;
+
+	for (i = 0; i < o->nparts; i++) {
+		p = &o->parts[i];
+		if (!p->replayed)
+			continue;
+		pr_warn("'%s': %llu.%09llu to %llu.%09llu replayed from the "
+			"packets stored by 'trace'%s", o->module,
+			(unsigned long long)(p->from / 1000000000ULL),
+			(unsigned long long)(p->from % 1000000000ULL),
+			(unsigned long long)(p->to / 1000000000ULL),
+			(unsigned long long)(p->to % 1000000000ULL),
+			p->approximate ? ": approximate, the trace lost packets"
+			: p->incomplete ? ": incomplete, the trace could not "
+			"store all its intervals" : "");
+	}
+}
+
 static int child_query(struct query_ctx *c)
 {
 	const char *name = c->o->module;
-	struct store_reader *r = NULL;
+	struct store_reader *r[QUERY_PARTS_MAX] = { NULL };
 	struct como_mod *m, *sm = NULL;
+	unsigned int i;
 	int err = 0;
 
 	m = installed_module(c);
@@ -769,10 +863,9 @@ static int child_query(struct query_ctx *c)
 			json_u64(c->overflow, "packets"), (unsigned long long)
 			json_u64(c->overflow, "intervals"),
 			json_object_array_length(c->approx));
-	err = store_reader_open(&r, c->dir);
-	/* a window reads what the time index says overlaps it */
-	if (!err && c->o->window)
-		err = store_reader_window(r, c->start, c->end, c->ivl);
+	replayed_say(c->o);
+	for (i = 0; !err && i < (c->o->nparts ?: 1); i++)
+		err = part_open(c, i, &r[i]);
 	if (!err)
 		err = c->o->pcap ? child_pcap(c, m ?: sm, r) :
 				   child_format(c, m ?: sm, r);
@@ -781,7 +874,8 @@ static int child_query(struct query_ctx *c)
 			"results are incomplete", name,
 			(unsigned long long)c->sh->bad_records,
 			(unsigned long long)c->sh->bad_bytes);
-	store_reader_close(r);
+	for (i = 0; i < QUERY_PARTS_MAX; i++)
+		store_reader_close(r[i]);
 	if (m) {
 		cb_enter(c->sh, QCB_FINI);
 		mod_close(m);
@@ -1038,6 +1132,22 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	res->gaps = c->missing != NULL;
 	res->removed = c->removed != NULL;
 	res->approximate = c->approx != NULL;
+	for (unsigned int i = 0; i < c->o->nparts; i++) {
+		const struct query_part *p = &c->o->parts[i];
+		size_t n = strlen(res->replayed_spans);
+
+		if (p->replayed)
+			snprintf(res->replayed_spans + n,
+				 sizeof(res->replayed_spans) - n,
+				 "%s%llu.%09llu:%llu.%09llu", n ? ", " : "",
+				 (unsigned long long)(p->from / 1000000000ULL),
+				 (unsigned long long)(p->from % 1000000000ULL),
+				 (unsigned long long)(p->to / 1000000000ULL),
+				 (unsigned long long)(p->to % 1000000000ULL));
+		res->replayed |= c->o->parts[i].replayed;
+		res->approximate |= c->o->parts[i].approximate;
+		res->gaps |= c->o->parts[i].incomplete;
+	}
 	if (err >= 0)
 		err = child_verdict(c, status, timed_out, res);
 out_close:

@@ -30,6 +30,27 @@
 
 /* how long one call into a module (init(), load(), print()...) may run */
 #define QUERY_TIMEOUT_MS	10000
+/* streams one answer reads in turn (query_opts.parts) */
+#define QUERY_PARTS_MAX		4
+
+/*
+ * A span of the answer read from a stream of its own: [FROM, TO) of the
+ * records' interval starts, from DIR (a stream directory). On-demand
+ * queries (replay.h) answer from the module's stream and from the
+ * module's run over the trace's packets, a part each.
+ */
+struct query_part {
+	const char *dir;
+	uint64_t from, to;
+	bool replayed;		/* records of a run over the trace's packets */
+	/*
+	 * The packets replayed were not all the packets: the trace's state
+	 * overflowed (approximate: lost packets, counted) or it could not
+	 * store some intervals (incomplete).
+	 */
+	bool approximate, incomplete;
+	uint64_t packets_lost;
+};
 
 struct query_opts {
 	const char *datadir;	/* where the streams are */
@@ -60,6 +81,16 @@ struct query_opts {
 	 */
 	uint64_t max_bytes;
 	unsigned int max_ms;
+	/* the window in ns since 1970, [start_ns, end_ns], instead of window */
+	bool window_ns;
+	uint64_t start_ns, end_ns;
+	/*
+	 * The answer's records, in time order, from these spans of streams
+	 * (each read with the module of DATADIR/MODULE); NULL: that stream's
+	 * own, all of it.
+	 */
+	const struct query_part *parts;
+	unsigned int nparts;
 };
 
 struct query_result {
@@ -74,6 +105,9 @@ struct query_result {
 	 */
 	bool gaps;
 	bool approximate;	/* intervals whose state overflowed */
+	bool replayed;		/* parts of it were replayed (query_opts.parts) */
+	/* those parts, "FROM:TO" in Unix seconds each, ", " between */
+	char replayed_spans[128];
 	/*
 	 * The window starts before the data retention left (meta.json's
 	 * "removed"): said, in JSON as "incomplete": {"removed"...}; exit 1.
