@@ -12,14 +12,24 @@
 #define PATTERN_TEXT	200	/* characters of a rule as given */
 #define PATTERN_TOTAL	PATTERN_RULES	/* the row of the interval's totals */
 
+/*
+ * A rule is compared 8 bytes at a time: a word of the payload XOR a word
+ * of bytes[], under the same word of mask[] (0xff for each of its bytes).
+ */
 struct pattern_rule {
-	__u32 len;		/* bytes in bytes[], 1 .. PATTERN_LEN */
 	__u8 bytes[PATTERN_LEN];
+	__u8 mask[PATTERN_LEN];
+	__u32 len;		/* bytes in bytes[], 1 .. PATTERN_LEN */
+	__u32 pad;
 };
 
 struct pattern_args {
 	__u32 nrules;
 	__u32 min_len;		/* the shortest rule's length */
+	__u32 nfirst;		/* distinct first bytes of the rules */
+	__u32 pad;
+	/* each distinct first byte, in every byte of a word */
+	__u64 first_word[PATTERN_RULES];
 	__u32 first[256];	/* bit R set: rule R starts with this byte */
 	struct pattern_rule rule[PATTERN_RULES];
 };

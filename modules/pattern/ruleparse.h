@@ -101,13 +101,15 @@ too_long:
 
 /*
  * Every rule=TEXT of ARGS ("rule=GET|20| rule=|0d0a| interval=1s": other
- * keys are not ours) into S, with the first-byte table the capture side
- * filters on. 0, or -1 and a one-line reason in WHY.
+ * keys are not ours) into S, with what the capture side filters on: the
+ * first-byte table, and each distinct first byte repeated over a word for
+ * its 8-bytes-at-a-time test. 0, or -1 and a one-line reason in WHY.
  */
 static inline int pattern_parse(const char *args, struct pattern_set *s,
 				char *why, size_t whylen)
 {
 	struct pattern_args *a = &s->args;
+	struct pattern_rule *r;
 	const char *p = args;
 	size_t tlen;
 
@@ -136,9 +138,14 @@ static inline int pattern_parse(const char *args, struct pattern_set *s,
 			       &a->rule[a->nrules], why, whylen))
 			return -1;
 		memcpy(s->text[a->nrules], p + 5, tlen - 5);
-		a->first[a->rule[a->nrules].bytes[0]] |= 1U << a->nrules;
-		if (a->rule[a->nrules].len < a->min_len)
-			a->min_len = a->rule[a->nrules].len;
+		r = &a->rule[a->nrules];
+		memset(r->mask, 0xff, r->len);
+		if (!a->first[r->bytes[0]])
+			a->first_word[a->nfirst++] = r->bytes[0] *
+						     0x0101010101010101ULL;
+		a->first[r->bytes[0]] |= 1U << a->nrules;
+		if (r->len < a->min_len)
+			a->min_len = r->len;
 		a->nrules++;
 		p += tlen;
 	}

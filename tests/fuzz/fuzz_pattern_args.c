@@ -40,6 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (b = 0; b < 256; b++)
 		if (s->args.first[b] >> s->args.nrules)
 			abort();
+	/* each distinct first byte once in the words the capture side tests */
+	for (b = 0; b < 256; b++) {
+		first = 0;
+		for (i = 0; i < s->args.nfirst; i++)
+			first += s->args.first_word[i] == b * 0x0101010101010101ULL;
+		if (first != !!s->args.first[b])
+			abort();
+	}
+	/* a rule's mask covers its bytes, and no more */
+	for (i = 0; i < s->args.nrules; i++)
+		for (b = 0; b < PATTERN_LEN; b++)
+			if (s->args.rule[i].mask[b] != (b < s->args.rule[i].len ? 0xff : 0))
+				abort();
 out:
 	free(args);
 	free(s);
