@@ -173,6 +173,8 @@ static void print_json(const struct opts *o, const struct trace_result *r,
 	json_add_u64(j, "truncated", ds->trunc);
 	json_add_u64(j, "epochs", r->epochs);
 	json_add_u64(j, "late", r->late);
+	if (!o->ifaces)
+		json_add_u64(j, "cpus", r->cpus);
 	json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
 	json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
 	json_object_object_add(j, "pps", json_object_new_double(pps));
