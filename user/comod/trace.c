@@ -326,6 +326,25 @@ int trace_open(struct trace **tp, const char *path)
 	return 0;
 }
 
+/*
+ * A module whose update() depends on the order one CPU sees the packets
+ * in (COMO_MOD_ONE_CPU) keeps the trace on one CPU: its results would
+ * depend on how the batches were spread.
+ */
+static unsigned int cpus_usable(const struct monitor *mon, unsigned int ncpus)
+{
+	unsigned int i;
+
+	for (i = 0; i < mon->n && ncpus > 1; i++) {
+		if (!(mon->mods[i]->mod->desc->flags & COMO_MOD_ONE_CPU))
+			continue;
+		pr_notice("module %s counts by what one CPU saw so far: the "
+			  "trace runs on one CPU", mon->mods[i]->mod->name);
+		ncpus = 1;
+	}
+	return ncpus;
+}
+
 /* The frames, and who runs them: this thread on one CPU, runners on more. */
 static int feeder_start(struct feeder *fd, unsigned int ncpus)
 {
@@ -370,6 +389,7 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 	int rc, err = 0;
 
 	memset(res, 0, sizeof(*res));
+	ncpus = cpus_usable(mon, ncpus);
 	res->cpus = ncpus > 1 ? ncpus : 1;
 	err = feeder_start(&fd, ncpus);
 	if (err) {
