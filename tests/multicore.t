@@ -79,8 +79,8 @@ check() {
 	fi
 
 	for m in $mods; do
-		case " $ONE_CPU " in *" $m "*) continue ;; esac
 		"$COMO" query -d "$TMP/one" -m "$m" -f csv > "$TMP/one.$m.csv" 2> /dev/null
+		case " $ONE_CPU " in *" $m "*) continue ;; esac
 		"$COMO" query -d "$TMP/two" -m "$m" -f csv > "$TMP/two.$m.csv" 2> /dev/null
 		if ! cmp -s "$TMP/one.$m.csv" "$TMP/two.$m.csv" ||
 		   [ ! -s "$TMP/one.$m.csv" ]; then
