@@ -504,10 +504,12 @@ int como_dispatch(struct xdp_md *ctx)
 	if (!cfg || !bc.vec || !bc.win)
 		return XDP_PASS;
 	bc.match = cfg->match_all;
+	bc.vec->batch = 0;
 
 	if ((void *)(bm + 1) <= data && bm->magic == COMO_BATCH_MAGIC) {
 		bc.linktype = bm->linktype;
 		bc.source = bm->source;
+		bc.vec->batch = bm->batch;
 		bc.end = bpf_xdp_get_buff_len(ctx);
 		bpf_loop(bm->count, parse_one, &bc, 0);
 	} else if (parse_live(&bc, cfg)) {

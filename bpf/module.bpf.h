@@ -116,6 +116,20 @@ struct como_probe {
 	int found;		/* -1: none (full), 0: a free row, 1: the key */
 };
 
+/*
+ * What a new row's 'used' says: 1 + the number of the trace batch that
+ * brought its key (1 live), so that comod, folding the CPUs' rows of an
+ * interval, gives them to export in the order their keys first came,
+ * whichever CPU ran which batch.
+ */
+static __always_inline __u32 como_row_mark(void)
+{
+	struct como_vec *v = como_vec_this_cpu();
+	__u32 m = v ? v->batch + 1 : 1;
+
+	return m ? m : 1;
+}
+
 #define COMO_TABLE_DECLARE(key_type, value_type, entries, direct)	\
 	_Static_assert((entries) > 0 && (entries) <= COMO_TABLE_MAX,	\
 		       "a table holds 1 to COMO_TABLE_MAX rows per CPU");	\
@@ -219,7 +233,7 @@ struct como_probe {
 		if (!list)						\
 			return NULL;					\
 		__builtin_memcpy(&r->key, key, sizeof(key_type));	\
-		r->hdr.used = 1;					\
+		r->hdr.used = como_row_mark();				\
 		list->hdr.touched = pr.b + 1;				\
 		first->hdr.count = n + 1;				\
 		return &r->value;					\

@@ -35,6 +35,8 @@ struct como_batch_meta {
 	__u16 linktype;		/* DLT_* of every record */
 	__u16 source;
 	__u16 pad;
+	__u32 batch;		/* the frame's number in the trace: tables
+				 * keep the order keys came in across CPUs */
 };
 
 struct como_batch_rec {

@@ -119,6 +119,12 @@ struct como_fold {
 
 /* struct como_module.flags */
 #define COMO_MOD_EVERY_INTERVAL	(1U << 0)	/* export() empty intervals too */
+/*
+ * update() decides by what this CPU's state saw so far (a sketch that
+ * promotes a key once its share is large enough): split over CPUs, the
+ * packets give other results, so a trace with it runs on one CPU.
+ */
+#define COMO_MOD_ONE_CPU	(1U << 1)
 
 struct como_mod;	/* a running instance, owned by the core */
 struct como_out;	/* an output stream in one format */

@@ -11,7 +11,9 @@
  * the key's hash; an array's key is its row): a row is 'used' once a key
  * is in it. Its rows are also a list of the rows used, in the order their
  * keys first came: row i's 'touched' is 1 + the i-th used row, and row
- * 0's 'count' says how many there are. comod reads an epoch by that list
+ * 0's 'count' says how many there are. A trace's batches may run on
+ * several CPUs: 'used' then says which batch brought the key, so that
+ * the order keys came in is known across regions. comod reads an epoch by that list
  * and empties it by clearing the rows on it, then the list itself.
  *
  * A hashed table has twice the rows it may use, so that probing stays
@@ -30,7 +32,8 @@
 #define COMO_PROBE_MAX		128
 
 struct como_row_hdr {
-	__u32 used;	/* a key is in this row */
+	__u32 used;	/* a key is in this row: 1 + the number of the
+			 * trace batch it came in (1 live), nonzero */
 	__u32 touched;	/* 1 + the row used i-th, i being this row's number */
 	__u32 lost;	/* row 0 of a region only: packets the table could
 			 * not take (full) */

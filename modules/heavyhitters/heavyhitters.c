@@ -177,6 +177,8 @@ COMO_MODULE(
 	.args = "k=N interval=DURATION",
 	.needs = COMO_CAP_LEN | COMO_CAP_L3,
 	.max_sampling = 1,
+	/* a source becomes a candidate by this CPU's running total */
+	.flags = COMO_MOD_ONE_CPU,
 	.bpf_elf = heavyhitters_bpf__elf_bytes,
 	.record_size = sizeof(struct hh_rec),
 	.schema = hh_schema,

@@ -23,7 +23,9 @@ static __always_inline __u32 header_end(const struct como_pkt *pkt)
 static __always_inline int trace_update(const struct como_pkt *pkt,
 					void *state)
 {
-	struct trace_key k = { .cpu = bpf_get_smp_processor_id() };
+	struct como_vec *vec = como_vec_this_cpu();
+	struct trace_key k = { .cpu = bpf_get_smp_processor_id(),
+			       .batch = vec ? vec->batch : 0 };
 	const __u8 *bytes;
 	struct trace_val *v;
 	__u32 len, n;

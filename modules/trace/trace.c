@@ -51,7 +51,10 @@ static int trace_init(struct como_mod *m, const char *args)
 	return como_set_bpf_args(m, &a, sizeof(a));
 }
 
-/* Timestamp order; equal times in the order a CPU saw them. */
+/*
+ * Timestamp order; equal times in the trace's order (a trace's batch, then
+ * the order its CPU saw them in; live, the CPU's order).
+ */
 static int by_time(const void *a, const void *b)
 {
 	const struct trace_key *x = *(const struct trace_key *const *)a;
@@ -61,6 +64,8 @@ static int by_time(const void *a, const void *b)
 
 	if (vx->ts != vy->ts)
 		return vx->ts < vy->ts ? -1 : 1;
+	if (x->batch != y->batch)
+		return x->batch < y->batch ? -1 : 1;
 	if (x->cpu != y->cpu)
 		return x->cpu < y->cpu ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;

@@ -20,10 +20,15 @@ struct trace_args {
 	__u32 pad;
 };
 
-/* a CPU's packets in the order they came: unique, so never folded */
+/*
+ * A CPU's packets in the order they came: unique, so never folded. A
+ * trace's batch runs on one CPU, so (batch, seq) is the trace's order.
+ */
 struct trace_key {
 	__u32 seq;
 	__u32 cpu;
+	__u32 batch;		/* the trace batch it came in; 0 live */
+	__u32 pad;
 };
 
 struct trace_val {

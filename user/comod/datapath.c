@@ -516,6 +516,22 @@ int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
 	return 0;
 }
 
+int datapath_cpu_packets(struct datapath *dp, __u64 *pkts)
+{
+	struct como_stats *v = calloc(dp->ncpus, sizeof(*v));
+	__u32 key = 0;
+	int i, err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->fd[DP_STATS], &key, v))
+		err = -errno;
+	for (i = 0; i < dp->ncpus && !err; i++)
+		pkts[i] = v[i].pkts;
+	free(v);
+	return err;
+}
+
 void datapath_unload(struct modrt *rt)
 {
 	int i;

@@ -41,6 +41,8 @@ int datapath_grace_period(const struct modrt *rt, __u32 half);
 int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
 		 __u32 size);
 int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
+/* The packets the dispatcher saw on each CPU (dp->ncpus of them). */
+int datapath_cpu_packets(struct datapath *dp, __u64 *pkts);
 void datapath_unload(struct modrt *rt);
 /* Empties a slot of the chain's program array. */
 void datapath_unslot(struct datapath *dp, __u32 slot);

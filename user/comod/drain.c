@@ -224,12 +224,23 @@ static __u32 region_used(const struct modrt *rt, char *rows, int c,
 	return k;
 }
 
+/*
+ * A row of one CPU's list, and where it stands in the order keys came:
+ * the batch that brought its key ('used'), then its place on the list of
+ * the CPU that ran that batch (a batch runs on one CPU).
+ */
+struct row_ref {
+	char *row;
+	__u32 batch;
+	__u32 pos;
+};
+
 static __thread const struct modrt *sort_rt;
 
-static int row_cmp(const void *a, const void *b)
+static int key_cmp(const char *ra, const char *rb)
 {
-	const char *ka = *(char *const *)a + como_row_key_off();
-	const char *kb = *(char *const *)b + como_row_key_off();
+	const char *ka = ra + como_row_key_off();
+	const char *kb = rb + como_row_key_off();
 	__u32 ia, ib;
 
 	if (sort_rt->table_direct) {
@@ -238,6 +249,34 @@ static int row_cmp(const void *a, const void *b)
 		return ia < ib ? -1 : ia > ib;
 	}
 	return memcmp(ka, kb, sort_rt->key_size);
+}
+
+static int came_cmp(const struct row_ref *a, const struct row_ref *b)
+{
+	if (a->batch != b->batch)
+		return a->batch < b->batch ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* By key, and a key's rows in the order they came. */
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct row_ref *x = a, *y = b;
+
+	return key_cmp(x->row, y->row) ?: came_cmp(x, y);
+}
+
+/* One key's rows (refs[first], n of them): its first row leads. */
+struct key_group {
+	struct row_ref *first;
+	__u32 n;
+};
+
+static int group_came_cmp(const void *a, const void *b)
+{
+	const struct key_group *x = a, *y = b;
+
+	return came_cmp(x->first, y->first);
 }
 
 static __u64 fold_one(__u8 op, __u64 a, __u64 b)
@@ -258,7 +297,7 @@ static __u64 fold_one(__u8 op, __u64 a, __u64 b)
 /*
  * Another CPU's value of the same key, into DST, field by field as the
  * module says (mod.c checked the list; datapath.c that it fits): a field
- * it does not list keeps the first CPU's.
+ * it does not list keeps the first row's (the CPU that saw the key first).
  */
 static void fold_fields(const struct como_fold *f, void *dst, const void *src)
 {
@@ -313,15 +352,66 @@ static void table_lists(struct datapath *dp, struct modrt *rt, char *rows,
 }
 
 /*
- * A table's closed half: the rows each CPU used, and nothing else. One
- * CPU's rows are the table as they are; several CPUs' are sorted by key
- * and each key's values added up. An array's rows come in key order.
+ * Several CPUs' rows: each key's values folded into its first row's,
+ * the keys in the order they first came (an array's in key order), as one
+ * CPU that ran every batch would have listed them.
+ */
+static int merge_regions(struct datapath *dp, struct modrt *rt, char *rows,
+			 const __u32 *count, __u32 total, __u32 *nrows)
+{
+	struct row_ref *refs = malloc(total * sizeof(*refs) + 1);
+	struct key_group *groups = malloc(total * sizeof(*groups) + 1);
+	__u32 *used = rt->raw, i, j, ng = 0, k = 0;
+	char *region;
+	int c;
+
+	if (!refs || !groups) {
+		free(refs);
+		free(groups);
+		return -ENOMEM;
+	}
+	for (c = 0; c < dp->ncpus; c++) {
+		region = rows + (size_t)c * rt->region_rows * rt->row_size;
+		for (i = 0; i < count[c]; i++, k++) {
+			refs[k].row = (char *)row_at(rt, region, used[k]);
+			refs[k].batch = ((struct como_row_hdr *)refs[k].row)->used;
+			refs[k].pos = i;
+		}
+	}
+	sort_rt = rt;
+	qsort(refs, total, sizeof(*refs), ref_cmp);
+	for (i = 0; i < total; i++) {
+		if (i && !key_cmp(refs[i - 1].row, refs[i].row)) {
+			groups[ng - 1].n++;
+			continue;
+		}
+		groups[ng].first = &refs[i];
+		groups[ng++].n = 1;
+	}
+	if (!rt->table_direct)
+		qsort(groups, ng, sizeof(*groups), group_came_cmp);
+	for (i = 0; i < ng; i++) {
+		row_take(rt, groups[i].first->row, i, false);
+		for (j = 1; j < groups[i].n; j++)
+			row_take(rt, groups[i].first[j].row, i, true);
+	}
+	free(refs);
+	free(groups);
+	*nrows = ng;
+	return 0;
+}
+
+/*
+ * A table's closed half: the rows each CPU used, and nothing else, in
+ * the order their keys first came (an array's in key order), whichever
+ * CPUs ran the batches. One CPU's rows are the table as they are;
+ * several CPUs' are merged (merge_regions).
  */
 static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
 		      __u32 *nrows, __u32 *lost)
 {
-	char *rows = table_rows(rt, half), *region, **all;
-	__u32 *count, *used, i, total, out = 0, k = 0;
+	char *rows = table_rows(rt, half), *region;
+	__u32 *count, *used, i, total;
 	int c, only, err;
 
 	if (!rows)
@@ -349,28 +439,9 @@ static int read_table(struct datapath *dp, struct modrt *rt, __u32 half,
 		free(count);
 		return 0;
 	}
-	all = total ? malloc(total * sizeof(*all)) : NULL;
-	if (total && !all) {
-		free(count);
-		return -ENOMEM;
-	}
-	for (c = 0; c < dp->ncpus; c++) {
-		region = rows + (size_t)c * rt->region_rows * rt->row_size;
-		for (i = 0; i < count[c]; i++, k++)
-			all[k] = (char *)row_at(rt, region, used[k]);
-	}
-	sort_rt = rt;
-	qsort(all, total, sizeof(*all), row_cmp);
-	for (i = 0; i < total; i++) {
-		if (i && !row_cmp(&all[i - 1], &all[i]))
-			row_take(rt, all[i], out - 1, true);
-		else
-			row_take(rt, all[i], out++, false);
-	}
-	free(all);
+	err = merge_regions(dp, rt, rows, count, total, nrows);
 	free(count);
-	*nrows = out;
-	return 0;
+	return err;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "batchrun.h"
 #include "ctl.h"
 #include "datapath.h"
 #include "dirfd.h"
@@ -47,7 +48,7 @@ static void usage(FILE *f)
 "             [--append | --replace] [--budget SIZE]\n"
 "             [--send-to MODULE=HOST:PORT]...\n"
 "             [--http ADDR:PORT [--http-token-file FILE]]\n"
-"             [--bpf-stats] [-j] [-q] [-v]\n"
+"             [--cpus N] [--bpf-stats] [-j] [-q] [-v]\n"
 "       comod -d DIR --http ADDR:PORT [--http-token-file FILE]   (serve DIR alone)\n"
 "\n"
 "Process a pcap or pcapng trace, or the traffic of interfaces until SIGINT or\n"
@@ -91,6 +92,9 @@ static void usage(FILE *f)
 "                       TCP to HOST:PORT (or send-to in its config block, or\n"
 "                       send-to=HOST:PORT among -m's arguments; send-queue=N,\n"
 "                       send-drain=DURATION: see como.conf(5)); repeatable\n"
+"      --cpus N         with -r: run the trace's batches on N CPUs, the first\n"
+"                       N the affinity mask allows (default: all of them);\n"
+"                       the results are the same on any number\n"
 "      --bpf-stats      measure the in-kernel cost per packet (in the -j summary)\n"
 "  -j, --json           print the run's summary as JSON on stdout\n"
 "  -q, --quiet          no summary, progress or notices on stderr\n"
@@ -154,6 +158,11 @@ static int sources_chosen(struct opts *o, const struct como_config *cfg)
 		       "alone (no -r, no -i), not a trace run");
 		return EXIT_USAGE;
 	}
+	if (o->cpus && !o->trace) {
+		pr_err("--cpus is for a trace run (-r): a live capture runs "
+		       "where the interfaces' packets arrive");
+		return EXIT_USAGE;
+	}
 	if (o->http_token && !o->http) {
 		pr_err("--http-token-file without --http");
 		return EXIT_USAGE;
@@ -186,6 +195,30 @@ static int http_bounds(struct opts *o, const char *bytes, const char *time)
 	return 0;
 }
 
+/* --cpus N: 1 to the CPUs the affinity mask allows */
+static int cpus_asked(struct opts *o, const char *arg)
+{
+	unsigned int allowed = batchrun_cpus_allowed();
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || !n) {
+		fprintf(stderr, "comod: --cpus: a number of CPUs, 1 or more, "
+			"not '%s'\n", arg);
+		return EXIT_USAGE;
+	}
+	if (n > allowed) {
+		fprintf(stderr, "comod: --cpus %lu: this process may run on %u "
+			"CPU%s (see taskset)\n", n, allowed,
+			allowed == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	o->cpus = n;
+	return 0;
+}
+
 /*
  * 0, or EXIT_USAGE after saying why, or a negative errno (said too).
  * --help prints the usage and returns -ECANCELED: exit 0.
@@ -203,6 +236,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{ "filter", required_argument, NULL, 'F' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "bpf-stats", no_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ "append", no_argument, NULL, 'A' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "budget", required_argument, NULL, 'b' },
@@ -218,6 +252,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 		{}
 	};
 	const char *max_bytes = NULL, *max_time = NULL, *budget = NULL;
+	const char *cpus = NULL;
 	struct specs sp = {
 		.spec = calloc(argc, sizeof(char *)),
 		.filter = calloc(argc, sizeof(char *)),
@@ -246,6 +281,7 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			break;
 		case 'd': o->datadir = optarg; break;
 		case 'S': o->bpf_stats = true; break;
+		case 'C': cpus = optarg; break;
 		case 'A':
 		case 'R':
 			if (reuse != STREAM_REFUSE) {
@@ -276,6 +312,8 @@ static int parse_args(int argc, char **argv, struct opts *o,
 			budget);
 		err = EXIT_USAGE;
 	}
+	if (!err && cpus)
+		err = cpus_asked(o, cpus);
 	if (!err && optind < argc) {
 		fprintf(stderr, "comod: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -379,8 +417,9 @@ static int run_source(struct monitor *mon, const struct opts *o,
 
 	*kept = false;
 	if (trace) {
-		err = trace_run(trace, mon, !o->quiet && isatty(STDERR_FILENO),
-				&stop, res);
+		err = trace_run(trace, mon,
+				o->cpus ?: batchrun_cpus_allowed(),
+				!o->quiet && isatty(STDERR_FILENO), &stop, res);
 		for (i = 0; i < mon->n; i++)
 			stream_covered(mon->mods[i], res->first_ns, res->last_ns);
 		return err;

@@ -158,7 +158,22 @@ static int modules_stopped(struct monitor *mon)
 	return err;
 }
 
-static void print_json(const struct opts *o, const struct trace_result *r,
+/* Where a trace's packets ran: the dispatcher's count on each CPU. */
+static struct json_object *cpu_packets(struct datapath *dp)
+{
+	__u64 *pkts = calloc(dp->ncpus, sizeof(*pkts));
+	struct json_object *a = json_object_new_array();
+	int i;
+
+	if (pkts && !datapath_cpu_packets(dp, pkts))
+		for (i = 0; i < dp->ncpus; i++)
+			json_object_array_add(a, json_object_new_uint64(pkts[i]));
+	free(pkts);
+	return a;
+}
+
+static void print_json(const struct opts *o, struct datapath *dp,
+		       const struct trace_result *r,
 		       const struct como_stats *ds, struct json_object *mods,
 		       double wall, double cpu, const struct bpf_prog_info *info,
 		       bool whole)
@@ -175,6 +190,10 @@ static void print_json(const struct opts *o, const struct trace_result *r,
 	json_add_u64(j, "truncated", ds->trunc);
 	json_add_u64(j, "epochs", r->epochs);
 	json_add_u64(j, "late", r->late);
+	if (!o->ifaces) {
+		json_add_u64(j, "cpus", r->cpus);
+		json_object_object_add(j, "cpu_packets", cpu_packets(dp));
+	}
 	json_object_object_add(j, "elapsed_s", json_object_new_double(wall));
 	json_object_object_add(j, "cpu_s", json_object_new_double(cpu));
 	json_object_object_add(j, "pps", json_object_new_double(pps));
@@ -226,7 +245,7 @@ int summary_print(struct summary *s, struct monitor *mon,
 			wall > 0 ? r->packets / wall / 1e6 : 0.0,
 			r->stopped[0] ? "; " : "", r->stopped);
 	if (o->json)
-		print_json(o, r, &ds, mods, wall, s->cpu, &info,
+		print_json(o, mon->dp, r, &ds, mods, wall, s->cpu, &info,
 			   streams_whole(mon));
 	json_object_put(mods);
 	err = modules_stopped(mon);

@@ -22,6 +22,7 @@ struct opts {
 	uint64_t budget;	/* --budget: the data directory's; 0: the config's */
 	uint64_t http_max_bytes;	/* --http-max-bytes; 0: the default */
 	uint64_t http_max_ns;		/* --http-max-time; 0: the default */
+	unsigned int cpus;		/* --cpus: a trace's; 0: all allowed */
 	bool serve_only;		/* --http and no source: the data alone */
 	bool bpf_stats;
 	bool keep;

@@ -11,7 +11,15 @@
  * the epoch its timestamp names (or, in a trace that is not in time
  * order, in the epoch open when it arrives: epochs are never reopened).
  *
- * Part of comod: called by main.c; calls the clock and the data path.
+ * With several CPUs the frames run on batchrun.c's runners, one a CPU,
+ * while this thread reads and packs the next ones; at an epoch's end it
+ * waits until every frame before it has run, then tells the clock, so an
+ * epoch's drain sees all its packets and the crossings stay as they are
+ * with one CPU. Each frame carries its number in the trace, which orders
+ * the CPUs' rows when they are folded (drain.c).
+ *
+ * Part of comod: called by main.c; calls the clock, the batch runners and
+ * the data path.
  */
 #include <errno.h>
 #include <sched.h>
@@ -22,17 +30,23 @@
 #include <unistd.h>
 #include <pcap/pcap.h>
 #include <como/batch.h>
+#include "batchrun.h"
 #include "clock.h"
 #include "datapath.h"
 #include "log.h"
 #include "trace.h"
 
 #define META_SIZE	sizeof(struct como_batch_meta)
+#define FRAME_SIZE	(META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL)
+/* frame numbers: 0 is a live packet's, and a row's mark is 1 + this */
+#define BATCH_NUM_MAX	0xfffffffeU
 
 struct feeder {
 	struct datapath *dp;
 	struct monitor *mon;
+	struct batchrun *br;	/* the runners, or NULL: this thread runs */
 	__u8 *frame;		/* meta + records + tail */
+	__u16 linktype;
 	__u32 used;		/* record bytes */
 	__u32 count;
 	uint64_t next_flip;	/* earliest end of an open epoch, or of the
@@ -56,23 +70,65 @@ static int supported_linktype(int dlt)
 	       dlt == DLT_IPV4 || dlt == DLT_IPV6;
 }
 
+/* The frame's metadata and its zero tail: it is ready to run. */
+static __u32 frame_seal(struct feeder *fd)
+{
+	*(struct como_batch_meta *)fd->frame = (struct como_batch_meta){
+		.magic = COMO_BATCH_MAGIC, .count = fd->count,
+		.linktype = fd->linktype,
+		.batch = fd->runs < BATCH_NUM_MAX ? fd->runs + 1 : BATCH_NUM_MAX,
+	};
+	memset(fd->frame + META_SIZE + fd->used, 0, COMO_BATCH_TAIL);
+	return META_SIZE + fd->used + COMO_BATCH_TAIL;
+}
+
+static void frame_done(struct feeder *fd)
+{
+	fd->runs++;
+	fd->used = 0;
+	fd->count = 0;
+}
+
+/* A full frame: to a runner, which may run it while the next is packed. */
 static int feed_run(struct feeder *fd)
 {
-	struct como_batch_meta *bm = (void *)fd->frame;
+	__u32 len;
 	int err;
 
 	if (!fd->count)
 		return 0;
-	bm->count = fd->count;
-	memset(fd->frame + META_SIZE + fd->used, 0, COMO_BATCH_TAIL);
-	err = datapath_run(fd->dp, fd->frame, META_SIZE,
-			   META_SIZE + fd->used + COMO_BATCH_TAIL);
+	len = frame_seal(fd);
+	if (fd->br) {
+		err = batchrun_submit(fd->br, fd->frame, META_SIZE, len);
+		fd->frame = batchrun_frame(fd->br);
+	} else {
+		err = datapath_run(fd->dp, fd->frame, META_SIZE, len);
+	}
 	if (err)
 		return err;
-	fd->runs++;
-	fd->used = 0;
-	fd->count = 0;
+	frame_done(fd);
 	return 0;
+}
+
+/*
+ * Every packet read so far has run, this frame's here (the runners are
+ * idle: no other run writes this CPU's vector): the clock may act.
+ */
+static int feed_sync(struct feeder *fd)
+{
+	__u32 len;
+	int err;
+
+	if (!fd->br)
+		return feed_run(fd);
+	err = batchrun_wait(fd->br);
+	if (err || !fd->count)
+		return err;
+	len = frame_seal(fd);
+	err = datapath_run(fd->dp, fd->frame, META_SIZE, len);
+	if (!err)
+		frame_done(fd);
+	return err;
 }
 
 /*
@@ -128,7 +184,7 @@ static int flip_due(struct feeder *fd, uint64_t ts, uint64_t *epochs)
 {
 	int err;
 
-	err = feed_run(fd);
+	err = feed_sync(fd);
 	if (!err)
 		err = crossings_close(fd, epochs);
 	if (!err)
@@ -166,9 +222,11 @@ static int boundary(struct feeder *fd, uint64_t ts, uint64_t *epochs)
 }
 
 /*
- * A trace runs on one CPU, the one comod starts it on: a table holds as
+ * A trace on one CPU runs on the one comod starts it on: a table holds as
  * many keys as it says, whatever the scheduler does (each CPU has rows
- * of its own), so a run's results do not depend on where it ran.
+ * of its own). On N CPUs each has its rows: a table that overflows on one
+ * may hold up to N times its keys, and what it drops depends on which
+ * CPU ran what (the run says it is approximate either way).
  */
 static void pin_to_cpu(void)
 {
@@ -268,10 +326,60 @@ int trace_open(struct trace **tp, const char *path)
 	return 0;
 }
 
-int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
-	      volatile sig_atomic_t *stop, struct trace_result *res)
+/*
+ * A module whose update() depends on the order one CPU sees the packets
+ * in (COMO_MOD_ONE_CPU) keeps the trace on one CPU: its results would
+ * depend on how the batches were spread.
+ */
+static unsigned int cpus_usable(const struct monitor *mon, unsigned int ncpus)
 {
-	struct feeder fd = { .dp = mon->dp, .mon = mon, .next_flip = 0 };
+	unsigned int i;
+
+	for (i = 0; i < mon->n && ncpus > 1; i++) {
+		if (!(mon->mods[i]->mod->desc->flags & COMO_MOD_ONE_CPU))
+			continue;
+		pr_notice("module %s counts by what one CPU saw so far: the "
+			  "trace runs on one CPU", mon->mods[i]->mod->name);
+		ncpus = 1;
+	}
+	return ncpus;
+}
+
+/* The frames, and who runs them: this thread on one CPU, runners on more. */
+static int feeder_start(struct feeder *fd, unsigned int ncpus)
+{
+	if (ncpus > 1) {
+		fd->br = batchrun_start(fd->dp, ncpus, FRAME_SIZE);
+		if (!fd->br)
+			return -ENOMEM;
+		fd->frame = batchrun_frame(fd->br);
+		return 0;
+	}
+	pin_to_cpu();
+	fd->frame = aligned_alloc(64, FRAME_SIZE);
+	return fd->frame ? 0 : -ENOMEM;
+}
+
+/* Waits for what still runs; ERR, or the first error of a run. */
+static int feeder_stop(struct feeder *fd, int err)
+{
+	int rerr;
+
+	if (!fd->br) {
+		free(fd->frame);
+		return err;
+	}
+	rerr = batchrun_stop(fd->br);
+	fd->br = NULL;
+	return err ?: rerr;
+}
+
+int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
+	      bool show_progress, volatile sig_atomic_t *stop,
+	      struct trace_result *res)
+{
+	struct feeder fd = { .dp = mon->dp, .mon = mon, .next_flip = 0,
+			     .linktype = t->dlt };
 	const char *path = t->path;
 	struct pcap_pkthdr *h;
 	struct timespec t0;
@@ -281,15 +389,13 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	int rc, err = 0;
 
 	memset(res, 0, sizeof(*res));
-	pin_to_cpu();
-	fd.frame = aligned_alloc(64, META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL);
-	if (!fd.frame) {
+	ncpus = cpus_usable(mon, ncpus);
+	res->cpus = ncpus > 1 ? ncpus : 1;
+	err = feeder_start(&fd, ncpus);
+	if (err) {
 		trace_free(t);
-		return -ENOMEM;
+		return err;
 	}
-	*(struct como_batch_meta *)fd.frame = (struct como_batch_meta){
-		.magic = COMO_BATCH_MAGIC, .linktype = t->dlt,
-	};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
@@ -353,7 +459,8 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	}
 	/* what was read is kept: run it and close the last epochs */
 	if (!err)
-		err = feed_run(&fd);
+		err = feed_sync(&fd);
+	err = feeder_stop(&fd, err);
 	if (!err)
 		err = crossings_close(&fd, &res->epochs);
 	for (i = 0; i < mon->n && !err; i++) {
@@ -362,7 +469,6 @@ int trace_run(struct trace *t, struct monitor *mon, bool show_progress,
 	}
 	if (show_progress && res->packets >= 0x100000)
 		fputc('\n', stderr);
-	free(fd.frame);
 	trace_free(t);
 	return err;
 }

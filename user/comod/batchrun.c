@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * A trace's batch runners: one thread pinned to each CPU a trace run may
+ * use, each running the frames the reader hands over (BPF_PROG_RUN of the
+ * dispatcher) on its CPU, so that the kernel's share of a trace, most of
+ * it, is spread over the CPUs while the reader packs the next frames.
+ *
+ * Results do not depend on which CPU runs which frame: a module's state is
+ * per CPU (each CPU its own rows, como_vec and como_win), and the drain
+ * folds the CPUs' rows in the order the frames' numbers say. A runner runs
+ * its frames in the order they were handed over, and two runners never
+ * share a CPU, so no two runs write one CPU's vector at once.
+ *
+ * Part of comod: called by trace.c; calls the data path.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "batchrun.h"
+#include "datapath.h"
+#include "log.h"
+
+/* frames a runner may have queued, besides the one it runs */
+#define FRAMES_EACH	2
+
+struct job {
+	__u8 *frame;
+	__u32 meta_size, len;
+};
+
+struct batchrun {
+	struct datapath *dp;
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* a job queued, or the end */
+	pthread_cond_t done;	/* a job ran: a frame is free */
+	unsigned int nthreads;
+	pthread_t *threads;
+	__u8 **frames;		/* every frame, to free them */
+	unsigned int nframes;
+	__u8 **idle;		/* the frames free to fill */
+	unsigned int nidle;
+	struct job *queue;	/* a ring of nframes */
+	unsigned int qhead, qlen;
+	unsigned int busy;	/* jobs handed over that have not run yet */
+	int err;		/* the first run that failed */
+	bool stop;
+};
+
+unsigned int batchrun_cpus_allowed(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set) ?: 1;
+}
+
+static void *runner(void *arg)
+{
+	struct batchrun *br = arg;
+	struct job j;
+	int err;
+
+	pthread_mutex_lock(&br->lock);
+	for (;;) {
+		while (!br->qlen && !br->stop)
+			pthread_cond_wait(&br->work, &br->lock);
+		if (!br->qlen)
+			break;
+		j = br->queue[br->qhead];
+		br->qhead = (br->qhead + 1) % br->nframes;
+		br->qlen--;
+		pthread_mutex_unlock(&br->lock);
+
+		err = datapath_run(br->dp, j.frame, j.meta_size, j.len);
+
+		pthread_mutex_lock(&br->lock);
+		if (err && !br->err)
+			br->err = err;
+		br->idle[br->nidle++] = j.frame;
+		br->busy--;
+		pthread_cond_broadcast(&br->done);
+	}
+	pthread_mutex_unlock(&br->lock);
+	return NULL;
+}
+
+static void batchrun_free(struct batchrun *br)
+{
+	unsigned int i;
+
+	for (i = 0; i < br->nframes; i++)
+		free(br->frames[i]);
+	free(br->frames);
+	free(br->idle);
+	free(br->queue);
+	free(br->threads);
+	pthread_cond_destroy(&br->work);
+	pthread_cond_destroy(&br->done);
+	pthread_mutex_destroy(&br->lock);
+	free(br);
+}
+
+/* A runner that starts on CPU and stays there. */
+static int runner_start(struct batchrun *br, unsigned int n, int cpu)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int err;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	err = pthread_attr_init(&attr);
+	if (err)
+		return -err;
+	err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (!err)
+		err = pthread_create(&br->threads[n], &attr, runner, br);
+	pthread_attr_destroy(&attr);
+	if (err)
+		pr_err("trace: cannot start a batch runner on CPU %d: %s", cpu,
+		       strerror(err));
+	return -err;
+}
+
+struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus,
+				__u32 size)
+{
+	struct batchrun *br = calloc(1, sizeof(*br));
+	unsigned int i, n = 0;
+	cpu_set_t set;
+	int cpu;
+
+	if (!br)
+		return NULL;
+	br->dp = dp;
+	pthread_mutex_init(&br->lock, NULL);
+	pthread_cond_init(&br->work, NULL);
+	pthread_cond_init(&br->done, NULL);
+	/* one frame is filled while each runner has FRAMES_EACH */
+	br->nframes = ncpus * FRAMES_EACH + 1;
+	br->frames = calloc(br->nframes, sizeof(*br->frames));
+	br->idle = calloc(br->nframes, sizeof(*br->idle));
+	br->queue = calloc(br->nframes, sizeof(*br->queue));
+	br->threads = calloc(ncpus, sizeof(*br->threads));
+	if (!br->frames || !br->idle || !br->queue || !br->threads)
+		goto err_free;
+	for (i = 0; i < br->nframes; i++) {
+		br->frames[i] = aligned_alloc(64, size);
+		if (!br->frames[i])
+			goto err_free;
+		br->idle[br->nidle++] = br->frames[i];
+	}
+	if (sched_getaffinity(0, sizeof(set), &set))
+		goto err_free;
+	for (cpu = 0; cpu < CPU_SETSIZE && n < ncpus; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		if (runner_start(br, n, cpu))
+			goto err_stop;
+		br->nthreads = ++n;
+	}
+	return br;
+
+err_stop:
+	batchrun_stop(br);
+	return NULL;
+err_free:
+	pr_err("trace: cannot set up the batch runners: %s", strerror(ENOMEM));
+	batchrun_free(br);
+	return NULL;
+}
+
+__u8 *batchrun_frame(struct batchrun *br)
+{
+	__u8 *f;
+
+	pthread_mutex_lock(&br->lock);
+	while (!br->nidle)
+		pthread_cond_wait(&br->done, &br->lock);
+	f = br->idle[--br->nidle];
+	pthread_mutex_unlock(&br->lock);
+	return f;
+}
+
+int batchrun_submit(struct batchrun *br, __u8 *frame, __u32 meta_size,
+		    __u32 len)
+{
+	int err;
+
+	pthread_mutex_lock(&br->lock);
+	err = br->err;
+	if (err) {
+		br->idle[br->nidle++] = frame;
+	} else {
+		br->queue[(br->qhead + br->qlen) % br->nframes] = (struct job){
+			.frame = frame, .meta_size = meta_size, .len = len,
+		};
+		br->qlen++;
+		br->busy++;
+		pthread_cond_signal(&br->work);
+	}
+	pthread_mutex_unlock(&br->lock);
+	return err;
+}
+
+int batchrun_wait(struct batchrun *br)
+{
+	int err;
+
+	pthread_mutex_lock(&br->lock);
+	while (br->busy)
+		pthread_cond_wait(&br->done, &br->lock);
+	err = br->err;
+	pthread_mutex_unlock(&br->lock);
+	return err;
+}
+
+int batchrun_stop(struct batchrun *br)
+{
+	unsigned int i;
+	int err;
+
+	if (!br)
+		return 0;
+	err = batchrun_wait(br);
+	pthread_mutex_lock(&br->lock);
+	br->stop = true;
+	pthread_cond_broadcast(&br->work);
+	pthread_mutex_unlock(&br->lock);
+	for (i = 0; i < br->nthreads; i++)
+		pthread_join(br->threads[i], NULL);
+	batchrun_free(br);
+	return err;
+}
