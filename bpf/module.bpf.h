@@ -87,6 +87,9 @@ const volatile __u32 como_slot SEC(".rodata.como") = 0;
  * so adding to it needs no atomic operation (comod adds up the CPUs'
  * values, __u64 word by word). NULL when the table is full (or a chain
  * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
+ * como_get_max(state, &key, max) is the same, but takes no new key once
+ * this CPU's region holds MAX: the rest of the table stays for keys
+ * asked for with a larger MAX (a sketch beside an exact table).
  *
  * The definition carries the module's own key and value sizes, the keys
  * per CPU and (map_extra 1) whether keys are row numbers; comod makes the
@@ -147,7 +150,7 @@ struct como_probe {
 	}								\
 									\
 	static __always_inline value_type *				\
-	como_get(void *state, const key_type *key)			\
+	como_get_max(void *state, const key_type *key, __u32 max)	\
 	{								\
 		const __u32 rows = como_table_rows(entries, direct);	\
 		struct como_probe pr = { .state = state, .key = key,	\
@@ -185,7 +188,7 @@ struct como_probe {
 		if (!first)						\
 			return NULL;					\
 		n = first->hdr.count;					\
-		if (n >= (entries)) {					\
+		if (n >= max || n >= (entries)) {			\
 			first->hdr.lost++;				\
 			return NULL;					\
 		}							\
@@ -204,6 +207,12 @@ struct como_probe {
 		if (first)						\
 			first->hdr.lost++;				\
 		return NULL;						\
+	}								\
+									\
+	static __always_inline value_type *				\
+	como_get(void *state, const key_type *key)			\
+	{								\
+		return como_get_max(state, key, entries);		\
 	}
 
 /*
