@@ -100,6 +100,9 @@ const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
  * module could not count in a structure of its own (a slot in a full
  * array), as the table counts those it refuses: the interval is marked
  * approximate.
+ * como_get_max(state, &key, max) is the same, but takes no new key once
+ * this CPU's region holds MAX: the rest of the table stays for keys
+ * asked for with a larger MAX (a sketch beside an exact table).
  *
  * The definition carries the module's own key and value sizes, the keys
  * per CPU and (map_extra 1) whether keys are row numbers; comod makes the
@@ -186,7 +189,7 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	static __always_inline value_type *				\
-	como_get(void *state, const key_type *key)			\
+	como_get_max(void *state, const key_type *key, __u32 max)	\
 	{								\
 		const __u32 rows = como_table_rows(entries, direct);	\
 		struct como_probe pr = { .state = state, .key = key,	\
@@ -224,7 +227,7 @@ static __always_inline __u32 como_row_mark(void)
 		if (!first)						\
 			return NULL;					\
 		n = first->hdr.count;					\
-		if (n >= (entries)) {					\
+		if (n >= max || n >= (entries)) {			\
 			first->hdr.lost++;				\
 			return NULL;					\
 		}							\
@@ -240,6 +243,12 @@ static __always_inline __u32 como_row_mark(void)
 	full:								\
 		como_lost(state, 1);					\
 		return NULL;						\
+	}								\
+									\
+	static __always_inline value_type *				\
+	como_get(void *state, const key_type *key)			\
+	{								\
+		return como_get_max(state, key, entries);		\
 	}
 
 /*

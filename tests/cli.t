@@ -50,7 +50,9 @@ done
 # json values equal csv values
 "$COMO" query -d "$TMP/d" -m topdest -f json | perl -MJSON::PP -e '
 	for my $r (@{decode_json(join "", <STDIN>)}) {
-		printf "%.3f,%d,%s,%d,%d\n", $r->{ts}, $r->{rank}, $r->{addr}, $r->{pkts}, $r->{bytes};
+		printf "%.3f,%d,%s,%d,%d,%d,%d,%d,%d\n", $r->{ts}, $r->{rank}, $r->{addr},
+			$r->{pkts}, $r->{bytes}, $r->{exact}, $r->{pkts_err}, $r->{bytes_err},
+			$r->{threshold};
 	}' > "$TMP/j.csv"
 "$COMO" query -d "$TMP/d" -m topdest -f csv | tail -n +2 |
 	awk -F, -v OFS=, '{ $1 = sprintf("%.3f", $1); print }' > "$TMP/c.csv"

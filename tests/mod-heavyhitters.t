@@ -11,16 +11,18 @@ need_root
 HH_ORACLE=$BIN/hh-oracle
 SLOTS=$(awk '$2 == "HH_SLOTS_BITS" { print 2 ^ $3 }' "$TOP/modules/heavyhitters/heavyhitters.h")
 
-# check_hh TRACE INTERVAL K: como's records against the oracle's counts
+# check_hh TRACE INTERVAL K [ARGS]: como's records against the oracle's
+# counts (per destination with key=dst)
 check_hh() {
-	local f=$1 ivl=$2 k=$3 name="$(basename "$1") k=$3 interval=$2"
+	local f=$1 ivl=$2 k=$3 a=${4:+,$4} name="$(basename "$1") k=$3${4:+ $4} interval=$2"
 
-	if ! mod_run "$f" "$TMP/data" heavyhitters "k=$k,interval=$ivl"; then
+	if ! mod_run "$f" "$TMP/data" heavyhitters "k=$k$a,interval=$ivl"; then
 		ok 1 "$name: como run"; sed 's/^/# /' "$TMP/err"
 		return
 	fi
 	"$COMO" query -d "$TMP/data" -m heavyhitters -f csv > "$TMP/como.csv" 2> /dev/null
-	"$HH_ORACLE" -i "$(ivl_ns "$ivl")" "$f" > "$TMP/oracle.csv"
+	# shellcheck disable=SC2046
+	"$HH_ORACLE" $(case $a in *key=dst*) echo -d ;; esac) -i "$(ivl_ns "$ivl")" "$f" > "$TMP/oracle.csv"
 	perl "$TOP/tests/hh-check.pl" "$k" "$TMP/como.csv" "$TMP/oracle.csv" > "$TMP/check"
 	ok $? "$name: $(head -n 1 "$TMP/check")"
 	tail -n +2 "$TMP/check"
@@ -80,7 +82,32 @@ ok $? "bursts.pcap, past its slots: $(head -n 1 "$TMP/check")"
 tail -n +2 "$TMP/check"
 
 # bad arguments are refused with one line naming the module, nothing stored
-for a in k=0 k=4096 k=ten key=dst; do
+# destinations, the same bounds against the oracle's per-destination counts
+for seed in 1 7; do
+	check_hh "$TMP/gen$seed.pcap" 1s 2048 key=dst
+	check_hh "$TMP/gen$seed.pcap" 250ms 10 key=dst
+done
+for f in $(mixed_traces); do
+	check_hh "$f" 1s 2048 key=dst
+done
+
+# A smaller sketch states larger errors, which still hold: the greatest
+# and the summed bytes_err of the top 10 by bytes, at each size
+errs() {
+	awk -F, 'NR > 1 && $2 == 1 { s += $7; if ($7 > m) m = $7 } END { print m + 0, s + 0 }' "$TMP/como.csv"
+}
+check_hh "$TMP/gen1.pcap" 1s 10
+read -r max0 sum0 <<< "$(errs)"
+prev="$max0 $sum0"
+for a in width=1024 "width=256,depth=2" "width=64,depth=1"; do
+	check_hh "$TMP/gen1.pcap" 1s 10 "$a"
+	read -r max sum <<< "$(errs)"
+	ok $([ "$sum" -gt "${prev#* }" ] && [ "$max" -ge "${prev% *}" ]; echo $?) \
+		"gen1.pcap $a: larger stated errors (greatest $max, sum $sum) than the size before ($prev)"
+	prev="$max $sum"
+done
+
+for a in k=0 k=4096 k=ten key=both width=100 width=8 width=8192 depth=0 depth=5; do
 	mod_run "$TMP/gen1.pcap" "$TMP/bad" heavyhitters "$a"
 	ok $([ $? -ne 0 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] &&
 		grep -q heavyhitters "$TMP/err" && [ ! -e "$TMP/overflowed" ]; echo $?) \

@@ -5,6 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
+# topdest's records past the oracle's columns, only while they say exact
+# (no error, no threshold): one that does not is left out, and differs
+exact_only() {
+	awk -F, -v OFS=, 'NR == 1 || $6 "," $7 "," $8 "," $9 == "1,0,0,0" {
+		print $1, $2, $3, $4, $5 }'
+}
+
 check_trace() {	# FILE INTERVAL_S K
 	local f=$1 ivl=$2 k=$3 d="$TMP/data" name m
 	name="$(basename "$f") interval=${ivl}s"
@@ -17,6 +24,8 @@ check_trace() {	# FILE INTERVAL_S K
 	fi
 	for m in counter protocol topdest; do
 		"$COMO" query -d "$d" -m $m -f csv > "$TMP/como.csv"
+		[ $m = topdest ] && exact_only < "$TMP/como.csv" > "$TMP/c5.csv" &&
+			mv "$TMP/c5.csv" "$TMP/como.csv"
 		"$ORACLE" -m $m -i "$ivl" -k "$k" "$f" > "$TMP/oracle.csv"
 		same "$TMP/como.csv" "$TMP/oracle.csv"
 		ok $? "$name: $m equals the libpcap oracle ($(($(wc -l < "$TMP/oracle.csv") - 1)) rows)"
@@ -51,7 +60,7 @@ for f in "$TRACES"/bad/*; do
 		"$ORACLE" -m $m "$f" > "$TMP/o.csv"
 		same "$TMP/c.csv" "$TMP/o.csv" || bad=1
 	done
-	"$COMO" query -d "$TMP/bad" -m topdest -f csv > "$TMP/c.csv"
+	"$COMO" query -d "$TMP/bad" -m topdest -f csv | exact_only > "$TMP/c.csv"
 	"$ORACLE" -m topdest -i 5 "$f" > "$TMP/o.csv"
 	same "$TMP/c.csv" "$TMP/o.csv" || bad=1
 	[ $bad -eq 0 ] || ok 1 "bad/$(basename "$f"): results differ from the oracle"

@@ -4,6 +4,7 @@
 #include "distinct.h"
 
 COMO_ARRAY(union distinct_val, DISTINCT_ENTRIES);
+COMO_ARGS(struct distinct_args, distinct_args);
 
 #define XXH_P1	0x9e3779b185ebca87ULL
 #define XXH_P2	0xc2b2ae3d27d4eb4fULL
@@ -57,15 +58,16 @@ static __always_inline __u32 clz64(__u64 x)
 }
 
 /*
- * The register is the hash's top DISTINCT_PMAX bits; its value the rank
- * of the first 1 in the bits after them (1 to 64 - DISTINCT_PMAX + 1).
+ * The register is the hash's top p bits; its value the rank of the
+ * first 1 in the bits after them (1 to 64 - p + 1).
  */
 static __always_inline int hll_add(void *state, __u32 first_row,
 				   const __u8 *addr)
 {
+	__u32 p = distinct_args.p;
 	__u64 h = xxh64_addr(addr);
-	__u32 idx = h >> (64 - DISTINCT_PMAX), row = first_row + idx / 16;
-	__u8 rank = clz64(h << DISTINCT_PMAX | 1ULL << (DISTINCT_PMAX - 1)) + 1;
+	__u32 idx = h >> (64 - p), row = first_row + idx / 16;
+	__u8 rank = clz64(h << p | 1ULL << (p - 1)) + 1;
 	union distinct_val *v = como_get(state, &row);
 
 	if (!v)

@@ -18,7 +18,6 @@
 struct distinct_regs {
 	__u8 src[DISTINCT_REGS];
 	__u8 dst[DISTINCT_REGS];
-	__u8 fold[DISTINCT_REGS];
 };
 
 static const struct como_field distinct_schema[] = {
@@ -41,6 +40,7 @@ static const struct como_fold distinct_fold[] = {
 static int distinct_init(struct como_mod *m, const char *args)
 {
 	__u64 p = DISTINCT_P_DEF;
+	struct distinct_args a;
 
 	if (como_arg_u64(args, "p", &p) == -EINVAL || p < DISTINCT_P_MIN ||
 	    p > DISTINCT_PMAX) {
@@ -48,59 +48,30 @@ static int distinct_init(struct como_mod *m, const char *args)
 			 DISTINCT_PMAX);
 		return -EINVAL;
 	}
+	a = (struct distinct_args){ .p = p };
 	como_set_priv(m, (void *)(unsigned long)p);
-	return 0;
+	return como_set_bpf_args(m, &a, sizeof(a));
 }
 
 /*
- * The 2^P registers that the same hash would have filled: a register's
- * index loses its last D bits, which come first in the bits it ranks.
+ * HyperLogLog's estimate over 2^P registers: linear counting in its
+ * small range (below 2.5 2^P addresses), where the raw estimate is
+ * biased. A 64-bit hash needs no large-range correction.
  */
-static void hll_fold(const __u8 *reg, __u8 *out, unsigned int p)
+static __u64 hll_estimate(const __u8 *reg, unsigned int p)
 {
-	unsigned int d = DISTINCT_PMAX - p, j, low;
-	__u8 rank;
-
-	memset(out, 0, 1U << p);
-	for (j = 0; j < DISTINCT_REGS; j++) {
-		if (!reg[j])
-			continue;
-		low = j & ((1U << d) - 1);
-		rank = low ? d - (32 - __builtin_clz(low)) + 1 : d + reg[j];
-		if (out[j >> d] < rank)
-			out[j >> d] = rank;
-	}
-}
-
-static unsigned int hll_zeros(const __u8 *reg, unsigned int n)
-{
+	double m = 1U << p, sum = 0, alpha, e;
 	unsigned int j, zeros = 0;
 
-	for (j = 0; j < n; j++)
+	for (j = 0; j < (1U << p); j++) {
 		zeros += !reg[j];
-	return zeros;
-}
-
-/*
- * HyperLogLog's estimate over 2^P registers. Its small range (below 2.5
- * 2^P addresses) is linear counting, over all the kernel's registers:
- * more of them, so fewer addresses share one, and a sharper test of the
- * range than the raw estimate, which is biased there. A 64-bit hash
- * needs no large-range correction.
- */
-static __u64 hll_estimate(const __u8 *reg, __u8 *folded, unsigned int p)
-{
-	unsigned int j, zeros = hll_zeros(reg, DISTINCT_REGS);
-	double m = 1U << p, sum = 0, alpha, e;
-
+		sum += ldexp(1.0, -reg[j]);
+	}
 	if (zeros) {
-		e = DISTINCT_REGS * log((double)DISTINCT_REGS / zeros);
+		e = m * log(m / zeros);
 		if (e <= 2.5 * m)
 			return llround(e);
 	}
-	hll_fold(reg, folded, p);
-	for (j = 0; j < (1U << p); j++)
-		sum += ldexp(1.0, -folded[j]);
 	alpha = p == 6 ? 0.709 : 0.7213 / (1 + 1.079 / m);
 	e = alpha * m * m / sum;
 	return llround(e);
@@ -132,8 +103,8 @@ static int distinct_export(struct como_mod *m, struct como_table *t)
 			memcpy(&r->src[key * DISTINCT_ROW_REGS], v->reg,
 			       DISTINCT_ROW_REGS);
 	}
-	rec.srcs = hll_estimate(r->src, r->fold, p);
-	rec.dsts = hll_estimate(r->dst, r->fold, p);
+	rec.srcs = hll_estimate(r->src, p);
+	rec.dsts = hll_estimate(r->dst, p);
 	free(r);
 	err = como_emit(m, t->start_ns, &rec);
 	return err;

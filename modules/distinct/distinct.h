@@ -8,10 +8,8 @@
 #endif
 
 /*
- * The kernel keeps 2^DISTINCT_PMAX HyperLogLog registers per sketch,
- * whatever p the instance asks for (the capture side has no arguments):
- * export() folds them into 2^p, exactly the registers a 2^p sketch of
- * the same hash would hold.
+ * Room for 2^DISTINCT_PMAX HyperLogLog registers per sketch; an instance
+ * uses the first 2^p (its capture side's constant, struct distinct_args).
  */
 #define DISTINCT_PMAX		16
 #define DISTINCT_REGS		(1U << DISTINCT_PMAX)
@@ -24,6 +22,12 @@
 #define DISTINCT_PKTS_ROW	(2 * DISTINCT_ROWS)
 #define DISTINCT_CPUS		1024
 #define DISTINCT_ENTRIES	(DISTINCT_PKTS_ROW + DISTINCT_CPUS)
+
+/* the capture side's constants (COMO_ARGS), from init()'s arguments */
+struct distinct_args {
+	__u32 p;		/* 2^p registers a sketch */
+	__u32 pad;
+};
 
 /*
  * A register row folds across CPUs by the greatest of each register; a

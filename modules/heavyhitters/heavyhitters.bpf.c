@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * heavyhitters: every IP packet into a count-min sketch of its source;
- * a source whose estimate reaches 1/2^HH_PHI_SHIFT of the interval's
+ * heavyhitters: every IP packet into a count-min sketch of its source
+ * (or destination, key=dst); a source whose estimate reaches 1/2^HH_PHI_SHIFT of the interval's
  * running total also counts, from then on, in a candidate slot.
  */
 #include "module.bpf.h"
 #include "heavyhitters.h"
 
 COMO_ARRAY(struct hh_val, HH_ENTRIES);
+COMO_ARGS(struct hh_args, hh_args);
 
 static __always_inline struct hh_val *hh_add(void *state, __u32 cell,
 					     const struct como_pkt *pkt)
@@ -80,12 +81,13 @@ static __always_inline int hh_update(const struct como_pkt *pkt, void *state)
 
 	if (!pkt->ip_ver)
 		return 0;
-	__builtin_memcpy(w, pkt->src, sizeof(w));
+	__builtin_memcpy(w, hh_args.dst ? pkt->dst : pkt->src, sizeof(w));
 	tot = hh_add(state, HH_TOTAL, pkt);
 	if (!tot)
 		return -ENOSPC;
-	for (r = 0; r < HH_DEPTH; r++) {
-		v = hh_add(state, r * HH_WIDTH + hh_hash(w, r, HH_WIDTH_BITS), pkt);
+	for (r = 0; r < HH_DEPTH && r < hh_args.depth; r++) {
+		v = hh_add(state, r * HH_WIDTH + hh_hash(w, r, hh_args.width_bits),
+			   pkt);
 		if (!v)
 			return -ENOSPC;
 		eb = v->bytes < eb ? v->bytes : eb;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * heavyhitters: the top k sources by bytes and by packets of each
- * interval, each with a count-min estimate and how far above the true
- * count it can be.
+ * heavyhitters: the top k sources (or destinations) by bytes and by
+ * packets of each interval, each with a count-min estimate and how far
+ * above the true count it can be.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,28 +36,87 @@ static const struct como_fold hh_fold[] = {
 	COMO_FOLD_END,
 };
 
+/* what init() parsed: the ranking's length and the capture side's */
+struct hh_conf {
+	__u32 k;
+	struct hh_args args;
+};
+
+/* key=src or key=dst, the last one given; 1 when it is neither */
+static int hh_key(const char *args, __u32 *dst)
+{
+	const char *p = args;
+	size_t n;
+
+	for (; (p = strstr(p, "key=")); p += 4) {
+		if (p != args && p[-1] != ' ')
+			continue;
+		n = strcspn(p + 4, " ");
+		if (n != 3 || (strncmp(p + 4, "src", 3) && strncmp(p + 4, "dst", 3)))
+			return 1;
+		*dst = p[4] == 'd';
+	}
+	return 0;
+}
+
 static int hh_init(struct como_mod *m, const char *args)
 {
-	__u64 k = 10;
+	__u64 k = 10, width = HH_WIDTH, depth = HH_DEPTH;
+	struct hh_conf *c;
+	int err;
 
 	if (como_arg_u64(args, "k", &k) == -EINVAL || k == 0 || k > HH_SLOTS) {
 		como_log(m, COMO_MSG_ERR, "k must be 1 to %u", HH_SLOTS);
 		return -EINVAL;
 	}
-	como_set_priv(m, (void *)(unsigned long)k);
+	if (como_arg_u64(args, "width", &width) == -EINVAL ||
+	    width < 1U << HH_WIDTH_BITS_MIN || width > HH_WIDTH || width & (width - 1)) {
+		como_log(m, COMO_MSG_ERR, "width must be a power of 2 from %u to %u",
+			 1U << HH_WIDTH_BITS_MIN, HH_WIDTH);
+		return -EINVAL;
+	}
+	if (como_arg_u64(args, "depth", &depth) == -EINVAL || !depth || depth > HH_DEPTH) {
+		como_log(m, COMO_MSG_ERR, "depth must be 1 to %u", HH_DEPTH);
+		return -EINVAL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->k = k;
+	c->args.depth = depth;
+	c->args.width_bits = __builtin_ctzll(width);
+	if (hh_key(args, &c->args.dst)) {
+		como_log(m, COMO_MSG_ERR, "key must be src or dst");
+		err = -EINVAL;
+		goto err_free;
+	}
+	err = como_set_bpf_args(m, &c->args, sizeof(c->args));
+	if (err)
+		goto err_free;
+	como_set_priv(m, c);
 	return 0;
+
+err_free:
+	free(c);
+	return err;
+}
+
+static void hh_fini(struct como_mod *m)
+{
+	free(como_priv(m));
 }
 
 /* The least of a source's cells: above its true counts by the others'. */
-static void hh_estimate(const struct hh_val *sketch, struct hh_rec *r)
+static void hh_estimate(const struct hh_args *a, const struct hh_val *sketch,
+			struct hh_rec *r)
 {
 	__u32 w[4], i;
 	const struct hh_val *c;
 
 	memcpy(w, r->addr, sizeof(w));
 	r->bytes = r->pkts = ~0ULL;
-	for (i = 0; i < HH_DEPTH; i++) {
-		c = &sketch[i * HH_WIDTH + hh_hash(w, i, HH_WIDTH_BITS)];
+	for (i = 0; i < a->depth; i++) {
+		c = &sketch[i * HH_WIDTH + hh_hash(w, i, a->width_bits)];
 		r->bytes = c->bytes < r->bytes ? c->bytes : r->bytes;
 		r->pkts = c->pkts < r->pkts ? c->pkts : r->pkts;
 	}
@@ -92,7 +151,8 @@ static int by_pkts(const void *a, const void *b)
 static int hh_emit(struct como_mod *m, struct como_table *t,
 		   struct hh_rec *r, __u32 n, __u8 by)
 {
-	__u32 i, k = (unsigned long)como_priv(m);
+	const struct hh_conf *c = como_priv(m);
+	__u32 i, k = c->k;
 	int err = 0;
 
 	qsort(r, n, sizeof(*r), by == HH_BY_BYTES ? by_bytes : by_pkts);
@@ -138,6 +198,7 @@ static int hh_export(struct como_mod *m, struct como_table *t)
 {
 	struct hh_val *sketch = calloc(HH_CELLS, sizeof(*sketch));
 	struct hh_rec *r = calloc(t->nrows + 1, sizeof(*r)), tot = { 0 };
+	const struct hh_conf *c = como_priv(m);
 	__u32 i, n = 0, u = 0;
 	int err = -ENOMEM;
 
@@ -156,7 +217,7 @@ static int hh_export(struct como_mod *m, struct como_table *t)
 		r[u++] = r[i];
 	}
 	for (i = 0; i < u; i++) {
-		hh_estimate(sketch, &r[i]);
+		hh_estimate(&c->args, sketch, &r[i]);
 		r[i].total_bytes = tot.total_bytes;
 		r[i].total_pkts = tot.total_pkts;
 		r[i].missed = tot.missed;
@@ -174,7 +235,7 @@ COMO_MODULE(
 	.name = "heavyhitters",
 	.summary = "top k sources by bytes and by packets, in bounded memory, "
 		   "with error bounds",
-	.args = "k=N interval=DURATION",
+	.args = "k=N key=src|dst width=N depth=N interval=DURATION",
 	.needs = COMO_CAP_LEN | COMO_CAP_L3,
 	.max_sampling = 1,
 	/* a source becomes a candidate by this CPU's running total */
@@ -184,6 +245,7 @@ COMO_MODULE(
 	.schema = hh_schema,
 	.fold = hh_fold,
 	.init = hh_init,
+	.fini = hh_fini,
 	.export = hh_export,
 	.store = como_schema_store,
 	.load = como_schema_load,

@@ -8,10 +8,10 @@
 #endif
 
 /*
- * The capture side's shape is fixed when it is built (comod hands a
- * module's arguments to its user side only): a count-min sketch of
- * HH_DEPTH rows of HH_WIDTH cells, one cell for the interval's totals,
- * then HH_SLOTS candidate slots, all in one array.
+ * The capture side's room is fixed when it is built: a count-min sketch
+ * of up to HH_DEPTH rows of HH_WIDTH cells, one cell for the interval's
+ * totals, then HH_SLOTS candidate slots, all in one array. The
+ * arguments (struct hh_args) choose how much of the sketch is used.
  */
 #define HH_DEPTH	4
 #define HH_WIDTH_BITS	12
@@ -25,6 +25,16 @@
 #define HH_ENTRIES	(HH_SLOT0 + HH_SLOTS)
 /* a source becomes a candidate once its estimate is 1/2^10 of the total */
 #define HH_PHI_SHIFT	10
+
+#define HH_WIDTH_BITS_MIN 4
+
+/* the capture side's constants (COMO_ARGS), from init()'s arguments */
+struct hh_args {
+	__u32 dst;		/* 1: destinations; 0: sources */
+	__u32 width_bits;	/* a row's cells used: 2^width_bits */
+	__u32 depth;		/* rows used, 1 to HH_DEPTH */
+	__u32 pad;
+};
 
 /*
  * A cell, the totals or a slot. A slot's source is kept twice, folded by
@@ -43,7 +53,7 @@ struct hh_val {
 #define HH_BY_PKTS	2
 
 struct hh_rec {
-	__u8 addr[16];		/* source, IPv4 as ::ffff:a.b.c.d */
+	__u8 addr[16];		/* source or destination, IPv4 as ::ffff:a.b.c.d */
 	__u8 by;		/* HH_BY_* */
 	__u8 pad[3];
 	__u32 rank;

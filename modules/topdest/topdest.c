@@ -1,24 +1,40 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* topdest: the top k destination addresses by bytes per interval. */
+/*
+ * topdest: the top k destination addresses by bytes per interval; exact
+ * while the table holds every destination, estimated from the sketch
+ * beside it for those that came once it was full.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <como/module.h>
+#include "topdest.h"
 #include "topdest.skel.h"
-
-struct topdest_rec {
-	__u32 rank;
-	__u8 addr[16];
-	__u64 pkts;
-	__u64 bytes;
-};
 
 static const struct como_field topdest_schema[] = {
 	COMO_FIELD(struct topdest_rec, rank, COMO_FT_U32),
 	COMO_FIELD(struct topdest_rec, addr, COMO_FT_ADDR),
 	COMO_FIELD(struct topdest_rec, pkts, COMO_FT_U64),
 	COMO_FIELD(struct topdest_rec, bytes, COMO_FT_U64),
+	COMO_FIELD(struct topdest_rec, exact, COMO_FT_U8),
+	COMO_FIELD(struct topdest_rec, pkts_err, COMO_FT_U64),
+	COMO_FIELD(struct topdest_rec, bytes_err, COMO_FT_U64),
+	COMO_FIELD(struct topdest_rec, threshold, COMO_FT_U64),
 	COMO_FIELD_END,
+};
+
+static const struct como_fold topdest_fold[] = {
+	COMO_FOLD(struct topdest_val, pkts, COMO_FOLD_SUM),
+	COMO_FOLD(struct topdest_val, bytes, COMO_FOLD_SUM),
+	COMO_FOLD(struct topdest_val, cpus, COMO_FOLD_OR),
+	COMO_FOLD(struct topdest_val, vote, COMO_FOLD_SUM),
+	COMO_FOLD(struct topdest_val, cand_bytes, COMO_FOLD_SUM),
+	COMO_FOLD(struct topdest_val, cand_pkts, COMO_FOLD_SUM),
+	COMO_FOLD(struct topdest_val, amin[0], COMO_FOLD_MIN),
+	COMO_FOLD(struct topdest_val, amin[1], COMO_FOLD_MIN),
+	COMO_FOLD(struct topdest_val, amax[0], COMO_FOLD_MAX),
+	COMO_FOLD(struct topdest_val, amax[1], COMO_FOLD_MAX),
+	COMO_FOLD_END,
 };
 
 static int topdest_init(struct como_mod *m, const char *args)
@@ -33,33 +49,148 @@ static int topdest_init(struct como_mod *m, const char *args)
 	return 0;
 }
 
+static int by_addr(const void *a, const void *b)
+{
+	const struct topdest_rec *x = a, *y = b;
+
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
 /* Most bytes first; equal bytes by address, so that ranks are stable. */
-static int topdest_cmp(const void *a, const void *b)
+static int by_bytes(const void *a, const void *b)
 {
 	const struct topdest_rec *x = a, *y = b;
 
 	if (x->bytes != y->bytes)
 		return x->bytes < y->bytes ? 1 : -1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
+	return by_addr(a, b);
+}
+
+static int agreed(const struct topdest_val *c)
+{
+	return c->bytes && !memcmp(c->amin, c->amax, sizeof(c->amin));
+}
+
+/*
+ * What the sketch says of a destination: in a cell that elected it, it
+ * sent at least what it sent since and at most (bytes + vote) / 2; in
+ * one that elected another, at most (bytes - vote) / 2 (the vote's
+ * invariant); in one whose CPUs disagree, at most all of it.
+ */
+static void td_estimate(const struct topdest_val *cells, struct topdest_rec *r)
+{
+	__u64 hi = ~0ULL, lo = 0, phi = ~0ULL, plo = 0, b;
+	const struct topdest_val *c;
+	__u32 w[4], i;
+
+	memcpy(w, r->addr, sizeof(w));
+	for (i = 0; i < TD_DEPTH; i++) {
+		c = &cells[i * TD_WIDTH + td_hash(w, i)];
+		b = c->bytes;
+		if (agreed(c) && !memcmp(c->amin, r->addr, 16)) {
+			b = (c->bytes + c->vote) / 2;
+			lo = c->cand_bytes > lo ? c->cand_bytes : lo;
+			plo = c->cand_pkts > plo ? c->cand_pkts : plo;
+		} else if (agreed(c)) {
+			b = (c->bytes - c->vote) / 2;
+		}
+		hi = b < hi ? b : hi;
+		phi = c->pkts < phi ? c->pkts : phi;
+	}
+	r->bytes += hi;
+	r->pkts += phi;
+	r->bytes_err = hi - (lo < hi ? lo : hi);
+	r->pkts_err = phi - plo;
+}
+
+/* The most a destination that no cell elected can have sent. */
+static __u64 td_threshold(const struct topdest_val *cells)
+{
+	__u64 t = ~0ULL, row, b;
+	__u32 i, j;
+
+	for (i = 0; i < TD_DEPTH; i++) {
+		for (row = 0, j = 0; j < TD_WIDTH; j++) {
+			const struct topdest_val *c = &cells[i * TD_WIDTH + j];
+
+			b = agreed(c) ? (c->bytes - c->vote) / 2 : c->bytes;
+			row = b > row ? b : row;
+		}
+		t = row < t ? row : t;
+	}
+	return t;
+}
+
+/*
+ * The exact rows, and the cells' candidates after them; a destination
+ * is exact when every CPU that sketched counted it in its table.
+ */
+static __u32 td_entries(struct como_table *t, struct topdest_val *cells,
+			struct topdest_rec *r)
+{
+	const struct topdest_key *key;
+	const struct topdest_val *v;
+	__u64 sketched = 0;
+	__u32 i, n = 0;
+
+	for (i = 0; i < t->nrows; i++) {
+		key = como_row_key(t, i);
+		v = como_row_value(t, i);
+		if (key->cell && key->cell <= TD_CELLS) {
+			cells[key->cell - 1] = *v;
+			sketched |= v->cpus;
+		}
+	}
+	for (i = 0; i < t->nrows; i++) {
+		key = como_row_key(t, i);
+		v = como_row_value(t, i);
+		if (key->cell)
+			continue;
+		memcpy(r[n].addr, key->addr, sizeof(r[n].addr));
+		r[n].pkts = v->pkts;
+		r[n].bytes = v->bytes;
+		r[n++].exact = !(sketched & ~v->cpus);
+	}
+	for (i = 0; sketched && i < TD_CELLS; i++) {
+		if (agreed(&cells[i]))
+			memcpy(r[n++].addr, cells[i].amin, 16);
+	}
+	return n;
 }
 
 static int topdest_export(struct como_mod *m, struct como_table *t)
 {
-	__u32 i, k = (unsigned long)como_priv(m);
-	struct topdest_rec *r = calloc(t->nrows + 1, sizeof(*r));
-	int err = 0;
+	struct topdest_val *cells = calloc(TD_CELLS, sizeof(*cells));
+	struct topdest_rec *r = calloc(t->nrows + TD_CELLS + 1, sizeof(*r));
+	__u32 i, n, u = 0, k = (unsigned long)como_priv(m);
+	__u64 threshold = 0;
+	int err = -ENOMEM;
 
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; i < t->nrows; i++) {
-		memcpy(r[i].addr, como_row_key(t, i), sizeof(r[i].addr));
-		memcpy(&r[i].pkts, como_row_value(t, i), 2 * sizeof(__u64));
+	if (!cells || !r)
+		goto out;
+	n = td_entries(t, cells, r);
+	/* a candidate that is also an exact row is that row, sketched too */
+	qsort(r, n, sizeof(*r), by_addr);
+	for (i = 0; i < n; i++) {
+		if (u && !by_addr(&r[u - 1], &r[i]))
+			r[u - 1].exact = 0;
+		else
+			r[u++] = r[i];
 	}
-	qsort(r, t->nrows, sizeof(*r), topdest_cmp);
-	for (i = 0; i < t->nrows && i < k && !err; i++) {
+	if (t->lost)
+		threshold = td_threshold(cells);
+	for (i = 0; i < u; i++) {
+		if (!r[i].exact)
+			td_estimate(cells, &r[i]);
+		r[i].threshold = threshold;
+	}
+	qsort(r, u, sizeof(*r), by_bytes);
+	for (err = 0, i = 0; i < u && i < k && !err; i++) {
 		r[i].rank = i + 1;
 		err = como_emit(m, t->start_ns, &r[i]);
 	}
+out:
+	free(cells);
 	free(r);
 	return err;
 }
@@ -74,6 +205,7 @@ COMO_MODULE(
 	.bpf_elf = topdest_bpf__elf_bytes,
 	.record_size = sizeof(struct topdest_rec),
 	.schema = topdest_schema,
+	.fold = topdest_fold,
 	.init = topdest_init,
 	.export = topdest_export,
 	.store = como_schema_store,

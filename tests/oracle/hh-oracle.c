@@ -5,7 +5,7 @@
  * from the packet record's spec (the first 240 bytes; Ethernet, Linux
  * cooked or raw IP; two VLAN tags; MPLS; an IPv4 or IPv6 header whole).
  *
- * Usage: hh-oracle -i INTERVAL_NS FILE
+ * Usage: hh-oracle [-d] -i INTERVAL_NS FILE (-d: per destination)
  *
  * CSV: ts,addr,bytes,pkts,total_bytes,total_pkts,prefix; prefix is 1 when
  * at one of the source's packets its bytes or packets so far, times 2^10,
@@ -33,13 +33,17 @@ struct src {
 static struct src *tab;
 static size_t cap = 1 << 21, nused, *order;
 static uint64_t tbytes, tpkts;
+static int by_dst;	/* the destination address instead of the source */
 
 static unsigned int be16(const uint8_t *b, size_t off)
 {
 	return (unsigned int)b[off] << 8 | b[off + 1];
 }
 
-/* The source address of an IP packet, IPv4-mapped; 0 when not IP. */
+/*
+ * The source (or with -d the destination) address of an IP packet,
+ * IPv4-mapped; 0 when not IP.
+ */
 static int source(int dlt, const uint8_t *b, size_t caplen, uint8_t *a)
 {
 	size_t lim = caplen < SNAP ? caplen : SNAP, off = 14;
@@ -79,11 +83,11 @@ static int source(int dlt, const uint8_t *b, size_t caplen, uint8_t *a)
 	if (type == 0x800 && off + 20 <= lim && b[off] >> 4 == 4 && (b[off] & 15) >= 5) {
 		memset(a, 0, 10);
 		a[10] = a[11] = 0xff;
-		memcpy(a + 12, b + off + 12, 4);
+		memcpy(a + 12, b + off + (by_dst ? 16 : 12), 4);
 		return 1;
 	}
 	if (type == 0x86dd && off + 40 <= lim && b[off] >> 4 == 6) {
-		memcpy(a, b + off + 8, 16);
+		memcpy(a, b + off + (by_dst ? 24 : 8), 16);
 		return 1;
 	}
 	return 0;
@@ -144,8 +148,13 @@ int main(int argc, char **argv)
 	uint8_t a[16];
 	pcap_t *pc;
 
+	if (argc == 5 && !strcmp(argv[1], "-d")) {
+		by_dst = 1;
+		argc--;
+		argv++;
+	}
 	if (argc != 4 || strcmp(argv[1], "-i") || !(ivl = strtoull(argv[2], NULL, 10))) {
-		fprintf(stderr, "usage: hh-oracle -i INTERVAL_NS FILE\n");
+		fprintf(stderr, "usage: hh-oracle [-d] -i INTERVAL_NS FILE\n");
 		return 2;
 	}
 	pc = pcap_open_offline_with_tstamp_precision(argv[3], PCAP_TSTAMP_PRECISION_NANO, err);
