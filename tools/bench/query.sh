@@ -72,6 +72,8 @@ log "ingest: como run -m topdest -m flows"
 	"$COMO" run --trace "$work/week.pcap" -d "$work/data" -m topdest -m flows -j -q \
 	</dev/null >"$work/ingest.out" 2>"$work/ingest.err" || true
 rm -f "$work/week.pcap"
+[ -d "$work/data/topdest" ] && [ -d "$work/data/flows" ] ||
+	die "the run stored nothing: $(head -n 2 "$work/ingest.err")"
 du -sb "$work/data" | cut -f1 >"$work/ingest.du"
 for m in topdest flows; do
 	du -sb "$work/data/$m" | cut -f1 >"$work/ingest.$m.du"
