@@ -46,14 +46,14 @@ for my $i (1 .. $n) {
                     '-o', $tmp);
     my $dt = clock_gettime(CLOCK_MONOTONIC) - $t0;
     my $out = slurp($tmp) // '';
-    my $j = eval { decode_json($out) };
-    if ($rc != 0 || ref $j ne "ARRAY") {
-        push @fail, "como query -t $a:$b: " . ($rc ? "exit $rc" : 'not JSON');
+    # an array of records, one a line, and a last object when the answer
+    # is not whole (JSON::PP would take seconds to decode a day's answer)
+    if ($rc != 0 || $out !~ /\A\[/ || $out !~ /\]\n\z/) {
+        push @fail, "como query -t $a:$b: " . ($rc ? "exit $rc" : 'not a JSON array');
         next;
     }
     push @cli, $dt * 1000;
-    # an array of records, and a last object when the answer is not whole
-    push @recs, scalar grep { exists $_->{ts} } @$j;
+    push @recs, scalar(() = $out =~ /^,?\{"ts":/mg);
     next unless defined $url;
     my $q = "$url/?module=$mod&time=$a:$b&format=json";
     my $tt = `curl -s -o '$tmp.http' -w '%{http_code} %{time_total}' '$q'`;
