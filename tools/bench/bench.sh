@@ -19,6 +19,8 @@
 #   BENCH_REPS          rounds of the core and module runs (default 3; the
 #                       median is reported, every round is in the JSON)
 #   BENCH_LIVE          1 (default): tools/bench/live.sh at the end; 0 skips
+#   BENCH_QUERY         1 (default): tools/bench/query.sh, ingest and query
+#                       latency over a week of stored records; 0 skips
 #
 # For each trace it runs, one after the other on the same file:
 #   como     $COMO run --trace FILE -d DIR -m counter -m protocol -m topdest --bpf-stats -j
@@ -471,6 +473,15 @@ for t in "$@"; do
 		if [ -d "$d/$f" ]; then cp -r "$d/$f" "$raw/"; fi
 	done
 done
+
+# Ingest and query latency over a week of stored records (query.sh): a
+# trace of its own, so it is the same whatever TRACE was given.
+if [ "${BENCH_QUERY:-1}" != 0 ]; then
+	log "ingest and query latency (tools/bench/query.sh)"
+	COMO=$COMO GENTRACE=$GENTRACE "$here/query.sh" -o "$work/query.json" -w "$work" \
+		</dev/null || log "query part failed (exit $?)"
+	if [ -f "$work/query.json" ]; then cp "$work/query.json" "$outdir/raw/"; fi
+fi
 
 perl "$here/report.pl" "$work" "$outdir/bench.json"
 log "wrote $outdir/bench.json"

@@ -588,6 +588,9 @@ my %doc = (
     timeout_s => 0 + $host->{timeout_s},
     traces => \@traces,
 );
+# ingest and query latency over a week of stored records (query.sh)
+my $query = eval { decode_json(slurp("$work/query.json") // '') };
+$doc{query} = $query if $query;
 open my $jf, '>', "$json_out.tmp" or die "$json_out: $!\n";
 print $jf JSON::PP->new->pretty->canonical->encode(\%doc);
 close $jf or die "$json_out: $!\n";
@@ -720,5 +723,31 @@ if (@erows) {
     print $eline->(@ehdr);
     print $eline->(map { '-' x $_ } @ew);
     print $eline->(@$_) for @erows;
+}
+
+# --- ingest and query latency ------------------------------------------------
+if ($query) {
+    my ($tr, $in) = ($query->{trace}, $query->{ingest});
+    printf "\ningest and query latency over stored records (query.sh): %d days at %d pps,\n"
+        . "%d packets, %d flows; como run -m topdest -m flows, default intervals\n",
+        @$tr{qw(days pps packets flows)};
+    printf "  ingest: %s records (%s) in %s s wall, %s s CPU: %s records/s, %s MB/s"
+        . " (%s bytes a record on disk)%s\n",
+        f($in->{records}, '%d'), join(', ', map { "$_ $in->{records_by_module}{$_}" }
+            sort keys %{ $in->{records_by_module} // {} }),
+        f($in->{wall_s}, '%.2f'), f($in->{cpu_s}, '%.2f'), f($in->{records_per_s}, '%d'),
+        f($in->{mb_per_s}, '%.2f'), f($in->{bytes_per_record}, '%.1f'),
+        $in->{complete} ? '' : '  (NOT COMPLETE: not every packet counted)';
+    print "  latency in ms over random windows (targets: p99 < 10 for 5 minutes, < 200 for 24 hours)\n";
+    printf "  %-10s %8s %7s %9s %9s %9s %9s %9s\n", 'module', 'window', 'windows', 'records',
+        'cli p50', 'cli p99', 'http p50', 'http p99';
+    for my $l (@{ $query->{latency} // [] }) {
+        printf "  %-10s %8s %7d %9s %9s %9s %9s %9s%s\n", $l->{module},
+            $l->{window_s} == 300 ? '5 min' : $l->{window_s} == 86400 ? '24 h' : "$l->{window_s} s",
+            $l->{windows}, f($l->{records_p50}, '%d'),
+            f($l->{cli}{p50_ms}, '%.1f'), f($l->{cli}{p99_ms}, '%.1f'),
+            f($l->{http}{p50_ms}, '%.1f'), f($l->{http}{p99_ms}, '%.1f'),
+            $l->{failures} ? "  FAILURES: $l->{failures}[0]" : '';
+    }
 }
 exit($failed ? 1 : 0);

@@ -23,6 +23,12 @@ struct http;
 #define HTTP_MAX_MS		30000
 /* a connection that sends or takes nothing for this long is closed */
 #define HTTP_IDLE_S		10
+/*
+ * a request must be whole (its line and headers) this long after its
+ * connection, or after the answer before it: a client that trickles its
+ * bytes, each in time for HTTP_IDLE_S, is closed all the same
+ */
+#define HTTP_REQUEST_S		10
 
 struct http_opts {
 	const char *listen;	/* ADDR:PORT, [ADDR6]:PORT or PORT (127.0.0.1) */

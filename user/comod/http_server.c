@@ -2,7 +2,10 @@
 /*
  * The query server's process (http_server.h). libmicrohttpd runs it, a
  * thread for each connection (a slow client holds its own thread, no one
- * else's; one idle for HTTP_IDLE_S is closed), of the default stack size:
+ * else's; one idle for HTTP_IDLE_S is closed, and one whose request is not
+ * whole HTTP_REQUEST_S after it connected, or after its last answer, is
+ * cut by the reaper: a trickle of bytes keeps no thread), of the default
+ * stack size:
  * a query's processes, forked from it, run a module's code on that
  * stack, as large as 'como query' gives it. Each request is checked
  * (the bearer token, then http_req.c) before anything is read for it:
@@ -66,6 +69,15 @@
 /* one answer of comod's serves every ask this close after it */
 #define STATUS_FRESH_NS		100000000ULL
 
+/* A connection, from its accept to its close, as the reaper sees it. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	bool busy;		/* a request came whole; its answer is on its way */
+	bool cut;
+	uint64_t since;		/* monotonic ns: waiting for a request from then */
+};
+
 struct srv {
 	const struct http_srv_cfg *cfg;
 	size_t token_len;
@@ -79,6 +91,10 @@ struct srv {
 	/* counted with __atomic: every connection's thread adds to them */
 	unsigned long codes[CODES_MAX];
 	unsigned long queries, queries_cut, queries_failed, queries_active;
+	unsigned long slow_cut;
+	/* every open connection; the reaper cuts those slow to ask */
+	pthread_mutex_t conn_lock;
+	struct conn conns;
 };
 
 /* a request, from its URI (uri_log) to its end (completed) */
@@ -346,6 +362,7 @@ static struct json_object *http_json(struct srv *s)
 	json_add_u64(o, "queries_cut", get(&s->queries_cut));
 	json_add_u64(o, "queries_failed", get(&s->queries_failed));
 	json_add_u64(o, "queries_active", get(&s->queries_active));
+	json_add_u64(o, "slow_cut", get(&s->slow_cut));
 	json_add_u64(o, "max_bytes", s->cfg->max_bytes);
 	json_add_u64(o, "max_ms", s->cfg->max_ms);
 	json_object_object_add(o, "token", json_object_new_boolean(s->token_len));
@@ -985,14 +1002,101 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	return rc;
 }
 
+static struct conn *conn_of(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* A request came whole (BUSY), or its answer ended: its clock starts. */
+static void conn_busy(struct srv *s, struct MHD_Connection *con, bool busy)
+{
+	struct conn *c = conn_of(con);
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	c->busy = busy;
+	c->since = mono_ns();
+	pthread_mutex_unlock(&s->conn_lock);
+}
+
+static void notify_conn(void *cls, struct MHD_Connection *con,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct srv *s = cls;
+	struct conn *c;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = ci ? calloc(1, sizeof(*c)) : NULL;
+		*socket_context = c;
+		if (!c)
+			return;
+		c->fd = ci->connect_fd;
+		c->since = mono_ns();
+		pthread_mutex_lock(&s->conn_lock);
+		c->next = s->conns.next;
+		c->prev = &s->conns;
+		c->next->prev = c;
+		s->conns.next = c;
+		pthread_mutex_unlock(&s->conn_lock);
+		return;
+	}
+	/* before libmicrohttpd closes the socket: the reaper lets go of it */
+	c = *socket_context;
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	pthread_mutex_unlock(&s->conn_lock);
+	free(c);
+	*socket_context = NULL;
+}
+
+/*
+ * Once a second: a connection that has not sent a whole request within
+ * HTTP_REQUEST_S is shut down, and its thread, seeing its end, closes it.
+ */
+static void *reaper(void *arg)
+{
+	const struct timespec second = { .tv_sec = 1 };
+	struct srv *s = arg;
+	struct conn *c;
+	uint64_t now;
+
+	for (;;) {
+		nanosleep(&second, NULL);
+		now = mono_ns();
+		pthread_mutex_lock(&s->conn_lock);
+		for (c = s->conns.next; c != &s->conns; c = c->next) {
+			if (c->busy || c->cut ||
+			    now - c->since < HTTP_REQUEST_S * 1000000000ULL)
+				continue;
+			shutdown(c->fd, SHUT_RDWR);
+			c->cut = true;
+			count(&s->slow_cut, 1);
+			if (s->cfg->verbose > 0)
+				pr_info("http: a request not whole after %d s: "
+					"its connection is cut", HTTP_REQUEST_S);
+		}
+		pthread_mutex_unlock(&s->conn_lock);
+	}
+	return NULL;
+}
+
 static void completed(void *cls, struct MHD_Connection *con, void **req_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
 	struct reqctx *rc = *req_cls;
 
-	(void)cls;
-	(void)con;
 	(void)toe;
+	conn_busy(cls, con, false);
 	if (rc)
 		free(rc->target);
 	free(rc);
@@ -1019,6 +1123,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 	}
 	if (!rc)
 		return reply_line(s, con, 500, "out of memory");
+	conn_busy(s, con, true);
 	if (!token_ok(s, con))
 		return reply_line(s, con, 401, "a bearer token is required "
 				  "(Authorization: Bearer TOKEN), and this is "
@@ -1118,6 +1223,7 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook,
 		.start_ns = mono_ns(),
 	};
 	struct pollfd p;
+	pthread_t rt;
 	sigset_t set;
 	/* above the numbers the sockets are given, so that none is lost */
 	int rfd = fcntl(replay_fd, F_DUPFD_CLOEXEC, 16);
@@ -1141,6 +1247,8 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook,
 	s.hook = 4;
 	s.replay = 5;
 	pthread_mutex_init(&s.ask_lock, NULL);
+	pthread_mutex_init(&s.conn_lock, NULL);
+	s.conns.next = s.conns.prev = &s.conns;
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 			     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			     MHD_USE_ERROR_LOG | (cfg->ipv6 ? MHD_USE_IPv6 : 0),
@@ -1153,10 +1261,15 @@ void http_server_main(const struct http_srv_cfg *cfg, int listen_fd, int hook,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, &s,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+			     MHD_OPTION_NOTIFY_CONNECTION, notify_conn, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s,
 			     MHD_OPTION_END);
 	if (!d) {
 		say(4, "libmicrohttpd would not start on the socket");
+		_exit(1);
+	}
+	if (pthread_create(&rt, NULL, reaper, &s)) {
+		say(4, "no thread for the HTTP server's reaper");
 		_exit(1);
 	}
 	say(4, HTTP_READY);

@@ -375,18 +375,24 @@ err_free:
 static char *record_line(struct push *p, uint64_t ts, const void *buf,
 			 uint32_t len)
 {
-	struct json_object *o;
-	char *line;
+	char *line = NULL;
+	size_t size;
+	FILE *f;
 
 	if (como_schema_load((struct como_mod *)p->mod, buf, len, p->rec) < 0)
 		return NULL;
-	o = out_record_object(p->mod->desc->schema, ts, p->rec);
-	json_add_str(o, "module", p->name);
-	json_add_u64(o, "interval_ns", p->mod->interval_ns);
-	if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o,
-		     JSON_PLAIN)) < 0)
-		line = NULL;
-	json_object_put(o);
+	f = open_memstream(&line, &size);
+	if (!f)
+		return NULL;
+	out_record_fields(f, p->mod->desc->schema, ts, p->rec);
+	fputs(",\"module\":", f);
+	out_json_string(f, p->name);
+	fprintf(f, ",\"interval_ns\":%llu}\n",
+		(unsigned long long)p->mod->interval_ns);
+	if (fclose(f)) {
+		free(line);
+		return NULL;
+	}
 	return line;
 }
 

@@ -82,10 +82,40 @@ static uint64_t field_u64(const struct como_field *f, const void *rec)
 	return 0;
 }
 
+/* V in decimal at BUF (21 bytes at most, with its NUL): its length */
+static size_t u64_text(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}
+
+/* "S.NNNNNNNNN", printed by hand: a query may print millions of them */
 static void ts_seconds(uint64_t ts, char *buf, size_t size)
 {
-	snprintf(buf, size, "%llu.%09llu", (unsigned long long)(ts / 1000000000),
-		 (unsigned long long)(ts % 1000000000));
+	uint64_t ns = ts % 1000000000;
+	size_t n;
+	int i;
+
+	if (size < 32) {
+		snprintf(buf, size, "%llu.%09llu",
+			 (unsigned long long)(ts / 1000000000),
+			 (unsigned long long)ns);
+		return;
+	}
+	n = u64_text(buf, ts / 1000000000);
+	buf[n++] = '.';
+	for (i = 8; i >= 0; i--, ns /= 10)
+		buf[n + i] = '0' + ns % 10;
+	buf[n + 9] = '\0';
 }
 
 static void ts_human(uint64_t ts, char *buf, size_t size);
@@ -162,7 +192,10 @@ static void field_text(const struct como_field *f, const void *rec,
 		snprintf(buf, size, "%s", name);
 		return;
 	}
-	snprintf(buf, size, "%llu", (unsigned long long)field_u64(f, rec));
+	if (size > 20)
+		u64_text(buf, field_u64(f, rec));
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)field_u64(f, rec));
 }
 
 static void ts_human(uint64_t ts, char *buf, size_t size)
@@ -235,44 +268,72 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	}
 }
 
-struct json_object *out_record_object(const struct como_field *schema,
-				      uint64_t ts, const void *rec)
+/*
+ * S as a JSON string, as json-c writes it (JSON_PLAIN): one that needs no
+ * escape is written as it is, the others through json-c.
+ */
+void out_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+	struct json_object *o;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == '"' || *p == '\\')
+			break;
+	if (!*p) {
+		putc_unlocked('"', f);
+		fputs_unlocked(s, f);
+		putc_unlocked('"', f);
+		return;
+	}
+	o = json_object_new_string(s);
+	fputs(json_object_to_json_string_ext(o, JSON_PLAIN), f);
+	json_object_put(o);
+}
+
+/*
+ * A record as a JSON object, written as it goes: a query of a day's
+ * records writes hundreds of thousands of them, and an object of json-c's
+ * for each cost more than the rest of the query. The bytes are json-c's.
+ */
+void out_record_fields(FILE *f, const struct como_field *schema,
+		       uint64_t ts, const void *rec)
 {
 	const struct como_field *fl;
-	struct json_object *obj = json_object_new_object();
+	struct json_object *d;
 	char buf[64], sbuf[4 * COMO_STR_MAX + 8];
 
 	ts_seconds(ts, buf, sizeof(buf));
-	json_object_object_add(obj, "ts",
-			       json_object_new_double_s(ts / 1e9, buf));
+	/* a record stream has one writer (a query's child): no lock wanted */
+	fputs_unlocked("{\"ts\":", f);
+	fputs_unlocked(buf, f);
 	for (fl = schema; fl->name; fl++) {
+		putc_unlocked(',', f);
+		out_json_string(f, fl->name);
+		putc_unlocked(':', f);
 		if (fl->type == COMO_FT_ADDR || fl->type == COMO_FT_STR) {
 			field_text(fl, rec, OUT_JSON, sbuf, sizeof(sbuf));
-			json_object_object_add(obj, fl->name,
-					       json_object_new_string(sbuf));
+			out_json_string(f, sbuf);
 		} else if (fl->type == COMO_FT_DOUBLE) {
-			json_object_object_add(obj, fl->name,
-				json_object_new_double(field_double(fl, rec)));
+			d = json_object_new_double(field_double(fl, rec));
+			fputs(json_object_to_json_string_ext(d, JSON_PLAIN), f);
+			json_object_put(d);
 		} else if (fl->type == COMO_FT_TIME ||
 			   fl->type == COMO_FT_DURATION) {
 			field_text(fl, rec, OUT_JSON, buf, sizeof(buf));
-			json_object_object_add(obj, fl->name,
-				json_object_new_double_s(atof(buf), buf));
+			fputs_unlocked(buf, f);
 		} else {
-			json_object_object_add(obj, fl->name,
-				json_object_new_uint64(field_u64(fl, rec)));
+			u64_text(buf, field_u64(fl, rec));
+			fputs_unlocked(buf, f);
 		}
 	}
-	return obj;
 }
 
 static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 {
-	struct json_object *obj = out_record_object(o->schema, ts, rec);
-
-	fprintf(o->f, "%s\n%s", o->nrec ? "," : "",
-		json_object_to_json_string_ext(obj, JSON_PLAIN));
-	json_object_put(obj);
+	fputs_unlocked(o->nrec ? ",\n" : "\n", o->f);
+	out_record_fields(o->f, o->schema, ts, rec);
+	putc_unlocked('}', o->f);
 }
 
 void out_record(struct como_out *o, uint64_t ts, const void *rec)

@@ -48,11 +48,14 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 void out_record(struct como_out *o, uint64_t ts, const void *rec);
 void out_end(struct como_out *o);
 /*
- * One record as the json format prints it (its "ts", then the schema's
- * fields), for whoever sends it elsewhere; the caller puts it.
+ * One record as the json format prints it, its "ts" then the schema's
+ * fields, without the closing brace: whoever sends it elsewhere (a push)
+ * adds its own fields, then closes it.
  */
-struct json_object *out_record_object(const struct como_field *schema,
-				      uint64_t ts, const void *rec);
+void out_record_fields(FILE *f, const struct como_field *schema,
+		       uint64_t ts, const void *rec);
+/* S as a JSON string, the bytes json-c would write (JSON_PLAIN) */
+void out_json_string(FILE *f, const char *s);
 
 /* A document's values: FMT takes the argument named, KEY the value. */
 bool out_is_json(const struct como_out *o);
