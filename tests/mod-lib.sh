@@ -13,7 +13,9 @@ ivl_ns() {
 	esac
 }
 
-# mod_run TRACE DIR MODULE ARGS: como run, the JSON summary in $TMP/sum.json.
+# mod_run TRACE DIR MODULE ARGS: como run, the JSON summary in $TMP/sum.json,
+# on $MOD_CPUS CPUs if set (a bound is per CPU: a test that drives a module
+# past it says on how many).
 # A run whose module's state was full fails, saying so (what was not
 # counted is marked where it is read): past a bound that is the outcome
 # sought, and $TMP/overflowed says it happened.
@@ -21,7 +23,8 @@ mod_run() {
 	local rc
 
 	rm -rf "$2" "$TMP/overflowed"
-	"$COMO" run -q -j --trace "$1" -d "$2" -m "$3:$4" > "$TMP/sum.json" 2> "$TMP/err"
+	"$COMO" run -q -j --trace "$1" -d "$2" ${MOD_CPUS:+--cpus $MOD_CPUS} \
+		-m "$3:$4" > "$TMP/sum.json" 2> "$TMP/err"
 	rc=$?
 	[ $rc -eq 0 ] && return 0
 	[ $rc -eq 1 ] && grep -q "(its state was full)" "$TMP/err" &&

@@ -69,4 +69,4 @@ static __always_inline int topdest_update(const struct como_pkt *pkt,
 	return 0;
 }
 
-COMO_UPDATE_LIGHT(topdest_update)
+COMO_UPDATE(topdest_update)
