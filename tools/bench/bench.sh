@@ -250,6 +250,13 @@ cores_run() { # TRACE DIR
 	rm -rf "$c/dir"
 }
 
+# A module's arguments where it needs some to run (pattern: a rule).
+module_args() {
+	case $1 in
+	pattern) echo ":rule=HTTP/1.1" ;;
+	esac
+}
+
 # In-kernel ns per packet (--bpf-stats): each module in the tree alone, then
 # all of them together, BENCH_REPS interleaved rounds.
 modules_run() { # TRACE DIR
@@ -257,14 +264,15 @@ modules_run() { # TRACE DIR
 	mkdir -p "$c"
 	for m in "$root"/modules/*/; do
 		m=$(basename "$m")
-		all+=(-m "$m")
+		all+=(-m "$m$(module_args "$m")")
 		echo "$m" >>"$c/list"
 	done
 	for ((r = 1; r <= BENCH_REPS; r++)); do
 		log "  each module alone, and all together (round $r of $BENCH_REPS)"
 		while read -r m; do
 			rm -rf "$c/dir"
-			"$COMO" run --trace "$t" -d "$c/dir" -m "$m" --bpf-stats -j -q \
+			"$COMO" run --trace "$t" -d "$c/dir" -m "$m$(module_args "$m")" \
+				--bpf-stats -j -q \
 				</dev/null >"$c/$m-$r.out" 2>"$c/$m-$r.err" || true
 		done <"$c/list"
 		rm -rf "$c/dir"
