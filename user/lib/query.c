@@ -376,7 +376,7 @@ static void damage_seen(struct query_ctx *c, struct store_reader *r,
 }
 
 /* como_replay_bytes() in the query: the bytes of one of its packets */
-static int replay_sink(struct como_mod *m, const struct como_pkt *pkt,
+static int replay_keep_bytes(struct como_mod *m, const struct como_pkt *pkt,
 		       const void *bytes, __u32 len)
 {
 	struct query_replay *rp = m->core;
@@ -619,7 +619,7 @@ static int child_pcap(struct query_ctx *c, struct como_mod *m,
 	}
 	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
 	m->core = c->rp;
-	m->replay_sink = replay_sink;
+	m->replay_sink = replay_keep_bytes;
 	err = child_parts(c, m, r, &out, rec);
 	if (pcap_out_close(c->rp->po) && !err)
 		err = -EIO;

@@ -203,32 +203,13 @@ static uint64_t seg_bytes(const struct store *s, unsigned int n)
 	return st.st_size;
 }
 
-/* The timestamp of segment N's first record; 0 when it holds none. */
-static uint64_t seg_first_ts(const struct store *s, unsigned int n)
-{
-	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
-	struct store_rec_hdr h;
-	ssize_t got;
-	int fd;
-
-	fd = stream_fileat(s->dfd, seg_name(n).s, O_RDONLY, 0);
-	if (fd < 0)
-		return 0;
-	got = pread(fd, b, sizeof(b), 0);
-	close(fd);
-	if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
-		return 0;
-	memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
-	return h.magic == STORE_REC_MAGIC ? h.ts : 0;
-}
-
 /* The oldest segment goes, for BY; its bytes. */
 static uint64_t drop_first(struct store *s, const char *by)
 {
 	uint64_t bytes = seg_bytes(s, s->first);
 
 	if (!s->stats.removed_from)
-		s->stats.removed_from = seg_first_ts(s, s->first);
+		s->stats.removed_from = seg_first_ts(s->dfd, s->first);
 	/* a name in the stream's directory goes, whatever it is */
 	unlinkat(s->dfd, seg_name(s->first).s, 0);
 	s->first++;
@@ -516,7 +497,7 @@ uint64_t store_first_ts(const struct store *s)
 
 	/* the first segment that holds a record: retention may have gone past */
 	for (n = s->first; n <= s->last; n++) {
-		ts = seg_first_ts(s, n);
+		ts = seg_first_ts(s->dfd, n);
 		if (ts)
 			return ts;
 	}

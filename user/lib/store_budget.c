@@ -136,25 +136,6 @@ static uint64_t dir_bytes(int dfd, const char *name, int depth)
 	return sum;
 }
 
-/* The timestamp of segment N's first record; 0 when it has none. */
-static uint64_t seg_first_ts(int sdfd, unsigned int n)
-{
-	unsigned char b[STORE_SEG_HDR + sizeof(struct store_rec_hdr)];
-	struct store_rec_hdr h;
-	ssize_t got;
-	int fd;
-
-	fd = stream_fileat(sdfd, seg_name(n).s, O_RDONLY, 0);
-	if (fd < 0)
-		return 0;
-	got = pread(fd, b, sizeof(b), 0);
-	close(fd);
-	if (got != (ssize_t)sizeof(b) || !seg_header_version(b, got))
-		return 0;
-	memcpy(&h, b + STORE_SEG_HDR, sizeof(h));
-	return h.magic == STORE_REC_MAGIC ? h.ts : 0;
-}
-
 static int cmp_seg(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;

@@ -57,6 +57,8 @@ bool seg_name_parse(const char *name, unsigned int *n);
 int seg_list(int dfd, const char *dir, unsigned int **segs, unsigned int *n);
 /* The format version a segment header says; 0: not a segment header. */
 unsigned int seg_header_version(const unsigned char *p, size_t size);
+/* The timestamp of segment N's first record in SDFD; 0 when it has none. */
+uint64_t seg_first_ts(int sdfd, unsigned int n);
 void seg_scan_init(struct seg_scan *sc, const unsigned char *p, size_t size,
 		   unsigned int version);
 /*
