@@ -29,16 +29,8 @@ ok $? "a trace run stores counter"
 "$ORACLE" -m counter -i 1 "$TMP/t.pcap" > "$TMP/oracle.csv"
 "$COMO" query -d "$D" -m counter -f csv > "$TMP/query.csv"
 
-"$COMOD" -d "$D" --http 127.0.0.1:0 2> "$TMP/s.log" &
-SRV=$!
-PIDS="$PIDS $SRV"
-PORT=
-for _ in $(seq 100); do	# at most 10 s
-	PORT=$(sed -n 's/.*serving HTTP on .*:\([0-9]*\).*/\1/p' "$TMP/s.log" | head -n 1)
-	[ -n "$PORT" ] && break
-	kill -0 $SRV 2> /dev/null || break
-	sleep 0.1
-done
+serve "$TMP/s.log" "$COMOD" -d "$D" --http 127.0.0.1:0
+SRV=$LAST
 [ -n "$PORT" ]
 ok $? "comod -d DIR --http 127.0.0.1:0 serves (port $PORT)"
 

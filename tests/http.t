@@ -24,23 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# serve LOG ARGS...: comod ARGS in the background; $PORT once it serves
-serve() {
-	local log=$1 i
-	shift
-	"$@" 2> "$log" &
-	PIDS="$PIDS $!"
-	LAST=$!
-	PORT=
-	for i in $(seq 100); do	# at most 10 s
-		PORT=$(sed -n 's/.*serving HTTP on .*:\([0-9]*\).*/\1/p' "$log" | head -n 1)
-		[ -n "$PORT" ] && return 0
-		kill -0 $LAST 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # get URL: the body in $TMP/body, the status in $code
 get() {
 	code=$(curl -s -o "$TMP/body" -w '%{http_code}' "$@")

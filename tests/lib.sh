@@ -83,6 +83,26 @@ wait_socket() {
 	return 1
 }
 
+# serve LOG ARGS...: ARGS (a comod with --http) in the background, its
+# stderr in LOG; $PORT once it says where it serves, $LAST its pid (also
+# added to $PIDS for the cleanup). Fails if it exits first or after 10 s.
+serve() {
+	local log=$1 i
+	shift
+	: > "$log"	# it exists before the first read, whoever runs first
+	"$@" 2> "$log" &
+	LAST=$!
+	PIDS="${PIDS:-} $LAST"
+	PORT=
+	for i in $(seq 100); do
+		PORT=$(sed -n 's/.*serving HTTP on .*:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+		[ -n "$PORT" ] && return 0
+		kill -0 $LAST 2> /dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 mixed_traces() { ls "$TRACES"/mixed/*.pcap 2>/dev/null; }
 
 # veth_pair PREFIX: a network namespace of this test's own, $NS, with the

@@ -164,19 +164,6 @@ refused 1 "no packets of 'trace' in this window" -d "$D" -m counter --replay -t 
 ok $? "neither the module nor trace in the window: one line, exit 1"
 
 # ---- HTTP ----
-serve() {	# serve LOG ARGS...: comod ARGS in the background; $PORT
-	local log=$1 i
-	shift
-	"$@" 2> "$log" &
-	PIDS="$PIDS $!"
-	PORT=
-	for i in $(seq 100); do
-		PORT=$(sed -n 's/.*serving HTTP on .*:\([0-9]*\).*/\1/p' "$log" | head -n 1)
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 get() {	# get URL: the body in $TMP/body, status in $code, type in $ctype
 	local out
 	out=$(curl -s -o "$TMP/body" -w '%{http_code} %{content_type}' "$@")

@@ -22,8 +22,10 @@ for _ in $(seq 100); do
 	[ -S "$TMP/sock" ] && break
 	sleep 0.1
 done
-ctl config set cpu-budget 1% && ctl -j config get | grep -q '"cpu_budget_pm":10'
-ok $? "the CPU budget is set through como.ko (1% of a CPU)"
+# 4%: the costly module alone spends about a CPU; the counter, under TCG on
+# a loaded machine, up to 1.2% (at 1% it was stopped once as the last one)
+ctl config set cpu-budget 4% && ctl -j config get | grep -q '"cpu_budget_pm":40'
+ok $? "the CPU budget is set through como.ko (4% of a CPU)"
 ctl -j monitor > "$TMP/events" 2> "$TMP/monitor.err" &
 monitor=$!
 sleep 0.5
