@@ -188,61 +188,171 @@ static __always_inline __u32 como_row_mark(void)
 			first->hdr.lost += n;				\
 	}								\
 									\
-	static __always_inline value_type *				\
-	como_get_max(void *state, const key_type *key, __u32 max)	\
+	/*								\
+	 * The slow part of como_get_max(): KEY is not in row B of this	\
+	 * CPU's region (B is where it would be first): the row that	\
+	 * holds it past B, or a free one, taken while fewer than MAX	\
+	 * are used. Its number, or -1 when the table cannot take KEY	\
+	 * (counted as lost). Out of line and global, so the verifier	\
+	 * checks it once, not once for each como_get() on each path	\
+	 * through update() (a sketch's rows made that seconds); it	\
+	 * finds the half update() was given where como_pkt_update()	\
+	 * left it.							\
+	 */								\
+	__attribute__((noinline)) int					\
+	como_table_claim(const key_type *key, __u32 max, __u32 b)	\
 	{								\
 		const __u32 rows = como_table_rows(entries, direct);	\
-		struct como_probe pr = { .state = state, .key = key,	\
-					 .rows = rows, .found = -1 };	\
+		struct como_vec *v = como_vec_this_cpu();		\
+		struct como_probe pr = { .key = key, .rows = rows,	\
+					 .found = -1 };			\
 		struct como_row *r, *first, *list;			\
-		__u32 k, n;						\
+		__u32 half, k, n;					\
 									\
+		if (!v || !key || b >= rows)				\
+			return -1;					\
+		half = v->state_half & 1;				\
+		pr.state = bpf_map_lookup_elem(&como_state, &half);	\
+		if (!pr.state)						\
+			return -1;					\
 		pr.base = bpf_get_smp_processor_id() * rows;		\
-		if (direct) {						\
-			if (*(const __u32 *)key >= (entries))		\
-				return NULL;				\
-			pr.b = *(const __u32 *)key;			\
-		} else {						\
-			pr.b = como_key_hash(key, sizeof(key_type)) % rows; \
-		}							\
-		k = pr.base + pr.b;					\
-		r = bpf_map_lookup_elem(state, &k);			\
+		pr.b = b;						\
+		k = pr.base + b;					\
+		r = bpf_map_lookup_elem(pr.state, &k);			\
 		if (!r)							\
-			return NULL;					\
+			return -1;					\
 		if (r->hdr.used) {					\
-			if (direct ||					\
-			    como_key_eq(&r->key, key, sizeof(key_type))) \
-				return &r->value;			\
+			if (direct)					\
+				return k;				\
 			bpf_loop(COMO_PROBE_MAX - 1, como_probe_cb, &pr, 0); \
-			if (pr.found < 0)				\
-				goto full;				\
+			if (pr.found < 0) {				\
+				como_lost(pr.state, 1);			\
+				return -1;				\
+			}						\
 			k = pr.base + pr.b;				\
-			r = bpf_map_lookup_elem(state, &k);		\
-			if (!r)						\
-				return NULL;				\
 			if (pr.found)					\
-				return &r->value;			\
+				return k;				\
+			r = bpf_map_lookup_elem(pr.state, &k);		\
+			if (!r)						\
+				return -1;				\
 		}							\
-		first = bpf_map_lookup_elem(state, &pr.base);		\
+		first = bpf_map_lookup_elem(pr.state, &pr.base);	\
 		if (!first)						\
-			return NULL;					\
+			return -1;					\
 		n = first->hdr.count;					\
 		if (n >= max || n >= (entries)) {			\
 			first->hdr.lost++;				\
-			return NULL;					\
+			return -1;					\
 		}							\
-		k = pr.base + n;					\
-		list = bpf_map_lookup_elem(state, &k);			\
+		n += pr.base;						\
+		list = bpf_map_lookup_elem(pr.state, &n);		\
 		if (!list)						\
-			return NULL;					\
+			return -1;					\
 		__builtin_memcpy(&r->key, key, sizeof(key_type));	\
 		r->hdr.used = como_row_mark();				\
 		list->hdr.touched = pr.b + 1;				\
-		first->hdr.count = n + 1;				\
-		return &r->value;					\
-	full:								\
-		como_lost(state, 1);					\
-		return NULL;						\
+		first->hdr.count = n - pr.base + 1;			\
+		return k;						\
+	}								\
+									\
+	/* KEY's first row in this CPU's region: its number in *K */	\
+	static __always_inline __u32					\
+	como_row_first(const key_type *key, __u32 *k)			\
+	{								\
+		const __u32 rows = como_table_rows(entries, direct);	\
+		__u32 b = direct ? *(const __u32 *)key :		\
+			  como_key_hash(key, sizeof(key_type)) % rows;	\
+									\
+		*k = bpf_get_smp_processor_id() * rows + b;		\
+		return b;						\
+	}								\
+									\
+	/* the whole search out of line: the row's number, or -1 */	\
+	__attribute__((noinline)) int					\
+	como_table_find(const key_type *key, __u32 max)		\
+	{								\
+		struct como_vec *v = como_vec_this_cpu();		\
+		struct como_row *r;					\
+		__u32 half, b, k;					\
+		void *state;						\
+									\
+		if (!v || !key || (direct && *(const __u32 *)key >= (entries))) \
+			return -1;					\
+		half = v->state_half & 1;				\
+		state = bpf_map_lookup_elem(&como_state, &half);	\
+		if (!state)						\
+			return -1;					\
+		b = como_row_first(key, &k);				\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r)							\
+			return -1;					\
+		if (r->hdr.used &&					\
+		    (direct || como_key_eq(&r->key, key, sizeof(key_type)))) \
+			return k;					\
+		return como_table_claim(key, max, b);			\
+	}								\
+									\
+	/* a row found out of line (FOUND: its number, or -1) */	\
+	static __always_inline value_type *				\
+	como_row_value(void *state, int found)				\
+	{								\
+		struct como_row *r;					\
+		__u32 k = found;					\
+									\
+		if (found < 0)						\
+			return NULL;					\
+		r = bpf_map_lookup_elem(state, &k);			\
+		return r ? &r->value : NULL;				\
+	}								\
+									\
+	/* a key in its first row inline; anything else out of line */	\
+	static __always_inline value_type *				\
+	como_get_max(void *state, const key_type *key, __u32 max)	\
+	{								\
+		struct como_row *r;					\
+		__u32 b, k;						\
+		int found;						\
+									\
+		if (direct) {						\
+			b = *(const __u32 *)key;			\
+			if (b >= (entries))				\
+				return NULL;				\
+			k = bpf_get_smp_processor_id() *		\
+			    como_table_rows(entries, direct) + b;	\
+		} else {						\
+			b = como_row_first(key, &k);			\
+		}							\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r)							\
+			return NULL;					\
+		if (r->hdr.used &&					\
+		    (direct || como_key_eq(&r->key, key, sizeof(key_type)))) \
+			return &r->value;				\
+		/* como_row_value() written out: through it, clang's code	\
+		 * took the verifier twice the work (heavyhitters) */	\
+		found = como_table_claim(key, max, b);			\
+		if (found < 0)						\
+			return NULL;					\
+		k = found;						\
+		r = bpf_map_lookup_elem(state, &k);			\
+		return r ? &r->value : NULL;				\
+	}								\
+									\
+	/*								\
+	 * como_get_max() all out of line: one call, which the verifier	\
+	 * checks once, where como_get_max()'s inline part would be	\
+	 * checked on every path that reaches it.			\
+	 */								\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_get_max_noinline(void *state, const key_type *key, __u32 max) \
+	{								\
+		return como_row_value(state, como_table_find(key, max)); \
+	}								\
+									\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_get_noinline(void *state, const key_type *key)		\
+	{								\
+		return como_get_max_noinline(state, key, entries);	\
 	}								\
 									\
 	static __always_inline value_type *				\
@@ -300,22 +410,24 @@ static __always_inline __u32 como_row_mark(void)
 	COMO_TABLE_DECLARE(__u32, value_type, entries, 1);		\
 	COMO_TABLE_SEQ(entries, 1)
 
-/* Keys are compared and hashed as 32-bit words where their size allows. */
+/*
+ * Keys are compared and hashed as 32-bit words where their size allows;
+ * the words' differences are or-ed, not tested one by one, so that a
+ * comparison is one branch for the verifier, not one a word.
+ */
 static __always_inline int como_key_eq(const void *a, const void *b,
 				       __u32 size)
 {
-	__u32 i;
+	__u32 i, d = 0;
 
 	if (!(size & 3)) {
 		for (i = 0; i < size / 4; i++)
-			if (((const __u32 *)a)[i] != ((const __u32 *)b)[i])
-				return 0;
-		return 1;
+			d |= ((const __u32 *)a)[i] ^ ((const __u32 *)b)[i];
+		return !d;
 	}
 	for (i = 0; i < size; i++)
-		if (((const __u8 *)a)[i] != ((const __u8 *)b)[i])
-			return 0;
-	return 1;
+		d |= ((const __u8 *)a)[i] ^ ((const __u8 *)b)[i];
+	return !d;
 }
 
 /* keyed: a sender cannot choose keys that collide (include/como/table.h) */
@@ -430,6 +542,7 @@ static __always_inline void como_pkt_update(struct como_loop_ctx *lc,	\
 		lc->errors++;						\
 		return;							\
 	}								\
+	lc->vec->state_half = half;	/* for como_table_claim() */	\
 	if (como_sampled_out(p, lc->sampling) || !check_fn(p, state))	\
 		return;							\
 	lc->updates++;							\

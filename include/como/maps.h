@@ -26,7 +26,7 @@ struct como_vec {
 	__u32 timed;
 	__u64 clock_ns;	/* when the last program before this one ended */
 	__u32 batch;	/* struct como_batch_meta's; 0 for a live packet */
-	__u32 pad;
+	__u32 state_half;	/* the module's half for this packet (BPF only) */
 	struct como_pkt pkt[COMO_BATCH_MAX];
 };
 

@@ -31,7 +31,9 @@ static __always_inline int dns_update(const struct como_pkt *pkt,
 	if (!bytes)
 		return -ENOENT;
 	dns_parse(bytes, pkt->l7_off, s);
-	v = como_get(state, &s->key);
+	/* out of line: inline, the key's hash is verified on every path of
+	 * the parser (0.8 s at load, against 0.5) */
+	v = como_get_noinline(state, &s->key);
 	if (!v)
 		return -ENOSPC;
 	v->pkts += pkt->count;

@@ -41,7 +41,7 @@ static __always_inline int td_sketch(void *state, const struct como_pkt *pkt,
 	__builtin_memcpy(a, pkt->dst, sizeof(a));
 	for (r = 0; r < TD_DEPTH; r++) {
 		key.cell = 1 + r * TD_WIDTH + td_hash(w, r);
-		c = como_get(state, &key);
+		c = como_get_noinline(state, &key);
 		if (!c)
 			return -ENOSPC;
 		td_vote(c, a, pkt, cpu);
