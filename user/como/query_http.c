@@ -5,19 +5,15 @@
  * stdout as it comes; a refusal is the server's one line, and an answer
  * the server says it cut ("# answer cut: ...") exits 1 as a local
  * query that was cut does.
- *
- * libcurl is opened here, when a query goes to a server, not linked into
- * como: with what it pulls in (TLS, Kerberos, LDAP, 35 libraries) it
- * added 8 ms to the start of every como command, more than a local
- * query of five minutes costs.
+ * libcurl is opened (lazylib.h) when a query goes to a server.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
 #include "como.h"
+#include "lazylib.h"
 #include "log.h"
 #include "query.h"
 
@@ -36,43 +32,25 @@ static struct {
 	void (*slist_free_all)(struct curl_slist *l);
 } curl;
 
-#define CURL_LIB "libcurl.so.4"
-
-/* 0, or -1 after saying what is missing */
 static int curl_open(void)
 {
-	void *h = dlopen(CURL_LIB, RTLD_NOW | RTLD_LOCAL);
-	const char *name;
+	static const struct lazy_sym syms[] = {
+		LAZY_SYM(curl, global_init, "curl_"),
+		LAZY_SYM(curl, global_cleanup, "curl_"),
+		LAZY_SYM(curl, easy_init, "curl_"),
+		LAZY_SYM(curl, easy_setopt, "curl_"),
+		LAZY_SYM(curl, easy_perform, "curl_"),
+		LAZY_SYM(curl, easy_getinfo, "curl_"),
+		LAZY_SYM(curl, easy_strerror, "curl_"),
+		LAZY_SYM(curl, easy_escape, "curl_"),
+		LAZY_SYM(curl, easy_cleanup, "curl_"),
+		LAZY_SYM(curl, free, "curl_"),
+		LAZY_SYM(curl, slist_append, "curl_"),
+		LAZY_SYM(curl, slist_free_all, "curl_"),
+	};
 
-	if (!h) {
-		pr_err("--server needs libcurl: %s", dlerror());
-		return -1;
-	}
-#define CURL_SYM(field)							\
-	do {								\
-		name = "curl_" #field;					\
-		*(void **)&curl.field = dlsym(h, name);			\
-		if (!curl.field)					\
-			goto err_sym;					\
-	} while (0)
-	CURL_SYM(global_init);
-	CURL_SYM(global_cleanup);
-	CURL_SYM(easy_init);
-	CURL_SYM(easy_setopt);
-	CURL_SYM(easy_perform);
-	CURL_SYM(easy_getinfo);
-	CURL_SYM(easy_strerror);
-	CURL_SYM(easy_escape);
-	CURL_SYM(easy_cleanup);
-	CURL_SYM(free);
-	CURL_SYM(slist_append);
-	CURL_SYM(slist_free_all);
-#undef CURL_SYM
-	return 0;
-err_sym:
-	pr_err("--server needs libcurl: %s has no %s", CURL_LIB, name);
-	dlclose(h);
-	return -1;
+	return lazy_open("libcurl.so.4", syms, sizeof(syms) / sizeof(syms[0]),
+			 "--server");
 }
 
 static const char *const formats[] = {

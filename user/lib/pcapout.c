@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * pcapout.h over libpcap: a dead pcap_t of the first packet's link type
- * at ns precision, and its dumper on the caller's stream.
+ * at ns precision, and its dumper on the caller's stream. libpcap is
+ * opened (lazylib.h) when a pcap is asked for: como needs it for nothing
+ * else.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <pcap/pcap.h>
+#include "lazylib.h"
 #include "pcapout.h"
+
+static struct {
+	pcap_t *(*open_dead_with_tstamp_precision)(int linktype, int snaplen,
+						   unsigned int precision);
+	pcap_dumper_t *(*dump_fopen)(pcap_t *p, FILE *f);
+	void (*dump)(u_char *user, const struct pcap_pkthdr *h,
+		     const u_char *bytes);
+	int (*dump_flush)(pcap_dumper_t *d);
+	void (*dump_close)(pcap_dumper_t *d);
+	void (*close)(pcap_t *p);
+} pcap;
 
 struct pcap_out {
 	FILE *f;
@@ -17,8 +31,22 @@ struct pcap_out {
 
 int pcap_out_open(struct pcap_out **pop, FILE *f)
 {
-	struct pcap_out *po = calloc(1, sizeof(*po));
+	static const struct lazy_sym syms[] = {
+		LAZY_SYM(pcap, open_dead_with_tstamp_precision, "pcap_"),
+		LAZY_SYM(pcap, dump_fopen, "pcap_"),
+		LAZY_SYM(pcap, dump, "pcap_"),
+		LAZY_SYM(pcap, dump_flush, "pcap_"),
+		LAZY_SYM(pcap, dump_close, "pcap_"),
+		LAZY_SYM(pcap, close, "pcap_"),
+	};
+	struct pcap_out *po;
+	int err;
 
+	err = lazy_open("libpcap.so.0.8", syms, sizeof(syms) / sizeof(syms[0]),
+			"a pcap");
+	if (err)
+		return err;
+	po = calloc(1, sizeof(*po));
 	if (!po)
 		return -ENOMEM;
 	po->f = f;
@@ -29,13 +57,13 @@ int pcap_out_open(struct pcap_out **pop, FILE *f)
 /* The header, once the link type is known: written at the first packet. */
 static int pcap_out_start(struct pcap_out *po, int linktype)
 {
-	po->p = pcap_open_dead_with_tstamp_precision(linktype, 262144,
+	po->p = pcap.open_dead_with_tstamp_precision(linktype, 262144,
 						     PCAP_TSTAMP_PRECISION_NANO);
 	if (!po->p)
 		return -ENOMEM;
-	po->d = pcap_dump_fopen(po->p, po->f);
+	po->d = pcap.dump_fopen(po->p, po->f);
 	if (!po->d) {
-		pcap_close(po->p);
+		pcap.close(po->p);
 		po->p = NULL;
 		return -EIO;
 	}
@@ -59,7 +87,7 @@ int pcap_out_packet(struct pcap_out *po, const struct como_pkt *pkt,
 		return err;
 	if (pkt->linktype != po->linktype)
 		return -EXDEV;
-	pcap_dump((u_char *)po->d, &h, bytes);
+	pcap.dump((u_char *)po->d, &h, bytes);
 	return 0;
 }
 
@@ -70,13 +98,13 @@ int pcap_out_close(struct pcap_out *po)
 	if (!po->d)
 		err = pcap_out_start(po, DLT_EN10MB);
 	if (po->d) {
-		err = pcap_dump_flush(po->d) ? -EIO : err;
-		pcap_dump_close(po->d);	/* and the stream */
+		err = pcap.dump_flush(po->d) ? -EIO : err;
+		pcap.dump_close(po->d);	/* and the stream */
 	} else {
 		fclose(po->f);
 	}
 	if (po->p)
-		pcap_close(po->p);
+		pcap.close(po->p);
 	free(po);
 	return err;
 }

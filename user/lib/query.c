@@ -611,10 +611,10 @@ static int child_pcap(struct query_ctx *c, struct como_mod *m,
 	rec = calloc(1, m->desc->record_size);
 	c->rp = calloc(1, sizeof(*c->rp));
 	out.f = rec && c->rp ? fopencookie(c, "w", io) : NULL;
-	if (!out.f || pcap_out_open(&c->rp->po, out.f)) {
+	err = out.f ? pcap_out_open(&c->rp->po, out.f) : -ENOMEM;
+	if (err) {
 		if (out.f)
 			fclose(out.f);
-		err = -ENOMEM;
 		goto out_free;
 	}
 	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
