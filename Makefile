@@ -176,6 +176,7 @@ FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c use
 	    user/lib/store.c user/lib/store_read.c user/lib/store_seg.c \
 	    user/lib/store_index.c user/lib/ctl_client.c user/lib/ctl_policy.c \
 	    user/lib/names.c user/lib/dirfd.c user/lib/http_req.c user/lib/out.c \
+	    user/lib/addr_text.c \
 	    user/lib/hostport.c
 
 fuzzers: $(FUZZERS)

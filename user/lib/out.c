@@ -3,7 +3,6 @@
  * The print layer (out.h): a module's records in four formats, and the
  * documents the tools print (replies, lists) as text or JSON.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -29,16 +28,6 @@ int out_format_parse(const char *s, enum out_format *fmt)
 		}
 	}
 	return -EINVAL;
-}
-
-void addr_format(const __u8 a[16], char *buf, size_t size)
-{
-	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(a, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, a + 12, buf, size);
-	else
-		inet_ntop(AF_INET6, a, buf, size);
 }
 
 static const char *proto_name(unsigned int p)

@@ -20,12 +20,15 @@
 uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
 		       unsigned int version)
 {
-	uLong crc = crc32(0L, Z_NULL, 0);
+	/* the fields in a row, one call: a query checks every record */
+	Bytef f[sizeof(h->ts) + sizeof(h->len) + sizeof(h->flags)];
+	uLong crc;
 
-	crc = crc32(crc, (const Bytef *)&h->ts, sizeof(h->ts));
-	crc = crc32(crc, (const Bytef *)&h->len, sizeof(h->len));
-	if (version >= 2)
-		crc = crc32(crc, (const Bytef *)&h->flags, sizeof(h->flags));
+	memcpy(f, &h->ts, sizeof(h->ts));
+	memcpy(f + sizeof(h->ts), &h->len, sizeof(h->len));
+	memcpy(f + sizeof(h->ts) + sizeof(h->len), &h->flags, sizeof(h->flags));
+	crc = crc32(crc32(0L, Z_NULL, 0), f,
+		    version >= 2 ? sizeof(f) : sizeof(f) - sizeof(h->flags));
 	return crc32(crc, payload, h->len);
 }
 
