@@ -1,6 +1,8 @@
 #!/bin/bash
-# On-demand queries (como query --replay): a module that did not run over
-# part of a window is run over the packets the trace module stored there.
+# On-demand queries (como query --replay, and unasked as root or over
+# HTTP when the data directory holds the module and trace): a module that
+# did not run over part of a window is run over the packets the trace
+# module stored there; --no-replay and replay=0 answer what is stored.
 # On every real trace of mixed/ and a generated one, trace:payload=1,
 # snap=240 is the only module run; the replayed records of counter,
 # protocol, topports and topdest equal a live run of the same module over
@@ -120,6 +122,21 @@ awk -F, -v a=$lo -v b=$hi 'NR == 1 || ($1 + 1 > a && $1 <= b)' "$TMP/live.csv" >
 same "$TMP/live-w.csv" "$TMP/w.csv" && grep -q "replayed" "$TMP/w.err"
 ok $? "a window across the module's end: stored then replayed, as the live run ($(($(wc -l < "$TMP/w.csv") - 1)) intervals)"
 
+# ---- unasked: on demand all the same ----
+# (D, the module stored up to the middle, trace all of it; as root)
+"$COMO" query -d "$D" -m counter -f csv > "$TMP/auto.csv" 2> "$TMP/auto.err"
+rc=$?
+[ $rc -eq 0 ] && same "$TMP/live.csv" "$TMP/auto.csv" && grep -q "replayed" "$TMP/auto.err"
+ok $? "no --replay, the directory holds counter and trace: replayed all the same, the whole run's answer, and said (exit $rc)"
+"$COMO" query -d "$D" -m counter -f csv --no-replay > "$TMP/stored.csv" 2> "$TMP/stored.err"
+rc=$?
+"$ORACLE" -m counter -i 1 "$TMP/half.pcap" > "$TMP/o-half.csv"
+[ $rc -eq 0 ] && same "$TMP/o-half.csv" "$TMP/stored.csv" && ! grep -q "replayed" "$TMP/stored.err"
+ok $? "--no-replay: what counter stored, libpcap's counts of the first half ($(($(wc -l < "$TMP/stored.csv") - 1)) intervals)"
+"$COMO" query -d "$TMP/full" -m counter -f csv > "$TMP/notrace.csv" 2> "$TMP/notrace.err"
+[ $? -eq 0 ] && same "$TMP/live.csv" "$TMP/notrace.csv" && [ ! -s "$TMP/notrace.err" ]
+ok $? "without a trace stream, nothing is replayed and nothing said of it"
+
 # ---- a trace that lost packets ----
 D=$TMP/lost
 taskset -c 0 "$COMO" run -q --trace "$F" -d "$D" -m trace:payload=1,snap=240,max=20 2> /dev/null
@@ -210,6 +227,16 @@ if serve "$TMP/s.log" "$BIN/comod" -d "$D" --http 0; then
 	[ "$code" = 200 ] && same <(grep -v '^#' "$TMP/body") "$TMP/cli.csv" &&
 		grep -q "^# replayed from the packets stored by 'trace': $(perl -e 'printf "%.9f", $ARGV[0] / 1e9' "$from"):" "$TMP/body"
 	ok $? "replay=1&format=csv: como query --replay's records, and a last line that says what was replayed"
+	get "$U/?module=counter&format=csv"
+	[ "$code" = 200 ] && same <(grep -v '^#' "$TMP/body") "$TMP/cli.csv" &&
+		grep -q "^# replayed from the packets stored by 'trace'" "$TMP/body"
+	ok $? "no replay= given: on demand all the same, replay=1's answer"
+	get "$U/?module=counter&format=csv&replay=0"
+	[ "$code" = 200 ] && same "$TMP/body" "$TMP/o-half.csv"
+	ok $? "replay=0: what counter stored only, libpcap's counts of the first half"
+	"$COMO" query --server "$U" -m counter -f csv --no-replay > "$TMP/srv.csv" 2> /dev/null
+	same "$TMP/srv.csv" "$TMP/o-half.csv"
+	ok $? "como query --server --no-replay asks replay=0"
 	get "$U/api/v1/query?module=counter&replay=1"
 	perl -MJSON::PP -e 'local $/; my $a = decode_json(<STDIN>); my $r = $a->{records};
 		my $m = pop @$r; my $n = 0; $n += $_->{pkts} for @$r;

@@ -16,9 +16,10 @@ int scaffold_new(const char *name, const char *dir);
 struct query_opts;
 /*
  * como query --server URL: 0, or 1 after saying why (query_http.c);
- * REPLAY asks for an on-demand answer (replay=1)
+ * REPLAY 1 asks for an on-demand answer (replay=1), 0 for what is stored
+ * (replay=0), -1 leaves it to the server (on demand where it can)
  */
 int query_server(const char *server, const char *token_file,
-		 const struct query_opts *o, bool replay);
+		 const struct query_opts *o, int replay);
 
 #endif

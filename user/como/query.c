@@ -39,7 +39,10 @@ static void usage(FILE *f)
 "  -R, --replay         on demand: where the module stored nothing in the\n"
 "                       window and the trace module stored packets, run\n"
 "                       the module over them (comod, as root) and answer\n"
-"                       with those records too; says which parts\n"
+"                       with those records too; says which parts. The\n"
+"                       default (as root, or --server) when the directory\n"
+"                       holds the module and the trace module\n"
+"      --no-replay      only what the module stored\n"
 "  -S, --server URL     ask a running comod's HTTP server instead, e.g.\n"
 "                       http://127.0.0.1:44444 (comod --http)\n"
 "      --token-file FILE\n"
@@ -86,12 +89,13 @@ int cmd_query(int argc, char **argv)
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
 		{ "replay", no_argument, NULL, 'R' },
+		{ "no-replay", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct query_opts o = { .datadir = COMO_DEFAULT_DATADIR, .fmt = OUT_PLAIN };
 	const char *server = NULL, *token = NULL, *output = NULL;
-	bool replay = false;
+	int replay = -1;	/* unasked: on demand where it can (as root) */
 	int c;
 
 	while ((c = getopt_long(argc, argv, "m:t:f:o:jd:S:Rh", lopts, NULL)) != -1) {
@@ -102,7 +106,8 @@ int cmd_query(int argc, char **argv)
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
 		case 'o': output = optarg; break;
-		case 'R': replay = true; break;
+		case 'R': replay = 1; break;
+		case 'N': replay = 0; break;
 		case 'j': o.fmt = OUT_JSON; break;
 		case 'f':
 			o.pcap = !strcmp(optarg, "pcap");
@@ -128,12 +133,12 @@ int cmd_query(int argc, char **argv)
 		pr_err("--token-file is for --server");
 		return 2;
 	}
-	if (replay && o.pcap) {
+	if (replay > 0 && o.pcap) {
 		pr_err("--replay answers with records: -f pcap is for the "
 		       "trace module itself");
 		return 2;
 	}
-	if (!replay && strchr(o.module, ':')) {
+	if (replay <= 0 && strchr(o.module, ':')) {
 		pr_err("-m %s: module arguments are for --replay", o.module);
 		return 2;
 	}
@@ -148,5 +153,8 @@ int cmd_query(int argc, char **argv)
 		pr_err("a pcap is binary: give -o FILE or redirect stdout");
 		return 2;
 	}
+	/* loading BPF needs root: as anyone else, what is stored */
+	if (replay < 0)
+		replay = !o.pcap && !geteuid() && ondemand_possible(&o);
 	return query_to(&o, output, replay);
 }

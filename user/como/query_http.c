@@ -124,7 +124,7 @@ static char *token_read(const char *path)
 }
 
 int query_server(const char *server, const char *token_file,
-		 const struct query_opts *o, bool replay)
+		 const struct query_opts *o, int replay)
 {
 	struct curl_slist *hdr = NULL;
 	struct answer a = { 0 };
@@ -144,7 +144,7 @@ int query_server(const char *server, const char *token_file,
 	    asprintf(&url, "%s%s?module=%s&format=%s%s%s%s", server,
 		     server[strlen(server) - 1] == '/' ? "" : "/", mod,
 		     formats[o->fmt], win ? "&time=" : "", win ?: "",
-		     replay ? "&replay=1" : "") < 0) {
+		     replay > 0 ? "&replay=1" : !replay ? "&replay=0" : "") < 0) {
 		url = NULL;
 		goto out;
 	}

@@ -683,11 +683,15 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	struct rlimit rl;
 	unsigned long pages;
 	FILE *f, *out;
+	bool replay;
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* unasked, on demand where the directory holds the trace's packets */
+	replay = r->replay || (!r->replay_set && r->module[0] &&
+			       ondemand_possible(&o));
 	/* a replay removes its directory even when the client went away */
-	signal(SIGPIPE, r->replay ? SIG_IGN : SIG_DFL);
+	signal(SIGPIPE, replay ? SIG_IGN : SIG_DFL);
 	if (dup2(fd, 3) == 3 && dup2(s->replay, 4) == 4) {
 		w.fd = fd = 3;
 		s->replay = 4;
@@ -723,8 +727,8 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	if (!out)
 		_exit(1);
 	setvbuf(out, NULL, _IOFBF, 1 << 16);
-	err = r->replay ? query_ondemand(&o, out, &res, &run) :
-			  query_run(&o, out, &res);
+	err = replay ? query_ondemand(&o, out, &res, &run) :
+		       query_run(&o, out, &res);
 	fflush(out);
 	if (!sh->started) {
 		sh->err = err ?: -EIO;

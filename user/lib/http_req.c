@@ -127,6 +127,7 @@ static int param(struct http_req *r, const char *s, size_t len, bool *seen)
 			return refuse(r, 400, "parameter 'replay': '%s' is "
 				      "neither 0 nor 1", val);
 		r->replay = val[0] == '1';
+		r->replay_set = true;
 		return 0;
 	default:
 		if (r->ep == HTTP_EP_QUERY)

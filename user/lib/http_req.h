@@ -6,7 +6,7 @@
  * accepts and refuses the rest with the status and the line it gives.
  *
  *   /?module=NAME&time=START:END&format=plain|json|csv|gnuplot|pcap
- *     &replay=0|1                                                (CoMo's)
+ *     &replay=0|1       (default: on demand where it can)        (CoMo's)
  *   /api/v1/query?module=NAME&time=START:END                    (JSON)
  *   /api/v1/modules   /api/v1/status   /metrics                 (none)
  *
@@ -40,6 +40,8 @@ struct http_req {
 	enum out_format fmt;
 	bool pcap;			/* format=pcap: a replay()'s packets */
 	bool replay;			/* replay=1: on demand (replay.h) */
+	bool replay_set;		/* replay= given: else on demand where
+					 * the data directory can (replay.h) */
 	char why[320];			/* the refusal's one line */
 };
 

@@ -485,6 +485,28 @@ static int od_answer(struct ondemand *od, FILE *out, struct query_result *res)
 	return query_run(&q, out, res);
 }
 
+bool ondemand_possible(const struct query_opts *o)
+{
+	struct json_object *mod = NULL, *trace = NULL;
+	char why[256];
+	bool yes;
+	int dfd;
+
+	if (o->pcap || strchr(o->module, ':') || !strcmp(o->module, REPLAY_TRACE) ||
+	    como_name_check(o->module, why, sizeof(why)))
+		return false;
+	dfd = datadir_open(o->datadir);
+	if (dfd < 0)
+		return false;
+	mod = meta_read(dfd, o->module);
+	trace = mod ? meta_read(dfd, REPLAY_TRACE) : NULL;
+	close(dfd);
+	yes = mod && trace;
+	json_object_put(mod);
+	json_object_put(trace);
+	return yes;
+}
+
 int query_ondemand(const struct query_opts *o, FILE *out,
 		   struct query_result *res, const struct replay_runner *run)
 {

@@ -51,6 +51,14 @@ struct replay_runner {
 int replay_comod(const struct replay_run *r);
 
 /*
+ * Whether a query that did not ask (no --replay, no replay=) is answered
+ * on demand all the same: DATADIR holds the module's stream and the
+ * trace's, so the parts of the window the module did not run for can be
+ * replayed. Asks nothing of the streams but that they are there.
+ */
+bool ondemand_possible(const struct query_opts *o);
+
+/*
  * query_run() with replay: O->module is NAME or NAME:ARG,... (the
  * arguments for a module DATADIR does not hold; for one it holds, they
  * must be the stored ones). O->pcap is refused. 0 or a negative errno
