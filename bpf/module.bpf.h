@@ -256,7 +256,7 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	/* KEY's first row in this CPU's region: its number in *K */	\
-	static __always_inline __u32					\
+	static __always_inline __attribute__((unused)) __u32	\
 	como_row_first(const key_type *key, __u32 *k)			\
 	{								\
 		const __u32 rows = como_table_rows(entries, direct);	\
@@ -293,7 +293,7 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	/* a row found out of line (FOUND: its number, or -1) */	\
-	static __always_inline value_type *				\
+	static __always_inline __attribute__((unused)) value_type *	\
 	como_row_value(void *state, int found)				\
 	{								\
 		struct como_row *r;					\
@@ -306,7 +306,7 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	/* a key in its first row inline; anything else out of line */	\
-	static __always_inline value_type *				\
+	static __always_inline __attribute__((unused)) value_type *	\
 	como_get_max(void *state, const key_type *key, __u32 max)	\
 	{								\
 		struct como_row *r;					\
@@ -355,7 +355,7 @@ static __always_inline __u32 como_row_mark(void)
 		return como_get_max_noinline(state, key, entries);	\
 	}								\
 									\
-	static __always_inline value_type *				\
+	static __always_inline __attribute__((unused)) value_type *	\
 	como_get(void *state, const key_type *key)			\
 	{								\
 		return como_get_max(state, key, entries);		\
