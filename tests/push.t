@@ -5,7 +5,8 @@
 # for record, and their totals are libpcap's (como-oracle, std-oracle). A
 # receiver that comes late gets them all; one away too long costs counted
 # drops (the oldest); one that never reads does not stall the run. Last, a
-# live run on a veth pair in a namespace pushes to a listener in it.
+# live run on a veth pair in a namespace pushes to a listener in it, and
+# so does a module loaded into it while it runs (como module load).
 . "$(dirname "$0")/lib.sh"
 need_root
 perl -MIO::Socket::INET -e 1 2> /dev/null || skip_all "perl has no IO::Socket::INET"
@@ -279,14 +280,22 @@ NSX="ip netns exec $NS"
 "$GENTRACE" -n 5000 -d 2 -c 1600 -s 43 -o "$TMP/live.pcap"
 listen live read
 port=$LPORT
+listen loaded read
+lport=$LPORT
 D=$TMP/live
 hport=$(free_port)
 ip netns exec "$NS" "$BIN/comod" -q -j -i va -d "$D" --http "127.0.0.1:$hport" \
-	-m "counter:interval=1s,send-to=127.0.0.1:$port" > "$TMP/sum.json" &
+	-s "$TMP/ctl.sock" -m "counter:interval=1s,send-to=127.0.0.1:$port" > "$TMP/sum.json" &
 cpid=$!
 while ! ip -n "$NS" link show va | grep -q xdp && kill -0 $cpid 2> /dev/null; do
 	sleep 0.05
 done
+wait_socket "$TMP/ctl.sock"
+# a module loaded into the running monitor pushes too (send-to among its
+# arguments, as -m's)
+"$COMO" module load protocol --name lproto -s "$TMP/ctl.sock" \
+	--args "interval=1s send-to=127.0.0.1:$lport" 2> "$TMP/load.err"
+ok $? "como module load protocol --args 'interval=1s send-to=...' on the running monitor$(sed 's/^/: /' "$TMP/load.err")"
 $NSX tcpreplay -q -i vb --pps=10000 "$TMP/live.pcap" > "$TMP/replay" 2>&1
 ok $? "tcpreplay sent the trace onto vb"
 if command -v curl > /dev/null; then
@@ -319,4 +328,20 @@ ok $([ $? -eq 0 ] && [ -s "$TMP/q" ]; echo $?) \
 to_csv < "$TMP/p" | awk -F, '{ p += $2; b += $3 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "the live pushes' totals are libpcap's ($(cat "$TMP/want"))"
+unlisten loaded
+stored "$D" lproto > "$TMP/q"
+pushed "$TMP/loaded.out" lproto > "$TMP/p"
+same "$TMP/q" "$TMP/p"
+ok $([ $? -eq 0 ] && [ -s "$TMP/q" ]; echo $?) \
+	"the module loaded at run time pushed its stored records ($(wc -l < "$TMP/q"))"
+"$ORACLE" -m protocol -i 1 "$TMP/live.pcap" |
+	awk -F, 'NR > 1 { p += $3; b += $4 } END { printf "%d,%d\n", p, b }' > "$TMP/want"
+to_csv < "$TMP/p" | awk -F, '{ p += $3; b += $4 } END { printf "%d,%d\n", p, b }' > "$TMP/got"
+same "$TMP/want" "$TMP/got"
+ok $? "... and its pushes add up to libpcap's packets and bytes by protocol ($(cat "$TMP/want"))"
+perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>);
+		my ($m) = grep { $_->{name} eq "lproto" } @{$j->{modules}};
+		exit !($m && $m->{push}[0]{to} eq $ARGV[0] && $m->{push}[0]{sent} > 0)' \
+		"127.0.0.1:$lport" < "$TMP/sum.json"
+ok $? "the run's summary gives its push figures"
 done_testing

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
+#include "config.h"
 #include "datapath.h"
 #include "drain.h"
 #include "export.h"
@@ -121,6 +122,7 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 {
 	struct filter_stage old = { .prog_fd = -1 }, *saved = NULL;
 	unsigned int nfs = mon->nfs;
+	struct como_modcfg mc;
 	struct modrt *rt;
 	char why[256];
 	int slot, err;
@@ -140,13 +142,20 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 		pr_err("no free module slot");
 		return -ENOSPC;
 	}
+	/* retain= and send-* are the stream's, as on the command line */
+	err = config_mod_args(&mc, name ?: source, args);
+	if (err)
+		return err;
 	rt = calloc(1, sizeof(*rt));
-	if (!rt)
+	if (!rt) {
+		config_mod_free(&mc);
 		return -ENOMEM;
+	}
 	rt->half_fd[0] = rt->half_fd[1] = -1;
 	rt->slot = slot;
-	rt->streamsize = COMO_DEFAULT_STREAMSIZE;
-	err = mod_open(&rt->mod, name, source, args, filter);
+	rt->streamsize = mc.streamsize;
+	rt->retain_ns = mc.retain_ns;
+	err = mod_open(&rt->mod, name, source, mc.args, filter);
 	if (err)
 		goto err_free;
 	/* a name taken from the module's file is a name like any other */
@@ -166,8 +175,14 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 	if (err)
 		goto err_free;
 	if (monitor_same(mon, rt->mod)) {
-		err = load_as_name(mon, monitor_same(mon, rt->mod), rt->mod->name);
+		struct modrt *same = monitor_same(mon, rt->mod);
+
+		err = load_as_name(mon, same, rt->mod->name);
+		if (!err && mc.send_to)
+			err = push_add(same, rt->mod->name, mc.send_to,
+				       mc.send_queue, mc.send_drain_ns);
 		modrt_free(rt);
+		config_mod_free(&mc);
 		return err;
 	}
 	err = datapath_add(mon->dp, rt);
@@ -175,6 +190,9 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 		err = stream_open(rt, mon->datadir, mon->kind, mon->source);
 	if (!err)
 		err = export_start(rt);
+	if (!err && mc.send_to)
+		err = push_add(rt, rt->mod->name, mc.send_to, mc.send_queue,
+			       mc.send_drain_ns);
 	if (err)
 		goto err_free;
 	if (rt->mod->filter) {
@@ -197,12 +215,14 @@ int monitor_load(struct monitor *mon, const char *source, const char *name,
 	if (err) {
 		pr_err("cannot link module %s: %s", rt->mod->name, strerror(-err));
 		free(saved);
+		config_mod_free(&mc);
 		return err;
 	}
 	/* a stage made anew for this module replaced the old one: let it go */
 	if (old.prog_fd >= 0 && !datapath_grace_period(rt, 0))
 		stage_retire(mon, &old);
 	free(saved);
+	config_mod_free(&mc);
 	pr_notice("module %s loaded in slot %d", rt->mod->name, slot);
 	/* como.ko holds it too from now on, and runs its clock */
 	if (mon->kmod && monitor_hand_over(mon))
@@ -216,6 +236,7 @@ err_stages:
 	free(saved);
 err_free:
 	modrt_free(rt);
+	config_mod_free(&mc);
 	return err;
 }
 

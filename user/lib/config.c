@@ -408,7 +408,7 @@ static int spec_args(struct como_modcfg *m, const char *list)
 			e = send_option(m, a, eq + 1, why, sizeof(why));
 			*eq = '=';
 			if (e < 0) {
-				pr_err("-m %s: %s", m->name, why);
+				pr_err("%s %s: %s", m->origin, m->name, why);
 				err = -EINVAL;
 				continue;
 			}
@@ -418,13 +418,44 @@ static int spec_args(struct como_modcfg *m, const char *list)
 		if (strncmp(a, "retain=", 7)) {
 			args_append(m, a);
 		} else if (parse_retain(a + 7, &m->retain_ns)) {
-			pr_err("-m %s: bad retain '%s' (an age, e.g. 7d, 12h, "
-			       "90s)", m->name, a + 7);
+			pr_err("%s %s: bad retain '%s' (an age, e.g. 7d, 12h, "
+			       "90s)", m->origin, m->name, a + 7);
 			err = -EINVAL;
 		}
 	}
 	free(dup);
 	return err;
+}
+
+int config_mod_args(struct como_modcfg *m, const char *name, const char *args)
+{
+	char *list, *c;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->streamsize = COMO_DEFAULT_STREAMSIZE;
+	m->send_queue = COMO_DEFAULT_SEND_QUEUE;
+	m->send_drain_ns = COMO_DEFAULT_SEND_DRAIN;
+	m->origin = xstrdup("module");
+	if (!args || !*args)
+		return 0;
+	/* a load's arguments come split at spaces, -m's at commas */
+	list = xstrdup(args);
+	for (c = list; *c; c++)
+		if (*c == ' ' || *c == '\t')
+			*c = ',';
+	err = spec_args(m, list);
+	free(list);
+	if (err)
+		config_mod_free(m);
+	return err;
+}
+
+void config_mod_free(struct como_modcfg *m)
+{
+	modcfg_free(m);
+	memset(m, 0, sizeof(*m));
 }
 
 int config_add_spec(struct como_config *cfg, const char *spec)

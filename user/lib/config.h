@@ -59,6 +59,14 @@ int config_load(struct como_config *cfg, const char *path);
  * arguments are the stream's, not the module's.
  */
 int config_add_spec(struct como_config *cfg, const char *spec);
+/*
+ * A module loaded into a running monitor (como module load NAME --args
+ * ARGS): ARGS split as -m's, the module's into M->args, the stream's
+ * (retain=, send-*) into M's fields. 0, or -EINVAL after one line
+ * (nothing to free then); config_mod_free() after use.
+ */
+int config_mod_args(struct como_modcfg *m, const char *name, const char *args);
+void config_mod_free(struct como_modcfg *m);
 /* --send-to MODULE=HOST:PORT: a module already asked for. */
 int config_send_to(struct como_config *cfg, const char *spec);
 void config_clear_modules(struct como_config *cfg);
