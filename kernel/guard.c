@@ -29,11 +29,13 @@ void como_guard_tick(u64 elapsed_ns)
 {
 	/* under como_lock; slots are unique, so there are at most this many */
 	static struct como_guard_mod g[COMO_MAX_SLOTS];
+	/* ticks over the budget in a row (include/como/guard.h) */
+	static int over_ticks;
 	struct como_module *m, *changed = NULL;
 	struct como_guard_step st;
 	struct como_ctl *ctl;
 	unsigned int i = 0;
-	int overload = como_overload;
+	int overload = over_ticks;
 
 	list_for_each_entry(m, &como_modules, node) {
 		if (i == COMO_MAX_SLOTS)
@@ -52,9 +54,10 @@ void como_guard_tick(u64 elapsed_ns)
 	st = como_guard_decide(g, i, elapsed_ns, READ_ONCE(como_cfg.cpu_budget_pm),
 			       &overload);
 	como_load_pm = st.load_pm;
+	over_ticks = overload;
 	if (st.overload_changed) {
-		como_overload = overload;
-		como_event_overload(overload, st.load_pm);
+		como_overload = overload > 0;
+		como_event_overload(overload > 0, st.load_pm);
 	}
 	if (st.which < 0)
 		return;

@@ -9,8 +9,11 @@
  * budget (thousandths of one CPU):
  * - over the budget, the least important module that can still be
  *   sampled more keeps half as many packets as before, never fewer than
- *   the rate it accepts; when none can, the least important running
- *   module is stopped;
+ *   the rate it accepts; when none can, and the load has been over the
+ *   budget COMO_GUARD_STOP_TICKS ticks in a row, the least important
+ *   running module is stopped (a cost is measured on a sample of the
+ *   packets: one tick's figure alone may be noise, and a stop is for
+ *   good);
  * - under half the budget, the most important sampled module gets twice
  *   as many packets back.
  * One step a tick, so the load settles. "Less important": a lower
@@ -29,6 +32,8 @@
 #else
 #define como_div64(a, b)	((a) / (b))
 #endif
+
+#define COMO_GUARD_STOP_TICKS	3
 
 struct como_guard_mod {
 	__u32 priority;
@@ -66,7 +71,7 @@ static inline int como_guard_less_important(const struct como_guard_mod *a,
 }
 
 static inline void como_guard_shed(struct como_guard_mod *m, unsigned int n,
-				   struct como_guard_step *st)
+				   struct como_guard_step *st, int may_stop)
 {
 	int pick = -1, victim = -1;
 	unsigned int i;
@@ -91,7 +96,7 @@ static inline void como_guard_shed(struct como_guard_mod *m, unsigned int n,
 		m[pick].sampling = s < m[pick].min_sampling ? s : m[pick].min_sampling;
 		st->which = pick;
 		st->action = COMO_GUARD_SAMPLED;
-	} else if (victim >= 0) {
+	} else if (victim >= 0 && may_stop) {
 		m[victim].enabled = 0;
 		st->which = victim;
 		st->action = COMO_GUARD_STOPPED;
@@ -121,7 +126,8 @@ static inline void como_guard_recover(struct como_guard_mod *m, unsigned int n,
 
 /*
  * One tick of ELAPSED_NS with BUDGET_PM (0: no budget); *overload is the
- * state carried from tick to tick.
+ * state carried from tick to tick: the ticks over the budget in a row (up
+ * to COMO_GUARD_STOP_TICKS), 0 when not overloaded.
  */
 static inline struct como_guard_step
 como_guard_decide(struct como_guard_mod *m, unsigned int n, __u64 elapsed_ns,
@@ -138,11 +144,11 @@ como_guard_decide(struct como_guard_mod *m, unsigned int n, __u64 elapsed_ns,
 	if (!budget_pm)
 		return st;
 	if (st.load_pm > budget_pm) {
-		if (!*overload) {
-			*overload = 1;
+		if (!*overload)
 			st.overload_changed = 1;
-		}
-		como_guard_shed(m, n, &st);
+		if (*overload < COMO_GUARD_STOP_TICKS)
+			(*overload)++;
+		como_guard_shed(m, n, &st, *overload >= COMO_GUARD_STOP_TICKS);
 		return st;
 	}
 	if (*overload) {

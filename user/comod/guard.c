@@ -64,7 +64,7 @@ void guard_tick(struct guard *g, struct monitor *mon, uint64_t now)
 			  "is %u.%u%%", g->overload ? "begun" : "ended",
 			  st.load_pm / 10, st.load_pm % 10, g->budget_pm / 10,
 			  g->budget_pm % 10);
-		events_overload(g->overload, st.load_pm);
+		events_overload(g->overload > 0, st.load_pm);
 	}
 	if (st.action == COMO_GUARD_NONE)
 		return;

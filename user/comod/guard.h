@@ -18,7 +18,7 @@ struct guard {
 	__u64 tick_ns;
 	__u32 budget_pm;	/* thousandths of one CPU; 0: no budget */
 	__u32 load_pm;		/* over the last tick */
-	int overload;
+	int overload;		/* ticks over the budget in a row; 0: none */
 	uint64_t last_ns;	/* wall clock: when it runs next */
 	uint64_t last_mono_ns;	/* monotonic: how long a tick was */
 	__u64 seen[COMO_MAX_SLOTS];	/* run_ns by slot, at the last tick */
