@@ -498,8 +498,9 @@ bool ondemand_possible(const struct query_opts *o)
 	dfd = datadir_open(o->datadir);
 	if (dfd < 0)
 		return false;
-	mod = meta_read(dfd, o->module);
-	trace = mod ? meta_read(dfd, REPLAY_TRACE) : NULL;
+	/* most directories hold no trace stream: asked first */
+	trace = meta_read(dfd, REPLAY_TRACE);
+	mod = trace ? meta_read(dfd, o->module) : NULL;
 	close(dfd);
 	yes = mod && trace;
 	json_object_put(mod);
