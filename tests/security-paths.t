@@ -228,6 +228,14 @@ timeout 10 "$COMO" query -d "$D" -m protocol -f csv > /dev/null 2> "$TMP/err"
 rc=$?
 ok $([ $rc -ne 124 ] && [ $rc -ne 0 ] && one_line "$TMP/err" "meta.json is a FIFO"; echo $?) \
 	"como query with a FIFO for meta.json does not hang, names it (exit $rc)"
+"$COMO" query -d "$D/protocol/meta.json" -m protocol > /dev/null 2> "$TMP/err"
+rc=$?
+ok $([ $rc -eq 1 ] && one_line "$TMP/err" "cannot use data directory .*: Not a directory"; echo $?) \
+	"a data directory that is no directory: one line, exit $rc: $(cat "$TMP/err")"
+"$COMO" query -d "$TMP/nowhere" -m protocol > /dev/null 2> "$TMP/err"
+rc=$?
+ok $([ $rc -eq 1 ] && one_line "$TMP/err" "does not exist"; echo $?) \
+	"a data directory that does not exist: one line, exit $rc"
 
 # ---- modes, and the admin's symlink ----
 rm -rf "$TMP/m"

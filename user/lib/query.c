@@ -237,7 +237,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -ENAMETOOLONG;
 	}
 	dfd = datadir_open(o->datadir);
-	if (dfd == -ENOENT || dfd == -ENOTDIR) {
+	if (dfd == -ENOENT) {	/* anything else, datadir_open() said */
 		pr_err("data directory %s does not exist (give it with -d)",
 		       o->datadir);
 		return -ENOENT;

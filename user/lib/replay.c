@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,7 +99,7 @@ static int od_meta(struct ondemand *od)
 	const char *datadir = od->o->datadir, *args;
 	int dfd = datadir_open(datadir), err = 0;
 
-	if (dfd == -ENOENT || dfd == -ENOTDIR) {
+	if (dfd == -ENOENT) {	/* anything else, datadir_open() said */
 		pr_err("data directory %s does not exist (give it with -d)",
 		       datadir);
 		return -ENOENT;
@@ -485,9 +486,22 @@ static int od_answer(struct ondemand *od, FILE *out, struct query_result *res)
 	return query_run(&q, out, res);
 }
 
+/*
+ * NAME's stream has a meta.json, a regular file: looked at, never read,
+ * so that it says nothing (the query that reads it says what is wrong).
+ */
+static bool stream_there(int dfd, const char *name)
+{
+	char path[COMO_NAME_LEN + sizeof("/" META_FILE)];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/" META_FILE, name);
+	return !fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) &&
+	       S_ISREG(st.st_mode);
+}
+
 bool ondemand_possible(const struct query_opts *o)
 {
-	struct json_object *mod = NULL, *trace = NULL;
 	char why[256];
 	bool yes;
 	int dfd;
@@ -495,16 +509,12 @@ bool ondemand_possible(const struct query_opts *o)
 	if (o->pcap || strchr(o->module, ':') || !strcmp(o->module, REPLAY_TRACE) ||
 	    como_name_check(o->module, why, sizeof(why)))
 		return false;
-	dfd = datadir_open(o->datadir);
+	/* not datadir_open(): the query says what is wrong with it */
+	dfd = open(o->datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
 	if (dfd < 0)
 		return false;
-	/* most directories hold no trace stream: asked first */
-	trace = meta_read(dfd, REPLAY_TRACE);
-	mod = trace ? meta_read(dfd, o->module) : NULL;
+	yes = stream_there(dfd, REPLAY_TRACE) && stream_there(dfd, o->module);
 	close(dfd);
-	yes = mod && trace;
-	json_object_put(mod);
-	json_object_put(trace);
 	return yes;
 }
 
