@@ -478,6 +478,7 @@ struct como_loop_ctx {
 	__u64 bytes;
 	__u64 updates;
 	__u64 errors;
+	__u64 sampled;		/* left out by sampling */
 };
 
 /*
@@ -543,7 +544,12 @@ static __always_inline void como_pkt_update(struct como_loop_ctx *lc,	\
 		return;							\
 	}								\
 	lc->vec->state_half = half;	/* for como_table_claim() */	\
-	if (como_sampled_out(p, lc->sampling) || !check_fn(p, state))	\
+	/* counted, for the drain: its interval is approximate */	\
+	if (como_sampled_out(p, lc->sampling)) {			\
+		lc->sampled += p->count;				\
+		return;							\
+	}								\
+	if (!check_fn(p, state))					\
 		return;							\
 	lc->updates++;							\
 	if (update_fn(p, state) < 0)					\
@@ -594,6 +600,10 @@ int como_module(struct xdp_md *ctx)					\
 			st->bytes += lc.bytes;				\
 			st->updates += lc.updates;			\
 			st->errors += lc.errors;			\
+			/* the batch's last half: one that crossed	\
+			 * into the next epoch gives it all */		\
+			st->sampled[(lc.half ^ lc.crossed) & 1] +=	\
+				lc.sampled;				\
 		}							\
 		/* one clock read a module: the next starts here */	\
 		if (st && lc.vec->timed) {				\

@@ -83,6 +83,8 @@ struct como_stats {
 	__u64 trunc;		/* dispatcher only */
 	__u64 run_ns;		/* modules: time in the program, what the
 				 * overload guard weighs */
+	__u64 sampled[2];	/* modules: packets sampling left out, by the
+				 * state half (epoch) they fell in */
 };
 
 #endif /* _COMO_MAPS_H */

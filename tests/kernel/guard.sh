@@ -36,7 +36,10 @@ ctl -j module show counter > "$TMP/counter"
 kill -CONT $pid
 kill -INT $pid
 wait $pid
-ok $? "comod, stopped with SIGSTOP meanwhile, goes on and stops cleanly"
+rc=$?
+# what the sampling left out is counted and said: the exit is 1
+[ $rc -eq 1 ] && grep -q "module costly: [0-9]* packets not counted in [0-9]* intervals (sampled by the overload guard" "$TMP/comod.err"
+ok $? "comod, stopped with SIGSTOP meanwhile, goes on and stops: exit $rc, costly's sampled intervals said to be approximate"
 kill -TERM $monitor
 wait $monitor
 

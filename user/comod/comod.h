@@ -145,6 +145,8 @@ struct modrt {
 	struct {
 		void *keys, *values, *raw;
 		__u32 rows_cap;
+		/* como_stats' sampled[] as the last drain of each half saw it */
+		__u64 sampled_seen[2];
 	};
 
 	/* export (export.c): the module's callbacks, and how they fared */

@@ -348,6 +348,7 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = d->name);
 	struct bpf_map *outer, *def;
 	struct bpf_program *prog;
+	struct como_stats st;
 	const void *elf;
 	size_t size;
 	int err;
@@ -408,6 +409,11 @@ int datapath_add(struct datapath *dp, struct modrt *rt)
 	}
 	rt->prog_fd = bpf_program__fd(prog);
 	datapath_ctl_reset(dp, rt);
+	/* a slot's figures go on from its last module: the drain counts on */
+	if (!datapath_stats(dp, rt->slot + 1, &st)) {
+		rt->sampled_seen[0] = st.sampled[0];
+		rt->sampled_seen[1] = st.sampled[1];
+	}
 	return 0;
 }
 
@@ -511,6 +517,8 @@ int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
 		sum->non_ip += v[i].non_ip;
 		sum->trunc += v[i].trunc;
 		sum->run_ns += v[i].run_ns;
+		sum->sampled[0] += v[i].sampled[0];
+		sum->sampled[1] += v[i].sampled[1];
 	}
 	free(v);
 	return 0;

@@ -9,7 +9,8 @@
  * that closed the epoch waited for them (clock.c, or como.ko's clock).
  *
  * Part of comod: called by the clocks (clock.c, kclock.c); calls export.c,
- * stream.c (flush), events.c and nothing above.
+ * datapath.c (what sampling left out), stream.c (flush), events.c and
+ * nothing above.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <como/table.h>
 #include <bpf/libbpf.h>
+#include "datapath.h"
 #include "drain.h"
 #include "events.h"
 #include "export.h"
@@ -472,6 +474,23 @@ static void clear_table(struct datapath *dp, struct modrt *rt, __u32 half)
 	}
 }
 
+/*
+ * The packets sampling left out of HALF's epoch: what the module's
+ * figures added since HALF was last drained (its programs are done with
+ * it by now).
+ */
+static __u64 sampled_take(struct datapath *dp, struct modrt *rt, __u32 half)
+{
+	struct como_stats st;
+	__u64 n;
+
+	if (datapath_stats(dp, rt->slot + 1, &st))
+		return 0;
+	n = st.sampled[half] - rt->sampled_seen[half];
+	rt->sampled_seen[half] = st.sampled[half];
+	return n;
+}
+
 int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 		__u64 epoch, __u64 start, __u64 end)
 {
@@ -483,6 +502,7 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 		.value_size = rt->value_size,
 	};
 	int fd = rt->half_fd[half & 1], err;
+	__u64 sampled;
 
 	err = rt->table ? read_table(dp, rt, half & 1, &t.nrows, &t.lost) :
 			  read_half(dp, rt, fd, &t.nrows);
@@ -493,9 +513,11 @@ int drain_epoch(struct datapath *dp, struct modrt *rt, __u32 half,
 	}
 	t.keys = rt->keys;
 	t.values = rt->values;
-	/* packets its full state could not take: said where it is read */
-	if (t.lost)
-		stream_overflow(rt, t.start_ns, t.interval_ns, t.lost);
+	/* packets its full state could not take, or that sampling left
+	 * out: said where it is read */
+	sampled = sampled_take(dp, rt, half & 1);
+	if (t.lost || sampled)
+		stream_overflow(rt, t.start_ns, t.interval_ns, t.lost, sampled);
 	/* a module's failure is its own: export counts it, the run goes on */
 	export_table(dp, rt, &t);
 	/* a live monitor's records are queryable at once, and survive a crash */
@@ -540,6 +562,8 @@ int drain_discard(struct datapath *dp, struct modrt *rt, __u32 half)
 	__u32 n;
 	int err;
 
+	/* what this epoch's sampling left out goes with it */
+	sampled_take(dp, rt, half & 1);
 	if (rt->table) {
 		err = table_rows(rt, half & 1) ? 0 : -errno;
 		err = err ?: rows_reserve(rt, sizeof(__u32));

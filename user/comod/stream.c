@@ -259,7 +259,7 @@ static struct stream *stream_nth(struct modrt *rt, unsigned int i)
 	for (i = 0; i <= (rt)->nalso && ((st) = stream_nth(rt, i)); i++)
 
 static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
-			 uint64_t packets)
+			 uint64_t lost, uint64_t sampled)
 {
 	struct json_object *o = st->overflow, *arr, *iv;
 
@@ -270,7 +270,10 @@ static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
 		json_object_object_add(o, "listed", json_object_new_array());
 	}
 	json_add_u64(o, "intervals", json_u64(o, "intervals") + 1);
-	json_add_u64(o, "packets", json_u64(o, "packets") + packets);
+	json_add_u64(o, "packets", json_u64(o, "packets") + lost + sampled);
+	/* of those, the ones sampling left out (the overload guard's) */
+	if (sampled || json_object_object_get(o, "sampled"))
+		json_add_u64(o, "sampled", json_u64(o, "sampled") + sampled);
 	arr = json_object_object_get(o, "listed");
 	if (!arr || json_object_array_length(arr) >= META_MISSING_MAX)
 		return;
@@ -281,13 +284,13 @@ static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
 }
 
 void stream_overflow(struct modrt *rt, uint64_t start, uint64_t ivl,
-		     uint64_t packets)
+		     uint64_t lost, uint64_t sampled)
 {
 	struct stream *st;
 	unsigned int i;
 
 	for_each_stream(rt, i, st)
-		overflow_add(st, start, ivl, packets);
+		overflow_add(st, start, ivl, lost, sampled);
 }
 
 static int append_one(struct stream *st, uint64_t ts, const void *rec,

@@ -40,11 +40,12 @@ int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
 		  uint32_t len);
 /* The records appended since the last call are one interval's, whole. */
 /*
- * The interval at START, IVL long, lost PACKETS to a full state: every
- * stream of RT says so in its meta.json, which como query reads.
+ * The interval at START, IVL long, lost LOST packets to a full state and
+ * SAMPLED to sampling: every stream of RT says so in its meta.json, which
+ * como query reads.
  */
 void stream_overflow(struct modrt *rt, uint64_t start, uint64_t ivl,
-		     uint64_t packets);
+		     uint64_t lost, uint64_t sampled);
 void stream_interval_end(struct modrt *rt);
 int stream_flush(struct modrt *rt);
 /* Why ST lost records (strerror), when st->lost says it did. */

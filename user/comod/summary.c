@@ -141,12 +141,15 @@ static int modules_stopped(struct monitor *mon)
 		}
 		if (rt->st.overflow) {
 			pr_err("module %s: %llu packets not counted in %llu "
-			       "intervals (its state was full): those intervals' "
+			       "intervals (%s): those intervals' "
 			       "results are approximate, and say so where they "
 			       "are read", rt->mod->name, (unsigned long long)
 			       json_u64(rt->st.overflow, "packets"),
 			       (unsigned long long)
-			       json_u64(rt->st.overflow, "intervals"));
+			       json_u64(rt->st.overflow, "intervals"),
+			       json_u64(rt->st.overflow, "sampled") ?
+			       "sampled by the overload guard, or its state was "
+			       "full" : "its state was full");
 			err = err ?: -EOVERFLOW;
 		}
 		if (!rt->stopped[0])

@@ -856,7 +856,16 @@ static int child_query(struct query_ctx *c)
 			(unsigned long long)(json_u64(c->removed, "to") %
 					     1000000000ULL),
 			json_str(c->removed, "by") ?: "?");
-	if (c->approx)
+	if (c->approx && json_u64(c->overflow, "sampled"))
+		pr_warn("'%s' is approximate: %llu packets were not counted in "
+			"%llu intervals, %llu of them left out by sampling (the "
+			"overload guard's); %zu of those intervals are in this "
+			"window", name, (unsigned long long)
+			json_u64(c->overflow, "packets"), (unsigned long long)
+			json_u64(c->overflow, "intervals"), (unsigned long long)
+			json_u64(c->overflow, "sampled"),
+			json_object_array_length(c->approx));
+	else if (c->approx)
 		pr_warn("'%s' is approximate: its state was full and %llu packets "
 			"were not counted in %llu intervals; %zu of them are in "
 			"this window", name, (unsigned long long)
