@@ -567,6 +567,22 @@ static long como_loop_cb(__u32 i, void *data)				\
 	return 0;							\
 }									\
 									\
+/* a disabled module's packets: counted as left out, not updated */	\
+static long como_skip_cb(__u32 i, void *data)				\
+{									\
+	struct como_loop_ctx *lc = data;				\
+	struct como_pkt *p;						\
+									\
+	if (i >= COMO_BATCH_MAX)					\
+		return 1;						\
+	barrier_var(i);							\
+	p = &lc->vec->pkt[i & (COMO_BATCH_MAX - 1)];			\
+	lc->crossed |= p->ts >= lc->flip_ns;				\
+	if (p->match & lc->match_bit)					\
+		lc->sampled += p->count;				\
+	return 0;							\
+}									\
+									\
 SEC("xdp")								\
 int como_module(struct xdp_md *ctx)					\
 {									\
@@ -611,6 +627,16 @@ int como_module(struct xdp_md *ctx)					\
 			st->run_ns += (lc.vec->clock_ns - t0) *		\
 				      lc.vec->timed;			\
 		}							\
+	} else if (lc.vec) {						\
+		/* disabled (comoctl, the guard): what it would have	\
+		 * taken is left out, and its intervals say so */	\
+		lc.match_bit = 1ULL << (slot & (COMO_MAX_SLOTS - 1));	\
+		bpf_loop(lc.vec->n, como_skip_cb, &lc, 0);		\
+		key = slot + 1;						\
+		st = bpf_map_lookup_elem(&como_stats, &key);		\
+		if (st)							\
+			st->sampled[(lc.half ^ lc.crossed) & 1] +=	\
+				lc.sampled;				\
 	}								\
 	bpf_tail_call(ctx, &como_progs, ctl->next);			\
 	return XDP_PASS;						\

@@ -148,8 +148,8 @@ static int modules_stopped(struct monitor *mon)
 			       (unsigned long long)
 			       json_u64(rt->st.overflow, "intervals"),
 			       json_u64(rt->st.overflow, "sampled") ?
-			       "sampled by the overload guard, or its state was "
-			       "full" : "its state was full");
+			       "sampled or stopped by the overload guard, or its "
+			       "state was full" : "its state was full");
 			err = err ?: -EOVERFLOW;
 		}
 		if (!rt->stopped[0])

@@ -858,9 +858,9 @@ static int child_query(struct query_ctx *c)
 			json_str(c->removed, "by") ?: "?");
 	if (c->approx && json_u64(c->overflow, "sampled"))
 		pr_warn("'%s' is approximate: %llu packets were not counted in "
-			"%llu intervals, %llu of them left out by sampling (the "
-			"overload guard's); %zu of those intervals are in this "
-			"window", name, (unsigned long long)
+			"%llu intervals, %llu of them left out by sampling or "
+			"while it was disabled (the overload guard); %zu of "
+			"those intervals are in this window", name, (unsigned long long)
 			json_u64(c->overflow, "packets"), (unsigned long long)
 			json_u64(c->overflow, "intervals"), (unsigned long long)
 			json_u64(c->overflow, "sampled"),
