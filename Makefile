@@ -176,7 +176,7 @@ FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c use
 	    user/lib/store.c user/lib/store_read.c user/lib/store_seg.c \
 	    user/lib/store_index.c user/lib/ctl_client.c user/lib/ctl_policy.c \
 	    user/lib/names.c user/lib/dirfd.c user/lib/http_req.c user/lib/out.c \
-	    user/lib/addr_text.c \
+	    user/lib/addr_text.c user/lib/pcapmap.c \
 	    user/lib/hostport.c
 
 fuzzers: $(FUZZERS)
@@ -187,7 +187,7 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard modules/*/*.h) | $(OUT)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-Iinclude -Iinclude/uapi -Iuser/lib $< $(FUZZ_LIB) -o $@ \
-		$$(pkg-config --cflags --libs libbpf zlib libnl-genl-3.0 json-c)
+		$$(pkg-config --cflags --libs libbpf zlib libnl-genl-3.0 json-c libpcap)
 
 $(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)

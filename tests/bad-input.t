@@ -39,6 +39,44 @@ ok $([ "$stored" = "$n" ]; echo $?) "truncated trace: the $n packets before the 
 grep -q "partial" "$TMP/warn"
 ok $? "truncated trace: the query says the results are partial"
 
+# a trace another program truncates while como reads it (the file is
+# read in place): the run stops where its bytes ended, says so and stores
+# what it read. The cut comes once comod has the file mapped, before it
+# can have read a tenth of it.
+"$GENTRACE" -n 1000000 -d 20 -s 3 -o "$TMP/big.pcap"
+cp "$TMP/big.pcap" "$TMP/shrink.pcap"
+half=$(( $(stat -c %s "$TMP/big.pcap") / 2 / 4096 * 4096 ))
+"$COMO" run -q -j --trace "$TMP/shrink.pcap" -d "$TMP/shrink" -m counter \
+	> "$TMP/shrink.json" 2> "$TMP/shrink.err" &
+runpid=$!
+for i in $(seq 500); do
+	grep -qs "$TMP/shrink.pcap" /proc/[0-9]*/maps && break
+	sleep 0.01
+done
+truncate -s "$half" "$TMP/shrink.pcap"
+wait $runpid
+rc=$?
+ok $([ $rc -ne 0 ] && grep -q "shrank while it was read" "$TMP/shrink.err"; echo $?) \
+	"trace truncated while read: exit $rc, $(head -n 1 "$TMP/shrink.err")"
+got=$(grep -Eo '"packets":[0-9]+' "$TMP/shrink.json" | head -n 1 | grep -Eo '[0-9]+')
+"$COMO" query -d "$TMP/shrink" -m counter -f csv > "$TMP/shrink.csv" 2> /dev/null
+stored=$(awk -F, 'NR > 1 { s += $2 } END { print s + 0 }' "$TMP/shrink.csv")
+head -c "$half" "$TMP/big.pcap" > "$TMP/half.pcap"
+whole=$(tshark -r "$TMP/half.pcap" -T fields -e frame.number 2>/dev/null | wc -l)
+# the packet at the cut counts when the bytes como reads of it (the
+# first 240) came before it: one more than tshark's whole packets
+ok $([ "$stored" = "$got" ] && [ "$got" -ge "$whole" ] && [ "$got" -le $((whole + 1)) ]; echo $?) \
+	"trace truncated while read: the $got packets reported are stored ($stored), as tshark reads $whole before the cut"
+rm -f "$TMP/big.pcap" "$TMP/shrink.pcap" "$TMP/half.pcap"
+
+# a stamp whose fraction has its top bit set (libpcap gives it as
+# negative): a corrupt record, not a date
+perl -e 'print pack("LSSlLLL", 0xa1b23c4d, 2, 4, 0, 0, 65535, 1),
+	pack("LLLL", 1700000000, 5, 60, 60), "\0" x 60,
+	pack("LLLL", 1700000001, 0x80000005, 60, 60), "\0" x 60' > "$TMP/frac.pcap"
+expect_error "negative stamp fraction" "frac.pcap stopped at packet 2: corrupt record" \
+	"$COMO" run -q --trace "$TMP/frac.pcap" -d "$TMP/frac" -m counter
+
 head -c 4096 /dev/urandom > "$TMP/noise.pcap"
 expect_error "corrupt trace" "cannot read trace .*noise.pcap" \
 	"$COMO" run -q --trace "$TMP/noise.pcap" -d "$D" -m counter

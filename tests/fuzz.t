@@ -1,7 +1,7 @@
 #!/bin/bash
 # The libFuzzer targets, each for a fixed number of inputs (never a time
 # limit): the config parser, time windows and module specs, segment files,
-# the query server's requests.
+# the query server's requests, the in-place pcap reader against libpcap.
 # Seeds: the shipped config, a few windows, a real segment, requests (in
 # tests/fuzz/corpus/http/), and each
 # target's regression inputs in tests/fuzz/corpus/TARGET/ (inputs that
@@ -36,6 +36,16 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$BIN/gentrace" ]; then
 	"$GENTRACE" -n 2000 -d 5 -o "$TMP/t.pcap"
 	"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/d" -m topdest:interval=1s
 	cp "$TMP/d/topdest/00000000.seg" "$TMP/store/"
+fi
+# pcapmap: a small trace whole (first byte 0x80), and its records after a
+# header the target writes (0x00: usec, 0x41: nsec, snap 65535)
+if [ -x "$BIN/gentrace" ]; then
+	"$GENTRACE" -n 12 -d 1 -o "$TMP/p.pcap"
+	{ printf '\200'; cat "$TMP/p.pcap"; } > "$TMP/pcapmap/whole"
+	{ printf '\000\377\377\000\000'; tail -c +25 "$TMP/p.pcap"; } > "$TMP/pcapmap/records"
+	{ printf '\101'; tail -c +25 "$TMP/p.pcap"; } > "$TMP/pcapmap/records-ns"
+	[ -f "$TRACES/bad/tcpdump_empty.pcap" ] &&
+		{ printf '\200'; cat "$TRACES/bad/tcpdump_empty.pcap"; } > "$TMP/pcapmap/empty"
 fi
 
 # fuzz_log TARGET RC: a failed run's last lines, and where its input went

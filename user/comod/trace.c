@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * The trace source: libpcap reads the file, packets are packed into batch
- * frames (include/como/batch.h) and each frame is one BPF_PROG_RUN of the
- * XDP dispatcher. User space only copies bytes; parsing, filtering and
- * every module's update() happen in the kernel.
+ * The trace source: the file is read in place (pcapmap.h) or by libpcap,
+ * packets are packed into batch frames (include/como/batch.h) and each
+ * frame is one BPF_PROG_RUN of the XDP dispatcher. User space only copies
+ * bytes; parsing, filtering and every module's update() happen in the
+ * kernel.
  *
  * Epoch boundaries come from the trace's own clock: before a packet past
  * the next boundary the frame is run and the clock told the time, so a
@@ -22,6 +23,7 @@
  * the data path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@
 #include "clock.h"
 #include "datapath.h"
 #include "log.h"
+#include "pcapmap.h"
 #include "trace.h"
 
 #define META_SIZE	sizeof(struct como_batch_meta)
@@ -262,8 +265,14 @@ static void progress(const char *path, struct trace_result *res,
  */
 #define TRACE_IOBUF	(1U << 20)
 
+/*
+ * A classic pcap file is read where it lies (pcapmap.h); pcapng, a pipe
+ * and any header that reader leaves alone go through libpcap.
+ */
 struct trace {
 	const char *path;
+	struct pcapmap map;
+	struct pcap_pkthdr hdr;	/* the mapped file's packet */
 	pcap_t *pc;
 	char *iobuf;
 	int dlt;
@@ -271,9 +280,46 @@ struct trace {
 
 static void trace_free(struct trace *t)
 {
-	pcap_close(t->pc);
+	if (t->pc)
+		pcap_close(t->pc);
+	pcapmap_close(&t->map);
 	free(t->iobuf);
 	free(t);
+}
+
+static inline int trace_next(struct trace *t, struct pcap_pkthdr **h,
+			     const u_char **data)
+{
+	if (t->map.mapped) {
+		*h = &t->hdr;
+		return pcapmap_next(&t->map, &t->hdr, data);
+	}
+	return pcap_next_ex(t->pc, h, data);
+}
+
+static const char *trace_error(struct trace *t)
+{
+	return t->map.mapped ? t->map.err : pcap_geterr(t->pc);
+}
+
+/* 0: T reads the file in place; nonzero: libpcap is to read it */
+static int trace_map(struct trace *t, const char *path)
+{
+	int fd, err;
+
+	if (!strcmp(path, "-"))
+		return -ENOTSUP;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = pcapmap_open(&t->map, fd);
+	close(fd);
+	if (err && err != -ENOTSUP)
+		pr_debug("trace %s: not mapped (%s), read by libpcap", path,
+			 strerror(-err));
+	if (!err)
+		t->dlt = t->map.dlt;
+	return err;
 }
 
 static pcap_t *trace_pcap_open(struct trace *t, const char *path,
@@ -306,14 +352,17 @@ int trace_open(struct trace **tp, const char *path)
 	if (!t)
 		return -ENOMEM;
 	t->path = path;
-	t->pc = trace_pcap_open(t, path, errbuf);
-	if (!t->pc) {
-		pr_err("cannot read trace %s: %s", path, errbuf);
-		free(t->iobuf);
-		free(t);
-		return -EINVAL;
+	if (trace_map(t, path)) {
+		t->pc = trace_pcap_open(t, path, errbuf);
+		if (!t->pc) {
+			pr_err("cannot read trace %s: %s", path, errbuf);
+			free(t->iobuf);
+			free(t);
+			return -EINVAL;
+		}
+		t->dlt = pcap_datalink(t->pc);
 	}
-	dlt = pcap_datalink(t->pc);
+	dlt = t->dlt;
 	if (!supported_linktype(dlt)) {
 		pr_err("trace %s: unsupported link type %d (%s); como reads "
 		       "Ethernet, raw IP and Linux cooked captures", path, dlt,
@@ -321,7 +370,6 @@ int trace_open(struct trace **tp, const char *path)
 		trace_free(t);
 		return -EPROTONOSUPPORT;
 	}
-	t->dlt = dlt;
 	*tp = t;
 	return 0;
 }
@@ -384,7 +432,6 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 	struct pcap_pkthdr *h;
 	struct timespec t0;
 	const u_char *data;
-	pcap_t *pc = t->pc;
 	unsigned int i;
 	int rc, err = 0;
 
@@ -398,13 +445,16 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
+	while ((rc = trace_next(t, &h, &data)) == 1) {
 		uint64_t ts = pkt_time_ns(h);
 		__u32 rsize = como_batch_rec_size(h->caplen);
 		struct como_batch_rec *rec;
 
-		/* libpcap passes these through; a record that says so is corrupt */
-		if (h->ts.tv_usec >= 1000000000) {
+		/*
+		 * libpcap passes these through (a fraction of 2^31 or more
+		 * comes out negative); a record that says so is corrupt
+		 */
+		if (h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
 			snprintf(res->stopped, sizeof(res->stopped),
 				 "stopped at packet %llu: corrupt record "
 				 "(timestamp fraction of a second or more)",
@@ -428,6 +478,14 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 		rec->len = h->len;
 		rec->caplen = h->caplen;
 		memcpy(rec + 1, data, h->caplen < COMO_SNAP ? h->caplen : COMO_SNAP);
+		if (pcapmap_lost(&t->map)) {
+			snprintf(res->stopped, sizeof(res->stopped),
+				 "stopped after packet %llu: the file shrank "
+				 "while it was read (another program "
+				 "truncated it)",
+				 (unsigned long long)res->packets);
+			break;
+		}
 		fd.used += rsize;
 		fd.count++;
 
@@ -455,7 +513,7 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 	if (!err && rc == PCAP_ERROR && !res->stopped[0]) {
 		snprintf(res->stopped, sizeof(res->stopped),
 			 "stopped after packet %llu: %s",
-			 (unsigned long long)res->packets, pcap_geterr(pc));
+			 (unsigned long long)res->packets, trace_error(t));
 	}
 	/* what was read is kept: run it and close the last epochs */
 	if (!err)

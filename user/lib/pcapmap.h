@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A classic pcap file read in place (pcapmap.c): the file is mapped and
+ * each packet is handed out where it lies, with no copy into stdio's
+ * buffer and none into libpcap's. It takes only what it reads exactly as
+ * libpcap does (tests/fuzz/fuzz_pcapmap.c holds the two to the same
+ * packets): version 2.4, micro- or nanosecond stamps in either byte
+ * order, the link types como parses, a snap length libpcap keeps as it
+ * is. Anything else (pcapng, a pipe, an old or odd header) is left to
+ * libpcap: pcapmap_open() says -ENOTSUP.
+ */
+#ifndef _COMO_PCAPMAP_H
+#define _COMO_PCAPMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pcap/pcap.h>
+
+/* as libpcap's pcap_next_ex() says them */
+#define PCAPMAP_PACKET	1
+#define PCAPMAP_END	PCAP_ERROR_BREAK
+#define PCAPMAP_ERROR	PCAP_ERROR
+
+struct pcapmap {
+	const uint8_t *base;
+	size_t size;
+	size_t off;		/* the next record's header */
+	bool mapped;		/* base is our mapping of a file */
+	bool swapped;		/* written in the other byte order */
+	bool usec;		/* microsecond stamps, scaled to ns */
+	uint32_t snaplen;
+	int dlt;
+	char err[PCAP_ERRBUF_SIZE];
+};
+
+/*
+ * Takes BUF (SIZE bytes, a whole file) if it is a pcap file this reader
+ * reads as libpcap would: 0, or -ENOTSUP. BUF is not copied.
+ */
+int pcapmap_init(struct pcapmap *pm, const void *buf, size_t size);
+/*
+ * Maps the regular file FD and takes it as pcapmap_init() does; FD may be
+ * closed after. -ENOTSUP: not one for this reader (nothing is mapped);
+ * another negative errno: it could not be mapped.
+ */
+int pcapmap_open(struct pcapmap *pm, int fd);
+void pcapmap_close(struct pcapmap *pm);
+
+/* The rare cases of pcapmap_next(): a record past the snap length, an error. */
+int pcapmap_next_slow(struct pcapmap *pm, struct pcap_pkthdr *h,
+		      const uint8_t **data);
+
+/*
+ * True once the mapped file shrank under the reader (another program
+ * truncated it): what was read since is zeros, not the file's bytes.
+ */
+bool pcapmap_lost(const struct pcapmap *pm);
+
+static inline uint32_t pcapmap_u32(const struct pcapmap *pm, const uint8_t *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, 4);
+	return pm->swapped ? __builtin_bswap32(v) : v;
+}
+
+/*
+ * The stamp as libpcap gives it: its fields are signed 32 bits in a file
+ * of this machine's byte order, unsigned when it swaps them.
+ */
+static inline void pcapmap_stamp(const struct pcapmap *pm,
+				 struct pcap_pkthdr *h, const uint8_t *r)
+{
+	uint32_t sec = pcapmap_u32(pm, r), frac = pcapmap_u32(pm, r + 4);
+
+	h->ts.tv_sec = pm->swapped ? (time_t)sec : (time_t)(int32_t)sec;
+	h->ts.tv_usec = pm->swapped ? (suseconds_t)frac
+				    : (suseconds_t)(int32_t)frac;
+	if (pm->usec)
+		h->ts.tv_usec *= 1000;
+}
+
+/*
+ * The next packet, as pcap_next_ex() returns it from a file opened with
+ * nanosecond precision: PCAPMAP_PACKET, PCAPMAP_END at the file's end, or
+ * PCAPMAP_ERROR with pm->err saying why.
+ */
+static inline int pcapmap_next(struct pcapmap *pm, struct pcap_pkthdr *h,
+			       const uint8_t **data)
+{
+	const uint8_t *r = pm->base + pm->off;
+	size_t left = pm->size - pm->off;
+	uint32_t caplen;
+
+	if (left < 16)
+		return pcapmap_next_slow(pm, h, data);
+	caplen = pcapmap_u32(pm, r + 8);
+	if (caplen > pm->snaplen || caplen > left - 16)
+		return pcapmap_next_slow(pm, h, data);
+	pcapmap_stamp(pm, h, r);
+	h->caplen = caplen;
+	h->len = pcapmap_u32(pm, r + 12);
+	*data = r + 16;
+	pm->off += 16 + (size_t)caplen;
+	return PCAPMAP_PACKET;
+}
+
+#endif
