@@ -72,6 +72,24 @@ static __always_inline const __u8 *at(const __u8 *b, __u32 off)
 	return b + (off & WIN_MASK);
 }
 
+/*
+ * struct xdp_md is UAPI: its layout never changes. vmlinux.h marks every
+ * struct for CO-RE relocation, and a single relocation makes libbpf read
+ * and parse the kernel's whole BTF (5 MB, some 40 ms) at every start, so
+ * the context is read through this copy, which has none.
+ */
+struct xdp_ctx {
+	__u32 data;
+	__u32 data_end;
+	__u32 data_meta;
+	__u32 ingress_ifindex;
+};
+
+static __always_inline const struct xdp_ctx *xdp_ctx(const struct xdp_md *xdp)
+{
+	return (const struct xdp_ctx *)xdp;
+}
+
 /* Where no ethertype says it (raw IP, after MPLS), the version nibble does. */
 static __always_inline __u16 version_ethertype(__u8 first)
 {
@@ -439,8 +457,8 @@ static long parse_one(__u32 i, void *data)
  */
 static __always_inline int copy_live(struct xdp_md *xdp, __u8 *buf, __u32 n)
 {
-	const __u8 *data = (const __u8 *)(long)xdp->data;
-	const __u8 *end = (const __u8 *)(long)xdp->data_end;
+	const __u8 *data = (const __u8 *)(long)xdp_ctx(xdp)->data;
+	const __u8 *end = (const __u8 *)(long)xdp_ctx(xdp)->data_end;
 	__u32 i, last;
 
 	if (data + 8 > end) {
@@ -468,7 +486,7 @@ static __always_inline int copy_live(struct xdp_md *xdp, __u8 *buf, __u32 n)
 /* A live packet: the batch is this one frame. */
 static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg)
 {
-	__u32 len = bc->xdp->data_end - bc->xdp->data, n;
+	__u32 len = xdp_ctx(bc->xdp)->data_end - xdp_ctx(bc->xdp)->data, n;
 	struct pkt_win *s = (struct pkt_win *)bc->win->pkt[0];
 	struct como_pkt *p = &bc->vec->pkt[0];
 
@@ -481,7 +499,7 @@ static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg
 		s->rec.ts = bpf_ktime_get_boot_ns() + cfg->clock_offset_ns;
 	s->rec.len = len;
 	s->rec.caplen = len;
-	pkt_init(p, s->rec.ts, len, len, DLT_EN10MB, bc->xdp->ingress_ifindex,
+	pkt_init(p, s->rec.ts, len, len, DLT_EN10MB, xdp_ctx(bc->xdp)->ingress_ifindex,
 		 bc->match);
 	parse_pkt(p, s);
 	bc->bytes = len;
@@ -494,8 +512,8 @@ static __always_inline int parse_live(struct batch_ctx *bc, struct como_cfg *cfg
 SEC("xdp")
 int como_dispatch(struct xdp_md *ctx)
 {
-	void *meta = (void *)(long)ctx->data_meta;
-	void *data = (void *)(long)ctx->data;
+	void *meta = (void *)(long)xdp_ctx(ctx)->data_meta;
+	void *data = (void *)(long)xdp_ctx(ctx)->data;
 	struct como_batch_meta *bm = meta;
 	struct batch_ctx bc = { .xdp = ctx };
 	struct como_stats *st;

@@ -71,6 +71,10 @@ struct como_ctl {
 	__u64 flip_ns;		/* a trace's packets from here on go to the
 				 * other half (the next epoch, already open
 				 * in the batch); ~0 live */
+	__u32 sampled_any[2];	/* by state half: sampling left a packet of
+				 * it out, so its count in como_stats moved
+				 * (set by the module, cleared by the drain,
+				 * which reads the count only then) */
 };
 
 /* como_stats: per CPU, key 0 is the dispatcher, key 1 + slot a module */

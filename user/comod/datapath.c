@@ -112,6 +112,22 @@ void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt)
 	v->enabled = 1;
 	v->next = COMO_SLOT_END;
 	v->flip_ns = ~0ULL;
+	v->sampled_any[0] = v->sampled_any[1] = 0;
+}
+
+/*
+ * Whether sampling left a packet of HALF out since it was last asked (the
+ * module's programs are done with HALF: it is being drained).
+ */
+bool datapath_sampled_take(struct datapath *dp, const struct modrt *rt,
+			   __u32 half)
+{
+	volatile struct como_ctl *v = &dp->ctl[rt->slot];
+
+	if (!v->sampled_any[half & 1])
+		return false;
+	v->sampled_any[half & 1] = 0;
+	return true;
 }
 
 void datapath_set_flip(struct datapath *dp, const struct modrt *rt, __u64 ns)
@@ -331,14 +347,18 @@ static int create_halves(struct datapath *dp, struct modrt *rt,
 	return bpf_map__set_inner_map_fd(outer, rt->half_fd[0]);
 }
 
+/*
+ * Both halves in one update: the kernel waits for an RCU grace period
+ * after each update of a map of maps (some 8 ms here), and nothing runs
+ * the module yet.
+ */
 static int fill_halves(struct modrt *rt, struct bpf_map *outer)
 {
-	__u32 i;
+	__u32 keys[2] = { 0, 1 }, n = 2;
 
 	rt->outer_fd = bpf_map__fd(outer);
-	for (i = 0; i < 2; i++)
-		if (bpf_map_update_elem(rt->outer_fd, &i, &rt->half_fd[i], 0))
-			return -errno;
+	if (bpf_map_update_batch(rt->outer_fd, keys, rt->half_fd, &n, NULL))
+		return -errno;
 	return 0;
 }
 

@@ -31,6 +31,8 @@ void datapath_flip(struct datapath *dp, const struct modrt *rt, __u32 *half,
 		   __u64 *epoch);
 /* Resets a new module's entry: half 0, epoch 0, every packet, enabled. */
 void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt);
+bool datapath_sampled_take(struct datapath *dp, const struct modrt *rt,
+			   __u32 half);
 /* A trace's batch may hold the next epoch: its packets from NS on. */
 void datapath_set_flip(struct datapath *dp, const struct modrt *rt, __u64 ns);
 void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,

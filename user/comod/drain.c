@@ -484,6 +484,8 @@ static __u64 sampled_take(struct datapath *dp, struct modrt *rt, __u32 half)
 	struct como_stats st;
 	__u64 n;
 
+	if (!datapath_sampled_take(dp, rt, half))
+		return 0;
 	if (datapath_stats(dp, rt->slot + 1, &st))
 		return 0;
 	n = st.sampled[half] - rt->sampled_seen[half];
