@@ -46,6 +46,11 @@ if [ -x "$BIN/gentrace" ]; then
 	{ printf '\101'; tail -c +25 "$TMP/p.pcap"; } > "$TMP/pcapmap/records-ns"
 	[ -f "$TRACES/bad/tcpdump_empty.pcap" ] &&
 		{ printf '\200'; cat "$TRACES/bad/tcpdump_empty.pcap"; } > "$TMP/pcapmap/empty"
+	# pcapng: the same trace as editcap writes it, and one the target writes
+	editcap -F pcapng "$TMP/p.pcap" "$TMP/p.pcapng" 2> /dev/null &&
+		{ printf '\200'; cat "$TMP/p.pcapng"; } > "$TMP/pcapmap/ng"
+	printf '\104\000\000\000\000\000\000\024\003\000\000\000\025\315\133\007AAAAAAAAAAAAAAAAAAAA' \
+		> "$TMP/pcapmap/ng-built"
 fi
 
 # fuzz_log TARGET RC: a failed run's last lines, and where its input went

@@ -266,8 +266,9 @@ static void progress(const char *path, struct trace_result *res,
 #define TRACE_IOBUF	(1U << 20)
 
 /*
- * A classic pcap file is read where it lies (pcapmap.h); pcapng, a pipe
- * and any header that reader leaves alone go through libpcap.
+ * A pcap or pcapng file is read where it lies (pcapmap.h); a pipe and any
+ * header that reader leaves alone go through libpcap, and so does the
+ * rest of a pcapng file from where that reader is not sure of it.
  */
 struct trace {
 	const char *path;
@@ -276,6 +277,7 @@ struct trace {
 	pcap_t *pc;
 	char *iobuf;
 	int dlt;
+	char err[PCAP_ERRBUF_SIZE];	/* why libpcap could not take over */
 };
 
 static void trace_free(struct trace *t)
@@ -287,18 +289,64 @@ static void trace_free(struct trace *t)
 	free(t);
 }
 
+static pcap_t *trace_pcap_open(struct trace *t, const char *path,
+			       char *errbuf);
+
+/*
+ * The in-place reader met something in a pcapng file that it leaves to
+ * libpcap: libpcap reads the file from its start, past the packets given
+ * already (the two read them alike), and on.
+ */
+static int trace_to_libpcap(struct trace *t)
+{
+	uint64_t given = t->map.given, n;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc = 1;
+
+	pcapmap_close(&t->map);
+	t->pc = trace_pcap_open(t, t->path, errbuf);
+	if (!t->pc) {
+		snprintf(t->err, sizeof(t->err), "%s", errbuf);
+		return PCAP_ERROR;
+	}
+	pr_debug("trace %s: read by libpcap from packet %llu on", t->path,
+		 (unsigned long long)given + 1);
+	for (n = 0; n < given && (rc = pcap_next_ex(t->pc, &h, &d)) == 1; n++)
+		;
+	if (n < given || pcap_datalink(t->pc) != t->dlt) {
+		snprintf(t->err, sizeof(t->err), "libpcap reads the file "
+			 "otherwise (%llu packets, link type %d, where %llu and "
+			 "%d were read)", (unsigned long long)n,
+			 pcap_datalink(t->pc), (unsigned long long)given,
+			 t->dlt);
+		return PCAP_ERROR;
+	}
+	return 0;
+}
+
 static inline int trace_next(struct trace *t, struct pcap_pkthdr **h,
 			     const u_char **data)
 {
+	int rc;
+
 	if (t->map.mapped) {
 		*h = &t->hdr;
-		return pcapmap_next(&t->map, &t->hdr, data);
+		rc = pcapmap_next(&t->map, &t->hdr, data);
+		if (rc != PCAPMAP_UNSURE)
+			return rc;
+		rc = trace_to_libpcap(t);
+		if (rc)
+			return rc;
 	}
 	return pcap_next_ex(t->pc, h, data);
 }
 
 static const char *trace_error(struct trace *t)
 {
+	if (t->err[0])
+		return t->err;
 	return t->map.mapped ? t->map.err : pcap_geterr(t->pc);
 }
 

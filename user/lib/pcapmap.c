@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * A classic pcap file read in place (pcapmap.h). libpcap reads a file
+ * A pcap or pcapng file read in place (pcapmap.h). libpcap reads a file
  * through stdio: each byte is copied from the page cache into stdio's
  * buffer, then into libpcap's, before como copies it into a batch frame;
  * on a trace run the first two copies were a fifth of the CPU and most of
@@ -60,12 +60,222 @@ static uint16_t hdr_u16(const struct pcapmap *pm, const uint8_t *p)
 	return pm->swapped ? __builtin_bswap16(v) : v;
 }
 
+/*
+ * pcapng. Blocks are walked as libpcap walks them, and a file is read
+ * here only while it holds nothing but what libpcap reads one way: any
+ * block it would refuse, a second section, a packet block other than an
+ * enhanced one, an interface unlike the first or with stamps other than
+ * micro- or nanoseconds, and this reader says PCAPMAP_UNSURE: libpcap
+ * reads on (and says what is wrong, if anything is).
+ */
+#define NG_SHB		0x0A0D0D0AU
+#define NG_IDB		1U
+#define NG_EPB		6U
+#define NG_BOM		0x1A2B3C4DU
+#define NG_SHB_MAX	(1024U * 1024U)		/* libpcap's sanity bound */
+#define NG_BLOCK_MAX	(16U * 1024U * 1024U)	/* and its largest block */
+#define NG_OPT_TSRESOL	9
+#define NG_OPT_TSOFFSET	14
+
+struct ng_block {
+	uint32_t type;
+	const uint8_t *body;	/* past type and length */
+	size_t len;		/* body bytes, before the trailer */
+	size_t total;
+};
+
+/* 1: a block at pm->off; 0: the file ends there; PCAPMAP_UNSURE. */
+static int ng_block_at(struct pcapmap *pm, struct ng_block *b)
+{
+	const uint8_t *p = pm->base + pm->off;
+	size_t left = pm->size - pm->off;
+	uint32_t tl;
+
+	if (!left)
+		return 0;
+	if (left < 8)
+		return PCAPMAP_UNSURE;
+	b->type = pcapmap_u32(pm, p);
+	tl = pcapmap_u32(pm, p + 4);
+	if (tl < 12 || tl % 4 || tl > NG_BLOCK_MAX || tl > left ||
+	    pcapmap_u32(pm, p + tl - 4) != tl)
+		return PCAPMAP_UNSURE;
+	b->body = p + 8;
+	b->len = tl - 12;
+	b->total = tl;
+	return 1;
+}
+
+/*
+ * An interface's stamps: 1 nanoseconds, 0 microseconds (the default), or
+ * PCAPMAP_UNSURE for any other resolution, an offset, or options libpcap
+ * would refuse.
+ */
+static int ng_idb_nsec(const struct pcapmap *pm, const uint8_t *o, size_t left)
+{
+	bool seen = false;
+	int nsec = 0;
+	uint16_t code, len;
+	size_t padded;
+
+	while (left) {
+		if (left < 4)
+			return PCAPMAP_UNSURE;
+		memcpy(&code, o, 2);
+		memcpy(&len, o + 2, 2);
+		if (pm->swapped) {
+			code = __builtin_bswap16(code);
+			len = __builtin_bswap16(len);
+		}
+		padded = ((size_t)len + 3) / 4 * 4;
+		if (left - 4 < padded)
+			return PCAPMAP_UNSURE;
+		if (code == 0)
+			return len ? PCAPMAP_UNSURE : nsec;
+		if (code == NG_OPT_TSOFFSET)
+			return PCAPMAP_UNSURE;
+		if (code == NG_OPT_TSRESOL) {
+			if (len != 1 || seen || (o[4] != 6 && o[4] != 9))
+				return PCAPMAP_UNSURE;
+			seen = true;
+			nsec = o[4] == 9;
+		}
+		o += 4 + padded;
+		left -= 4 + padded;
+	}
+	return nsec;
+}
+
+/* An interface block; the first sets the file's link type and snap length. */
+static int ng_idb(struct pcapmap *pm, const struct ng_block *b)
+{
+	uint16_t lt;
+	uint32_t snap;
+	int nsec;
+
+	if (b->len < 8 || pm->ng_ifs == PCAPMAP_NG_IFS)
+		return PCAPMAP_UNSURE;
+	memcpy(&lt, b->body, 2);
+	if (pm->swapped)
+		lt = __builtin_bswap16(lt);
+	snap = pcapmap_u32(pm, b->body + 4);
+	if (!snap)
+		snap = PCAP_MAX_SNAP;
+	if (snap > PCAP_MAX_SNAP || linktype_dlt(lt) < 0)
+		return PCAPMAP_UNSURE;
+	/* libpcap holds a later one's type to the first's DLT_ value */
+	if (pm->ng_ifs && (lt != pm->ng_linktype || lt != pm->dlt ||
+			   snap != pm->snaplen))
+		return PCAPMAP_UNSURE;
+	nsec = ng_idb_nsec(pm, b->body + 8, b->len - 8);
+	if (nsec < 0)
+		return nsec;
+	if (!pm->ng_ifs) {
+		pm->ng_linktype = lt;
+		pm->dlt = linktype_dlt(lt);
+		pm->snaplen = snap;
+	}
+	pm->ng_nsec[pm->ng_ifs++] = nsec;
+	return 0;
+}
+
+static int ng_init(struct pcapmap *pm, const uint8_t *b, size_t size)
+{
+	struct ng_block blk;
+	uint32_t bom, tl;
+	uint16_t major, minor;
+	int r;
+
+	if (size < 28)
+		return -ENOTSUP;
+	memcpy(&bom, b + 8, 4);
+	if (bom == __builtin_bswap32(NG_BOM))
+		pm->swapped = true;
+	else if (bom != NG_BOM)
+		return -ENOTSUP;
+	tl = pcapmap_u32(pm, b + 4);
+	memcpy(&major, b + 12, 2);
+	memcpy(&minor, b + 14, 2);
+	if (pm->swapped) {
+		major = __builtin_bswap16(major);
+		minor = __builtin_bswap16(minor);
+	}
+	/* libpcap takes the first section's length as it is, and no more */
+	if (tl < 28 || tl > NG_SHB_MAX || tl > size || major != 1 ||
+	    (minor != 0 && minor != 2))
+		return -ENOTSUP;
+	pm->ng = true;
+	pm->base = b;
+	pm->size = size;
+	pm->off = tl;
+	/* up to the first interface, whose link type the file's is */
+	while ((r = ng_block_at(pm, &blk)) == 1) {
+		if (blk.type == NG_IDB) {
+			if (ng_idb(pm, &blk))
+				break;
+			pm->off += blk.total;
+			return 0;
+		}
+		if (blk.type == 2 || blk.type == 3 || blk.type == NG_EPB ||
+		    blk.type == NG_SHB)
+			break;
+		pm->off += blk.total;
+	}
+	pm->ng = false;
+	pm->base = NULL;
+	return -ENOTSUP;
+}
+
+int pcapmap_ng_next(struct pcapmap *pm, struct pcap_pkthdr *h,
+		    const uint8_t **data)
+{
+	struct ng_block b;
+	uint32_t ifid, caplen;
+	uint64_t t, res;
+	int r;
+
+	for (;;) {
+		r = ng_block_at(pm, &b);
+		if (r <= 0)
+			return r ?: PCAPMAP_END;
+		if (b.type == NG_IDB) {
+			r = ng_idb(pm, &b);
+			if (r)
+				return r;
+		} else if (b.type == NG_EPB) {
+			break;
+		} else if (b.type == NG_SHB || b.type == 2 || b.type == 3) {
+			return PCAPMAP_UNSURE;
+		}
+		pm->off += b.total;
+	}
+	if (b.len < 20)
+		return PCAPMAP_UNSURE;
+	ifid = pcapmap_u32(pm, b.body);
+	caplen = pcapmap_u32(pm, b.body + 12);
+	if (ifid >= pm->ng_ifs || caplen > pm->snaplen || caplen > b.len - 20)
+		return PCAPMAP_UNSURE;
+	t = (uint64_t)pcapmap_u32(pm, b.body + 4) << 32 |
+	    pcapmap_u32(pm, b.body + 8);
+	res = pm->ng_nsec[ifid] ? 1000000000ULL : 1000000ULL;
+	h->ts.tv_sec = (time_t)(t / res);
+	h->ts.tv_usec = (int)((t % res) * (1000000000ULL / res));
+	h->caplen = caplen;
+	h->len = pcapmap_u32(pm, b.body + 16);
+	*data = b.body + 20;
+	pm->off += b.total;
+	pm->given++;
+	return PCAPMAP_PACKET;
+}
+
 int pcapmap_init(struct pcapmap *pm, const void *buf, size_t size)
 {
 	const uint8_t *b = buf;
 	uint32_t magic;
 
 	memset(pm, 0, sizeof(*pm));
+	if (size >= 4 && !memcmp(b, "\n\r\r\n", 4))
+		return ng_init(pm, b, size);
 	if (size < PCAP_HDR_SIZE)
 		return -ENOTSUP;
 	memcpy(&magic, b, 4);
@@ -129,6 +339,7 @@ int pcapmap_next_slow(struct pcapmap *pm, struct pcap_pkthdr *h,
 	h->len = pcapmap_u32(pm, r + 12);
 	*data = r + PCAP_REC_SIZE;
 	pm->off += PCAP_REC_SIZE + (size_t)caplen;
+	pm->given++;
 	return PCAPMAP_PACKET;
 }
 
@@ -171,9 +382,12 @@ int pcapmap_open(struct pcapmap *pm, int fd)
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || bus_base ||
 	    (uint64_t)st.st_size < PCAP_HDR_SIZE)
 		return -ENOTSUP;
-	/* the header first: a file we leave to libpcap is not mapped at all */
+	/*
+	 * the header first: a file we leave to libpcap is not mapped at all
+	 * (a pcapng file's is as long as its first blocks: mapped to see)
+	 */
 	if (pread(fd, hdr, sizeof(hdr), 0) != sizeof(hdr) ||
-	    pcapmap_init(pm, hdr, sizeof(hdr)))
+	    (memcmp(hdr, "\n\r\r\n", 4) && pcapmap_init(pm, hdr, sizeof(hdr))))
 		return -ENOTSUP;
 	m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED)

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A classic pcap file read in place (pcapmap.c): the file is mapped and
+ * A pcap or pcapng file read in place (pcapmap.c): the file is mapped and
  * each packet is handed out where it lies, with no copy into stdio's
  * buffer and none into libpcap's. It takes only what it reads exactly as
  * libpcap does (tests/fuzz/fuzz_pcapmap.c holds the two to the same
- * packets): version 2.4, micro- or nanosecond stamps in either byte
- * order, the link types como parses, a snap length libpcap keeps as it
- * is. Anything else (pcapng, a pipe, an old or odd header) is left to
- * libpcap: pcapmap_open() says -ENOTSUP.
+ * packets). Classic pcap: version 2.4, micro- or nanosecond stamps in
+ * either byte order, the link types como parses, a snap length libpcap
+ * keeps as it is. pcapng: one section, interfaces of one such link type
+ * and snap length with micro- or nanosecond stamps, enhanced packet
+ * blocks. Anything else (a pipe, an old or odd header) is left to
+ * libpcap: pcapmap_open() says -ENOTSUP; and where a pcapng file holds
+ * something this reader is not sure of, pcapmap_next() says
+ * PCAPMAP_UNSURE: libpcap reads on from the packet after the last one
+ * given (pm->given).
  */
 #ifndef _COMO_PCAPMAP_H
 #define _COMO_PCAPMAP_H
@@ -21,6 +26,10 @@
 #define PCAPMAP_PACKET	1
 #define PCAPMAP_END	PCAP_ERROR_BREAK
 #define PCAPMAP_ERROR	PCAP_ERROR
+/* pcapng only: libpcap is to read the rest (it has its own word for it) */
+#define PCAPMAP_UNSURE	(-100)
+/* a pcapng file's interfaces this reader keeps */
+#define PCAPMAP_NG_IFS	64
 
 struct pcapmap {
 	const uint8_t *base;
@@ -29,8 +38,14 @@ struct pcapmap {
 	bool mapped;		/* base is our mapping of a file */
 	bool swapped;		/* written in the other byte order */
 	bool usec;		/* microsecond stamps, scaled to ns */
+	bool ng;		/* pcapng */
 	uint32_t snaplen;
 	int dlt;
+	uint64_t given;		/* packets handed out */
+	/* pcapng: the first interface's link type as the file says it */
+	uint16_t ng_linktype;
+	uint32_t ng_ifs;
+	bool ng_nsec[PCAPMAP_NG_IFS];	/* else microseconds */
 	char err[PCAP_ERRBUF_SIZE];
 };
 
@@ -50,6 +65,9 @@ void pcapmap_close(struct pcapmap *pm);
 /* The rare cases of pcapmap_next(): a record past the snap length, an error. */
 int pcapmap_next_slow(struct pcapmap *pm, struct pcap_pkthdr *h,
 		      const uint8_t **data);
+/* pcapmap_next() of a pcapng file */
+int pcapmap_ng_next(struct pcapmap *pm, struct pcap_pkthdr *h,
+		    const uint8_t **data);
 
 /*
  * True once the mapped file shrank under the reader (another program
@@ -83,8 +101,8 @@ static inline void pcapmap_stamp(const struct pcapmap *pm,
 
 /*
  * The next packet, as pcap_next_ex() returns it from a file opened with
- * nanosecond precision: PCAPMAP_PACKET, PCAPMAP_END at the file's end, or
- * PCAPMAP_ERROR with pm->err saying why.
+ * nanosecond precision: PCAPMAP_PACKET, PCAPMAP_END at the file's end,
+ * PCAPMAP_ERROR with pm->err saying why, or (pcapng) PCAPMAP_UNSURE.
  */
 static inline int pcapmap_next(struct pcapmap *pm, struct pcap_pkthdr *h,
 			       const uint8_t **data)
@@ -93,6 +111,8 @@ static inline int pcapmap_next(struct pcapmap *pm, struct pcap_pkthdr *h,
 	size_t left = pm->size - pm->off;
 	uint32_t caplen;
 
+	if (pm->ng)
+		return pcapmap_ng_next(pm, h, data);
 	if (left < 16)
 		return pcapmap_next_slow(pm, h, data);
 	caplen = pcapmap_u32(pm, r + 8);
@@ -103,6 +123,7 @@ static inline int pcapmap_next(struct pcapmap *pm, struct pcap_pkthdr *h,
 	h->len = pcapmap_u32(pm, r + 12);
 	*data = r + 16;
 	pm->off += 16 + (size_t)caplen;
+	pm->given++;
 	return PCAPMAP_PACKET;
 }
 
