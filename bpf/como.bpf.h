@@ -30,9 +30,11 @@ struct {
 	__type(value, struct como_vec);
 } como_vec SEC(".maps");
 
+/* mmapable: comod writes a trace's batch in place */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);		/* comod sets it to the CPU count */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct como_win);
 } como_win SEC(".maps");

@@ -32,8 +32,10 @@ struct como_vec {
 
 /*
  * como_win: per CPU, the header window of every packet of the batch (its
- * batch record header, then COMO_SNAP bytes), kept for the filter stages,
- * which test the packet's bytes as tcpdump's filters do.
+ * batch record header, then COMO_SNAP bytes), which the parser, the filter
+ * stages (tcpdump's filters) and a module's como_pkt_bytes() read. Live,
+ * the dispatcher copies a packet in; on a trace comod writes the batch
+ * there (it is mmapable) before it runs it.
  */
 #define COMO_WIN_STRIDE		COMO_BATCH_WINDOW
 #define COMO_WIN_SLACK		64

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * A trace's batch runners: one thread pinned to each CPU a trace run may
- * use, each running the frames the reader hands over (BPF_PROG_RUN of the
- * dispatcher) on its CPU, so that the kernel's share of a trace, most of
- * it, is spread over the CPUs while the reader packs the next frames.
+ * use, each writing the batches the reader hands over into its CPU's
+ * windows and running them (BPF_PROG_RUN of the dispatcher), so that the
+ * copying of the packets and the kernel's share of a trace, most of it,
+ * are spread over the CPUs while the reader gathers the next batches.
  *
- * Results do not depend on which CPU runs which frame: a module's state is
+ * Results do not depend on which CPU runs which batch: a module's state is
  * per CPU (each CPU its own rows, como_vec and como_win), and the drain
- * folds the CPUs' rows in the order the frames' numbers say. A runner runs
- * its frames in the order they were handed over, and two runners never
+ * folds the CPUs' rows in the order the batches' numbers say. A runner runs
+ * its batches in the order they were handed over, and two runners never
  * share a CPU, so no two runs write one CPU's vector at once.
  *
  * Part of comod: called by trace.c; calls the data path.
@@ -23,24 +24,23 @@
 #include "datapath.h"
 #include "log.h"
 
-/* frames a runner may have queued, besides the one it runs */
+/* batches a runner may have queued, besides the one it runs */
 #define FRAMES_EACH	2
 
 struct job {
-	__u8 *frame;
-	__u32 meta_size, len;
+	struct dp_batch *batch;
 };
 
 struct batchrun {
 	struct datapath *dp;
 	pthread_mutex_t lock;
 	pthread_cond_t work;	/* a job queued, or the end */
-	pthread_cond_t done;	/* a job ran: a frame is free */
+	pthread_cond_t done;	/* a job ran: a batch is free */
 	unsigned int nthreads;
 	pthread_t *threads;
-	__u8 **frames;		/* every frame, to free them */
+	struct dp_batch **frames;	/* every batch, to free them */
 	unsigned int nframes;
-	__u8 **idle;		/* the frames free to fill */
+	struct dp_batch **idle;		/* the batches free to fill */
 	unsigned int nidle;
 	struct job *queue;	/* a ring of nframes */
 	unsigned int qhead, qlen;
@@ -75,12 +75,12 @@ static void *runner(void *arg)
 		br->qlen--;
 		pthread_mutex_unlock(&br->lock);
 
-		err = datapath_run(br->dp, j.frame, j.meta_size, j.len);
+		err = datapath_run(br->dp, j.batch);
 
 		pthread_mutex_lock(&br->lock);
 		if (err && !br->err)
 			br->err = err;
-		br->idle[br->nidle++] = j.frame;
+		br->idle[br->nidle++] = j.batch;
 		br->busy--;
 		pthread_cond_broadcast(&br->done);
 	}
@@ -93,7 +93,10 @@ static void batchrun_free(struct batchrun *br)
 	unsigned int i;
 
 	for (i = 0; i < br->nframes; i++)
-		free(br->frames[i]);
+		if (br->frames[i]) {
+			free(br->frames[i]->stage);
+			free(br->frames[i]);
+		}
 	free(br->frames);
 	free(br->idle);
 	free(br->queue);
@@ -126,8 +129,7 @@ static int runner_start(struct batchrun *br, unsigned int n, int cpu)
 	return -err;
 }
 
-struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus,
-				__u32 size)
+struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus)
 {
 	struct batchrun *br = calloc(1, sizeof(*br));
 	unsigned int i, n = 0;
@@ -149,8 +151,11 @@ struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus,
 	if (!br->frames || !br->idle || !br->queue || !br->threads)
 		goto err_free;
 	for (i = 0; i < br->nframes; i++) {
-		br->frames[i] = aligned_alloc(64, size);
+		br->frames[i] = calloc(1, sizeof(*br->frames[i]));
 		if (!br->frames[i])
+			goto err_free;
+		br->frames[i]->stage = malloc(COMO_BATCH_MAX * COMO_SNAP);
+		if (!br->frames[i]->stage)
 			goto err_free;
 		br->idle[br->nidle++] = br->frames[i];
 	}
@@ -174,9 +179,9 @@ err_free:
 	return NULL;
 }
 
-__u8 *batchrun_frame(struct batchrun *br)
+struct dp_batch *batchrun_batch(struct batchrun *br)
 {
-	__u8 *f;
+	struct dp_batch *f;
 
 	pthread_mutex_lock(&br->lock);
 	while (!br->nidle)
@@ -186,18 +191,17 @@ __u8 *batchrun_frame(struct batchrun *br)
 	return f;
 }
 
-int batchrun_submit(struct batchrun *br, __u8 *frame, __u32 meta_size,
-		    __u32 len)
+int batchrun_submit(struct batchrun *br, struct dp_batch *b)
 {
 	int err;
 
 	pthread_mutex_lock(&br->lock);
 	err = br->err;
 	if (err) {
-		br->idle[br->nidle++] = frame;
+		br->idle[br->nidle++] = b;
 	} else {
 		br->queue[(br->qhead + br->qlen) % br->nframes] = (struct job){
-			.frame = frame, .meta_size = meta_size, .len = len,
+			.batch = b,
 		};
 		br->qlen++;
 		br->busy++;

@@ -6,19 +6,18 @@
 #include <linux/types.h>
 
 struct datapath;
+struct dp_batch;
 struct batchrun;
 
 /*
  * Starts a runner on each of the first NCPUS CPUs that the affinity mask
- * allows, and frames of SIZE bytes for them; NULL on error (said).
+ * allows, and batches for them; NULL on error (said).
  */
-struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus,
-				__u32 size);
-/* A free frame to fill; waits for one. */
-__u8 *batchrun_frame(struct batchrun *br);
-/* Hands FRAME (LEN bytes of it, META_SIZE of metadata) to a runner. */
-int batchrun_submit(struct batchrun *br, __u8 *frame, __u32 meta_size,
-		    __u32 len);
+struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus);
+/* A free batch to fill; waits for one. */
+struct dp_batch *batchrun_batch(struct batchrun *br);
+/* Hands B to a runner. */
+int batchrun_submit(struct batchrun *br, struct dp_batch *b);
 /* Waits until every frame handed over has run: 0 or the first error. */
 int batchrun_wait(struct batchrun *br);
 /* Waits, then ends the runners; 0 or the first error. */

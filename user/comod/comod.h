@@ -64,6 +64,9 @@ struct datapath {
 	__s64 clock_offset_ns;	/* boot clock to wall clock, for live packets */
 	__s64 coarse_offset_ns;	/* monotonic clock to wall clock, likewise */
 	volatile struct como_ctl *ctl;	/* the control map, mapped */
+	struct como_win *win;		/* the CPUs' windows, mapped for a
+					 * trace run; NULL until then */
+	size_t win_len;
 };
 
 /*

@@ -9,6 +9,7 @@
  * part that loads, links, reads or steers the data path; calls libbpf.
  */
 #include <errno.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <stdlib.h>
@@ -493,26 +494,82 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 	return bpf_map_update_elem(dp->fd[DP_CFG], &zero, &cfg, 0) ? -errno : 0;
 }
 
-int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
-		 __u32 size)
+int datapath_win_map(struct datapath *dp)
 {
-	struct xdp_md ctx = { .data = meta_size, .data_end = size };
+	size_t len = ((size_t)dp->ncpus * sizeof(struct como_win) + 4095) &
+		     ~4095UL;
+	void *p;
+
+	if (dp->win)
+		return 0;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dp->fd[DP_WIN], 0);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map the packet windows: %s", strerror(errno));
+		return -errno;
+	}
+	dp->win = p;
+	dp->win_len = len;
+	return 0;
+}
+
+/* B's packets in CPU's windows, as the dispatcher reads them. */
+static void batch_write(struct datapath *dp, const struct dp_batch *b,
+			int cpu)
+{
+	struct como_win *w = &dp->win[cpu];
+	__u32 i, n;
+
+	for (i = 0; i < b->count; i++) {
+		const struct dp_pkt *p = &b->pkt[i];
+		struct como_batch_rec *rec = (void *)w->pkt[i];
+
+		rec->ts = p->ts;
+		rec->len = p->len;
+		rec->caplen = p->caplen;
+		n = p->caplen < COMO_SNAP ? p->caplen : COMO_SNAP;
+		memcpy(rec + 1, p->data, n);
+	}
+}
+
+int datapath_run(struct datapath *dp, const struct dp_batch *b)
+{
+	__u8 data[COMO_BATCH_DATA] __attribute__((aligned(8))) = { 0 };
+	struct como_batch_meta *bm = (void *)data;
+	struct xdp_md ctx = { .data = sizeof(*bm), .data_end = sizeof(data) };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = frame,
-		.data_size_in = size,
+		.data_in = data,
+		.data_size_in = sizeof(data),
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
 		.repeat = 1,
 	);
-	int err;
+	int cpu, err, tries;
 
-	err = bpf_prog_test_run_opts(dp->prog_fd, &opts);
-	if (err) {
-		err = -errno;
-		pr_err("BPF_PROG_RUN of the dispatcher failed: %s",
-		       strerror(errno));
+	*bm = (struct como_batch_meta){
+		.magic = COMO_BATCH_MAGIC, .count = b->count,
+		.linktype = b->linktype, .batch = b->num,
+	};
+	/* a thread that moved between the writing and the run writes again */
+	for (tries = 0; tries < 8; tries++) {
+		cpu = sched_getcpu();
+		if (cpu < 0 || cpu >= dp->ncpus)
+			return -ENXIO;
+		batch_write(dp, b, cpu);
+		bm->cpu = cpu;
+		err = bpf_prog_test_run_opts(dp->prog_fd, &opts);
+		if (err) {
+			err = -errno;
+			pr_err("BPF_PROG_RUN of the dispatcher failed: %s",
+			       strerror(errno));
+			return err;
+		}
+		if (opts.retval != XDP_ABORTED)
+			return 0;
 	}
-	return err;
+	pr_err("BPF_PROG_RUN of the dispatcher: the thread never stayed on "
+	       "one CPU from writing a batch to running it");
+	return -EAGAIN;
 }
 
 int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum)
@@ -594,6 +651,9 @@ void datapath_close(struct datapath *dp)
 	if (dp->ctl)
 		munmap((void *)dp->ctl, CTL_MAP_LEN);
 	dp->ctl = NULL;
+	if (dp->win)
+		munmap(dp->win, dp->win_len);
+	dp->win = NULL;
 	if (dp->skel) {
 		dispatch_bpf__destroy(dp->skel);
 		dp->skel = NULL;

@@ -13,6 +13,7 @@
 #ifndef _COMOD_DATAPATH_H
 #define _COMOD_DATAPATH_H
 
+#include <como/batch.h>
 #include "comod.h"
 
 int datapath_open(struct datapath *dp);
@@ -39,9 +40,32 @@ void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,
 			   __u32 sampling, __u32 enabled);
 /* Returns once no program can still write HALF (an RCU grace period). */
 int datapath_grace_period(const struct modrt *rt, __u32 half);
-/* One BPF_PROG_RUN of the dispatcher over a batch frame (batch.h). */
-int datapath_run(struct datapath *dp, void *frame, __u32 meta_size,
-		 __u32 size);
+/*
+ * A trace's batch as comod holds it until it runs (include/como/batch.h):
+ * each packet's record and where its first min(caplen, COMO_SNAP) bytes
+ * are (the mapped trace, or STAGE for a reader whose buffer does not
+ * last).
+ */
+struct dp_batch {
+	__u32 count;
+	__u32 num;		/* its number in the trace, from 1 */
+	__u16 linktype;
+	struct dp_pkt {
+		__u64 ts;
+		__u32 len, caplen;
+		const __u8 *data;
+	} pkt[COMO_BATCH_MAX];
+	__u8 *stage;		/* COMO_BATCH_MAX times COMO_SNAP bytes */
+};
+
+/* Maps the CPUs' windows, where a trace's batches are written. */
+int datapath_win_map(struct datapath *dp);
+/*
+ * One BPF_PROG_RUN of the dispatcher over B: its packets are written in
+ * this CPU's windows first (the calling thread stays on one CPU, or the
+ * run is refused and tried again where it is).
+ */
+int datapath_run(struct datapath *dp, const struct dp_batch *b);
 int datapath_stats(struct datapath *dp, __u32 key, struct como_stats *sum);
 /* The packets the dispatcher saw on each CPU (dp->ncpus of them). */
 int datapath_cpu_packets(struct datapath *dp, __u64 *pkts);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The trace source: the file is read in place (pcapmap.h) or by libpcap,
- * packets are packed into batch frames (include/como/batch.h) and each
- * frame is one BPF_PROG_RUN of the XDP dispatcher. User space only copies
- * bytes; parsing, filtering and every module's update() happen in the
- * kernel.
+ * packets are gathered in batches (include/como/batch.h, datapath.h) and
+ * each batch is written into a CPU's windows and run, one BPF_PROG_RUN of
+ * the XDP dispatcher. User space only finds the packets and copies their
+ * first bytes; parsing, filtering and every module's update() happen in
+ * the kernel. A packet read in place is copied once, from the file's
+ * pages to the window, by the thread that runs its batch.
  *
  * Epoch boundaries come from the trace's own clock: before a packet past
  * the next boundary the frame is run and the clock told the time, so a
@@ -12,11 +14,11 @@
  * the epoch its timestamp names (or, in a trace that is not in time
  * order, in the epoch open when it arrives: epochs are never reopened).
  *
- * With several CPUs the frames run on batchrun.c's runners, one a CPU,
- * while this thread reads and packs the next ones; at an epoch's end it
- * waits until every frame before it has run, then tells the clock, so an
+ * With several CPUs the batches run on batchrun.c's runners, one a CPU,
+ * while this thread gathers the next ones; at an epoch's end it waits
+ * until every batch before it has run, then tells the clock, so an
  * epoch's drain sees all its packets and the crossings stay as they are
- * with one CPU. Each frame carries its number in the trace, which orders
+ * with one CPU. Each batch carries its number in the trace, which orders
  * the CPUs' rows when they are folded (drain.c).
  *
  * Part of comod: called by main.c; calls the clock, the batch runners and
@@ -39,19 +41,15 @@
 #include "pcapmap.h"
 #include "trace.h"
 
-#define META_SIZE	sizeof(struct como_batch_meta)
-#define FRAME_SIZE	(META_SIZE + COMO_BATCH_BYTES + COMO_BATCH_TAIL)
-/* frame numbers: 0 is a live packet's, and a row's mark is 1 + this */
+/* batch numbers: 0 is a live packet's, and a row's mark is 1 + this */
 #define BATCH_NUM_MAX	0xfffffffeU
 
 struct feeder {
 	struct datapath *dp;
 	struct monitor *mon;
 	struct batchrun *br;	/* the runners, or NULL: this thread runs */
-	__u8 *frame;		/* meta + records + tail */
+	struct dp_batch *b;	/* the one being gathered */
 	__u16 linktype;
-	__u32 used;		/* record bytes */
-	__u32 count;
 	uint64_t next_flip;	/* earliest end of an open epoch, or of the
 				 * epoch a module's packets crossed into */
 	uint64_t first_start;	/* earliest start of an open epoch */
@@ -73,64 +71,35 @@ static int supported_linktype(int dlt)
 	       dlt == DLT_IPV4 || dlt == DLT_IPV6;
 }
 
-/* The frame's metadata and its zero tail: it is ready to run. */
-static __u32 frame_seal(struct feeder *fd)
-{
-	*(struct como_batch_meta *)fd->frame = (struct como_batch_meta){
-		.magic = COMO_BATCH_MAGIC, .count = fd->count,
-		.linktype = fd->linktype,
-		.batch = fd->runs < BATCH_NUM_MAX ? fd->runs + 1 : BATCH_NUM_MAX,
-	};
-	memset(fd->frame + META_SIZE + fd->used, 0, COMO_BATCH_TAIL);
-	return META_SIZE + fd->used + COMO_BATCH_TAIL;
-}
-
-static void frame_done(struct feeder *fd)
-{
-	fd->runs++;
-	fd->used = 0;
-	fd->count = 0;
-}
-
-/* A full frame: to a runner, which may run it while the next is packed. */
+/* A batch gathered: to a runner, which may run it while the next fills. */
 static int feed_run(struct feeder *fd)
 {
-	__u32 len;
 	int err;
 
-	if (!fd->count)
+	if (!fd->b->count)
 		return 0;
-	len = frame_seal(fd);
+	fd->b->linktype = fd->linktype;
+	fd->b->num = fd->runs < BATCH_NUM_MAX ? fd->runs + 1 : BATCH_NUM_MAX;
 	if (fd->br) {
-		err = batchrun_submit(fd->br, fd->frame, META_SIZE, len);
-		fd->frame = batchrun_frame(fd->br);
+		err = batchrun_submit(fd->br, fd->b);
+		fd->b = batchrun_batch(fd->br);
 	} else {
-		err = datapath_run(fd->dp, fd->frame, META_SIZE, len);
+		err = datapath_run(fd->dp, fd->b);
 	}
+	fd->b->count = 0;
 	if (err)
 		return err;
-	frame_done(fd);
+	fd->runs++;
 	return 0;
 }
 
-/*
- * Every packet read so far has run, this frame's here (the runners are
- * idle: no other run writes this CPU's vector): the clock may act.
- */
+/* Every packet read so far has run: the clock may act. */
 static int feed_sync(struct feeder *fd)
 {
-	__u32 len;
-	int err;
+	int err = feed_run(fd);
 
-	if (!fd->br)
-		return feed_run(fd);
-	err = batchrun_wait(fd->br);
-	if (err || !fd->count)
-		return err;
-	len = frame_seal(fd);
-	err = datapath_run(fd->dp, fd->frame, META_SIZE, len);
-	if (!err)
-		frame_done(fd);
+	if (!err && fd->br)
+		err = batchrun_wait(fd->br);
 	return err;
 }
 
@@ -274,6 +243,7 @@ struct trace {
 	const char *path;
 	struct pcapmap map;
 	struct pcap_pkthdr hdr;	/* the mapped file's packet */
+	bool in_place;		/* read from the mapping, not by libpcap */
 	pcap_t *pc;
 	char *iobuf;
 	int dlt;
@@ -305,7 +275,8 @@ static int trace_to_libpcap(struct trace *t)
 	const u_char *d;
 	int rc = 1;
 
-	pcapmap_close(&t->map);
+	/* mapped still: the batches not run yet point into it */
+	t->in_place = false;
 	t->pc = trace_pcap_open(t, t->path, errbuf);
 	if (!t->pc) {
 		snprintf(t->err, sizeof(t->err), "%s", errbuf);
@@ -331,7 +302,7 @@ static inline int trace_next(struct trace *t, struct pcap_pkthdr **h,
 {
 	int rc;
 
-	if (t->map.mapped) {
+	if (t->in_place) {
 		*h = &t->hdr;
 		rc = pcapmap_next(&t->map, &t->hdr, data);
 		if (rc != PCAPMAP_UNSURE)
@@ -347,7 +318,7 @@ static const char *trace_error(struct trace *t)
 {
 	if (t->err[0])
 		return t->err;
-	return t->map.mapped ? t->map.err : pcap_geterr(t->pc);
+	return t->in_place ? t->map.err : pcap_geterr(t->pc);
 }
 
 /* 0: T reads the file in place; nonzero: libpcap is to read it */
@@ -365,8 +336,10 @@ static int trace_map(struct trace *t, const char *path)
 	if (err && err != -ENOTSUP)
 		pr_debug("trace %s: not mapped (%s), read by libpcap", path,
 			 strerror(-err));
-	if (!err)
+	if (!err) {
 		t->dlt = t->map.dlt;
+		t->in_place = true;
+	}
 	return err;
 }
 
@@ -441,19 +414,28 @@ static unsigned int cpus_usable(const struct monitor *mon, unsigned int ncpus)
 	return ncpus;
 }
 
-/* The frames, and who runs them: this thread on one CPU, runners on more. */
+/* The batches, and who runs them: this thread on one CPU, runners on more. */
 static int feeder_start(struct feeder *fd, unsigned int ncpus)
 {
+	int err = datapath_win_map(fd->dp);
+
+	if (err)
+		return err;
 	if (ncpus > 1) {
-		fd->br = batchrun_start(fd->dp, ncpus, FRAME_SIZE);
+		fd->br = batchrun_start(fd->dp, ncpus);
 		if (!fd->br)
 			return -ENOMEM;
-		fd->frame = batchrun_frame(fd->br);
+		fd->b = batchrun_batch(fd->br);
 		return 0;
 	}
 	pin_to_cpu();
-	fd->frame = aligned_alloc(64, FRAME_SIZE);
-	return fd->frame ? 0 : -ENOMEM;
+	fd->b = calloc(1, sizeof(*fd->b));
+	if (fd->b)
+		fd->b->stage = malloc(COMO_BATCH_MAX * COMO_SNAP);
+	if (fd->b && fd->b->stage)
+		return 0;
+	free(fd->b);
+	return -ENOMEM;
 }
 
 /* Waits for what still runs; ERR, or the first error of a run. */
@@ -462,7 +444,8 @@ static int feeder_stop(struct feeder *fd, int err)
 	int rerr;
 
 	if (!fd->br) {
-		free(fd->frame);
+		free(fd->b->stage);
+		free(fd->b);
 		return err;
 	}
 	rerr = batchrun_stop(fd->br);
@@ -495,8 +478,8 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 
 	while ((rc = trace_next(t, &h, &data)) == 1) {
 		uint64_t ts = pkt_time_ns(h);
-		__u32 rsize = como_batch_rec_size(h->caplen);
-		struct como_batch_rec *rec;
+		__u32 n = h->caplen < COMO_SNAP ? h->caplen : COMO_SNAP;
+		struct dp_pkt *p;
 
 		/*
 		 * libpcap passes these through (a fraction of 2^31 or more
@@ -515,17 +498,29 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 			if (err)
 				break;
 		}
-		if (fd.count == COMO_BATCH_MAX ||
-		    fd.used + rsize > COMO_BATCH_BYTES) {
+		if (fd.b->count == COMO_BATCH_MAX) {
 			err = feed_run(&fd);
 			if (err)
 				break;
 		}
-		rec = (void *)(fd.frame + META_SIZE + fd.used);
-		rec->ts = ts;
-		rec->len = h->len;
-		rec->caplen = h->caplen;
-		memcpy(rec + 1, data, h->caplen < COMO_SNAP ? h->caplen : COMO_SNAP);
+		p = &fd.b->pkt[fd.b->count];
+		p->ts = ts;
+		p->len = h->len;
+		p->caplen = h->caplen;
+		if (t->in_place) {
+			/*
+			 * its bytes stay where they are until a runner copies
+			 * them; the last is read here, where a file cut short
+			 * under us is seen (below)
+			 */
+			p->data = data;
+			if (n)
+				(void)*(volatile const u_char *)(data + n - 1);
+		} else {
+			/* libpcap's buffer is the next packet's soon */
+			p->data = fd.b->stage + fd.b->count * COMO_SNAP;
+			memcpy((__u8 *)p->data, data, n);
+		}
 		if (pcapmap_lost(&t->map)) {
 			snprintf(res->stopped, sizeof(res->stopped),
 				 "stopped after packet %llu: the file shrank "
@@ -534,8 +529,7 @@ int trace_run(struct trace *t, struct monitor *mon, unsigned int ncpus,
 				 (unsigned long long)res->packets);
 			break;
 		}
-		fd.used += rsize;
-		fd.count++;
+		fd.b->count++;
 
 		if (!res->packets || ts < res->first_ns)
 			res->first_ns = ts;
