@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "batchrun.h"
@@ -123,6 +124,13 @@ static int runner_start(struct batchrun *br, unsigned int n, int cpu)
 	if (!err)
 		err = pthread_create(&br->threads[n], &attr, runner, br);
 	pthread_attr_destroy(&attr);
+	/* what top -H and perf name it */
+	if (!err) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "comod-cpu%d", cpu);
+		pthread_setname_np(br->threads[n], name);
+	}
 	if (err)
 		pr_err("trace: cannot start a batch runner on CPU %d: %s", cpu,
 		       strerror(err));

@@ -11,8 +11,10 @@
  * source, filters, export, the stream and the data path.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "batchrun.h"
 #include "datapath.h"
 #include "drain.h"
 #include "export.h"
@@ -91,6 +93,88 @@ static int open_modules(struct monitor *mon, const struct como_config *cfg)
 	return err;
 }
 
+/*
+ * The modules' programs are loaded on every CPU allowed at once: most of
+ * a load is the verifier's work, and each module's is its own (the
+ * messages of a refusal are the loading thread's: log.c).
+ */
+struct mod_loading {
+	struct monitor *mon;
+	pthread_mutex_t lock;
+	unsigned int next;
+	unsigned int order[COMO_CHAIN_MAX];	/* the largest programs first */
+	int err;
+};
+
+static size_t mod_elf_size(const struct modrt *rt)
+{
+	size_t size = 0;
+
+	rt->mod->desc->bpf_elf(&size);
+	return size;
+}
+
+/* Largest first: the longest verification does not start last. */
+static void mods_order(struct mod_loading *ml)
+{
+	struct modrt *const *m = ml->mon->mods;
+	unsigned int i, j, t;
+
+	for (i = 0; i < ml->mon->n; i++)
+		ml->order[i] = i;
+	for (i = 1; i < ml->mon->n; i++)
+		for (j = i; j > 0 && mod_elf_size(m[ml->order[j - 1]]) <
+				    mod_elf_size(m[ml->order[j]]); j--) {
+			t = ml->order[j];
+			ml->order[j] = ml->order[j - 1];
+			ml->order[j - 1] = t;
+		}
+}
+
+static void *mods_load(void *arg)
+{
+	struct mod_loading *ml = arg;
+	unsigned int i;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&ml->lock);
+		i = ml->next++;
+		err = ml->err;
+		pthread_mutex_unlock(&ml->lock);
+		if (err || i >= ml->mon->n)
+			return NULL;
+		err = datapath_add(ml->mon->dp, ml->mon->mods[ml->order[i]]);
+		if (err) {
+			pthread_mutex_lock(&ml->lock);
+			ml->err = ml->err ?: err;
+			pthread_mutex_unlock(&ml->lock);
+		}
+	}
+}
+
+static int mods_add(struct monitor *mon)
+{
+	struct mod_loading ml = { .mon = mon };
+	unsigned int n = batchrun_cpus_allowed(), i, started = 0;
+	pthread_t th[7];
+
+	if (n > mon->n)
+		n = mon->n;
+	if (n > 1 + sizeof(th) / sizeof(th[0]))
+		n = 1 + sizeof(th) / sizeof(th[0]);
+	mods_order(&ml);
+	pthread_mutex_init(&ml.lock, NULL);
+	for (i = 0; i + 1 < n; i++)
+		if (!pthread_create(&th[started], NULL, mods_load, &ml))
+			started++;
+	mods_load(&ml);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&ml.lock);
+	return ml.err;
+}
+
 /* The modules opened, loaded, each with its stream, then the chain. */
 static int start_chain(struct monitor *mon)
 {
@@ -98,8 +182,8 @@ static int start_chain(struct monitor *mon)
 	int err;
 
 	err = datapath_open(mon->dp);
-	for (i = 0; !err && i < mon->n; i++)
-		err = datapath_add(mon->dp, mon->mods[i]);
+	if (!err)
+		err = mods_add(mon);
 	/* a filter refused before any stream is touched */
 	if (!err)
 		err = filters_build(mon->dp, mon->mods, mon->n, mon->dlt,

@@ -16,9 +16,13 @@
 
 static const char *log_prog = "como";
 static int log_level = COMO_LOG_NOTICE;
-/* the last error, for a control reply; the verifier's last words */
-static char last_error[512];
-static char verifier_reason[512];
+/*
+ * the last error, for a control reply; the verifier's last words: each
+ * thread's own (modules load on several at once, requests are answered
+ * on several)
+ */
+static __thread char last_error[512];
+static __thread char verifier_reason[512];
 
 /*
  * The length of the UTF-8 character at S, of at most N bytes, when a
@@ -263,7 +267,7 @@ static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,
 			va_list ap)
 {
 	int want = lvl == LIBBPF_WARN ? COMO_LOG_INFO : COMO_LOG_DEBUG;
-	static char stack[1 << 16];
+	static __thread char stack[1 << 16];
 	char *msg = stack;
 	va_list again;
 	int n;
