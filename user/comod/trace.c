@@ -71,6 +71,13 @@ static int supported_linktype(int dlt)
 	       dlt == DLT_IPV4 || dlt == DLT_IPV6;
 }
 
+/* The batch's link type and number: it is ready to run. */
+static void batch_seal(struct feeder *fd)
+{
+	fd->b->linktype = fd->linktype;
+	fd->b->num = fd->runs < BATCH_NUM_MAX ? fd->runs + 1 : BATCH_NUM_MAX;
+}
+
 /* A batch gathered: to a runner, which may run it while the next fills. */
 static int feed_run(struct feeder *fd)
 {
@@ -78,8 +85,7 @@ static int feed_run(struct feeder *fd)
 
 	if (!fd->b->count)
 		return 0;
-	fd->b->linktype = fd->linktype;
-	fd->b->num = fd->runs < BATCH_NUM_MAX ? fd->runs + 1 : BATCH_NUM_MAX;
+	batch_seal(fd);
 	if (fd->br) {
 		err = batchrun_submit(fd->br, fd->b);
 		fd->b = batchrun_batch(fd->br);
@@ -93,13 +99,26 @@ static int feed_run(struct feeder *fd)
 	return 0;
 }
 
-/* Every packet read so far has run: the clock may act. */
+/*
+ * Every packet read so far has run: the clock may act. With runners, this
+ * thread waits until they are idle and runs the last batch itself (no
+ * runner writes a CPU's windows then, and a hand-over to a runner and
+ * back costs two wake-ups: on a sparse trace, one an epoch).
+ */
 static int feed_sync(struct feeder *fd)
 {
-	int err = feed_run(fd);
+	int err;
 
-	if (!err && fd->br)
-		err = batchrun_wait(fd->br);
+	if (!fd->br)
+		return feed_run(fd);
+	err = batchrun_wait(fd->br);
+	if (err || !fd->b->count)
+		return err;
+	batch_seal(fd);
+	err = datapath_run(fd->dp, fd->b);
+	fd->b->count = 0;
+	if (!err)
+		fd->runs++;
 	return err;
 }
 
