@@ -19,7 +19,7 @@ MODOUT	:= $(OUT)/modules
 CC	?= cc
 CLANG	?= clang
 BPFTOOL	?= bpftool
-PKGS	:= libbpf libpcap json-c zlib libnl-genl-3.0 libxdp libmicrohttpd libcurl
+PKGS	:= libbpf libpcap json-c libdeflate libnl-genl-3.0 libxdp libmicrohttpd libcurl
 
 ifeq ($(V),1)
 Q :=
@@ -187,7 +187,7 @@ $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard modules/*/*.h) | $(OUT)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-Iinclude -Iinclude/uapi -Iuser/lib $< $(FUZZ_LIB) -o $@ \
-		$$(pkg-config --cflags --libs libbpf zlib libnl-genl-3.0 json-c libpcap)
+		$$(pkg-config --cflags --libs libbpf libdeflate libnl-genl-3.0 json-c libpcap)
 
 $(BIN)/gentrace: $(wildcard tools/gentrace/*.c tools/gentrace/*.h) | $(BIN)
 	$(call msg,CC,$@)

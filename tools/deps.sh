@@ -4,7 +4,7 @@
 set -eu
 
 # build: clang/llvm for BPF, bpftool for vmlinux.h and skeletons
-# libraries: libbpf (loading), libpcap (traces), json-c (JSON), zlib (CRC-32),
+# libraries: libbpf (loading), libpcap (traces), json-c (JSON), libdeflate (CRC-32),
 #            libnl-genl (the control messages of comod and como.ko),
 #            libxdp (joining libxdp's multi-program dispatcher),
 #            libmicrohttpd (comod's HTTP query server), libcurl (como query
@@ -18,7 +18,7 @@ set -eu
 #        kernel tests in a Debian 6.1 guest)
 #        curl and prometheus (promtool; a real scrape): tests/http.t
 # bench: pmacct, tshark and nfdump (nfpcapd) are the peers
-pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev
+pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev libdeflate-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
       busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64

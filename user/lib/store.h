@@ -153,7 +153,7 @@ void store_reader_take_damage(struct store_reader *r, uint64_t *records,
 			      uint64_t *bytes);
 void store_reader_close(struct store_reader *r);
 
-/* The checksum a record of format VERSION carries (zlib's CRC-32). */
+/* The checksum a record of format VERSION carries (CRC-32, zlib's). */
 uint32_t store_rec_crc(const struct store_rec_hdr *h, const void *payload,
 		       unsigned int version);
 

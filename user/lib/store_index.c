@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include "dirfd.h"
 #include "store_index.h"
 
@@ -16,8 +16,7 @@
 
 static __u32 ent_crc(const struct store_idx_ent *e)
 {
-	return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)e,
-		     offsetof(struct store_idx_ent, crc));
+	return libdeflate_crc32(0, e, offsetof(struct store_idx_ent, crc));
 }
 
 static int ent_cmp(const void *a, const void *b)
