@@ -189,13 +189,20 @@ static int topdest_export(struct como_mod *m, struct como_table *t)
 	if ((cells_used && !cells) || !r)
 		goto out;
 	n = td_entries(t, cells, sketched, r);
-	/* a candidate that is also an exact row is that row, sketched too */
-	qsort(r, n, sizeof(*r), by_addr);
-	for (i = 0; i < n; i++) {
-		if (u && !by_addr(&r[u - 1], &r[i]))
-			r[u - 1].exact = 0;
-		else
-			r[u++] = r[i];
+	/*
+	 * a candidate that is also an exact row is that row, sketched too;
+	 * without the sketch the rows are the table's keys, each once
+	 */
+	if (cells) {
+		qsort(r, n, sizeof(*r), by_addr);
+		for (i = 0; i < n; i++) {
+			if (u && !by_addr(&r[u - 1], &r[i]))
+				r[u - 1].exact = 0;
+			else
+				r[u++] = r[i];
+		}
+	} else {
+		u = n;
 	}
 	if (t->lost)
 		threshold = td_threshold(cells);
