@@ -498,23 +498,6 @@ static __always_inline int como_sampled_out(const struct como_pkt *p, __u32 n)
 	return (h >> 7) % n != 0;
 }
 
-/*
- * What sampling left out of a batch, counted in the half the batch ended
- * in; the flag tells the drain the count moved (a read of the per-CPU
- * figures is a system call, and most epochs sample nothing).
- */
-static __always_inline void como_sampled_add(struct como_ctl *ctl,
-					     struct como_stats *st,
-					     const struct como_loop_ctx *lc)
-{
-	__u32 h = (lc->half ^ lc->crossed) & 1;
-
-	if (!lc->sampled)
-		return;
-	st->sampled[h] += lc->sampled;
-	ctl->sampled_any[h] = 1;
-}
-
 /* Without a check(), every packet that passes the filter is an update. */
 static __always_inline int como_check_all(const struct como_pkt *pkt,
 					  void *state)
@@ -635,7 +618,8 @@ int como_module(struct xdp_md *ctx)					\
 			st->errors += lc.errors;			\
 			/* the batch's last half: one that crossed	\
 			 * into the next epoch gives it all */		\
-			como_sampled_add(ctl, st, &lc);			\
+			st->sampled[(lc.half ^ lc.crossed) & 1] +=	\
+				lc.sampled;				\
 		}							\
 		/* one clock read a module: the next starts here */	\
 		if (st && lc.vec->timed) {				\
@@ -651,7 +635,8 @@ int como_module(struct xdp_md *ctx)					\
 		key = slot + 1;						\
 		st = bpf_map_lookup_elem(&como_stats, &key);		\
 		if (st)							\
-			como_sampled_add(ctl, st, &lc);			\
+			st->sampled[(lc.half ^ lc.crossed) & 1] +=	\
+				lc.sampled;				\
 	}								\
 	bpf_tail_call(ctx, &como_progs, ctl->next);			\
 	return XDP_PASS;						\

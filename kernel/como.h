@@ -85,6 +85,7 @@ void como_module_free(struct como_module *m);
 void como_capture_free(struct como_capture *cap);
 void como_registry_clear(void);
 struct como_ctl *como_ctl_of(u32 slot);
+void como_ctl_sampled_mark(struct como_ctl *ctl);
 int como_module_stats(const struct como_module *m, struct como_stats *sum);
 
 /* clock.c: the flush clock, which also runs the overload guard */

@@ -71,9 +71,11 @@ void como_guard_tick(u64 elapsed_ns)
 	ctl = changed ? como_ctl_of(changed->slot) : NULL;
 	if (ctl && st.action == COMO_GUARD_SAMPLED) {
 		WRITE_ONCE(ctl->sampling, g[st.which].sampling);
+		como_ctl_sampled_mark(ctl);
 		como_event_sampled(changed, g[st.which].sampling, st.load_pm);
 	} else if (ctl && st.action == COMO_GUARD_STOPPED) {
 		WRITE_ONCE(ctl->enabled, 0);
+		como_ctl_sampled_mark(ctl);
 		changed->stopped_by_guard = true;
 		como_event_stopped(changed, "over the CPU budget at its lowest "
 				   "sampling rate", st.load_pm);

@@ -519,8 +519,10 @@ static int como_register_module(struct sk_buff *skb, struct genl_info *info)
 	/* the guard weighs what it costs from now on */
 	if (!como_module_stats(m, &st))
 		m->run_ns_seen = st.run_ns;
-	if (m->sampling)
+	if (m->sampling) {
 		WRITE_ONCE(como_ctl_of(m->slot)->sampling, m->sampling);
+		como_ctl_sampled_mark(como_ctl_of(m->slot));
+	}
 	list_add_tail(&m->node, &como_modules);
 	como_nmodules++;
 	mutex_unlock(&como_lock);
@@ -609,6 +611,8 @@ static int como_set_module(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(ctl->enabled, nla_get_u8(tb[COMO_MOD_A_ENABLED]));
 		m->stopped_by_guard = false;
 	}
+	if (tb[COMO_MOD_A_SAMPLING] || tb[COMO_MOD_A_ENABLED])
+		como_ctl_sampled_mark(ctl);
 out:
 	mutex_unlock(&como_lock);
 	return err;

@@ -55,6 +55,17 @@ void como_registry_clear(void)
 }
 
 /*
+ * A module's sampling or enabled was just written: comod's drain is to
+ * count what either half left out from now on (include/como/maps.h).
+ */
+void como_ctl_sampled_mark(struct como_ctl *ctl)
+{
+	smp_wmb();
+	WRITE_ONCE(ctl->sampled_any[0], 1);
+	WRITE_ONCE(ctl->sampled_any[1], 1);
+}
+
+/*
  * The control map is a plain array: its values stay where they are for
  * the map's life, so the clock and the guard write their fields in place,
  * as the programs read them, one aligned word at a time.

@@ -73,10 +73,16 @@ struct como_ctl {
 	__u64 flip_ns;		/* a trace's packets from here on go to the
 				 * other half (the next epoch, already open
 				 * in the batch); ~0 live */
-	__u32 sampled_any[2];	/* by state half: sampling left a packet of
-				 * it out, so its count in como_stats moved
-				 * (set by the module, cleared by the drain,
-				 * which reads the count only then) */
+	__u32 sampled_any[2];	/* by state half: sampling or a stop may have
+				 * left packets of it out, so the drain is
+				 * to read their count in como_stats (a
+				 * system call: most epochs need none). Set
+				 * by whoever writes sampling or enabled,
+				 * after it; the drain clears it, then keeps
+				 * it while the module is still sampled. No
+				 * BPF program touches it: a branch there on
+				 * what was left out costs the verifier a
+				 * third more of a module's instructions */
 };
 
 /* como_stats: per CPU, key 0 is the dispatcher, key 1 + slot a module */

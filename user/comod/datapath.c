@@ -117,8 +117,10 @@ void datapath_ctl_reset(struct datapath *dp, const struct modrt *rt)
 }
 
 /*
- * Whether sampling left a packet of HALF out since it was last asked (the
- * module's programs are done with HALF: it is being drained).
+ * Whether sampling or a stop may have left packets of HALF out since it
+ * was last asked (the module's programs are done with HALF: it is being
+ * drained). Cleared before sampling is looked at: a writer sets sampling,
+ * then the flag, so a change in between is never lost.
  */
 bool datapath_sampled_take(struct datapath *dp, const struct modrt *rt,
 			   __u32 half)
@@ -128,7 +130,18 @@ bool datapath_sampled_take(struct datapath *dp, const struct modrt *rt,
 	if (!v->sampled_any[half & 1])
 		return false;
 	v->sampled_any[half & 1] = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (v->sampling > 1 || !v->enabled)
+		v->sampled_any[half & 1] = 1;
 	return true;
+}
+
+/* After a change of sampling or enabled: both halves may lose packets. */
+static void sampled_mark(volatile struct como_ctl *v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	v->sampled_any[0] = 1;
+	v->sampled_any[1] = 1;
 }
 
 void datapath_set_flip(struct datapath *dp, const struct modrt *rt, __u64 ns)
@@ -143,6 +156,7 @@ void datapath_set_sampling(struct datapath *dp, const struct modrt *rt,
 
 	v->sampling = sampling;
 	v->enabled = enabled;
+	sampled_mark(v);
 }
 
 /* The kernel waits for an RCU grace period on a map-in-map update. */
