@@ -8,9 +8,18 @@
 
 COMO_TABLE(struct topdest_key, struct topdest_val, TD_ENTRIES);
 
-static __always_inline void td_vote(struct topdest_val *c, const __u64 *a,
-				    const struct como_pkt *pkt, __u64 cpu)
+/*
+ * A global function: the verifier checks its branches once, not on every
+ * row of the sketch (it runs only once the exact table is full).
+ */
+__noinline int td_vote(struct topdest_val *c, const struct como_pkt *pkt,
+		       __u64 cpu)
 {
+	__u64 a[2];
+
+	if (!c || !pkt)
+		return 0;
+	__builtin_memcpy(a, pkt->dst, sizeof(a));
 	c->pkts += pkt->count;
 	c->bytes += pkt->len;
 	c->cpus |= cpu;
@@ -27,6 +36,7 @@ static __always_inline void td_vote(struct topdest_val *c, const __u64 *a,
 		c->cand_bytes = pkt->len;
 		c->cand_pkts = pkt->count;
 	}
+	return 0;
 }
 
 static __always_inline int td_sketch(void *state, const struct como_pkt *pkt,
@@ -35,16 +45,14 @@ static __always_inline int td_sketch(void *state, const struct como_pkt *pkt,
 	struct topdest_key key = { .cell = 0 };
 	struct topdest_val *c;
 	__u32 w[4], r;
-	__u64 a[2];
 
 	__builtin_memcpy(w, pkt->dst, sizeof(w));
-	__builtin_memcpy(a, pkt->dst, sizeof(a));
 	for (r = 0; r < TD_DEPTH; r++) {
 		key.cell = 1 + r * TD_WIDTH + td_hash(w, r);
 		c = como_get_noinline(state, &key);
 		if (!c)
 			return -ENOSPC;
-		td_vote(c, a, pkt, cpu);
+		td_vote(c, pkt, cpu);
 	}
 	return 0;
 }
