@@ -47,7 +47,7 @@ ok $? "truncated trace: the query says the results are partial"
 cp "$TMP/big.pcap" "$TMP/shrink.pcap"
 half=$(( $(stat -c %s "$TMP/big.pcap") / 2 / 4096 * 4096 ))
 "$COMO" run -q -j --trace "$TMP/shrink.pcap" -d "$TMP/shrink" -m counter \
-	> "$TMP/shrink.json" 2> "$TMP/shrink.err" &
+	-m protocol:interval=1s > "$TMP/shrink.json" 2> "$TMP/shrink.err" &
 runpid=$!
 for i in $(seq 500); do
 	grep -qs "$TMP/shrink.pcap" /proc/[0-9]*/maps && break
@@ -67,7 +67,14 @@ whole=$(tshark -r "$TMP/half.pcap" -T fields -e frame.number 2>/dev/null | wc -l
 # first 240) came before it: one more than tshark's whole packets
 ok $([ "$stored" = "$got" ] && [ "$got" -ge "$whole" ] && [ "$got" -le $((whole + 1)) ]; echo $?) \
 	"trace truncated while read: the $got packets reported are stored ($stored), as tshark reads $whole before the cut"
-rm -f "$TMP/big.pcap" "$TMP/shrink.pcap" "$TMP/half.pcap"
+# and stored as they are in the file, not as zeros: the libpcap oracle's
+# protocols of those packets
+editcap -r "$TMP/big.pcap" "$TMP/first.pcap" "1-$got"
+"$COMO" query -d "$TMP/shrink" -m protocol -f csv > "$TMP/shrink-proto.csv" 2> /dev/null
+"$ORACLE" -m protocol -i 1 "$TMP/first.pcap" > "$TMP/first-proto.csv"
+same "$TMP/shrink-proto.csv" "$TMP/first-proto.csv"
+ok $? "trace truncated while read: protocol's records of those packets equal the libpcap oracle's"
+rm -f "$TMP/big.pcap" "$TMP/shrink.pcap" "$TMP/half.pcap" "$TMP/first.pcap"
 
 # a stamp whose fraction has its top bit set (libpcap gives it as
 # negative): a corrupt record, not a date

@@ -11,8 +11,10 @@
  * libpcap, which says what is wrong with it.
  *
  * A mapped file that another program truncates raises SIGBUS where the
- * reader touches the lost pages. The handler maps zeros there instead and
- * says so (pcapmap_lost()); the reader stops and names it.
+ * reader touches a lost page. The handler maps a page of zeros over that
+ * page alone and says so (pcapmap_lost()); the reader stops and names it.
+ * The pages before the cut stay as they are: the packets read from them,
+ * gathered but not yet copied, are copied as they are in the file.
  */
 #include <errno.h>
 #include <signal.h>
@@ -346,16 +348,18 @@ int pcapmap_next_slow(struct pcapmap *pm, struct pcap_pkthdr *h,
 /* The mapping SIGBUS may hit: one trace is read at a time. */
 static const uint8_t *bus_base;
 static size_t bus_size;
+static uintptr_t bus_page_mask;
 static volatile sig_atomic_t bus_lost;
 static struct sigaction bus_old;
 
 static void bus_handler(int sig, siginfo_t *si, void *uc)
 {
 	const uint8_t *a = si->si_addr;
+	void *page = (void *)((uintptr_t)a & bus_page_mask);
 
 	(void)uc;
 	if (bus_base && a >= bus_base && a < bus_base + bus_size &&
-	    mmap((void *)bus_base, bus_size, PROT_READ,
+	    mmap(page, ~bus_page_mask + 1, PROT_READ,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
 		bus_lost = 1;
 		return;
@@ -402,6 +406,7 @@ int pcapmap_open(struct pcapmap *pm, int fd)
 	pm->mapped = true;
 	bus_base = m;
 	bus_size = st.st_size;
+	bus_page_mask = ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
 	bus_lost = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &bus_old);

@@ -71,7 +71,7 @@ int pcapmap_ng_next(struct pcapmap *pm, struct pcap_pkthdr *h,
 
 /*
  * True once the mapped file shrank under the reader (another program
- * truncated it): what was read since is zeros, not the file's bytes.
+ * truncated it): the page it touched past the cut reads as zeros.
  */
 bool pcapmap_lost(const struct pcapmap *pm);
 
