@@ -94,10 +94,7 @@ static void batchrun_free(struct batchrun *br)
 	unsigned int i;
 
 	for (i = 0; i < br->nframes; i++)
-		if (br->frames[i]) {
-			free(br->frames[i]->stage);
-			free(br->frames[i]);
-		}
+		datapath_batch_free(br->frames[i]);
 	free(br->frames);
 	free(br->idle);
 	free(br->queue);
@@ -159,11 +156,8 @@ struct batchrun *batchrun_start(struct datapath *dp, unsigned int ncpus)
 	if (!br->frames || !br->idle || !br->queue || !br->threads)
 		goto err_free;
 	for (i = 0; i < br->nframes; i++) {
-		br->frames[i] = calloc(1, sizeof(*br->frames[i]));
+		br->frames[i] = datapath_batch_new();
 		if (!br->frames[i])
-			goto err_free;
-		br->frames[i]->stage = malloc(COMO_BATCH_MAX * COMO_SNAP);
-		if (!br->frames[i]->stage)
 			goto err_free;
 		br->idle[br->nidle++] = br->frames[i];
 	}

@@ -508,6 +508,25 @@ int datapath_link(struct datapath *dp, struct filter_stage *fs,
 	return bpf_map_update_elem(dp->fd[DP_CFG], &zero, &cfg, 0) ? -errno : 0;
 }
 
+struct dp_batch *datapath_batch_new(void)
+{
+	struct dp_batch *b = calloc(1, sizeof(*b));
+
+	if (b)
+		b->stage = malloc(COMO_BATCH_MAX * COMO_SNAP);
+	if (b && b->stage)
+		return b;
+	free(b);
+	return NULL;
+}
+
+void datapath_batch_free(struct dp_batch *b)
+{
+	if (b)
+		free(b->stage);
+	free(b);
+}
+
 int datapath_win_map(struct datapath *dp)
 {
 	size_t len = ((size_t)dp->ncpus * sizeof(struct como_win) + 4095) &

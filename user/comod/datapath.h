@@ -58,6 +58,8 @@ struct dp_batch {
 	__u8 *stage;		/* COMO_BATCH_MAX times COMO_SNAP bytes */
 };
 
+struct dp_batch *datapath_batch_new(void);
+void datapath_batch_free(struct dp_batch *b);
 /* Maps the CPUs' windows, where a trace's batches are written. */
 int datapath_win_map(struct datapath *dp);
 /*

@@ -448,13 +448,8 @@ static int feeder_start(struct feeder *fd, unsigned int ncpus)
 		return 0;
 	}
 	pin_to_cpu();
-	fd->b = calloc(1, sizeof(*fd->b));
-	if (fd->b)
-		fd->b->stage = malloc(COMO_BATCH_MAX * COMO_SNAP);
-	if (fd->b && fd->b->stage)
-		return 0;
-	free(fd->b);
-	return -ENOMEM;
+	fd->b = datapath_batch_new();
+	return fd->b ? 0 : -ENOMEM;
 }
 
 /* Waits for what still runs; ERR, or the first error of a run. */
@@ -463,8 +458,7 @@ static int feeder_stop(struct feeder *fd, int err)
 	int rerr;
 
 	if (!fd->br) {
-		free(fd->b->stage);
-		free(fd->b);
+		datapath_batch_free(fd->b);
 		return err;
 	}
 	rerr = batchrun_stop(fd->br);

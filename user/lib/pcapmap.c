@@ -123,12 +123,8 @@ static int ng_idb_nsec(const struct pcapmap *pm, const uint8_t *o, size_t left)
 	while (left) {
 		if (left < 4)
 			return PCAPMAP_UNSURE;
-		memcpy(&code, o, 2);
-		memcpy(&len, o + 2, 2);
-		if (pm->swapped) {
-			code = __builtin_bswap16(code);
-			len = __builtin_bswap16(len);
-		}
+		code = hdr_u16(pm, o);
+		len = hdr_u16(pm, o + 2);
 		padded = ((size_t)len + 3) / 4 * 4;
 		if (left - 4 < padded)
 			return PCAPMAP_UNSURE;
@@ -157,9 +153,7 @@ static int ng_idb(struct pcapmap *pm, const struct ng_block *b)
 
 	if (b->len < 8 || pm->ng_ifs == PCAPMAP_NG_IFS)
 		return PCAPMAP_UNSURE;
-	memcpy(&lt, b->body, 2);
-	if (pm->swapped)
-		lt = __builtin_bswap16(lt);
+	lt = hdr_u16(pm, b->body);
 	snap = pcapmap_u32(pm, b->body + 4);
 	if (!snap)
 		snap = PCAP_MAX_SNAP;
@@ -196,12 +190,8 @@ static int ng_init(struct pcapmap *pm, const uint8_t *b, size_t size)
 	else if (bom != NG_BOM)
 		return -ENOTSUP;
 	tl = pcapmap_u32(pm, b + 4);
-	memcpy(&major, b + 12, 2);
-	memcpy(&minor, b + 14, 2);
-	if (pm->swapped) {
-		major = __builtin_bswap16(major);
-		minor = __builtin_bswap16(minor);
-	}
+	major = hdr_u16(pm, b + 12);
+	minor = hdr_u16(pm, b + 14);
 	/* libpcap takes the first section's length as it is, and no more */
 	if (tl < 28 || tl > NG_SHB_MAX || tl > size || major != 1 ||
 	    (minor != 0 && minor != 2))
