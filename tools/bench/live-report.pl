@@ -203,6 +203,9 @@ my @sender;
             $r->{sender_rate_vs_none} = $ok ? num($r->{pps} / $none{$tg}, '%.3f') : undef;
             $s{"$r->{mode}_over_none"} = $r->{sender_rate_vs_none};
         }
+        # what como adds to what any XDP program costs the veth sender
+        $s{como_over_xdppass} = num($s{como_pps} / $s{xdppass_pps}, '%.3f')
+            if $s{como_pps} && $s{xdppass_pps};
         push @sender, \%s if defined $none{$tg};
     }
     my @low = grep { defined $_->{como_over_none} && $_->{como_over_none} < 0.9 } @sender;
@@ -292,6 +295,9 @@ my %out = (
             what => 'tcpreplay\'s achieved rate with a capture attached / its rate with '
                 . 'nothing attached (mode none) at the same target, the runs one after the other',
             target => 'como_over_none >= 0.9 at every step (issue 16)',
+            xdppass => 'an XDP program that only returns XDP_PASS (tools/bench/xdp_pass.bpf.c): '
+                . 'what attaching XDP costs the veth sender by itself; como_over_xdppass is '
+                . 'what como\'s programs cost beyond it',
             steps => \@sender,
         },
         veth_end => kv_file("$work/veth-end.env"),
@@ -328,9 +334,11 @@ for my $r (@runs) {
             fmt('%.0f', $t->{bpf_ns_per_pkt}), fmt('%.2f', $r->{softirq_s}),
             fmt('%.2f', $r->{softirq_us_per_pkt}), fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
     }
-    if ($r->{mode} eq 'none' && !$r->{error}) {
-        printf $fmt, $tgt, 'none', '-', fmt('%d', $r->{sent}),
-            fmt('%.1f', defined $r->{pps} ? $r->{pps} / 1000 : undef), '', ('-') x 6,
+    if (($r->{mode} eq 'none' || $r->{mode} eq 'xdppass') && !$r->{error}) {
+        printf $fmt, $tgt, $r->{mode}, '-', fmt('%d', $r->{sent}),
+            fmt('%.1f', defined $r->{pps} ? $r->{pps} / 1000 : undef),
+            fmt('%.1f%%', defined $r->{sender_rate_vs_none} ? 100 * $r->{sender_rate_vs_none} : undef),
+            ('-') x 6,
             fmt('%.2f', $r->{softirq_s}), fmt('%.2f', $r->{softirq_us_per_pkt}),
             fmt('%.2f', $r->{sender_cpu_s}), fmt('%d', $r->{veth_drops});
     } elsif (!$r->{como} && !$r->{tcpdump}) {
@@ -351,7 +359,9 @@ if (@sender) {
         printf "  %-9s none %7s kpps  %s\n", $s->{target}, fmt('%.1f', $s->{none_pps} / 1000),
             join('  ', map { sprintf '%s %s', $_, fmt('%.1f%%', defined $s->{"${_}_over_none"}
                 ? 100 * $s->{"${_}_over_none"} : undef) }
-                grep { exists $s->{"${_}_pps"} } qw(como tcpdump both));
+                grep { exists $s->{"${_}_pps"} } qw(xdppass como tcpdump both))
+            . (defined $s->{como_over_xdppass}
+                ? sprintf('  como/xdppass %.1f%%', 100 * $s->{como_over_xdppass}) : '');
     }
 }
 print "\nin-kernel cost of a filter, offline ($fenv->{file}), median of rounds\n" if @variants;

@@ -11,9 +11,10 @@
 #                     --topspeed), or "topspeed2" (two at once); default
 #                     "50000 100000 200000 400000 topspeed topspeed2"
 #   LIVE_SECONDS      seconds of traffic per run at the target rate (default 2)
-#   LIVE_MODES        "none como tcpdump both" (default): nothing attached
-#                     (the sender's own rate), each capturing alone, then
-#                     both at once on the same traffic
+#   LIVE_MODES        "none xdppass como tcpdump both" (default): nothing
+#                     attached (the sender's own rate), an XDP program that
+#                     only passes (what XDP on veth costs by itself), each
+#                     capturing alone, then both at once on the same traffic
 #   LIVE_BPF_STATS    1 (default): comod runs with --bpf-stats (adds ~20 ns
 #                     to each XDP run; gives the live ns per packet)
 #   LIVE_FILTER_REPS  rounds of the offline filter runs (default 5)
@@ -48,7 +49,7 @@ COMOD=${COMOD:-$(dirname "$COMO")/comod}
 GENTRACE=${GENTRACE:-$root/.output/bin/gentrace}
 LIVE_RATES=${LIVE_RATES:-50000 100000 200000 400000 topspeed topspeed2}
 LIVE_SECONDS=${LIVE_SECONDS:-2}
-LIVE_MODES=${LIVE_MODES:-none como tcpdump both}
+LIVE_MODES=${LIVE_MODES:-none xdppass como tcpdump both}
 LIVE_BPF_STATS=${LIVE_BPF_STATS:-1}
 LIVE_FILTER_REPS=${LIVE_FILTER_REPS:-5}
 LIVE_TIMEOUT=${LIVE_TIMEOUT:-120}
@@ -265,6 +266,10 @@ run_one() { # ID TARGET MODE
 			ready=0
 		fi
 	fi
+	if [ "$mode" = xdppass ]; then
+		ip -n "$NS" link set va xdpdrv obj "$xdp_pass" sec xdp ||
+			{ log "  could not attach $xdp_pass to va"; ready=0; }
+	fi
 	if { [ "$mode" = tcpdump ] || [ "$mode" = both ]; } && [ $ready -eq 1 ]; then
 		ip netns exec "$NS" tcpdump -i va -w /dev/null \
 			</dev/null >/dev/null 2>"$d/tcpdump.err" &
@@ -296,7 +301,9 @@ run_one() { # ID TARGET MODE
 	if [ -n "$td_pid" ]; then stop "$td_pid" tcpdump "$d"; fi
 	if [ -n "$como_pid" ]; then stop "$como_pid" como "$d"; fi
 	rm -rf "$d/como.dir"
-	if ip -n "$NS" link show va | grep -q ' xdp'; then
+	if [ "$mode" = xdppass ]; then
+		ip -n "$NS" link set va xdpdrv off || true
+	elif ip -n "$NS" link show va | grep -q ' xdp'; then
 		log "  an XDP program is still on va after comod stopped: removing it"
 		ip -n "$NS" link set va xdp off 2>/dev/null || true
 	fi
@@ -306,8 +313,17 @@ modes=
 for m in $LIVE_MODES; do
 	case $m in
 	none | como) modes="$modes $m" ;;
+	xdppass)
+		# the include path of Debian's multiarch UAPI headers (asm/types.h)
+		xdp_pass=$work/xdp_pass.bpf.o
+		if clang -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" \
+			-c "$here/xdp_pass.bpf.c" -o "$xdp_pass" 2>"$work/xdp_pass.err"; then
+			modes="$modes $m"
+		else
+			log "cannot build xdp_pass.bpf.c: its runs are skipped ($(head -n1 "$work/xdp_pass.err"))"
+		fi ;;
 	tcpdump | both) if [ $have_tcpdump -eq 1 ]; then modes="$modes $m"; fi ;;
-	*) die "unknown mode '$m' in LIVE_MODES (none, como, tcpdump, both)" ;;
+	*) die "unknown mode '$m' in LIVE_MODES (none, xdppass, como, tcpdump, both)" ;;
 	esac
 done
 
