@@ -88,10 +88,24 @@ for _ in $(seq 50); do
 	ip -n "$NS" link show va | grep -q xdp && break
 	sleep 0.1
 done
+for _ in $(seq 50); do
+	[ -s "$TMP/k/counter/meta.json" ] && break
+	sleep 0.1
+done
+# its stream says "running" while it runs, and after it was killed: the
+# query tells the two apart by the data directory's lock
+"$COMO" query -d "$TMP/k" -m counter > /dev/null 2> "$TMP/qerr"
+ok $([ $? -eq 0 ] && ! grep -q "without closing" "$TMP/qerr"; echo $?) \
+	"while comod runs, its live stream's query exits 0 without a warning"
 kill -KILL $pid
 wait $pid 2> /dev/null
 ip -n "$NS" link show va | grep -q xdp
 ok $([ $? -ne 0 ]; echo $?) "after kill -9, va has no XDP program"
+grep -q '"state":"running"' "$TMP/k/counter/meta.json"
+ok $? "after kill -9, the stream's meta.json still says running"
+"$COMO" query -d "$TMP/k" -m counter > /dev/null 2> "$TMP/qerr"
+ok $([ $? -eq 1 ] && grep -q "comod ended without closing it" "$TMP/qerr"; echo $?) \
+	"after kill -9, its query warns and exits 1: $(head -n 1 "$TMP/qerr")"
 # the config says where to capture, in CoMo's syntax
 printf 'sniffer xdp "va"\nmodule "counter"\nend\n' > "$TMP/live.conf"
 ip netns exec "$NS" "$BIN/comod" -q -c "$TMP/live.conf" -d "$TMP/c" -s "$TMP/c.sock" &

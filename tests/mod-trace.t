@@ -86,14 +86,17 @@ perl -ne '@f = split; print if ++$n{int($f[0] / 1e9)} <= 700' "$TMP/orig.txt" > 
 same "$TMP/como.txt" "$TMP/first.txt"
 ok $? "max=700: the pcap holds each interval's first 700 packets ($(wc -l < "$TMP/first.txt"))"
 
-# a window: exactly its packets, to the ns
+# a window: exactly its packets, to the ns; both ends are in it, as they
+# are for records (a window that ends on a packet's stamp holds it)
 mod_run "$f" "$TMP/d" trace "snap=96,payload=1" || ok 1 "gen.pcap: como run"
-"$COMO" query -d "$TMP/d" -m trace -t 1700000002.25:1700000005.5 -f pcap > "$TMP/out.pcap"
+end=$(awk 'NR == 15000 { print $1 }' "$TMP/orig.txt")
+end_s=$(echo "$end" | sed 's/\(.........\)$/.\1/')
+"$COMO" query -d "$TMP/d" -m trace -t "1700000002.25:$end_s" -f pcap > "$TMP/out.pcap"
 ok $? "a window's query succeeds"
 "$ORACLE" "$TMP/out.pcap" > "$TMP/como.txt"
-awk '$1 >= 1700000002250000000 && $1 < 1700000005500000000' "$TMP/orig.txt" > "$TMP/win.txt"
+awk -v e="$end" '$1 >= 1700000002250000000 && $1 <= e' "$TMP/orig.txt" > "$TMP/win.txt"
 same "$TMP/como.txt" "$TMP/win.txt"
-ok $? "-t 1700000002.25:1700000005.5: the window's $(wc -l < "$TMP/win.txt") packets, no other"
+ok $? "-t 1700000002.25:$end_s: the window's $(wc -l < "$TMP/win.txt") packets, the one at its end too, no other"
 
 check_formats trace "$TMP/d"
 n=$("$COMO" query -d "$TMP/d" -m trace -f csv | awk -F, 'NR > 1 && $4 <= 96 { n++ } END { print n }')

@@ -73,7 +73,8 @@ static int query_to(const struct query_opts *o, const char *file,
 	/* an answer with a hole in it (said on stderr) is no success */
 	if (err || (replay && !file && (fflush(out) || ferror(out))))
 		return 1;
-	return res.gaps || res.removed || res.approximate ||
+	/* a live stream cut off where it was killed: its end is unknown */
+	return res.gaps || res.removed || res.approximate || res.orphaned ||
 	       res.damaged_records ? 1 : 0;
 }
 

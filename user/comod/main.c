@@ -360,7 +360,7 @@ static int lock_datadir(const char *dir)
 	err = ensure_datadir(dir);
 	if (err)
 		goto err_say;
-	snprintf(path, sizeof(path), "%.4000s/.comod.lock", dir);
+	snprintf(path, sizeof(path), "%.4000s/" DATADIR_LOCK_FILE, dir);
 	/* a link planted in its place is refused, never followed */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		  DIRFD_FILE_MODE);

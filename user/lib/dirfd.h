@@ -34,6 +34,8 @@
 #define DIRFD_FILE_MODE		0640
 #define META_FILE		"meta.json"
 #define META_SIZE_MAX		(1U << 20)	/* a meta.json is a few KB */
+/* held (flock, exclusive) by the one comod that writes a data directory */
+#define DATADIR_LOCK_FILE	".comod.lock"
 
 struct json_object;
 

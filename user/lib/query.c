@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -90,6 +91,7 @@ struct query_ctx {
 	const char *source, *args;	/* the module, as stored */
 	struct json_object *schema;	/* its records' fields, as stored */
 	const char *stopped;	/* why the run did not finish; NULL: it did */
+	bool orphaned;		/* a live stream whose comod was killed */
 	/* records the run could not store (meta.json's "incomplete") */
 	struct json_object *incomplete;
 	struct json_object *missing;	/* those of its intervals in the window */
@@ -215,6 +217,26 @@ static void marks_in_window(struct query_ctx *c, struct json_object *meta)
 		c->removed = o;
 }
 
+/*
+ * A live stream says "running" while its comod writes it, and still does
+ * when that comod was killed: the data directory's lock (held by the one
+ * comod writing it, and gone with it, SIGKILL too) tells the two apart.
+ */
+static bool writer_is_gone(int dfd)
+{
+	bool gone;
+	int fd;
+
+	fd = openat(dfd, DATADIR_LOCK_FILE, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	/* shared: never in the way of a comod starting meanwhile for long */
+	gone = !flock(fd, LOCK_SH | LOCK_NB);
+	close(fd);	/* and the lock with it */
+	return gone;
+}
+
 /* The caller's half: the stream, its meta.json (in *metap) and the window. */
 static int stream_open(struct query_ctx *c, struct json_object **metap)
 {
@@ -222,6 +244,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	const char *state, *source;
 	struct json_object *meta;
 	struct timewin w = { 0 };
+	bool writer_gone;
 	int dfd, err;
 
 	c->start = o->window_ns ? o->start_ns : 0;
@@ -249,6 +272,7 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	err = meta ? 0 : strchr(o->module, '/') ? -ENOENT : -errno;
 	if (err == -ENOENT)
 		list_streams(dfd, o->datadir, o->module);
+	writer_gone = !err && writer_is_gone(dfd);
 	close(dfd);
 	if (err)
 		return err;
@@ -285,6 +309,10 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 	if (state && strcmp(state, "complete") && strcmp(state, "approximate") &&
 	    (strcmp(state, "running") || !strcmp(source, "trace")))
 		c->stopped = json_str(meta, "stopped") ?: state;
+	else if (state && !strcmp(state, "running") && writer_gone) {
+		c->stopped = "its comod ended without closing it: killed?";
+		c->orphaned = true;
+	}
 	return 0;
 }
 
@@ -406,7 +434,8 @@ static int replay_record(struct query_ctx *c, struct como_mod *m, uint64_t ts,
 		return 0;
 	}
 	for (i = 0; i < n && !err; i++) {
-		if (rp->pkts[i].ts < c->start || rp->pkts[i].ts >= c->end)
+		/* both ends are in the window, as for records */
+		if (rp->pkts[i].ts < c->start || rp->pkts[i].ts > c->end)
 			continue;
 		err = pcap_out_packet(rp->po, &rp->pkts[i], rp->bytes[i],
 				      rp->len[i]);
@@ -1182,6 +1211,7 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 		goto out;
 	}
 	res->partial = c.stopped != NULL;
+	res->orphaned = c.orphaned;
 	if (o->max_ms)
 		c.deadline = now_ns() + o->max_ms * 1000000ULL;
 	c.sh = mmap(NULL, sizeof(*c.sh), PROT_READ | PROT_WRITE,

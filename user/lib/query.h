@@ -97,6 +97,7 @@ struct query_result {
 	unsigned long nrec;	/* records written to OUT */
 	unsigned long nskipped;	/* records load() refused (each warned of) */
 	bool partial;		/* the run that stored them did not finish */
+	bool orphaned;		/* ... and was killed while it ran live */
 	/*
 	 * Not the whole answer: the window overlaps intervals the run could
 	 * not store (meta.json "incomplete"), or damaged records were

@@ -86,6 +86,32 @@ static int rfc3339_parse(const char *s, int64_t *v)
 	return 0;
 }
 
+/*
+ * Seconds since 1970 with up to nine decimals, read as integers: a double
+ * holds such a time to some 256 ns only, and a window ends on a stamp.
+ */
+static int seconds_parse(const char *s, uint64_t *ns)
+{
+	uint64_t secs = 0, frac = 0;
+	int ndig = 0, nint = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, nint++) {
+		if (secs > (INT64_MAX / 1000000000 - 1) / 10)
+			return -ERANGE;
+		secs = secs * 10 + (*s - '0');
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, ndig++)
+			if (ndig < 9)
+				frac = frac * 10 + (*s - '0');
+	if (*s || (!nint && !ndig))
+		return -EINVAL;
+	for (; ndig < 9; ndig++)
+		frac *= 10;
+	*ns = secs * 1000000000 + frac;
+	return 0;
+}
+
 /* The bound at S: LEN bytes; empty is open (START: the first record). */
 static int parse_bound(const char *s, size_t len, bool is_end, bool *rel,
 		       int64_t *v)
@@ -117,8 +143,7 @@ static int parse_bound(const char *s, size_t len, bool is_end, bool *rel,
 		return 0;
 	}
 	/* absolute: plain seconds, no unit */
-	if (strspn(buf, "0123456789.") != len || parse_duration_ns(buf, &ns) ||
-	    ns > INT64_MAX)
+	if (strspn(buf, "0123456789.") != len || seconds_parse(buf, &ns))
 		return -EINVAL;
 	*rel = false;
 	*v = ns;
