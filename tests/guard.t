@@ -15,9 +15,11 @@ COSTLY=$TOP/.output/test-modules/costly.so
 CTL=$BIN/comoctl
 
 veth_pair como-guard
+ip -n "$NS" link set lo up	# for /metrics
 "$GENTRACE" -n 12000 -d 4 -c 1600 -s 53 -o "$TMP/t.pcap"
 ip netns exec "$NS" "$BIN/comod" -q -i va -d "$TMP/d" -s "$TMP/sock" \
-	-m counter:interval=1s -m "$COSTLY":interval=1s 2> "$TMP/comod.err" &
+	--http 127.0.0.1:8321 -m counter:interval=1s -m "$COSTLY":interval=1s \
+	2> "$TMP/comod.err" &
 pid=$!
 for _ in $(seq 50); do
 	[ -S "$TMP/sock" ] && break
@@ -30,6 +32,8 @@ monitor=$!
 sleep 0.3
 ip netns exec "$NS" tcpreplay -q -i vb --pps=3000 "$TMP/t.pcap" > /dev/null 2>&1
 sleep 1.2
+# the namespace's own loopback: its port is no one else's
+ip netns exec "$NS" curl -s http://127.0.0.1:8321/metrics > "$TMP/metrics"
 kill -INT $pid
 wait $pid
 rc=$?
@@ -65,6 +69,13 @@ left=$(perl -MJSON::PP -e 'local $/; my $m = decode_json(<STDIN>);
 stopped=$(grep '"event":"module-stopped"' "$TMP/events" | grep -c '"module":"costly"')
 [ $(($(cat "$TMP/kept") + left)) -eq "$(cut -d, -f1 "$TMP/want")" ]
 ok $? "the packets it left out are counted: $(cat "$TMP/kept") kept + $left left out = $(cut -d, -f1 "$TMP/want"), libpcap's (stopped by the guard: $stopped)"
+# /metrics said the same while it ran, once the traffic had been counted
+m_out=$(sed -n 's/^como_module_sampled_out_packets_total{module="costly"} //p' "$TMP/metrics")
+m_unc=$(sed -n 's/^como_module_uncounted_packets_total{module="costly"} //p' "$TMP/metrics")
+m_cnt=$(sed -n 's/^como_module_sampled_out_packets_total{module="counter"} //p' "$TMP/metrics")
+[ -n "$m_out" ] && [ $(($(cut -d, -f1 "$TMP/want") - $(cat "$TMP/kept"))) -eq "$m_out" ] &&
+	[ "$m_cnt" = 0 ] && [ -n "$m_unc" ] && [ "$m_unc" -le "$m_out" ]
+ok $? "/metrics: costly left out ${m_out:-nothing} = libpcap's less what it kept; counter 0 (${m_cnt:-nothing}); intervals stored so far mark ${m_unc:-nothing}"
 "$COMO" query -d "$TMP/d" -m costly -f csv > /dev/null 2> "$TMP/q.err"
 rc=$?
 [ $rc -eq 1 ] && grep -q "'costly' is approximate: .* left out by sampling" "$TMP/q.err"

@@ -445,6 +445,11 @@ static const struct {
 	  "Packets handed to the module's update(), after sampling.", 1 },
 	{ "como_module_update_errors_total", "counter", "errors",
 	  "Packets update() could not count (e.g. its state map was full).", 1 },
+	{ "como_module_sampled_out_packets_total", "counter", "sampled_out",
+	  "Packets the module's sampling (the overload guard's) or a stop left out.", 1 },
+	{ "como_module_uncounted_packets_total", "counter", "packets_uncounted",
+	  "Packets of stored intervals the module could not count (a full table, "
+	  "sampling): those intervals are marked approximate.", 1 },
 	{ "como_module_cost_seconds_total", "counter", "run_ns",
 	  "CPU time spent in the module's program.", 1e-9 },
 	{ "como_module_sampling", "gauge", "sampling",

@@ -23,6 +23,8 @@ static void add_stats(struct json_object *o, const struct como_stats *st)
 	json_add_u64(o, "updates", st->updates);
 	json_add_u64(o, "errors", st->errors);
 	json_add_u64(o, "run_ns", st->run_ns);
+	/* cumulative by state half: both halves, all the run */
+	json_add_u64(o, "sampled_out", st->sampled[0] + st->sampled[1]);
 }
 
 /* RT as it answers to its WHICH-th name (0: its own), as ctl.c shows it. */
@@ -53,6 +55,9 @@ static struct json_object *module_json(struct monitor *mon, struct modrt *rt,
 	add_stats(o, &st);
 	json_add_u64(o, "records", sto->records);
 	json_add_u64(o, "records_lost", sto->lost);
+	/* as its intervals were marked: a full table's, and sampling's */
+	json_add_u64(o, "packets_uncounted",
+		     sto->overflow ? json_u64(sto->overflow, "packets") : 0);
 	json_add_u64(o, "epochs_lost", rt->lost_epochs);
 	json_add_u64(o, "export_errors", rt->errors);
 	json_add_u64(o, "streamsize", rt->streamsize);
