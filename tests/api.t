@@ -76,8 +76,10 @@ assert all(r["span"] == 0 or r["span"] > 0 for r in recs)' 2> "$TMP/err"
 ok $? "json: doubles are numbers, strings are strings $(head -c 200 "$TMP/err")"
 "$COMO" query -d "$TMP/d" -m lastseen | awk 'NR == 2 { exit !($5 ~ /^[0-9][0-9][0-9][0-9]-/ && $0 ~ /[0-9]s /) }'
 ok $? "plain: times are dates, durations end in s"
-"$COMO" query -d "$TMP/d" -m lastseen -f gnuplot | awk 'NR > 1 && $NF !~ /^".*"$/ { exit 1 }'
-ok $? "gnuplot: strings are quoted"
+"$COMO" query -d "$TMP/d" -m lastseen -f gnuplot > "$TMP/g.gp"
+awk '/^EOD$/ { d = 0 } d && !/^#/ && $NF !~ /^".*"$/ { exit 1 } /^\$como << EOD$/ { d = 1 }' "$TMP/g.gp" &&
+	gnuplot -e 'set terminal dumb' "$TMP/g.gp" > /dev/null
+ok $? "gnuplot: strings are quoted, and gnuplot plots the numbers beside them"
 
 # init()'s reason is the refusal's
 rm -rf "$TMP/d"

@@ -241,7 +241,9 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 		fputc('\n', f);
 		break;
 	case OUT_GNUPLOT:
-		fputs("# ts", f);
+		/* a script: the records as a data block, then their plot */
+		fputs("# gnuplot -p FILE plots it (como query -f gnuplot)\n"
+		      "$como << EOD\n# ts", f);
 		for (fl = schema; fl->name; fl++)
 			fprintf(f, " %s", fl->name);
 		fputc('\n', f);
@@ -359,11 +361,52 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 	o->nrec++;
 }
 
+/* A field gnuplot can draw as a series: a number. */
+static bool plottable(const struct como_field *fl)
+{
+	switch (fl->type) {
+	case COMO_FT_U8:
+	case COMO_FT_U16:
+	case COMO_FT_U32:
+	case COMO_FT_U64:
+	case COMO_FT_DURATION:
+	case COMO_FT_DOUBLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The end of the data block, and a line for each numeric field over time. */
+static void gnuplot_plot(struct como_out *o)
+{
+	const struct como_field *fl;
+	int col = 2, n = 0;
+
+	fputs("EOD\n", o->f);
+	if (!o->nrec) {
+		fputs("# no records: nothing to plot\n", o->f);
+		return;
+	}
+	fputs("set xdata time\nset timefmt \"%s\"\n"
+	      "set format x \"%m-%d\\n%H:%M:%S\"\nset xlabel \"time (UTC)\"\n"
+	      "set key outside right\n", o->f);
+	for (fl = o->schema; fl->name; fl++, col++) {
+		if (!plottable(fl))
+			continue;
+		fprintf(o->f, "%s $como using 1:%d with linespoints title \"%s\"",
+			n++ ? ", \\\n    " : "plot", col, fl->name);
+	}
+	fputs(n ? "\n" : "# no numeric field to plot\n", o->f);
+}
+
 void out_end(struct como_out *o)
 {
 	if (o->schema) {
 		if (o->fmt == OUT_JSON)
 			fputs(o->nrec ? "\n]\n" : "]\n", o->f);
+		else if (o->fmt == OUT_GNUPLOT)
+			gnuplot_plot(o);
 		return;
 	}
 	if (!o->open[0])
