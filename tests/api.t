@@ -87,5 +87,22 @@ rm -rf "$TMP/d"
 rc=$?
 [ $rc -ne 0 ] && grep -q "init refused arguments 'max=0': max must be a count of 1 or more" "$TMP/err"
 ok $? "init()'s refusal says the module's reason: $(head -n 1 "$TMP/err")"
+# and so does every standard module's: one line, its reason, no "Invalid argument"
+while read -r spec reason; do
+	"$COMO" run -q --trace "$f" -d "$TMP/r" -m "$spec" 2> "$TMP/err"
+	rc=$?
+	[ $rc -ne 0 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -qF "$reason" "$TMP/err" &&
+		! grep -q "Invalid argument" "$TMP/err" && [ ! -e "$TMP/r/${spec%%:*}" ]
+	ok $? "$spec is refused with its reason: $(head -n 1 "$TMP/err")"
+done << 'EOF'
+topports:k=0 k=N is the number of ports kept
+topdest:n=100001 k=N (or n=N) is the number of destinations kept
+connections:idle=0 idle=S is whole seconds
+scan:ports=0 dsts=N and ports=N are thresholds
+synflood:min=x min=N is a number of SYNs
+utilization:peak=0 peak=MS is the sub-interval
+application:app=web:tcp/99999 the application table is not NAME:RULE
+application:file=/nonexistent file=/nonexistent: No such file or directory
+EOF
 
 done_testing

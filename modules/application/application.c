@@ -73,15 +73,29 @@ static int application_init(struct como_mod *m, const char *args)
 	if (!t || !spec)
 		goto err_free;
 	err = arg_str(args, "app", spec, APP_SPEC_MAX);
+	if (err == -EINVAL)
+		como_log(m, COMO_MSG_ERR, "app= is empty or longer than %d bytes",
+			 APP_SPEC_MAX - 1);
 	if (err == -ENOENT) {
 		err = arg_str(args, "file", path, sizeof(path));
-		if (!err)
+		if (!err) {
 			err = file_read(path, spec, APP_SPEC_MAX);
-		else if (err == -ENOENT)
+			if (err)
+				como_log(m, COMO_MSG_ERR, "file=%s: %s", path,
+					 strerror(-err));
+		} else if (err == -ENOENT) {
 			err = snprintf(spec, APP_SPEC_MAX, "%s", app_default) < 0;
+		} else {
+			como_log(m, COMO_MSG_ERR, "file= is empty or too long");
+		}
 	}
-	if (!err)
+	if (!err) {
 		err = table_parse(t, spec);
+		if (err)
+			como_log(m, COMO_MSG_ERR, "the application table is "
+				 "not NAME:RULE[+RULE]...[;NAME:...] (e.g. "
+				 "web:tcp/80+tcp/443;dns:udp/53)");
+	}
 	if (err)
 		goto err_free;
 	free(spec);

@@ -81,8 +81,11 @@ static int connections_init(struct como_mod *m, const char *args)
 	__u64 idle = 300;
 
 	if (como_arg_u64(args, "idle", &idle) == -EINVAL || !idle ||
-	    idle > 86400 * 365)
+	    idle > 86400 * 365) {
+		como_log(m, COMO_MSG_ERR, "idle=S is whole seconds, 1 to "
+			 "31536000 (a year)");
 		return -EINVAL;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;

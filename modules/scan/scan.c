@@ -37,6 +37,8 @@ static int scan_init(struct como_mod *m, const char *args)
 	if (como_arg_u64(args, "dsts", &a->dsts) == -EINVAL ||
 	    como_arg_u64(args, "ports", &a->ports) == -EINVAL ||
 	    !a->dsts || !a->ports) {
+		como_log(m, COMO_MSG_ERR, "dsts=N and ports=N are thresholds "
+			 "of 1 or more");
 		free(a);
 		return -EINVAL;
 	}

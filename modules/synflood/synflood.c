@@ -21,8 +21,10 @@ static int synflood_init(struct como_mod *m, const char *args)
 {
 	__u64 min = 20;
 
-	if (como_arg_u64(args, "min", &min) == -EINVAL || !min)
+	if (como_arg_u64(args, "min", &min) == -EINVAL || !min) {
+		como_log(m, COMO_MSG_ERR, "min=N is a number of SYNs, 1 or more");
 		return -EINVAL;
+	}
 	como_set_priv(m, (void *)(unsigned long)min);
 	return 0;
 }

@@ -43,8 +43,11 @@ static int topdest_init(struct como_mod *m, const char *args)
 
 	/* CoMo's topdest said n=; both are accepted */
 	if (como_arg_u64(args, "k", &k) == -EINVAL ||
-	    como_arg_u64(args, "n", &k) == -EINVAL || k == 0 || k > 100000)
+	    como_arg_u64(args, "n", &k) == -EINVAL || k == 0 || k > 100000) {
+		como_log(m, COMO_MSG_ERR, "k=N (or n=N) is the number of "
+			 "destinations kept, 1 to 100000");
 		return -EINVAL;
+	}
 	como_set_priv(m, (void *)(unsigned long)k);
 	return 0;
 }

@@ -21,8 +21,11 @@ static int topports_init(struct como_mod *m, const char *args)
 {
 	__u64 k = 10;
 
-	if (como_arg_u64(args, "k", &k) == -EINVAL || k == 0 || k > 65536)
+	if (como_arg_u64(args, "k", &k) == -EINVAL || k == 0 || k > 65536) {
+		como_log(m, COMO_MSG_ERR, "k=N is the number of ports kept, "
+			 "1 to 65536");
 		return -EINVAL;
+	}
 	como_set_priv(m, (void *)(unsigned long)k);
 	return 0;
 }

@@ -27,8 +27,11 @@ static int utilization_init(struct como_mod *m, const char *args)
 	__u64 ms = 100;
 
 	if (como_arg_u64(args, "peak", &ms) == -EINVAL || !ms ||
-	    ms > 86400000)
+	    ms > 86400000) {
+		como_log(m, COMO_MSG_ERR, "peak=MS is the sub-interval in whole "
+			 "milliseconds, 1 to 86400000");
 		return -EINVAL;
+	}
 	como_set_priv(m, (void *)(unsigned long)(ms * UTIL_BUCKET_NS));
 	return 0;
 }
