@@ -52,8 +52,11 @@ const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
 
 /*
  * The state is an array of two maps: packets of epoch E go to half E & 1
- * while comod drains the other (README, "Epochs"). Per-CPU state values
- * must be structs of __u64 counters: comod sums them over the CPUs.
+ * while comod drains the other (README, "Epochs"). A per-CPU map's values
+ * (COMO_STATE) must be structs of __u64 counters: comod sums them over
+ * the CPUs. A table's values (COMO_TABLE) are summed so too, unless the
+ * module's descriptor lists how each field folds (.fold: sum, min, max,
+ * or; include/como/module.h).
  *
  * como_state_def describes one half; comod creates the two halves from it
  * (the first also serves the kernel as the outer map's template, so no
@@ -92,8 +95,9 @@ const volatile __u64 como_hash_key[2] SEC(".rodata.como_key") = {};
  *
  * and reach a value with como_get(state, &key), which creates a zeroed
  * one the first time a key is seen in the epoch: the value of this CPU,
- * so adding to it needs no atomic operation (comod adds up the CPUs'
- * values, __u64 word by word). NULL when the table is full (or a chain
+ * so adding to it needs no atomic operation (comod folds the CPUs'
+ * values: __u64 word by word added up, or as the module's .fold says
+ * field by field). NULL when the table is full (or a chain
  * longer than COMO_PROBE_MAX): return -ENOSPC, which is counted.
  * como_count(state, &key, pkt) adds a packet and its bytes to a value
  * with pkts and bytes fields. como_lost(state, n) counts N packets the

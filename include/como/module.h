@@ -49,7 +49,7 @@ struct como_table {
 	__u64 start_ns;		/* interval start, ns since the Unix epoch */
 	__u64 interval_ns;
 	__u32 key_size;
-	__u32 value_size;	/* per-CPU values are already summed */
+	__u32 value_size;	/* the CPUs' values already folded */
 	__u32 nrows;
 	__u32 lost;		/* packets the state could not take (full): the
 				 * interval's records are approximate */

@@ -52,7 +52,7 @@ static int rows_reserve(struct modrt *rt, size_t vsize_raw)
 	return 0;
 }
 
-/* Adds up the per-CPU copies of a value (structs of __u64 counters). */
+/* Adds up the per-CPU copies of a per-CPU map's value (__u64 counters). */
 static bool fold_value(struct modrt *rt, const void *raw, void *out, int ncpus,
 		       size_t stride)
 {
@@ -330,7 +330,7 @@ static void row_take(struct modrt *rt, const char *row, __u32 n, bool add)
 		fold_fields(rt->mod->desc->fold, v, in);
 		return;
 	}
-	/* the CPUs' values of one key: added up, __u64 word by word */
+	/* no .fold: the CPUs' values of one key added up, __u64 by __u64 */
 	for (i = 0; i < rt->value_size / 8; i++)
 		((__u64 *)v)[i] += in[i];
 }
