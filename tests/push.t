@@ -258,6 +258,37 @@ stored_totals "$D" counter > "$TMP/got"
 same "$TMP/want" "$TMP/got"
 ok $? "and the run stored every packet: $(cat "$TMP/want")"
 
+# ---- a receiver killed while lines wait unacknowledged, then back on its
+# port: what its TCP had not acknowledged goes again, in order; lost are at
+# most the lines its kernel took and it never read (its 2 KB buffer) ----
+D=$TMP/back
+listen gone stall
+port=$LPORT
+timeout 300 "$COMO" run -j -r "$G" -d "$D" \
+	-m "topports:k=1000,interval=100ms,send-to=127.0.0.1:$port,send-queue=1000000,send-drain=30s" \
+	-m counter:interval=1s > "$TMP/sum.json" 2> "$TMP/err" &
+run=$!
+wait_stored "$D" topports $run
+sleep 0.5	# the run drains to a receiver that does not read
+kill "$LPID_gone"
+wait "$LPID_gone" 2> /dev/null
+listen back read "$port"
+wait $run
+rc=$?
+unlisten back
+stored "$D" topports > "$TMP/all"
+n=$(wc -l < "$TMP/all")
+pushed "$TMP/back.out" topports > "$TMP/got"
+got=$(wc -l < "$TMP/got")
+lost_bytes=$(head -n $((n - got)) "$TMP/all" | wc -c)
+tail -n "$got" "$TMP/all" | cmp -s - "$TMP/got"
+ok $([ $? -eq 0 ] && [ "$rc" -eq 0 ] && [ "$got" -gt 0 ]; echo $?) \
+	"the receiver back on its port got the stored records from where the first one's TCP stopped acknowledging, in order ($got of $n)"
+sent=$(push_figure "$TMP/sum.json" topports sent)
+ok $([ "$sent" = "$n" ] && [ "$lost_bytes" -le 8192 ] &&
+     [ "$(push_figure "$TMP/sum.json" topports connects)" = 2 ]; echo $?) \
+	"all $n sent over 2 connections; the $((n - got)) the killed receiver took unread are ${lost_bytes} bytes (its buffer)"
+
 # ---- live: a veth pair in a namespace, the receiver on its loopback ----
 if ! command -v tcpreplay > /dev/null; then
 	skip "a live run pushing to a receiver" "tcpreplay is not installed"

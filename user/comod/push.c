@@ -10,7 +10,11 @@
  * record goes (the newest are what a receiver watching a live monitor
  * wants; the oldest are in the stream, for como query). What could not
  * be sent is counted: records = sent + dropped + unsent + queued.
- * "sent" is a line handed whole to the kernel: TCP says no more.
+ * "sent" is a line the receiver's TCP acknowledged whole (SIOCOUTQ says
+ * how much of what was written is not yet); a line written but not
+ * acknowledged when the connection breaks goes again, in its order, on
+ * the next one: a receiver that went away loses nothing it had not been
+ * given, and may see again a line whose acknowledgement was lost.
  *
  * Part of comod: called by export.c (records), start.c, monitor.c and
  * main.c (the run's end), read by the summary and the HTTP status; calls
@@ -18,12 +22,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -38,6 +44,8 @@
 #define PUSH_BACKOFF_MAX_NS	(5 * NSEC_PER_SEC)
 /* how long one wait on the socket lasts before the clock is looked at */
 #define PUSH_SLICE_MS		100
+/* how long to wait for acknowledgements with nothing new to send */
+#define PUSH_ACK_MS		5
 #define PUSH_DIAL_MS		1000
 
 struct push {
@@ -58,7 +66,7 @@ struct push {
 	pthread_cond_t wake;	/* the end, for a thread that waits to redial */
 	char **q;		/* lines, oldest at head */
 	size_t cap, head, n;
-	bool inflight;		/* the thread holds a line it sends */
+	size_t inflight;	/* lines the thread holds: sent, not acked */
 	bool stop;
 	uint64_t deadline;	/* with stop: the thread gives up then */
 	bool connected;
@@ -103,7 +111,7 @@ static char *take(struct push *p)
 		line = p->q[p->head];
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
-		p->inflight = true;
+		p->inflight++;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return line;
@@ -113,7 +121,7 @@ static char *take(struct push *p)
 static void untake(struct push *p, char *line)
 {
 	pthread_mutex_lock(&p->lock);
-	p->inflight = false;
+	p->inflight--;
 	if (p->n == p->cap) {
 		p->dropped++;
 		free(line);
@@ -202,37 +210,118 @@ static void set_connected(struct push *p, bool up)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static void count_sent(struct push *p)
+static void count_sent(struct push *p, size_t n)
 {
 	pthread_mutex_lock(&p->lock);
-	p->sent++;
-	p->inflight = false;
+	p->sent += n;
+	p->inflight -= n;
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * Lines written on this connection and not yet acknowledged, oldest
+ * first, each with the connection's byte count at its end.
+ */
+struct unacked {
+	struct {
+		char *line;
+		uint64_t end;
+	} *v;
+	size_t n, cap;
+	uint64_t wrote;		/* bytes written on the connection */
+};
+
+static int unacked_add(struct unacked *u, char *line, size_t len)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		void *v = realloc(u->v, cap * sizeof(*u->v));
+
+		if (!v)
+			return -ENOMEM;
+		u->v = v;
+		u->cap = cap;
+	}
+	u->wrote += len;
+	u->v[u->n].line = line;
+	u->v[u->n++].end = u->wrote;
+	return 0;
+}
+
+/* The lines the receiver's TCP has acknowledged are sent. */
+static int unacked_take(struct push *p, struct unacked *u, int fd)
+{
+	size_t i = 0;
+	int outq;
+
+	if (ioctl(fd, SIOCOUTQ, &outq))
+		return -errno;
+	while (i < u->n && u->v[i].end <= u->wrote - (uint64_t)outq)
+		free(u->v[i++].line);
+	if (i) {
+		memmove(u->v, u->v + i, (u->n - i) * sizeof(*u->v));
+		u->n -= i;
+		count_sent(p, i);
+	}
+	return 0;
+}
+
+/* The connection broke: what it did not acknowledge goes again, in order. */
+static void unacked_requeue(struct push *p, struct unacked *u)
+{
+	while (u->n)
+		untake(p, u->v[--u->n].line);
+	u->wrote = 0;
+}
+
+/*
+ * Nothing new to send, lines not yet acknowledged: a short wait, which
+ * also sees a receiver that closed or reset the connection.
+ */
+static int ack_wait(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[256];
+	ssize_t n;
+
+	if (poll(&pfd, 1, PUSH_ACK_MS) != 1)
+		return 0;
+	if (pfd.revents & (POLLERR | POLLHUP))
+		return -ECONNRESET;
+	/* a receiver has nothing to say: what it sends goes, 0 is its close */
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n == 0)
+		return -ECONNRESET;
+	return n < 0 && errno != EAGAIN && errno != EINTR ? -errno : 0;
+}
+
 /* The thread ends: what it held and what is queued were not sent. */
-static void push_end(struct push *p, char *line)
+static void push_end(struct push *p, char *line, struct unacked *u)
 {
 	pthread_mutex_lock(&p->lock);
-	p->unsent += p->n + !!line;
+	p->unsent += p->n + p->inflight;
 	for (; p->n; p->n--, p->head = (p->head + 1) % p->cap)
 		free(p->q[p->head]);
-	p->inflight = false;
+	p->inflight = 0;
 	p->connected = false;
 	pthread_mutex_unlock(&p->lock);
 	free(line);
+	while (u->n)
+		free(u->v[--u->n].line);
+	free(u->v);
 }
 
 static void *push_main(void *arg)
 {
 	uint64_t backoff = PUSH_BACKOFF_MIN_NS;
+	struct unacked u = { 0 };
 	struct push *p = arg;
 	bool away = false;
 	size_t off = 0, len = 0;
 	char *line = NULL;
 	int fd = -1, err;
 
-	while (more_to_send(p, line != NULL)) {
+	while (more_to_send(p, line || u.n)) {
 		if (fd < 0) {
 			fd = dial(p);
 			if (fd < 0) {
@@ -255,31 +344,38 @@ static void *push_main(void *arg)
 		}
 		if (!line) {
 			line = take(p);
-			if (!line)
-				continue;
 			off = 0;
-			len = strlen(line);
+			len = line ? strlen(line) : 0;
 		}
-		err = send_some(fd, line, len, &off);
-		if (!err) {
-			free(line);
-			line = NULL;
-			count_sent(p);
-		} else if (err != -EAGAIN) {
-			/* it goes again whole: a receiver drops a torn line */
+		if (line) {
+			err = send_some(fd, line, len, &off);
+			if (!err) {
+				err = unacked_add(&u, line, len);
+				if (!err)
+					line = NULL;
+			}
+		} else {
+			err = ack_wait(fd);
+		}
+		if (!err || err == -EAGAIN)
+			err = unacked_take(p, &u, fd) ?: err;
+		if (err && err != -EAGAIN) {
+			/* they go again whole: a receiver drops a torn line */
 			pr_warn("module %s: send-to %s: %s; reconnecting",
 				p->name, p->to, strerror(-err));
 			away = true;
 			close(fd);
 			fd = -1;
-			untake(p, line);
+			if (line)
+				untake(p, line);
 			line = NULL;
+			unacked_requeue(p, &u);
 			set_connected(p, false);
 		}
 	}
 	if (fd >= 0)
 		close(fd);
-	push_end(p, line);
+	push_end(p, line, &u);
 	return NULL;
 }
 
