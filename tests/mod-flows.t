@@ -7,7 +7,7 @@
 # ones (idle 2 s, active 10 s: flows split and emitted on time, across
 # the trace's silences too). Bounded (max=50): what did not fit is one
 # "untracked" record, and tracked + untracked is every IP packet.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mod-lib.sh"
 need_root
 command -v tshark > /dev/null || skip_all "tshark is needed"
 HERE=$(dirname "$0")
@@ -42,6 +42,7 @@ got=$(awk -F, '{ n += $8 } END { print n + 0 }' "$TMP/got")
 	[ "$(grep -vc ',untracked$' "$TMP/got")" -eq 50 ] &&
 	grep -q "were not tracked" "$TMP/err"
 ok $? "max=50: $(grep -vc ',untracked$' "$TMP/got") flows kept, the rest in one untracked record, $got packets of tshark's $all, and said"
+check_formats flows "$TMP/d"
 rm -rf "$TMP/d"
 "$COMO" run -q --trace "$f" -d "$TMP/d" -m "flows:idle=0" 2> "$TMP/err"
 [ $? -ne 0 ] && grep -q "init refused arguments 'idle=0': idle=S" "$TMP/err"

@@ -56,7 +56,8 @@ check_oracle() {
 	ok $? "$name: $m equals the libpcap oracle ($(($(wc -l < "$TMP/oracle.csv") - 1)) rows, $(mod_errors) errors)"
 }
 
-# check_formats MODULE DIR: plain, json and gnuplot print every record
+# check_formats MODULE DIR: plain, json and gnuplot print every record, and
+# gnuplot runs the script
 check_formats() {
 	local n fmt bad=0
 
@@ -69,5 +70,6 @@ check_formats() {
 		exit(($n == $ARGV[0] || scalar(@{decode_json($t)}) == $ARGV[0]) ? 0 : 1)' \
 		"$n" < "$TMP/out.json" 2> /dev/null || bad=1
 	[ "$n" -gt 0 ] && [ -s "$TMP/out.plain" ] && [ -s "$TMP/out.gnuplot" ] || bad=1
+	gnuplot -e 'set terminal dumb' "$TMP/out.gnuplot" > /dev/null 2>&1 || bad=1
 	ok $bad "$1: plain, json and gnuplot output of $n records"
 }
