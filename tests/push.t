@@ -285,9 +285,9 @@ tail -n "$got" "$TMP/all" | cmp -s - "$TMP/got"
 ok $([ $? -eq 0 ] && [ "$rc" -eq 0 ] && [ "$got" -gt 0 ]; echo $?) \
 	"the receiver back on its port got the stored records from where the first one's TCP stopped acknowledging, in order ($got of $n)"
 sent=$(push_figure "$TMP/sum.json" topports sent)
-ok $([ "$sent" = "$n" ] && [ "$lost_bytes" -le 8192 ] &&
-     [ "$(push_figure "$TMP/sum.json" topports connects)" = 2 ]; echo $?) \
-	"all $n sent over 2 connections; the $((n - got)) the killed receiver took unread are ${lost_bytes} bytes (its buffer)"
+conns=$(push_figure "$TMP/sum.json" topports connects)
+ok $([ "$sent" = "$n" ] && [ "$lost_bytes" -le 8192 ] && [ "$conns" -ge 2 ]; echo $?) \
+	"$sent of $n sent over $conns connections; the $((n - got)) the killed receiver took unread are ${lost_bytes} bytes (its buffer)"
 
 # ---- live: a veth pair in a namespace, the receiver on its loopback ----
 if ! command -v tcpreplay > /dev/null; then
