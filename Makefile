@@ -181,11 +181,13 @@ FUZZ_LIB := user/lib/mod.c user/lib/config.c user/lib/log.c user/lib/units.c use
 
 fuzzers: $(FUZZERS)
 
-# a module's parser is a header its fuzz target includes
+# a module's parser is a header its fuzz target includes; the time index
+# in small spans and blocks, so that a small stream has many of each
 $(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard modules/*/*.h) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-DSTORE_INDEX_SPAN=512 -DSTORE_INDEX_BLOCK=4 \
 		-Iinclude -Iinclude/uapi -Iuser/lib $< $(FUZZ_LIB) -o $@ \
 		$$(pkg-config --cflags --libs libbpf libdeflate libnl-genl-3.0 json-c libpcap)
 

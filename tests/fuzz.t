@@ -1,6 +1,7 @@
 #!/bin/bash
 # The libFuzzer targets, each for a fixed number of inputs (never a time
 # limit): the config parser, time windows and module specs, segment files,
+# time indexes,
 # the query server's requests, the in-place pcap reader against libpcap.
 # Seeds: the shipped config, a few windows, a real segment, requests (in
 # tests/fuzz/corpus/http/), and each

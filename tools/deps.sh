@@ -18,13 +18,14 @@ set -eu
 #        kernel tests in a Debian 6.1 guest)
 #        curl and prometheus (promtool; a real scrape): tests/http.t
 #        gnuplot-nox (runs the scripts of como query -f gnuplot): tests/cli.t
+#        strace (counts the bytes of the index a query reads): tests/storage-index.t
 # bench: pmacct, tshark and nfdump (nfpcapd) are the peers
 pkgs="make clang llvm gcc libc6-dev pkg-config libbpf-dev libelf-dev zlib1g-dev libdeflate-dev
       libpcap-dev libjson-c-dev bpftool libclang-rt-14-dev iproute2 perl
       tshark pmacct tcpreplay qemu-system-x86 linux-image-amd64
       busybox-static libnl-3-dev libnl-genl-3-dev linux-headers-amd64
       libxdp-dev xdp-tools wireshark-common libmicrohttpd-dev libcurl4-openssl-dev curl prometheus nfdump
-      gnuplot-nox"
+      gnuplot-nox strace"
 
 missing=""
 for p in $pkgs; do

@@ -28,7 +28,9 @@
  */
 #define STORE_WRITE_AT	(64U << 10)	/* the buffer's first size */
 #define STORE_WRITE_BUF	(1U << 20)
-#define STORE_INDEX_SPAN	(64U << 10)
+#ifndef STORE_INDEX_SPAN
+#define STORE_INDEX_SPAN	(64U << 10)	/* the fuzz target's is smaller */
+#endif
 /* runs of lost records kept apart; past this the last one grows */
 #define STORE_GAPS_MAX	1024
 
@@ -55,8 +57,7 @@ struct store {
 	char *wbuf;
 	size_t wlen, wcap, wdone, wlast;
 
-	int idx_fd;		/* the time index, -1: none */
-	uint64_t idx_size;
+	struct store_index idx;	/* the time index; idx.fd -1: none */
 	struct store_idx_ent span;	/* writes not in it yet; len 0: none */
 
 	struct store_stats stats;
@@ -140,8 +141,8 @@ static uint64_t records_in(const char *p, size_t n, bool *ends,
  */
 static void index_span_out(struct store *s)
 {
-	if (s->idx_fd >= 0 && s->span.len)
-		store_index_append(s->idx_fd, &s->idx_size, &s->span);
+	if (s->idx.fd >= 0 && s->span.len)
+		store_index_append(&s->idx, &s->span);
 	s->span.len = 0;
 }
 
@@ -175,9 +176,7 @@ static void index_renew(struct store *s)
 	struct store_idx_ent *v = NULL;
 	size_t n = 0, i, keep = 0;
 
-	if (s->idx_fd >= 0)
-		close(s->idx_fd);
-	s->idx_fd = -1;
+	store_index_close(&s->idx);
 	if (store_index_load(s->dfd, &v, &n)) {
 		store_index_remove(s->dfd);
 		n = 0;
@@ -189,7 +188,7 @@ static void index_renew(struct store *s)
 			continue;
 		v[keep++] = v[i];
 	}
-	store_index_rewrite(s->dfd, v, keep, &s->idx_fd, &s->idx_size);
+	store_index_rewrite(&s->idx, s->dfd, v, keep);
 	free(v);
 }
 
@@ -673,7 +672,7 @@ int store_openat(struct store **sp, int sdfd, const char *dir,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto err_say;
-	s->fd = s->idx_fd = -1;
+	s->fd = s->idx.fd = s->idx.sum_fd = -1;
 	s->age_seg = UINT_MAX;
 	s->dfd = fcntl(sdfd, F_DUPFD_CLOEXEC, 3);
 	s->dir = strdup(dir);
@@ -741,8 +740,7 @@ int store_close(struct store *s)
 	if (s->fd >= 0 && close(s->fd) && !err)
 		err = -errno;
 	index_span_out(s);
-	if (s->idx_fd >= 0)
-		close(s->idx_fd);
+	store_index_close(&s->idx);
 	close(s->dfd);
 	free(s->wbuf);
 	free(s->gaps);

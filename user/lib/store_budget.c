@@ -305,18 +305,17 @@ void store_removed_add(struct json_object **r, uint64_t from, uint64_t to,
 static void closed_stream_removed(const char *datadir, struct bstream *bs)
 {
 	struct json_object *meta, *r = NULL;
+	struct store_index ix = { .fd = -1, .sum_fd = -1 };
 	struct store_idx_ent *v = NULL;
-	uint64_t to = bs->first_ts[bs->next], isize;
+	uint64_t to = bs->first_ts[bs->next];
 	size_t n = 0, i, keep = 0;
-	int ifd = -1;
 
 	if (!store_index_load(bs->sdfd, &v, &n)) {
 		for (i = 0; i < n; i++)
 			if (v[i].seg >= bs->segs[bs->next])
 				v[keep++] = v[i];
-		store_index_rewrite(bs->sdfd, v, keep, &ifd, &isize);
-		if (ifd >= 0)
-			close(ifd);
+		store_index_rewrite(&ix, bs->sdfd, v, keep);
+		store_index_close(&ix);
 	} else {
 		store_index_remove(bs->sdfd);
 	}

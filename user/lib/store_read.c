@@ -38,6 +38,8 @@ struct store_reader {
 	uint64_t win_start, win_end, win_ivl;
 	struct store_idx_ent *idx;
 	size_t nidx;
+	struct store_idx_skip *skip;	/* bytes of blocks outside it */
+	size_t nskip;
 	uint64_t bad_records, bad_bytes;
 	uint64_t taken_records, taken_bytes;	/* of them, handed on */
 };
@@ -133,26 +135,60 @@ static int region_add(struct store_reader *r, uint64_t off, uint64_t len)
 }
 
 /*
+ * Where the bytes of skipped block K lie in segment SEG (SIZE bytes), in
+ * [*off, *end); false when they do not, or no longer can.
+ */
+static bool skip_in_seg(const struct store_idx_skip *k, unsigned int seg,
+			uint64_t size, uint64_t *off, uint64_t *end)
+{
+	if (seg < k->seg_lo || seg > k->seg_hi)
+		return false;
+	*off = seg == k->seg_lo ? k->off_lo : STORE_SEG_HDR;
+	*end = seg == k->seg_hi ? k->end_hi : size;
+	return *off < *end && *end <= size;
+}
+
+/*
  * What of segment SEG (SIZE bytes) to read: with a window, the writes the
- * index says overlap it and whatever no entry covers; else all of it.
+ * index says overlap it and whatever neither an entry nor a skipped block
+ * covers; else all of it. Entries and skipped blocks are taken in the
+ * order of their offsets.
  */
 static int regions_plan(struct store_reader *r, unsigned int seg, uint64_t size)
 {
-	uint64_t cur = STORE_SEG_HDR;
+	uint64_t cur = STORE_SEG_HDR, off, end, koff = 0, kend = 0;
 	const struct store_idx_ent *e;
-	size_t i;
+	size_t i = 0, j = 0;
+	bool in, kin = false;
 	int err = 0;
 
 	r->nregs = r->ireg = 0;
-	for (i = 0; r->windowed && !err && i < r->nidx; i++) {
-		e = &r->idx[i];
-		if (e->seg != seg || e->off < cur || e->off + e->len > size)
-			continue;	/* another segment's, or stale */
-		err = region_add(r, cur, e->off - cur);
-		if (!err && e->min_ts <= r->win_end &&
-		    e->max_ts + r->win_ivl > r->win_start)
-			err = region_add(r, e->off, e->len);
-		cur = e->off + e->len;
+	while (r->windowed && i < r->nidx && r->idx[i].seg < seg)
+		i++;
+	while (r->windowed && !err) {
+		while (!kin && j < r->nskip && r->skip[j].seg_lo <= seg)
+			kin = skip_in_seg(&r->skip[j++], seg, size, &koff, &kend);
+		e = i < r->nidx && r->idx[i].seg == seg ? &r->idx[i] : NULL;
+		if (!e && !kin)
+			break;
+		if (e && (!kin || e->off < koff)) {
+			off = e->off;
+			end = e->off + e->len;
+			in = store_idx_overlaps(e->min_ts, e->max_ts,
+						r->win_start, r->win_end,
+						r->win_ivl);
+			i++;
+		} else {
+			off = koff;
+			end = kend;
+			in = kin = false;
+		}
+		if (off < cur || end > size)
+			continue;	/* stale, or within what went before */
+		err = region_add(r, cur, off - cur);
+		if (!err && in)
+			err = region_add(r, off, end - off);
+		cur = end;
 	}
 	return err ?: region_add(r, cur, size > cur ? size - cur : 0);
 }
@@ -285,7 +321,9 @@ int store_reader_window(struct store_reader *r, uint64_t start, uint64_t end,
 	int err;
 
 	free(r->idx);
-	err = store_index_load(r->dfd, &r->idx, &r->nidx);
+	free(r->skip);
+	err = store_index_load_window(r->dfd, start, end, ivl, &r->idx,
+				      &r->nidx, &r->skip, &r->nskip);
 	if (err) {
 		pr_warn("%s/" STORE_INDEX_FILE ": %s, not used", r->dir,
 			strerror(-err));
@@ -325,6 +363,7 @@ void store_reader_close(struct store_reader *r)
 		close(r->fd);
 	free(r->regs);
 	free(r->idx);
+	free(r->skip);
 	free(r->data);
 	close(r->dfd);
 	free(r->segs);

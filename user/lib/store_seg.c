@@ -58,7 +58,9 @@ static bool stream_file_known(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..") ||
 	       !strcmp(name, META_FILE) || !strcmp(name, ".meta.json.tmp") ||
-	       !strcmp(name, STORE_INDEX_FILE) || !strcmp(name, STORE_INDEX_TMP);
+	       !strcmp(name, STORE_INDEX_FILE) || !strcmp(name, STORE_INDEX_TMP) ||
+	       !strcmp(name, STORE_INDEX_SUM_FILE) ||
+	       !strcmp(name, STORE_INDEX_SUM_TMP);
 }
 
 static int cmp_uint(const void *a, const void *b)
