@@ -122,6 +122,35 @@ awk -F, -v a=$lo -v b=$hi 'NR == 1 || ($1 + 1 > a && $1 <= b)' "$TMP/live.csv" >
 same "$TMP/live-w.csv" "$TMP/w.csv" && grep -q "replayed" "$TMP/w.err"
 ok $? "a window across the module's end: stored then replayed, as the live run ($(($(wc -l < "$TMP/w.csv") - 1)) intervals)"
 
+# ---- an interval the module ran for in part is replayed whole ----
+# cut between two packets of one second: the module stopped (or started)
+# inside that second, and the trace holds the rest of it
+cut=$(tshark -r "$F" -T fields -e frame.time_epoch 2> /dev/null | sort -g |
+	perl -e 'my @t = map { $_ + 0 } <STDIN>;
+	for my $i (int($#t / 2) .. $#t - 1) {
+		next unless int($t[$i]) == int($t[$i + 1]) && $t[$i + 1] > $t[$i];
+		printf "%.6f\n", ($t[$i] + $t[$i + 1]) / 2; last }')
+csec=${cut%.*}
+editcap -B "$cut" "$F" "$TMP/before.pcap"
+editcap -A "$cut" "$F" "$TMP/after.pcap"
+for half in before after; do
+	P=$TMP/part-$half
+	"$COMO" run -q --trace "$F" -d "$P" -m $TRACE
+	"$COMO" run -q --trace "$TMP/$half.pcap" -d "$P" -m counter
+	"$COMO" query -d "$P" -m counter -f csv --no-replay > "$TMP/stored.csv"
+	replay "$P" counter
+	rc=$?
+	[ $rc -eq 0 ] && same "$TMP/live.csv" "$TMP/replay.csv" &&
+		! cmp -s "$TMP/stored.csv" <(grep -v "^$csec\." "$TMP/stored.csv")
+	ok $? "the module ran $half $cut only: its interval $csec is replayed whole, the whole run's answer (exit $rc)"
+	"$COMO" query -d "$P" -m counter -f json --replay > "$TMP/p.json" 2> /dev/null
+	perl -MJSON::PP -e 'local $/; my $a = decode_json(<STDIN>); my $r = $a->[-1]{replayed} or exit 1;
+		my $s = $ARGV[0] * 1e9; my $want = $ARGV[1] eq "before" ? $s : $s + 1e9;
+		exit(@$r == 1 && $r->[0]{($ARGV[1] eq "before" ? "from" : "to")} == $want ? 0 : 1)' \
+		"$csec" "$half" < "$TMP/p.json"
+	ok $? "... and JSON's replayed part $([ $half = before ] && echo starts || echo ends) at second $csec$([ $half = after ] && echo "'s end")"
+done
+
 # ---- unasked: on demand all the same ----
 # (D, the module stored up to the middle, trace all of it; as root)
 "$COMO" query -d "$D" -m counter -f csv > "$TMP/auto.csv" 2> "$TMP/auto.err"
@@ -254,5 +283,27 @@ fi
 
 [ -z "$(ls -A "$TMPDIR")" ]
 ok $? "every replay removed its private directory, over HTTP too"
+
+# ---- a replay killed outright: the next one removes what it left ----
+"$COMO" query -d "$TMP/part" -m counter -f csv --replay > /dev/null 2>&1 &
+kpid=$!
+for i in $(seq 1 400); do
+	[ -n "$(ls -A "$TMPDIR")" ] && break
+	sleep 0.01
+done
+kill -9 $kpid 2> /dev/null
+wait $kpid 2> /dev/null
+killed=$(ls -A "$TMPDIR")
+# one a live replay holds: locked, and older than a minute all the same
+mkdir "$TMPDIR/como-replay.HELD01"
+flock "$TMPDIR/como-replay.HELD01" sleep 60 &
+PIDS="$PIDS $!"
+sleep 0.2
+touch -d '-2 minutes' "$TMPDIR"/como-replay.*
+replay "$TMP/part" counter
+rc=$?
+left=$(ls -A "$TMPDIR")
+[ -n "$killed" ] && [ $rc -eq 0 ] && [ "$left" = como-replay.HELD01 ]
+ok $? "a replay killed with -9 left ${killed:-nothing}; the next replay removed it, not the one a live replay holds (left: $left)"
 
 done_testing

@@ -320,6 +320,14 @@ int log_verbosity(void)
 	return log_level - COMO_LOG_NOTICE;
 }
 
+int log_set_verbosity(int verbosity)
+{
+	int old = log_verbosity();
+
+	log_level = COMO_LOG_NOTICE + verbosity;
+	return old;
+}
+
 void log_msg(enum como_log_level lvl, const char *fmt, ...)
 {
 	char stack[1024], *msg = stack;

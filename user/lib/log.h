@@ -18,6 +18,8 @@ void log_init(const char *prog, int verbosity);
 void log_msg(enum como_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int log_verbosity(void);
+/* VERBOSITY as log_init's from now on (a look that says nothing); the old */
+int log_set_verbosity(int verbosity);
 /* For replies to a control request: the last error, the verifier's reason. */
 const char *log_last_error(void);
 const char *log_verifier_reason(void);

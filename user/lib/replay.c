@@ -9,15 +9,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include <pcap/pcap.h>
 #include <como/name.h>
 #include "dirfd.h"
 #include "jsonutil.h"
@@ -39,7 +42,10 @@ struct ondemand {
 	const char *filter;		/* NULL: none */
 	struct json_object *mod, *trace;	/* meta.json; mod NULL: none */
 	uint64_t start, end, ivl;
+	/* the module's stored intervals the answer takes: [s0, s1) */
+	uint64_t s0, s1;
 	char tmp[PATH_MAX];		/* the private directory; "": none */
+	int tmp_fd;			/* it, locked while it is in use */
 	char out[PATH_MAX + COMO_NAME_LEN + 2];	/* where comod stores it */
 	char stored[PATH_MAX + COMO_NAME_LEN + 2];	/* DATADIR/NAME */
 	struct query_part parts[QUERY_PARTS_MAX];
@@ -218,14 +224,69 @@ static int od_window(struct ondemand *od)
 }
 
 /*
- * The spans of the module's intervals to replay: those the window
- * overlaps where the trace has packets and the module stored nothing,
- * [from, to) each; their number.
+ * The trace stream holds packets stamped in [FROM, TO] (ns, both in): a
+ * pcap of them has more than its file header.
  */
-static unsigned int od_spans(const struct ondemand *od,
+static bool od_trace_has(const struct ondemand *od, uint64_t from, uint64_t to)
+{
+	struct query_opts q = {
+		.datadir = od->o->datadir, .module = REPLAY_TRACE,
+		.pcap = true, .window_ns = true, .start_ns = from,
+		.end_ns = to, .timeout_ms = od->o->timeout_ms,
+		/* the first record with a packet in it is enough */
+		.max_bytes = sizeof(struct pcap_file_header) + 1,
+	};
+	struct query_result res;
+	char *buf = NULL;
+	size_t len = 0;
+	bool has;
+	FILE *f;
+	int lvl;
+
+	if (from > to)
+		return false;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return false;
+	/* what the trace's query would say, the replay's own query says */
+	lvl = log_set_verbosity(-4);
+	query_run(&q, f, &res);
+	log_set_verbosity(lvl);
+	has = !fclose(f) && len > sizeof(struct pcap_file_header);
+	free(buf);
+	return has;
+}
+
+/*
+ * The module's stored intervals the answer takes, [od->s0, od->s1): all
+ * but one it ran for in part (it started or stopped inside it) where the
+ * trace holds packets of that interval it did not see; that one is
+ * replayed whole.
+ */
+static void od_stored(struct ondemand *od)
+{
+	uint64_t ivl = od->ivl, first = json_u64(od->mod, "first_ns"),
+		 last = json_u64(od->mod, "last_ns");
+
+	od->s0 = align_down(first, ivl);
+	od->s1 = next_start(last, ivl);
+	if (first > od->s0 && od_trace_has(od, od->s0, first - 1))
+		od->s0 += ivl;
+	/* a running module's last interval is still to come */
+	if (strcmp(json_str(od->mod, "state") ?: "", "running") &&
+	    od->s1 != UINT64_MAX && od_trace_has(od, last + 1, od->s1 - 1))
+		od->s1 -= ivl;
+}
+
+/*
+ * The spans of the module's intervals to replay: those the window
+ * overlaps where the trace has packets and the answer takes no stored
+ * interval, [from, to) each; their number.
+ */
+static unsigned int od_spans(struct ondemand *od,
 			     uint64_t span[REPLAY_SPANS][2])
 {
-	uint64_t ivl = od->ivl, a, b, m0, m1;
+	uint64_t ivl = od->ivl, a, b, s0, s1;
 	unsigned int n = 0;
 
 	a = align_down(od->start, ivl);
@@ -236,19 +297,22 @@ static unsigned int od_spans(const struct ondemand *od,
 		b = next_start(json_u64(od->trace, "last_ns"), ivl);
 	if (a >= b)
 		return 0;
-	if (!od->mod) {
+	if (od->mod)
+		od_stored(od);
+	s0 = od->s0;
+	s1 = od->s1;
+	if (!od->mod || s0 >= s1) {
+		/* nothing stored is taken: the whole window is replayed */
 		span[n][0] = a;
 		span[n++][1] = b;
 		return n;
 	}
-	m0 = align_down(json_u64(od->mod, "first_ns"), ivl);
-	m1 = next_start(json_u64(od->mod, "last_ns"), ivl);
-	if (a < m0) {
+	if (a < s0) {
 		span[n][0] = a;
-		span[n++][1] = b < m0 ? b : m0;
+		span[n++][1] = b < s0 ? b : s0;
 	}
-	if (b > m1) {
-		span[n][0] = a > m1 ? a : m1;
+	if (b > s1) {
+		span[n][0] = a > s1 ? a : s1;
 		span[n++][1] = b;
 	}
 	return n;
@@ -424,6 +488,63 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return remove(path) ? -1 : 0;
 }
 
+/*
+ * The private directories of replays whose process is gone (killed
+ * outright: nothing removed them) go: each is locked while in use, and
+ * one younger than a minute may not be locked yet.
+ */
+static void od_tmp_sweep(const char *tmpdir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(tmpdir);
+	int fd;
+
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, REPLAY_TMP_PREFIX,
+			    strlen(REPLAY_TMP_PREFIX)) ||
+		    strlen(de->d_name) != strlen(REPLAY_TMP_PREFIX) + 6)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!fstat(fd, &st) && st.st_uid == geteuid() &&
+		    st.st_mtime < time(NULL) - 60 &&
+		    !flock(fd, LOCK_EX | LOCK_NB)) {
+			snprintf(path, sizeof(path), "%s/%s", tmpdir,
+				 de->d_name);
+			nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* od->tmp made, and locked for as long as this process needs it. */
+static int od_tmp_make(struct ondemand *od)
+{
+	const char *tmpdir = getenv("TMPDIR") ?: "/tmp";
+	int err;
+
+	od_tmp_sweep(tmpdir);
+	snprintf(od->tmp, sizeof(od->tmp), "%s/" REPLAY_TMP_PREFIX "XXXXXX",
+		 tmpdir);
+	if (!mkdtemp(od->tmp)) {
+		err = -errno;
+		pr_err("cannot make a directory for the replay (%s): %s",
+		       od->tmp, strerror(-err));
+		od->tmp[0] = '\0';
+		return err;
+	}
+	od->tmp_fd = open(od->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (od->tmp_fd >= 0)
+		flock(od->tmp_fd, LOCK_EX);
+	return 0;
+}
+
 /* Span I's packets as a pcap, and comod over it: part P of the answer. */
 static int od_span(struct ondemand *od, uint64_t span[][2], unsigned int i,
 		   struct query_part *p)
@@ -439,15 +560,14 @@ static int od_span(struct ondemand *od, uint64_t span[][2], unsigned int i,
 }
 
 /*
- * The parts of the answer in time order: the span before what the module
- * stored, its stored records (up to the next span), the span after.
+ * The parts of the answer in time order: the span before the stored
+ * intervals taken, those (up to the next span), the span after.
  */
 static int od_replay(struct ondemand *od, uint64_t span[][2], unsigned int n)
 {
-	uint64_t m0 = od->mod ? align_down(json_u64(od->mod, "first_ns"),
-					   od->ivl) : UINT64_MAX;
 	struct query_part stored = { .dir = od->stored, .to = UINT64_MAX };
-	bool stored_in = !od->mod;	/* in od->parts, or none */
+	/* in od->parts, or none taken */
+	bool stored_in = !od->mod || od->s0 >= od->s1;
 	unsigned int i;
 	int err = 0;
 
@@ -455,12 +575,12 @@ static int od_replay(struct ondemand *od, uint64_t span[][2], unsigned int n)
 	snprintf(od->stored, sizeof(od->stored), "%s/%s", od->o->datadir,
 		 od->name);
 	for (i = 0; i < n && !err; i++) {
-		if (!stored_in && span[i][0] >= m0) {
+		if (!stored_in && span[i][0] >= od->s1) {
 			stored.to = span[i][0];
 			od->parts[od->nparts++] = stored;
 			stored_in = true;
 		}
-		if (span[i][1] <= m0)
+		if (span[i][1] <= od->s0)
 			stored.from = span[i][1];
 		err = od_span(od, span, i, &od->parts[od->nparts++]);
 	}
@@ -521,7 +641,7 @@ bool ondemand_possible(const struct query_opts *o)
 int query_ondemand(const struct query_opts *o, FILE *out,
 		   struct query_result *res, const struct replay_runner *run)
 {
-	struct ondemand od = { .o = o, .runner = run };
+	struct ondemand od = { .o = o, .runner = run, .tmp_fd = -1 };
 	uint64_t span[REPLAY_SPANS][2];
 	struct query_result dummy;
 	unsigned int n;
@@ -553,17 +673,11 @@ int query_ondemand(const struct query_opts *o, FILE *out,
 		err = -ENOENT;
 		goto out;
 	}
-	snprintf(od.tmp, sizeof(od.tmp), "%s/como-replay.XXXXXX",
-		 getenv("TMPDIR") ?: "/tmp");
-	if (n && !mkdtemp(od.tmp)) {
-		err = -errno;
-		pr_err("cannot make a directory for the replay (%s): %s",
-		       od.tmp, strerror(-err));
-		od.tmp[0] = '\0';
-		goto out;
+	if (n) {
+		err = od_tmp_make(&od);
+		if (err)
+			goto out;
 	}
-	if (!n)
-		od.tmp[0] = '\0';
 	err = od_replay(&od, span, n);
 	/* a span without packets left no stream: nothing was replayed */
 	if (err == -ENOENT && od.mod) {
@@ -578,6 +692,8 @@ int query_ondemand(const struct query_opts *o, FILE *out,
 out:
 	if (od.tmp[0])
 		nftw(od.tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (od.tmp_fd >= 0)
+		close(od.tmp_fd);
 	json_object_put(od.mod);
 	json_object_put(od.trace);
 	if (err && !res->error[0])

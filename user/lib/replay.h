@@ -27,6 +27,8 @@
 
 /* the stream whose packets are replayed */
 #define REPLAY_TRACE	"trace"
+/* $TMPDIR/como-replay.XXXXXX: a replay's private directory */
+#define REPLAY_TMP_PREFIX	"como-replay."
 
 /* One run of comod over a span's pcap: comod -q -r PCAP -d DIR -m SPEC... */
 struct replay_run {
