@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* counter: packets and bytes per interval. */
 #include "module.bpf.h"
-
-struct counter_val {
-	__u64 pkts;
-	__u64 bytes;
-};
+#include "counter.h"
 
 COMO_ARRAY(struct counter_val, 1);
 

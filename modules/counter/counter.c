@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* counter: packets and bytes per interval (CoMo's "basic"). */
 #include <como/module.h>
+#include "counter.h"
 #include "counter.skel.h"
 
-struct counter_rec {
-	__u64 pkts;
-	__u64 bytes;
-};
-
 static const struct como_field counter_schema[] = {
-	COMO_FIELD(struct counter_rec, pkts, COMO_FT_U64),
-	COMO_FIELD(struct counter_rec, bytes, COMO_FT_U64),
+	COMO_FIELD(struct counter_val, pkts, COMO_FT_U64),
+	COMO_FIELD(struct counter_val, bytes, COMO_FT_U64),
 	COMO_FIELD_END,
 };
 
@@ -27,7 +23,7 @@ COMO_MODULE(
 	.needs = COMO_CAP_LEN,
 	.max_sampling = 1,
 	.bpf_elf = counter_bpf__elf_bytes,
-	.record_size = sizeof(struct counter_rec),
+	.record_size = sizeof(struct counter_val),
 	.schema = counter_schema,
 	.export = counter_export,
 	.store = como_schema_store,

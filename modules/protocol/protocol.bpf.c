@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* protocol: packets and bytes per IP protocol per interval. */
 #include "module.bpf.h"
+#include "protocol.h"
 
-struct protocol_val {
-	__u64 pkts;
-	__u64 bytes;
-};
-
-COMO_ARRAY(struct protocol_val, 256);
+COMO_ARRAY(struct protocol_val, PROTOCOL_ENTRIES);
 
 static __always_inline int protocol_update(const struct como_pkt *pkt,
 					   void *state)

@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* protocol: packets and bytes per IP protocol per interval. */
 #include <como/module.h>
+#include "protocol.h"
 #include "protocol.skel.h"
-
-struct protocol_rec {
-	__u8 proto;
-	__u64 pkts;
-	__u64 bytes;
-};
 
 static const struct como_field protocol_schema[] = {
 	COMO_FIELD(struct protocol_rec, proto, COMO_FT_PROTO),
@@ -19,16 +14,16 @@ static const struct como_field protocol_schema[] = {
 /* Rows come in key order (the protocol number); empty ones are left out. */
 static int protocol_export(struct como_mod *m, struct como_table *t)
 {
-	struct protocol_rec r;
-	__u64 *v;
+	struct protocol_rec r = { .proto = 0 };
+	const struct protocol_val *v;
 	__u32 i;
 	int err;
 
 	for (i = 0; i < t->nrows; i++) {
 		v = como_row_value(t, i);
 		r.proto = *(__u32 *)como_row_key(t, i);
-		r.pkts = v[0];
-		r.bytes = v[1];
+		r.pkts = v->pkts;
+		r.bytes = v->bytes;
 		err = como_emit(m, t->start_ns, &r);
 		if (err)
 			return err;
