@@ -69,6 +69,32 @@ left=$(perl -MJSON::PP -e 'local $/; my $m = decode_json(<STDIN>);
 stopped=$(grep '"event":"module-stopped"' "$TMP/events" | grep -c '"module":"costly"')
 [ $(($(cat "$TMP/kept") + left)) -eq "$(cut -d, -f1 "$TMP/want")" ]
 ok $? "the packets it left out are counted: $(cat "$TMP/kept") kept + $left left out = $(cut -d, -f1 "$TMP/want"), libpcap's (stopped by the guard: $stopped)"
+# each record of a sampled interval says so, with meta.json's figures for
+# it; those of the others say nothing; and what the records say sampling
+# left out is some of what libpcap counts and the module did not keep
+"$COMO" query -d "$TMP/d" -m costly -f json 2> /dev/null > "$TMP/costly.json"
+marked=$(perl -MJSON::PP -e 'local $/;
+	open(my $f, "<", $ARGV[0]) or die; my $m = decode_json(<$f>)->{overflow};
+	my %l = map { int($_->[0] / 1e9) => $_ } @{$m->{listed}};
+	my ($n, $out, $bad) = (0, 0, 0);
+	for my $r (@{decode_json(<STDIN>)}) {
+		next unless exists $r->{ts};
+		my $i = $l{int($r->{ts})};
+		if (!$i) {
+			$bad++ if exists $r->{approximate};
+			next;
+		}
+		$n++;
+		$out += $i->[3];
+		$bad++ unless $r->{approximate} && $r->{packets_uncounted} == $i->[2] &&
+			($r->{sampled_out} // 0) == $i->[3];
+	}
+	print "$n $out\n"; exit $bad' "$TMP/d/costly/meta.json" < "$TMP/costly.json")
+mrc=$?
+set -- $marked
+[ $mrc -eq 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ] &&
+	[ "$2" -le $(($(cut -d, -f1 "$TMP/want") - $(cat "$TMP/kept"))) ]
+ok $? "json: ${1:-no} records of sampled intervals carry approximate, packets_uncounted and sampled_out as meta.json lists them (${2:-0} sampled out, of the $(($(cut -d, -f1 "$TMP/want") - $(cat "$TMP/kept"))) libpcap's count less those kept), the others none"
 # /metrics said the same while it ran, once the traffic had been counted
 m_out=$(sed -n 's/^como_module_sampled_out_packets_total{module="costly"} //p' "$TMP/metrics")
 m_unc=$(sed -n 's/^como_module_uncounted_packets_total{module="costly"} //p' "$TMP/metrics")

@@ -84,8 +84,8 @@ struct stream {
 	struct stream_past *past;	/* stream.c's: what it held before */
 	/*
 	 * Intervals whose state overflowed: {"intervals", "packets" not
-	 * counted, "listed": the first [start, end)s}, earlier runs' too;
-	 * NULL while there are none.
+	 * counted, "sampled" of them, "listed": the first [start, end,
+	 * packets, sampled]s}, earlier runs' too; NULL while there are none.
 	 */
 	struct json_object *overflow;
 	/*

@@ -277,9 +277,15 @@ static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
 	arr = json_object_object_get(o, "listed");
 	if (!arr || json_object_array_length(arr) >= META_MISSING_MAX)
 		return;
+	/*
+	 * [start, end, packets not counted, of them sampled out]: the
+	 * interval's own figures, which 'como query' puts on its records
+	 */
 	iv = json_object_new_array();
 	json_object_array_add(iv, json_object_new_uint64(start));
 	json_object_array_add(iv, json_object_new_uint64(start + ivl));
+	json_object_array_add(iv, json_object_new_uint64(lost + sampled));
+	json_object_array_add(iv, json_object_new_uint64(sampled));
 	json_object_array_add(arr, iv);
 }
 

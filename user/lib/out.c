@@ -219,8 +219,11 @@ static int col_width(const struct como_field *f)
 	return 14;
 }
 
-void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
-	       const struct como_field *schema)
+/* The column of csv and gnuplot that says how approximate a row is. */
+#define OUT_MARK_COLUMN		"packets_uncounted"
+
+static void records_begin(struct como_out *o, enum out_format fmt, FILE *f,
+			  const struct como_field *schema, bool marks)
 {
 	const struct como_field *fl;
 
@@ -228,6 +231,7 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	o->fmt = fmt;
 	o->f = f;
 	o->schema = schema;
+	o->marks = marks;
 	if (!schema)
 		return;
 	switch (fmt) {
@@ -238,7 +242,8 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 		fputs("ts", f);
 		for (fl = schema; fl->name; fl++)
 			fprintf(f, ",%s", fl->name);
-		fputc('\n', f);
+		/* last: a reader of the columns before reads them as before */
+		fputs(marks ? "," OUT_MARK_COLUMN "\n" : "\n", f);
 		break;
 	case OUT_GNUPLOT:
 		/* a script: the records as a data block, then their plot */
@@ -246,7 +251,8 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 		      "$como << EOD\n# ts", f);
 		for (fl = schema; fl->name; fl++)
 			fprintf(f, " %s", fl->name);
-		fputc('\n', f);
+		/* a column the plot does not draw: it draws the schema's */
+		fputs(marks ? " " OUT_MARK_COLUMN "\n" : "\n", f);
 		break;
 	case OUT_PLAIN:
 		fprintf(f, "%-23s", "time (UTC)");
@@ -257,6 +263,18 @@ void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 		fputc('\n', f);
 		break;
 	}
+}
+
+void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
+	       const struct como_field *schema)
+{
+	records_begin(o, fmt, f, schema, false);
+}
+
+void out_begin_marked(struct como_out *o, enum out_format fmt, FILE *f,
+		      const struct como_field *schema)
+{
+	records_begin(o, fmt, f, schema, true);
 }
 
 /*
@@ -320,11 +338,86 @@ void out_record_fields(FILE *f, const struct como_field *schema,
 	}
 }
 
+/*
+ * A marked record's fields after the schema's. An exact one has none: a
+ * reader that never met an approximate answer reads the same bytes.
+ */
+static void mark_json(struct como_out *o)
+{
+	const struct out_mark *mk = o->mark;
+
+	if (!mk || mk->kind == OUT_MARK_EXACT)
+		return;
+	if (mk->kind == OUT_MARK_UNKNOWN) {
+		fputs_unlocked(",\"approximate\":null", o->f);
+		return;
+	}
+	fputs_unlocked(",\"approximate\":true", o->f);
+	if (mk->kind != OUT_MARK_APPROX)
+		return;
+	fprintf(o->f, ",\"packets_uncounted\":%llu",
+		(unsigned long long)mk->uncounted);
+	if (mk->sampled_out)
+		fprintf(o->f, ",\"sampled_out\":%llu",
+			(unsigned long long)mk->sampled_out);
+}
+
 static void record_json(struct como_out *o, uint64_t ts, const void *rec)
 {
 	fputs_unlocked(o->nrec ? ",\n" : "\n", o->f);
 	out_record_fields(o->f, o->schema, ts, rec);
+	mark_json(o);
 	putc_unlocked('}', o->f);
+}
+
+/*
+ * csv's and gnuplot's last column: 0 on an exact row, the packets not
+ * counted on an approximate one; not known: empty in csv, NaN in
+ * gnuplot (whose columns cannot be empty).
+ */
+static void mark_column(struct como_out *o)
+{
+	const struct out_mark *mk = o->mark;
+
+	if (!o->marks)
+		return;
+	fputc(o->fmt == OUT_CSV ? ',' : ' ', o->f);
+	if (!mk || mk->kind == OUT_MARK_EXACT)
+		fputc('0', o->f);
+	else if (mk->kind == OUT_MARK_APPROX)
+		fprintf(o->f, "%llu", (unsigned long long)mk->uncounted);
+	else if (o->fmt == OUT_GNUPLOT)
+		fputs("NaN", o->f);
+}
+
+/* plain: a mark after the row, that the legend below the rows explains */
+static void mark_plain(struct como_out *o)
+{
+	const struct out_mark *mk = o->mark;
+
+	if (!mk || mk->kind == OUT_MARK_EXACT)
+		return;
+	if (mk->kind == OUT_MARK_UNKNOWN)
+		fputs("  ?", o->f);
+	else if (mk->kind == OUT_MARK_APPROX_NOCOUNT)
+		fputs("  ~", o->f);
+	else if (mk->sampled_out)
+		fprintf(o->f, "  ~ %llu not counted, %llu sampled out",
+			(unsigned long long)mk->uncounted,
+			(unsigned long long)mk->sampled_out);
+	else
+		fprintf(o->f, "  ~ %llu not counted",
+			(unsigned long long)mk->uncounted);
+}
+
+/* Counts the rows marked, for plain's legend. */
+static void mark_seen(struct como_out *o)
+{
+	if (!o->mark || o->mark->kind == OUT_MARK_EXACT)
+		return;
+	o->nmarked++;
+	if (o->mark->kind == OUT_MARK_UNKNOWN)
+		o->nunknown++;
 }
 
 void out_record(struct como_out *o, uint64_t ts, const void *rec)
@@ -344,6 +437,7 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 			field_text(fl, rec, o->fmt, buf, sizeof(buf));
 			fprintf(o->f, o->fmt == OUT_CSV ? ",%s" : " %s", buf);
 		}
+		mark_column(o);
 		fputc('\n', o->f);
 		break;
 	case OUT_PLAIN:
@@ -355,9 +449,11 @@ void out_record(struct como_out *o, uint64_t ts, const void *rec)
 				fl->type == COMO_FT_STR ?
 				-col_width(fl) : col_width(fl), buf);
 		}
+		mark_plain(o);
 		fputc('\n', o->f);
 		break;
 	}
+	mark_seen(o);
 	o->nrec++;
 }
 
@@ -400,6 +496,18 @@ static void gnuplot_plot(struct como_out *o)
 	fputs(n ? "\n" : "# no numeric field to plot\n", o->f);
 }
 
+/* plain: what the marks of the rows above mean, once */
+static void plain_legend(struct como_out *o)
+{
+	if (o->nmarked > o->nunknown)
+		fputs("~ N not counted: the interval's state was full or "
+		      "sampled and N of its packets were not counted: its "
+		      "figures and ranking are approximate\n", o->f);
+	if (o->nunknown)
+		fputs("? the interval may be approximate: meta.json counts "
+		      "more approximate intervals than it lists\n", o->f);
+}
+
 void out_end(struct como_out *o)
 {
 	if (o->schema) {
@@ -407,6 +515,8 @@ void out_end(struct como_out *o)
 			fputs(o->nrec ? "\n]\n" : "]\n", o->f);
 		else if (o->fmt == OUT_GNUPLOT)
 			gnuplot_plot(o);
+		else if (o->fmt == OUT_PLAIN)
+			plain_legend(o);
 		return;
 	}
 	if (!o->open[0])

@@ -29,11 +29,39 @@ enum out_format {
 
 #define OUT_DEPTH_MAX	8
 
+/*
+ * What the stream's meta.json says of a record's interval, printed with
+ * the record by every format: its state was full or sampled (approximate:
+ * UNCOUNTED packets of it were not counted, SAMPLED_OUT of them left out
+ * by sampling), or meta.json counts more such intervals than it lists and
+ * this one is past the list (unknown).
+ */
+enum out_mark_kind {
+	OUT_MARK_EXACT,
+	OUT_MARK_APPROX,	/* counted: uncounted and sampled_out hold */
+	OUT_MARK_APPROX_NOCOUNT,	/* approximate, by how much not said */
+	OUT_MARK_UNKNOWN,
+};
+
+struct out_mark {
+	enum out_mark_kind kind;
+	uint64_t uncounted, sampled_out;
+};
+
 struct como_out {
 	enum out_format fmt;
 	FILE *f;
 	const struct como_field *schema;	/* NULL: a document */
 	unsigned long nrec;
+	/*
+	 * Records: the answer has intervals marked (out_begin_marked), and
+	 * the mark of the record printed next (NULL: exact), which the
+	 * query sets before the module's print() or out_record(); how many
+	 * rows carried one, and of them how many were unknown.
+	 */
+	bool marks;
+	const struct out_mark *mark;
+	unsigned long nmarked, nunknown;
 	bool pretty;			/* a JSON document indented: set it
 					 * after out_begin */
 	/* a JSON document: its root, then the objects and arrays open in it */
@@ -45,6 +73,12 @@ struct como_out {
 int out_format_parse(const char *s, enum out_format *fmt);
 void out_begin(struct como_out *o, enum out_format fmt, FILE *f,
 	       const struct como_field *schema);
+/*
+ * Records whose intervals may be marked: csv and gnuplot gain a last
+ * column, packets_uncounted; json and plain mark the rows of o->mark.
+ */
+void out_begin_marked(struct como_out *o, enum out_format fmt, FILE *f,
+		      const struct como_field *schema);
 void out_record(struct como_out *o, uint64_t ts, const void *rec);
 void out_end(struct como_out *o);
 /*

@@ -97,6 +97,12 @@ struct query_ctx {
 	struct json_object *missing;	/* those of its intervals in the window */
 	struct json_object *overflow;	/* meta.json's: a full state's intervals */
 	struct json_object *approx;	/* those in the window */
+	/* the same, for the records' marks: by start, one per interval */
+	struct query_mark *marks;
+	size_t nmarks;
+	/* where meta.json stops listing the intervals it counts; none: ~0 */
+	uint64_t unlisted_from;
+	bool mark_part;		/* the part being read is the stream's own */
 	/* meta.json's "removed", when the window reaches into what went */
 	struct json_object *removed;
 	uint64_t start, end, ivl;
@@ -158,6 +164,18 @@ static uint64_t window_ref(struct json_object *meta)
 }
 
 /*
+ * Element I of an interval meta.json lists, [start, end, ...]; 0: none
+ * (json-c asserts on what is not an array: a damaged file must not)
+ */
+static uint64_t iv_u64(struct json_object *iv, size_t i)
+{
+	if (!json_object_is_type(iv, json_type_array) ||
+	    i >= json_object_array_length(iv))
+		return 0;
+	return json_object_get_uint64(json_object_array_get_idx(iv, i));
+}
+
+/*
  * Of ALL, meta.json's [start, end) pairs (the first of TOTAL), those the
  * window overlaps, in *OUT; an empty array when meta.json lists fewer
  * than there are (any window may touch one); NULL: none.
@@ -175,8 +193,8 @@ static void intervals_in_window(const struct query_ctx *c,
 	n = json_object_array_length(all);
 	for (i = 0; i < n; i++) {
 		iv = json_object_array_get_idx(all, i);
-		a = json_object_get_uint64(json_object_array_get_idx(iv, 0));
-		b = json_object_get_uint64(json_object_array_get_idx(iv, 1));
+		a = iv_u64(iv, 0);
+		b = iv_u64(iv, 1);
 		if (a > c->end || b <= c->start)
 			continue;
 		if (!*out)
@@ -187,12 +205,99 @@ static void intervals_in_window(const struct query_ctx *c,
 		*out = json_object_new_array();
 }
 
+/* An interval of meta.json's "overflow" list, as its records are marked. */
+struct query_mark {
+	uint64_t start, end;
+	struct out_mark mark;
+};
+
+static int mark_cmp(const void *a, const void *b)
+{
+	const struct query_mark *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * c->approx as an array to search by a record's time. An entry of a
+ * meta.json written before they had their figures says only that it is
+ * approximate; one interval listed twice (a stream taken up again) adds
+ * up. Past the end of a list that is not whole, what is known ends.
+ */
+static int marks_build(struct query_ctx *c)
+{
+	struct json_object *all = json_object_object_get(c->overflow, "listed");
+	size_t i, k, n = json_object_array_length(c->approx);
+	size_t nall = json_object_array_length(all);
+	uint64_t last = 0;
+	struct json_object *iv;
+	struct query_mark *m;
+
+	for (i = 0; i < nall; i++)
+		if (iv_u64(json_object_array_get_idx(all, i), 1) > last)
+			last = iv_u64(json_object_array_get_idx(all, i), 1);
+	/* the list stops at its bound: those after its last are not in it */
+	if (json_u64(c->overflow, "intervals") > nall)
+		c->unlisted_from = last;
+	if (!n)
+		return 0;
+	c->marks = calloc(n, sizeof(*c->marks));
+	if (!c->marks)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		iv = json_object_array_get_idx(c->approx, i);
+		m = &c->marks[i];
+		m->start = iv_u64(iv, 0);
+		m->end = iv_u64(iv, 1);
+		m->mark.kind = json_object_is_type(iv, json_type_array) &&
+			       json_object_array_length(iv) >= 4 ?
+			       OUT_MARK_APPROX : OUT_MARK_APPROX_NOCOUNT;
+		m->mark.uncounted = iv_u64(iv, 2);
+		m->mark.sampled_out = iv_u64(iv, 3);
+	}
+	qsort(c->marks, n, sizeof(*c->marks), mark_cmp);
+	for (i = 1, k = 0; i < n; i++) {
+		m = &c->marks[i];
+		if (m->start != c->marks[k].start || m->end != c->marks[k].end) {
+			c->marks[++k] = *m;
+			continue;
+		}
+		if (m->mark.kind != OUT_MARK_APPROX)
+			c->marks[k].mark.kind = OUT_MARK_APPROX_NOCOUNT;
+		c->marks[k].mark.uncounted += m->mark.uncounted;
+		c->marks[k].mark.sampled_out += m->mark.sampled_out;
+	}
+	c->nmarks = k + 1;
+	return 0;
+}
+
+/* The mark of a record of the interval that starts at TS; NULL: exact. */
+static const struct out_mark *mark_of(const struct query_ctx *c, uint64_t ts)
+{
+	static const struct out_mark unknown = { .kind = OUT_MARK_UNKNOWN };
+	size_t lo = 0, hi = c->nmarks, mid;
+
+	if (!c->mark_part)
+		return NULL;
+	/* the last interval that starts at TS or before */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->marks[mid].start <= ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && ts < c->marks[lo - 1].end)
+		return &c->marks[lo - 1].mark;
+	return ts >= c->unlisted_from ? &unknown : NULL;
+}
+
 /*
  * The intervals the run could not store that the window overlaps, in
  * c->missing; those whose state overflowed (packets not counted: their
- * results are approximate), in c->approx.
+ * results are approximate), in c->approx, and as c->marks.
  */
-static void marks_in_window(struct query_ctx *c, struct json_object *meta)
+static int marks_in_window(struct query_ctx *c, struct json_object *meta)
 {
 	struct json_object *inc = json_object_object_get(meta, "incomplete");
 	struct json_object *o = json_object_object_get(meta, "overflow");
@@ -209,12 +314,15 @@ static void marks_in_window(struct query_ctx *c, struct json_object *meta)
 		intervals_in_window(c, json_object_object_get(o, "listed"),
 				    json_u64(o, "intervals"), &c->approx);
 	}
+	if (c->approx && marks_build(c))
+		return -ENOMEM;
 	/* all the data, asked without a window, is what is left */
 	o = json_object_object_get(meta, "removed");
 	if ((c->o->window || c->o->window_ns) && o &&
 	    json_u64(o, "from") <= c->end &&
 	    json_u64(o, "to") > c->start)
 		c->removed = o;
+	return 0;
 }
 
 /*
@@ -298,7 +406,10 @@ static int stream_open(struct query_ctx *c, struct json_object **metap)
 		return -EPROTONOSUPPORT;
 	}
 	c->ivl = json_u64(meta, "interval_ns");
-	marks_in_window(c, meta);
+	if (marks_in_window(c, meta)) {
+		pr_err("query of '%s': out of memory", o->module);
+		return -ENOMEM;
+	}
 	c->schema = json_object_object_get(meta, "schema");
 	c->source = json_str(meta, "module");
 	c->args = json_str(meta, "args");
@@ -474,6 +585,9 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 			sh->nskipped++;
 			continue;
 		}
+		/* the core marks the record, whichever code prints it */
+		out->mark = c->marks || c->unlisted_from != UINT64_MAX ?
+			    mark_of(c, ts) : NULL;
 		if (c->rp) {
 			err = replay_record(c, m, ts, rec);
 			if (err)
@@ -505,6 +619,8 @@ static int child_parts(struct query_ctx *c, struct como_mod *m,
 	for (i = 0; i < n && err >= 0 && !c->sh->cut; i++) {
 		c->pfrom = p ? p[i].from : 0;
 		c->pto = p ? p[i].to : UINT64_MAX;
+		/* meta.json speaks of its own records, not of a replay's */
+		c->mark_part = !p || !p[i].replayed;
 		err = child_records(c, m, rs[i], out, rec);
 	}
 	return err;
@@ -604,7 +720,10 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	}
 	/* flushed after each record: one record's output stays whole */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	out_begin(&out, c->o->fmt, f, m->desc->schema);
+	if (c->approx)
+		out_begin_marked(&out, c->o->fmt, f, m->desc->schema);
+	else
+		out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
 	err = child_parts(c, m, r, &out, rec);
 	if (c->o->fmt == OUT_JSON && (c->missing || c->approx ||
@@ -1199,7 +1318,7 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 {
 	struct query_result dummy;
 	struct json_object *meta = NULL;
-	struct query_ctx c = { .o = o, .fd = -1 };
+	struct query_ctx c = { .o = o, .fd = -1, .unlisted_from = UINT64_MAX };
 	int err;
 
 	if (!res)
@@ -1225,6 +1344,7 @@ int query_run(const struct query_opts *o, FILE *out, struct query_result *res)
 out:
 	json_object_put(c.missing);
 	json_object_put(c.approx);
+	free(c.marks);
 	if (err && !res->error[0])
 		snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
 	json_object_put(meta);
