@@ -106,6 +106,35 @@ ok $? "after kill -9, the stream's meta.json still says running"
 "$COMO" query -d "$TMP/k" -m counter > /dev/null 2> "$TMP/qerr"
 ok $([ $? -eq 1 ] && grep -q "comod ended without closing it" "$TMP/qerr"; echo $?) \
 	"after kill -9, its query warns and exits 1: $(head -n 1 "$TMP/qerr")"
+# the same stream served over HTTP by a comod with no capture: the
+# answer says it, in every form, and como query --server exits 1 too
+if serve "$TMP/ks.log" "$BIN/comod" -d "$TMP/k" --http 127.0.0.1:0; then
+	U=http://127.0.0.1:$PORT
+	curl -s "$U/?module=counter&format=csv" > "$TMP/kb.csv"
+	tail -n 1 "$TMP/kb.csv" | grep -q "^# not exact: partial (its comod ended without closing it"
+	ok $? "over HTTP, csv: its last line says so: $(tail -n 1 "$TMP/kb.csv")"
+	curl -s "$U/?module=counter&format=json" |
+		perl -MJSON::PP -e 'local $/; my $a = decode_json(<STDIN>);
+		exit($a->[-1]{partial}{reason} =~ /without closing/ ? 0 : 1)'
+	ok $? "over HTTP, json: its last element is {\"partial\":{\"reason\":...}}"
+	curl -s "$U/api/v1/query?module=counter" |
+		perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>); exit($j->{partial} ? 0 : 1)'
+	ok $? "over HTTP, /api/v1/query: \"partial\":true"
+	for f in csv json plain; do
+		"$COMO" query --server "$U" -m counter -f $f > "$TMP/ks.out" 2> "$TMP/qerr"
+		rc=$?
+		"$COMO" query -d "$TMP/k" -m counter -f $f 2> /dev/null |
+			grep -v "^# not exact" > "$TMP/kl.out"
+		grep -v "^# not exact" "$TMP/ks.out" | diff -q - "$TMP/kl.out" > /dev/null
+		ok $([ $? -eq 0 ] && [ $rc -eq 1 ] && grep -q "not exact\|partial" "$TMP/qerr"; echo $?) \
+			"como query --server -f $f: the local answer, a warning and exit 1 ($rc): $(head -n 1 "$TMP/qerr")"
+	done
+	kill $LAST
+	wait $LAST 2> /dev/null
+else
+	ok 1 "comod -d DIR --http serves the killed comod's directory"
+	sed 's/^/# /' "$TMP/ks.log"
+fi
 # the config says where to capture, in CoMo's syntax
 printf 'sniffer xdp "va"\nmodule "counter"\nend\n' > "$TMP/live.conf"
 ip netns exec "$NS" "$BIN/comod" -q -c "$TMP/live.conf" -d "$TMP/c" -s "$TMP/c.sock" &

@@ -3,8 +3,8 @@
  * como query --server URL: the same query asked of a running comod's
  * HTTP server (comod(8), HTTP QUERIES), with libcurl. The answer goes to
  * stdout as it comes; a refusal is the server's one line, and an answer
- * the server says it cut ("# answer cut: ...") exits 1 as a local
- * query that was cut does.
+ * the server says it cut ("# answer cut: ...") or not exact (its last
+ * line, or a JSON answer's mark) exits 1 as a local query does.
  * libcurl is opened (lazylib.h) when a query goes to a server.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
+#include <json-c/json.h>
 #include "como.h"
 #include "lazylib.h"
 #include "log.h"
@@ -58,10 +59,13 @@ static const char *const formats[] = {
 	[OUT_CSV] = "csv", [OUT_GNUPLOT] = "gnuplot",
 };
 
+/* what of an answer's end is kept: its mark (JSON's may list intervals) */
+#define ANSWER_TAIL	(64U << 10)
+
 struct answer {
 	long status;		/* 0 until the headers are in */
 	CURL *c;
-	char tail[512];		/* the last line seen, for "# answer cut" */
+	char tail[ANSWER_TAIL + 1];	/* the body's last bytes */
 	size_t tail_len;
 	char err[512];		/* a refusal's body */
 	size_t err_len;
@@ -69,22 +73,85 @@ struct answer {
 
 static void keep_tail(struct answer *a, const char *buf, size_t n)
 {
-	const char *nl;
-	size_t k, room;
+	size_t keep;
 
-	while (n) {
-		if (a->tail_len && a->tail[a->tail_len - 1] == '\n')
-			a->tail_len = 0;
-		nl = memchr(buf, '\n', n);
-		k = nl ? (size_t)(nl - buf) + 1 : n;
-		room = sizeof(a->tail) - 1 - a->tail_len;
-
-		memcpy(a->tail + a->tail_len, buf, k < room ? k : room);
-		a->tail_len += k < room ? k : room;
-		buf += k;
-		n -= k;
+	if (n >= ANSWER_TAIL) {
+		memcpy(a->tail, buf + n - ANSWER_TAIL, ANSWER_TAIL);
+		a->tail_len = ANSWER_TAIL;
+	} else {
+		keep = a->tail_len + n > ANSWER_TAIL ? ANSWER_TAIL - n :
+						       a->tail_len;
+		memmove(a->tail, a->tail + a->tail_len - keep, keep);
+		memcpy(a->tail + keep, buf, n);
+		a->tail_len = keep + n;
 	}
 	a->tail[a->tail_len] = '\0';
+}
+
+/*
+ * The answer's last line in *last and the one before in *prev (their
+ * newlines cut; NULL: the tail kept does not hold it whole).
+ */
+static void tail_lines(struct answer *a, char **last, char **prev)
+{
+	char *end = a->tail + a->tail_len, *p, **out[] = { last, prev };
+	unsigned int k;
+
+	*last = *prev = NULL;
+	if (end > a->tail && end[-1] == '\n')
+		*--end = '\0';
+	for (k = 0; k < 2; k++) {
+		p = end;
+		while (p > a->tail && p[-1] != '\n')
+			p--;
+		if (p == a->tail && a->tail_len >= ANSWER_TAIL)
+			return;	/* its start is not kept */
+		*out[k] = p;
+		if (p == a->tail)
+			return;
+		end = p - 1;
+		*end = '\0';
+	}
+}
+
+/*
+ * A JSON answer's mark, the element before its closing bracket, says it
+ * is not the whole, exact answer: what of it, in WHY.
+ */
+static bool json_not_exact(const char *line, char *why, size_t size)
+{
+	static const char *const keys[] = { "partial", "incomplete",
+					     "approximate" };
+	struct json_object *o, *v, *rep;
+	size_t i, n = 0;
+
+	o = line && *line == '{' ? json_tokener_parse(line) : NULL;
+	why[0] = '\0';
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return false;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_object_get_ex(o, keys[i], NULL))
+			n += snprintf(why + n, n < size ? size - n : 0, "%s%s",
+				      n ? ", " : "", keys[i]);
+	/* a replayed part from a trace that lost packets */
+	if (json_object_object_get_ex(o, "replayed", &rep) &&
+	    json_object_is_type(rep, json_type_array))
+		for (i = 0; i < json_object_array_length(rep); i++) {
+			v = json_object_array_get_idx(rep, i);
+			if (json_object_get_boolean(json_object_object_get(v,
+							"approximate")) ||
+			    json_object_get_boolean(json_object_object_get(v,
+							"incomplete"))) {
+				n += snprintf(why + n, n < size ? size - n : 0,
+					      "%sreplayed part not exact",
+					      n ? ", " : "");
+				break;
+			}
+		}
+	json_object_put(o);
+	return n > 0;
 }
 
 static size_t on_body(char *buf, size_t size, size_t n, void *arg)
@@ -128,7 +195,7 @@ int query_server(const char *server, const char *token_file,
 {
 	struct curl_slist *hdr = NULL;
 	struct answer a = { 0 };
-	char *url = NULL, *mod = NULL, *win = NULL, *tok = NULL, *auth = NULL;
+	char *url = NULL, *last, *prev, why[128], *mod = NULL, *win = NULL, *tok = NULL, *auth = NULL;
 	CURLcode cc;
 	int ret = 1;
 
@@ -173,9 +240,16 @@ int query_server(const char *server, const char *token_file,
 		a.err[strcspn(a.err, "\n")] = '\0';
 		pr_err("%s: %ld: %s", server, a.status, a.err[0] ? a.err :
 		       "no reason given");
-	} else if (!strncmp(a.tail, "# answer cut", 12)) {
-		a.tail[strcspn(a.tail, "\n")] = '\0';
-		pr_err("%s: %s", server, a.tail + 2);
+	} else if (tail_lines(&a, &last, &prev), last &&
+		   !strncmp(last, "# answer cut", 12)) {
+		pr_err("%s: %s", server, last + 2);
+	} else if (last && !strncmp(last, "# not exact:", 12)) {
+		/* exits as a local query of the same answer does */
+		pr_warn("%s: %s", server, last + 2);
+	} else if (o->fmt == OUT_JSON && last && !strcmp(last, "]") &&
+		   json_not_exact(prev, why, sizeof(why))) {
+		pr_warn("%s: not exact: %s (see the answer's last element)",
+			server, why);
 	} else {
 		ret = 0;
 	}

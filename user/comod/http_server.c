@@ -646,6 +646,46 @@ static ssize_t wout_write(void *cookie, const char *buf, size_t n)
 	return write_all(w->fd, buf, n) ? -1 : (ssize_t)n;
 }
 
+/*
+ * A plain, CSV or gnuplot answer that is not the whole, exact answer ends
+ * with a line that says why, as a local query says it on stderr.
+ */
+static void not_exact_line(FILE *f, const struct query_result *res)
+{
+	const char *sep = "";
+
+	if (!res->partial && !res->orphaned && !res->gaps && !res->removed &&
+	    !res->approximate && !res->damaged_records)
+		return;
+	fprintf(f, "# not exact:");
+	if (res->orphaned) {
+		fprintf(f, " partial (its comod ended without closing it: "
+			"killed?)");
+		sep = ",";
+	} else if (res->partial) {
+		fprintf(f, " partial (the run that stored these records did "
+			"not finish)");
+		sep = ",";
+	}
+	if (res->gaps && !res->damaged_records) {
+		fprintf(f, "%s incomplete (intervals that could not be stored)",
+			sep);
+		sep = ",";
+	}
+	if (res->removed) {
+		fprintf(f, "%s incomplete (data removed by retention)", sep);
+		sep = ",";
+	}
+	if (res->damaged_records) {
+		fprintf(f, "%s damaged (%llu records skipped)", sep,
+			(unsigned long long)res->damaged_records);
+		sep = ",";
+	}
+	if (res->approximate)
+		fprintf(f, "%s approximate (packets not counted)", sep);
+	fputc('\n', f);
+}
+
 static void json_tail(FILE *f, const struct query_result *res, int err)
 {
 	struct json_object *o = json_object_new_object();
@@ -751,14 +791,15 @@ worker_main(struct srv *s, const struct http_req *r, int fd,
 	else if (err || res.incomplete)
 		fprintf(out, "# answer cut: %s\n", res.error[0] ? res.error :
 			strerror(-err));
-	else if (res.partial)
-		fprintf(out, "# partial: the run that stored these records did "
-			"not finish\n");
 	if (r->ep != HTTP_EP_QUERY && !r->pcap && r->fmt != OUT_JSON &&
 	    res.replayed_spans[0])
 		fprintf(out, "# replayed from the packets stored by 'trace': "
 			"%s%s\n", res.replayed_spans,
 			res.approximate ? " (approximate)" : "");
+	/* last: what como query --server reads to exit as a local query */
+	if (r->ep != HTTP_EP_QUERY && !r->pcap && r->fmt != OUT_JSON &&
+	    !res.cut && !err && !res.incomplete)
+		not_exact_line(out, &res);
 	fflush(out);
 	sh->err = err;
 	if (res.cut || res.incomplete || err)

@@ -656,6 +656,15 @@ static struct json_object *replayed_json(const struct query_opts *o)
  * The last element of a JSON answer that is not whole, or replayed in part: why, the intervals
  * of the window that were never stored, the damaged records skipped.
  */
+/*
+ * The run that wrote the stream did not finish (one that only lost
+ * records says so by its missing intervals).
+ */
+static bool stopped_partial(const struct query_ctx *c)
+{
+	return c->stopped && strcmp(c->stopped, "incomplete");
+}
+
 static void mark_json(struct query_ctx *c, struct como_out *out)
 {
 	struct json_object *o = json_object_new_object(), *inc;
@@ -693,6 +702,11 @@ static void mark_json(struct query_ctx *c, struct como_out *out)
 	inc = replayed_json(c->o);
 	if (inc)
 		json_object_object_add(o, "replayed", inc);
+	if (stopped_partial(c)) {
+		inc = json_object_new_object();
+		json_add_str(inc, "reason", c->stopped);
+		json_object_object_add(o, "partial", inc);
+	}
 	if (!json_object_object_length(o)) {
 		json_object_put(o);
 		return;
@@ -727,7 +741,8 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	fflush(f);
 	err = child_parts(c, m, r, &out, rec);
 	if (c->o->fmt == OUT_JSON && (c->missing || c->approx ||
-	    c->sh->bad_records || c->removed || c->o->nparts)) {
+	    c->sh->bad_records || c->removed || c->o->nparts ||
+	    stopped_partial(c))) {
 		mark_json(c, &out);
 		fflush(f);
 	}
@@ -986,7 +1001,7 @@ static int child_query(struct query_ctx *c)
 	if (err)
 		return err;
 	/* a stream that lost records says so below, when the window needs it */
-	if (c->stopped && strcmp(c->stopped, "incomplete"))
+	if (stopped_partial(c))
 		pr_warn("the run that wrote '%s' did not finish (%s): results "
 			"are partial", name, c->stopped);
 	if (c->missing)
