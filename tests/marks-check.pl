@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: BSD-3-Clause
 # marks-check.pl FORMAT WANT OUT [CSV]: the marks of a query's records
-# (csv, gnuplot: the last column, packets_uncounted; json, api: the
+# (csv, gnuplot: the last column; http-csv: csv that ends with the
+# server's '# not exact' line, packets_uncounted; json, api: the
 # fields approximate, packets_uncounted, sampled_out; plain: "~ N not
 # counted" after the row, in the order of the rows of CSV) against WANT,
 # lines "SECOND,PACKETS" of the packets not counted in each 1 s interval
@@ -60,12 +61,15 @@ for (split /\n/, slurp($wantf)) {
 	my ($s, $n) = split /,/;
 	$want{$s} = $n;
 }
-if ($fmt eq 'csv') {
+if ($fmt eq 'csv' || $fmt eq 'http-csv') {
 	my @l = split /\n/, slurp($outf);
 	my $h = shift @l;
 	bad("header '$h' does not end with packets_uncounted")
 		unless $h =~ /,packets_uncounted$/;
-	for (@l) {
+	# over HTTP the answer's last line says it is not exact
+	bad("its last line is not the server's mark: '$l[-1]'")
+		if $fmt eq 'http-csv' && $l[-1] !~ /^# not exact: .*approximate/;
+	for (grep { !/^# / } @l) {
 		my @f = split /,/, $_, -1;
 		row(int($f[0]), $f[-1], "csv");
 	}

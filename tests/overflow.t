@@ -94,7 +94,7 @@ serve "$TMP/s.log" "$BIN/comod" -d "$TMP/d" --http 0 ||
 U=http://127.0.0.1:${PORT:-0}
 for f in csv json; do
 	curl -s -o "$TMP/h.$f" "$U/?module=smalltable&format=$f"
-	perl "$CHECK" $f "$TMP/unc" "$TMP/h.$f" > "$TMP/check"
+	perl "$CHECK" $([ $f = csv ] && echo http-csv || echo $f) "$TMP/unc" "$TMP/h.$f" > "$TMP/check"
 	ok $? "HTTP format=$f: $(head -n 1 "$TMP/check")"
 	tail -n +2 "$TMP/check"
 done
@@ -102,6 +102,15 @@ curl -s -o "$TMP/h.api" "$U/api/v1/query?module=smalltable"
 perl "$CHECK" api "$TMP/unc" "$TMP/h.api" > "$TMP/check"
 ok $? "HTTP /api/v1/query: $(head -n 1 "$TMP/check")"
 tail -n +2 "$TMP/check"
+for f in csv json; do
+	"$COMO" query --server "$U" -m smalltable -f $f > /dev/null 2> "$TMP/serr"
+	rc=$?
+	"$COMO" query --server "$U" -m counter -f $f > "$TMP/c.$f" 2> "$TMP/cerr"
+	crc=$?
+	[ $rc -eq 1 ] && grep -q "approximate" "$TMP/serr" && [ $crc -eq 0 ] &&
+		[ ! -s "$TMP/cerr" ] && ! grep -q "not exact" "$TMP/c.$f"
+	ok $? "como query --server -f $f: the overflowed module warns and exits 1 ($rc: $(head -n 1 "$TMP/serr")), counter exits 0 unmarked"
+done
 
 "$COMO" query -d "$TMP/d" -m counter -f csv > /dev/null 2> "$TMP/cerr"
 ok $? "counter, which did not overflow, answers with exit 0"
