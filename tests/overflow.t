@@ -112,6 +112,24 @@ for f in csv json; do
 	ok $? "como query --server -f $f: the overflowed module warns and exits 1 ($rc: $(head -n 1 "$TMP/serr")), counter exits 0 unmarked"
 done
 
+# pushed as stored: a receiver gets each record with its mark, as como
+# query -f json prints it (tests/push-listen.pl takes the lines)
+perl "$TOP/tests/push-listen.pl" read 0 "$TMP/l.port" "$TMP/l.out" 2> /dev/null &
+lpid=$!
+PIDS="$PIDS $lpid"
+while [ ! -s "$TMP/l.port" ] && kill -0 $lpid 2> /dev/null; do sleep 0.05; done
+"$COMO" run -q --trace "$TMP/t.pcap" -d "$TMP/p" \
+	-m "$SMALL:send-to=127.0.0.1:$(cat "$TMP/l.port")" 2> /dev/null
+perl -MIO::Socket::INET -e 'print { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") } "STOP\n"' \
+	"$(cat "$TMP/l.port")"
+wait $lpid
+sed 's/,"module":"[^"]*","interval_ns":[0-9]*}$/}/' "$TMP/l.out" > "$TMP/pushed"
+"$COMO" query -d "$TMP/p" -m smalltable -f json 2> /dev/null | grep '^{"ts"' | sed 's/,$//' > "$TMP/stored"
+marked=$(grep -c '"approximate":true,"packets_uncounted":[1-9]' "$TMP/pushed")
+same "$TMP/stored" "$TMP/pushed" && [ "$marked" -gt 0 ] &&
+	[ "$marked" -eq "$(grep -c '"approximate":true' "$TMP/stored")" ]
+ok $? "pushed records carry the marks como query puts on them ($marked of $(wc -l < "$TMP/pushed") marked)"
+
 "$COMO" query -d "$TMP/d" -m counter -f csv > /dev/null 2> "$TMP/cerr"
 ok $? "counter, which did not overflow, answers with exit 0"
 "$ORACLE" -m totals "$TMP/t.pcap" | tail -n 1 > "$TMP/want"

@@ -88,6 +88,8 @@ struct stream {
 	 * packets, sampled]s}, earlier runs' too; NULL while there are none.
 	 */
 	struct json_object *overflow;
+	/* the last of them, listed or not: [ovf_start, ovf_end) */
+	uint64_t ovf_start, ovf_end, ovf_packets, ovf_sampled;
 	/*
 	 * What retention removed: meta.json's "removed" (store_budget.h),
 	 * earlier runs' too; NULL while nothing was. removed_seen: the

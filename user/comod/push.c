@@ -38,6 +38,7 @@
 #include "log.h"
 #include "out.h"
 #include "push.h"
+#include "stream.h"
 #include "units.h"
 
 #define PUSH_BACKOFF_MIN_NS	(100ULL * 1000000)
@@ -468,9 +469,14 @@ err_free:
 	return err;
 }
 
-static char *record_line(struct push *p, uint64_t ts, const void *buf,
-			 uint32_t len)
+/*
+ * A record's line: its fields, then, for an interval whose state
+ * overflowed, the mark como query puts on it.
+ */
+static char *record_line(struct push *p, const struct modrt *rt, uint64_t ts,
+			 const void *buf, uint32_t len)
 {
+	uint64_t uncounted, sampled;
 	char *line = NULL;
 	size_t size;
 	FILE *f;
@@ -481,6 +487,13 @@ static char *record_line(struct push *p, uint64_t ts, const void *buf,
 	if (!f)
 		return NULL;
 	out_record_fields(f, p->mod->desc->schema, ts, p->rec);
+	if (stream_overflowed_at(rt, ts, &uncounted, &sampled)) {
+		fprintf(f, ",\"approximate\":true,\"packets_uncounted\":%llu",
+			(unsigned long long)uncounted);
+		if (sampled)
+			fprintf(f, ",\"sampled_out\":%llu",
+				(unsigned long long)sampled);
+	}
 	fputs(",\"module\":", f);
 	out_json_string(f, p->name);
 	fprintf(f, ",\"interval_ns\":%llu}\n",
@@ -519,7 +532,7 @@ void push_record(struct modrt *rt, uint64_t ts, const void *buf,
 	struct push *p;
 
 	for (p = rt->push; p; p = p->next)
-		enqueue(p, record_line(p, ts, buf, len));
+		enqueue(p, record_line(p, rt, ts, buf, len));
 }
 
 void push_finish(struct modrt *rt)

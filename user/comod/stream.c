@@ -269,6 +269,10 @@ static void overflow_add(struct stream *st, uint64_t start, uint64_t ivl,
 		json_add_u64(o, "packets", 0);
 		json_object_object_add(o, "listed", json_object_new_array());
 	}
+	st->ovf_start = start;
+	st->ovf_end = start + ivl;
+	st->ovf_packets = lost + sampled;
+	st->ovf_sampled = sampled;
 	json_add_u64(o, "intervals", json_u64(o, "intervals") + 1);
 	json_add_u64(o, "packets", json_u64(o, "packets") + lost + sampled);
 	/* of those, the ones sampling left out (the overload guard's) */
@@ -297,6 +301,36 @@ void stream_overflow(struct modrt *rt, uint64_t start, uint64_t ivl,
 
 	for_each_stream(rt, i, st)
 		overflow_add(st, start, ivl, lost, sampled);
+}
+
+bool stream_overflowed_at(const struct modrt *rt, uint64_t ts,
+			  uint64_t *packets, uint64_t *sampled)
+{
+	const struct stream *st = &rt->st;
+	struct json_object *arr, *iv;
+	size_t i;
+
+	if (!st->overflow)
+		return false;
+	if (ts >= st->ovf_start && ts < st->ovf_end) {
+		*packets = st->ovf_packets;
+		*sampled = st->ovf_sampled;
+		return true;
+	}
+	/* the list is in time order: from its end, a record is recent */
+	arr = json_object_object_get(st->overflow, "listed");
+	for (i = json_object_array_length(arr); i--;) {
+		iv = json_object_array_get_idx(arr, i);
+		if (json_object_array_length(iv) < 4 ||
+		    json_object_get_uint64(json_object_array_get_idx(iv, 0)) > ts)
+			continue;
+		if (json_object_get_uint64(json_object_array_get_idx(iv, 1)) <= ts)
+			return false;
+		*packets = json_object_get_uint64(json_object_array_get_idx(iv, 2));
+		*sampled = json_object_get_uint64(json_object_array_get_idx(iv, 3));
+		return true;
+	}
+	return false;
 }
 
 static int append_one(struct stream *st, uint64_t ts, const void *rec,

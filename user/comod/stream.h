@@ -46,6 +46,13 @@ int stream_append(struct modrt *rt, uint64_t ts, const void *rec,
  */
 void stream_overflow(struct modrt *rt, uint64_t start, uint64_t ivl,
 		     uint64_t lost, uint64_t sampled);
+/*
+ * The record of RT stamped TS is of an interval whose state overflowed
+ * (its stream's list, or the last one): its packets not counted, and of
+ * them sampled out.
+ */
+bool stream_overflowed_at(const struct modrt *rt, uint64_t ts,
+			  uint64_t *packets, uint64_t *sampled);
 void stream_interval_end(struct modrt *rt);
 int stream_flush(struct modrt *rt);
 /* Why ST lost records (strerror), when st->lost says it did. */
