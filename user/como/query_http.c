@@ -195,7 +195,8 @@ int query_server(const char *server, const char *token_file,
 {
 	struct curl_slist *hdr = NULL;
 	struct answer a = { 0 };
-	char *url = NULL, *last, *prev, why[128], *mod = NULL, *win = NULL, *tok = NULL, *auth = NULL;
+	char *url = NULL, *mod = NULL, *win = NULL, *tok = NULL, *auth = NULL;
+	char *last, *prev, why[128];
 	CURLcode cc;
 	int ret = 1;
 
