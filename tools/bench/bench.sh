@@ -36,8 +36,9 @@
 #   como     under taskset -c 0 and under taskset -c 0,1 (rate ratio; the
 #            stored results, como query -f csv, compared)
 #   como     each module of modules/ alone and all of them together, with
-#            --bpf-stats (in-kernel ns per packet; como cannot run without a
-#            module, so the cheapest module alone is the baseline)
+#            --bpf-stats (in-kernel ns per packet), and the baseline: the
+#            dispatcher with tests/modules/nop, a module that does nothing
+#            (como cannot run without a module)
 # then, for como's export (each module's export()/action()/store() in a
 # worker process of its own, user/comod/export.c), what an epoch costs:
 #   como     the same modules with interval=10ms, so that the trace makes
@@ -261,6 +262,7 @@ module_args() {
 # all of them together, BENCH_REPS interleaved rounds.
 modules_run() { # TRACE DIR
 	local t=$1 c=$2/modules r m all=()
+	local nop=$root/.output/test-modules/nop.so
 	mkdir -p "$c"
 	for m in "$root"/modules/*/; do
 		m=$(basename "$m")
@@ -278,6 +280,11 @@ modules_run() { # TRACE DIR
 		rm -rf "$c/dir"
 		"$COMO" run --trace "$t" -d "$c/dir" "${all[@]}" --bpf-stats -j -q \
 			</dev/null >"$c/ALL-$r.out" 2>"$c/ALL-$r.err" || true
+		# the baseline: the dispatcher and a module that does nothing
+		rm -rf "$c/dir"
+		[ ! -f "$nop" ] || "$COMO" run --trace "$t" -d "$c/dir" -m "$nop" \
+			--bpf-stats -j -q </dev/null >"$c/DISPATCHER-$r.out" \
+			2>"$c/DISPATCHER-$r.err" || true
 	done
 	rm -rf "$c/dir"
 }
