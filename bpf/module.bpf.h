@@ -363,6 +363,41 @@ static __always_inline __u32 como_row_mark(void)
 	como_get(void *state, const key_type *key)			\
 	{								\
 		return como_get_max(state, key, entries);		\
+	}								\
+									\
+	/*								\
+	 * For a table whose every key is new (a CPU's packets in turn, \
+	 * como_next_seq()): KEY's row is the next of this CPU's region, \
+	 * not its hash's, so rows are written in turn, not scattered	\
+	 * over the region (a trace's 8 MiB: a cache miss a packet).	\
+	 * Never mixed with como_get() on the same table: its probe	\
+	 * would not find these keys. NULL past MAX rows (counted).	\
+	 */								\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_append(void *state, const key_type *key, __u32 max)	\
+	{								\
+		__u32 k = bpf_get_smp_processor_id() *			\
+			  como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &k); \
+		struct como_row *r;					\
+		__u32 n;						\
+									\
+		if (!first)						\
+			return NULL;					\
+		n = first->hdr.count;					\
+		if (n >= max || n >= (entries)) {			\
+			first->hdr.lost++;				\
+			return NULL;					\
+		}							\
+		k += n;							\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r)							\
+			return NULL;					\
+		__builtin_memcpy(&r->key, key, sizeof(key_type));	\
+		r->hdr.used = como_row_mark();				\
+		r->hdr.touched = n + 1;					\
+		first->hdr.count = n + 1;				\
+		return &r->value;					\
 	}
 
 /*

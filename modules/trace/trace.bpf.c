@@ -33,7 +33,7 @@ static __always_inline int trace_update(const struct como_pkt *pkt,
 	if (como_next_seq(state, trace_args.max, &k.seq))
 		return -ENOSPC;
 	bytes = como_pkt_bytes(pkt, &len);
-	v = como_get(state, &k);
+	v = como_append(state, &k, trace_args.max);
 	if (!v || !bytes)
 		return -ENOSPC;
 	n = len < trace_args.snap ? len : trace_args.snap;
