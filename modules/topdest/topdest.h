@@ -6,6 +6,7 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include <como/sketch.h>
 
 /*
  * One table a CPU: up to TD_EXACT destinations counted exactly, and the
@@ -54,23 +55,10 @@ struct topdest_rec {
 	__u64 threshold;	/* any destination above it in bytes is ranked */
 };
 
-static inline __u64 td_mix(__u64 x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/* Row ROW's column for an address: multiply-shift over its four words. */
+/* Row ROW's column for an address (include/como/sketch.h). */
 static inline __u32 td_hash(const __u32 *w, __u32 row)
 {
-	__u64 h = td_mix(row * 5 + 4);
-	__u32 i;
-
-	for (i = 0; i < 4; i++)
-		h += td_mix(row * 5 + i) * w[i];
-	return h >> (64 - TD_WIDTH_BITS);
+	return como_sketch_col(w, row, TD_WIDTH_BITS);
 }
 
 #endif /* _TOPDEST_H */

@@ -578,7 +578,9 @@ static void close_synflood(uint64_t start)
 		ts(start);
 		fputc(',', out);
 		addr(v[i].key);
-		fprintf(out, ",%" PRIu64 ",%" PRIu64 "\n", v[i].v[0], v[i].v[1]);
+		/* exact, with no error and no sketch's threshold */
+		fprintf(out, ",%" PRIu64 ",%" PRIu64 ",1,0,0,0\n", v[i].v[0],
+			v[i].v[1]);
 	}
 	free(v);
 }
@@ -743,7 +745,7 @@ static const char *const headers[] = {
 	[APPLICATION] = "ts,class,pkts,bytes",
 	[UTILIZATION] = "ts,pkts,bytes,bps,pps,peak_bps,peak_pps",
 	[CONNECTIONS] = "ts,active,opened,closed",
-	[SYNFLOOD] = "ts,addr,syns,synacks",
+	[SYNFLOOD] = "ts,addr,syns,synacks,exact,syns_err,synacks_err,threshold",
 	[SCAN] = "ts,src,dsts,ports,pkts",
 };
 
