@@ -8,7 +8,14 @@
 #endif
 
 /* keys (name, type, direction, code) with packets in one interval, per CPU */
-#define DNS_ENTRIES	16384
+#define DNS_NAMES	16384
+/*
+ * and one row per (direction, opcode, rcode) for the packets of keys that
+ * came once the names were full: counted together, with no name or type
+ * (malformed DNS_OTHERS), so that an interval's totals stay whole
+ */
+#define DNS_OTHER_ROWS	(2 * 16 * 16)
+#define DNS_ENTRIES	(DNS_NAMES + DNS_OTHER_ROWS)
 /* bytes of a name as text, its NUL included: 127 characters at most */
 #define DNS_NAME_MAX	128
 
@@ -17,6 +24,7 @@
 #define DNS_CUT		1	/* the header or the question was not captured */
 #define DNS_BAD		2	/* no question, a pointer, a bad label or byte */
 #define DNS_LONG	3	/* a name longer than DNS_NAME_MAX - 1 */
+#define DNS_OTHERS	4	/* the keys that did not fit, together */
 
 struct dns_key {
 	char name[DNS_NAME_MAX];	/* lower case, labels joined by '.' */

@@ -52,9 +52,15 @@ void summary_end(struct summary *s, struct monitor *mon)
 	s->cpu = cpu_seconds() - s->cpu0;
 }
 
-/* Records a stream could not store, and why, beside what it did store. */
+/*
+ * Records a stream could not store, and why, beside what it did store;
+ * and the packets its module's state could not take (or sampling left
+ * out): those its records do not count, or count only in an estimate.
+ */
 static void lost_json(struct json_object *o, const struct stream *st)
 {
+	json_add_u64(o, "packets_uncounted",
+		     st->overflow ? json_u64(st->overflow, "packets") : 0);
 	json_add_u64(o, "records_lost", st->lost);
 	if (st->lost)
 		json_add_str(o, "lost_reason", stream_lost_reason(st));
