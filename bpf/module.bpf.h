@@ -193,6 +193,18 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	/*								\
+	 * A como_get() that failed (and so counted its packet lost)	\
+	 * for a packet counted lost already: a second key a module	\
+	 * tried for it, past the first (a sketch's row). Takes that	\
+	 * second count back, so that a packet is lost once.		\
+	 */								\
+	static __always_inline __attribute__((unused)) void		\
+	como_lost_again(void *state)					\
+	{								\
+		como_lost(state, (__u32)-1);				\
+	}								\
+									\
+	/*								\
 	 * The slow part of como_get_max(): KEY is not in row B of this	\
 	 * CPU's region (B is where it would be first): the row that	\
 	 * holds it past B, or a free one, taken while fewer than MAX	\

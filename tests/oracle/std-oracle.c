@@ -597,8 +597,9 @@ static void close_scan(uint64_t start)
 		ts(start);
 		fputc(',', out);
 		addr(v[i].key);
-		fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", v[i].v[0],
-			v[i].v[1], v[i].v[2]);
+		/* exact, with no error */
+		fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",1,0,0\n",
+			v[i].v[0], v[i].v[1], v[i].v[2]);
 	}
 	free(v);
 }
@@ -746,7 +747,7 @@ static const char *const headers[] = {
 	[UTILIZATION] = "ts,pkts,bytes,bps,pps,peak_bps,peak_pps",
 	[CONNECTIONS] = "ts,active,opened,closed",
 	[SYNFLOOD] = "ts,addr,syns,synacks,exact,syns_err,synacks_err,threshold",
-	[SCAN] = "ts,src,dsts,ports,pkts",
+	[SCAN] = "ts,src,dsts,ports,pkts,exact,dsts_err,ports_err",
 };
 
 static uint64_t num(const char *s)
