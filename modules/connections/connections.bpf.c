@@ -25,7 +25,7 @@ static __always_inline int connections_update(const struct como_pkt *pkt,
 					      void *state)
 {
 	struct connections_val *v;
-	struct connections_key k;
+	struct connections_key k = { .untracked = 0 };
 	__u8 f = pkt->tcp_flags;
 
 	if (pkt->l4_proto != 6 || !(pkt->flags & COMO_PKT_L4))
@@ -41,9 +41,14 @@ static __always_inline int connections_update(const struct como_pkt *pkt,
 		k.port_a = pkt->dport;
 		k.port_b = pkt->sport;
 	}
-	v = como_get(state, &k);
-	if (!v)
-		return -ENOSPC;
+	v = como_get_max(state, &k, CONN_TRACKED);
+	if (!v) {
+		/* counted as lost (approximate), and in the untracked row */
+		k = (struct connections_key){ .untracked = 1 };
+		v = como_get(state, &k);
+		if (!v)
+			return -ENOSPC;
+	}
 	v->pkts += pkt->count;
 	v->syns += (f & 0x12) == 0x02;
 	v->fins += (f & 0x01) != 0;

@@ -30,6 +30,9 @@ static const struct como_field connections_schema[] = {
 	COMO_FIELD(struct connections_rec, active, COMO_FT_U64),
 	COMO_FIELD(struct connections_rec, opened, COMO_FT_U64),
 	COMO_FIELD(struct connections_rec, closed, COMO_FT_U64),
+	COMO_FIELD(struct connections_rec, untracked_pkts, COMO_FT_U64),
+	COMO_FIELD(struct connections_rec, untracked_syns, COMO_FT_U64),
+	COMO_FIELD(struct connections_rec, untracked_ends, COMO_FT_U64),
 	COMO_FIELD_END,
 };
 
@@ -154,12 +157,21 @@ static int connections_export(struct como_mod *m, struct como_table *t)
 		if (err)
 			return err;
 	}
-	for (i = 0; i < t->nrows; i++)
-		r.active += conn_step(tab, como_row_key(t, i),
-				      como_row_value(t, i), t->start_ns, &r);
+	for (i = 0; i < t->nrows; i++) {
+		const struct connections_key *k = como_row_key(t, i);
+		const struct connections_val *v = como_row_value(t, i);
+
+		if (k->untracked) {
+			r.untracked_pkts += v->pkts;
+			r.untracked_syns += v->syns;
+			r.untracked_ends += v->fins + v->rsts;
+			continue;
+		}
+		r.active += conn_step(tab, k, v, t->start_ns, &r);
+	}
 	for (i = 0; i < tab->cap; i++)
 		r.active += tab->c[i].open && tab->c[i].last != t->start_ns;
-	return r.active ? como_emit(m, t->start_ns, &r) : 0;
+	return r.active || r.untracked_pkts ? como_emit(m, t->start_ns, &r) : 0;
 }
 
 static void connections_fini(struct como_mod *m)

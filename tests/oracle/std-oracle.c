@@ -526,6 +526,9 @@ static void close_utilization(uint64_t start)
 	memset(sub_bytes, 0, nsub * sizeof(*sub_bytes));
 }
 
+/* packets, SYNs, FINs and RSTs of the connections past the bound (-E) */
+static uint64_t u_conns[3];
+
 /* conns: v[0] open, v[1] start of the last interval it had a packet in */
 static void close_connections(uint64_t start)
 {
@@ -559,11 +562,13 @@ static void close_connections(uint64_t start)
 		c = &conns.e[i];
 		active += c->used && c->v[0] && c->v[1] != start;
 	}
-	if (!active)
-		return;
-	ts(start);
-	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", active, opened,
-		closed);
+	if (active || u_conns[0]) {
+		ts(start);
+		fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 ",%" PRIu64 "\n", active, opened, closed,
+			u_conns[0], u_conns[1], u_conns[2]);
+	}
+	memset(u_conns, 0, sizeof(u_conns));
 }
 
 static void close_synflood(uint64_t start)
@@ -693,8 +698,14 @@ static void add(const struct pkt *p, uint64_t start)
 		k[33] = pa & 0xff;
 		k[34] = pb >> 8;
 		k[35] = pb & 0xff;
-		if (!fits(k, 36))
+		if (!fits(k, 36)) {
+			/* the module's untracked row */
+			u_conns[0]++;
+			u_conns[1] += (p->flags & 0x12) == 0x02;
+			u_conns[2] += (p->flags & 0x01) != 0;
+			u_conns[2] += (p->flags & 0x04) != 0;
 			return;
+		}
 		e = tab_get(&t1, k);
 		e->v[0] += (p->flags & 0x12) == 0x02;	/* SYN, not SYN-ACK */
 		e->v[1] += (p->flags & 0x01) != 0;	/* FIN */
@@ -745,7 +756,7 @@ static const char *const headers[] = {
 	[TOPPORTS] = "ts,by,rank,proto,port,pkts,bytes",
 	[APPLICATION] = "ts,class,pkts,bytes",
 	[UTILIZATION] = "ts,pkts,bytes,bps,pps,peak_bps,peak_pps",
-	[CONNECTIONS] = "ts,active,opened,closed",
+	[CONNECTIONS] = "ts,active,opened,closed,untracked_pkts,untracked_syns,untracked_ends",
 	[SYNFLOOD] = "ts,addr,syns,synacks,exact,syns_err,synacks_err,threshold",
 	[SCAN] = "ts,src,dsts,ports,pkts,exact,dsts_err,ports_err",
 };
