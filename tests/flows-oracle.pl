@@ -5,7 +5,8 @@
 # interval (every one, from the first packet's to the last's; a packet in
 # the interval open when it arrives), a flow idle for IDLE_S or open for
 # ACTIVE_S is emitted; at the end of the run, the rest. Prints CSV lines
-# src,dst,sport,dport,proto,vlan,flags,pkts,bytes,first,last,end, sorted.
+# src,dst,sport,dport,proto,vlan,flags,pkts,bytes,first,last,end,closed,
+# sorted.
 use strict;
 use warnings;
 
@@ -15,12 +16,13 @@ $active *= 1e9;
 my (%fl, @out, $cur);
 
 sub ns { my ($s, $f) = split /\./, $_[0]; $f = substr(($f // '') . '0' x 9, 0, 9); return $s * 1e9 + $f }
-sub emit {
-	my ($k, $why) = @_;
+sub emit {	# KEY WHY CLOSED: the interval end where it was ended
+	my ($k, $why, $closed) = @_;
 	my $f = $fl{$k};
 	push @out, join(',', $k, $f->{flags}, $f->{pkts}, $f->{bytes},
 		sprintf('%d.%09d', $f->{first} / 1e9, $f->{first} % 1e9),
-		sprintf('%d.%09d', $f->{last} / 1e9, $f->{last} % 1e9), $why);
+		sprintf('%d.%09d', $f->{last} / 1e9, $f->{last} % 1e9), $why,
+		sprintf('%d.%09d', $closed / 1e9, $closed % 1e9));
 	delete $fl{$k};
 }
 sub fires { my $t = shift; return int(($t + $ivl - 1) / $ivl) * $ivl }
@@ -38,8 +40,8 @@ sub expire {
 	my ($end) = @_;
 	for my $k (sort keys %fl) {
 		my $f = $fl{$k};
-		if ($end - $f->{last} >= $idle) { emit($k, 'idle') }
-		elsif ($end - $f->{first} >= $active) { emit($k, 'active') }
+		if ($end - $f->{last} >= $idle) { emit($k, 'idle', $end) }
+		elsif ($end - $f->{first} >= $active) { emit($k, 'active', $end) }
 	}
 }
 
@@ -67,5 +69,5 @@ while (<STDIN>) {
 	$f->{last} = $ts if $ts > $f->{last};
 }
 expire(($cur + 1) * $ivl) if defined $cur;
-emit($_, 'end') for sort keys %fl;
+emit($_, 'end', ($cur + 1) * $ivl) for sort keys %fl;
 print "$_\n" for sort @out;

@@ -135,10 +135,12 @@ while (<STDIN>) {
 	$r->[1] += $f[6] if $what ne "dns";
 	$r->[3] = $f[0];
 }
+# flush() ends every flow at the end of the last interval of the run
+my ($last) = sort { $b <=> $a } keys %all;
 for (sort keys %rec) {
 	my $r = $rec{$_};
 	print $what eq "dns" ? "rec,$_,$r->[0]" :
-		"rec,$_," . join(",", @$r) . ",end";
+		"rec,$_," . join(",", @$r) . ",end," . ($last + $ivl) . ".000000000";
 }
 print "all,$_,$all{$_}" for sort keys %all;
 print "lost,$_,$lost{$_}" for sort keys %lost;
@@ -236,14 +238,45 @@ check_module() {	# MODULE KEYS
 	same "$TMP/want" "$TMP/got"
 	ok $? "$m: the $(wc -l < "$TMP/got") records stored are the oracle's, key by key, for the keys that fit$([ "$m" = dns ] && echo ", and the others' rows count the rest per direction, opcode and code")"
 
+	# a flow record stands for its flow from its first packet until
+	# flush() ended it, at the run's end: every overflowed interval from
+	# its first on marks it, with their packets not counted added up
+	if [ "$m" = flows ]; then
+		"$COMO" query -d "$d" -m flows -f json 2> /dev/null | perl -MJSON::PP -e '
+			my ($a, $b, $la, $lc) = @ARGV;
+			my $j = decode_json(join "", <STDIN>);
+			my (%n, $bad);
+			for my $r (grep { exists $_->{first} } @$j) {
+				my $f = $r->{first} < $b ? "a" : "b";
+				my $want = $f eq "a" ? $la + $lc : $lc;
+				$n{$f}++;
+				$bad++ unless $r->{approximate} && $r->{packets_uncounted} == $want;
+			}
+			print "$n{a} records from the first interval, $n{b} from later\n";
+			exit !(!$bad && $n{a} && $n{b})' $A $B \
+			"$(awk -F, -v a=$A '$1 == "lost" && $2 == a { print $3 }' "$TMP/$m.oracle")" \
+			"$(awk -F, -v c=$C '$1 == "lost" && $2 == c { print $3 }' "$TMP/$m.oracle")" > "$TMP/spans"
+		ok $? "flows: each record is marked by every overflowed interval from its first packet to its end, the third's count added ($(cat "$TMP/spans"))"
+	fi
+
 	# a window on the second interval alone touches no overflow; one on
-	# the third does
-	"$COMO" query -d "$d" -m "$m" -t "$((B + 1)):$((C - 1))" -f csv > /dev/null 2> "$TMP/qerr"
+	# the third does. But a flow of the second interval stands for its
+	# flow until the run's end: its records reach the third, and say so
+	"$COMO" query -d "$d" -m "$m" -t "$((B + 1)):$((C - 1))" -f csv > "$TMP/q2.csv" 2> "$TMP/qerr"
 	qrc=$?
 	"$COMO" query -d "$d" -m "$m" -t "$((C + 1)):$((C + IVL - 1))" -f csv > /dev/null 2> "$TMP/qerr3"
-	[ $? -eq 1 ] && [ $qrc -eq 0 ] && [ ! -s "$TMP/qerr" ] &&
-		grep -q "1 of them are in this window" "$TMP/qerr3"
-	ok $? "$m: a window on the second interval answers with exit 0 and no warning, one on the third warns and exits 1"
+	q3rc=$?
+	if [ "$m" = flows ]; then
+		[ $q3rc -eq 1 ] && [ $qrc -eq 1 ] &&
+			grep -q "records of this window stand for times in [12] intervals outside it whose state was full" "$TMP/qerr" &&
+			head -n 1 "$TMP/q2.csv" | grep -q ',packets_uncounted$' &&
+			grep -q "1 of them are in this window" "$TMP/qerr3"
+		ok $? "flows: a window on the second interval exits $qrc: its records reach the third, and carry its mark ($(head -c 150 "$TMP/qerr")); one on the third warns and exits 1"
+	else
+		[ $q3rc -eq 1 ] && [ $qrc -eq 0 ] && [ ! -s "$TMP/qerr" ] &&
+			grep -q "1 of them are in this window" "$TMP/qerr3"
+		ok $? "$m: a window on the second interval answers with exit 0 and no warning, one on the third warns and exits 1"
+	fi
 
 	# Two CPUs: a table each. Which packets each sees depends on which
 	# CPU ran which batch, so the count is not predicted; bounds that a

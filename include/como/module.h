@@ -80,6 +80,14 @@ enum como_ftype {
 	COMO_FT_TIME,		/* __u64 ns since the Unix epoch */
 	COMO_FT_DURATION,	/* __u64 ns */
 	COMO_FT_DOUBLE,		/* double */
+	/*
+	 * __u64 ns since the Unix epoch, printed as COMO_FT_TIME: when what
+	 * the record stands for ends (when a flow was closed). A record covers
+	 * its interval and the ones after, to that time: one of them whose
+	 * packets were not all counted marks the record (the first such
+	 * field of the schema)
+	 */
+	COMO_FT_TIME_END,
 };
 
 struct como_field {

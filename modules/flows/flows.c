@@ -33,6 +33,12 @@ struct flows_rec {
 	__u64 first;
 	__u64 last;
 	char end[12];		/* idle, active, end, or untracked */
+	/*
+	 * when the flow was ended: the interval end at which its timeout
+	 * fired, or the run's. Packets of it lost in a full interval lie
+	 * before: the record is marked by every such interval up to here.
+	 */
+	__u64 closed;
 };
 
 struct flow {
@@ -64,6 +70,7 @@ static const struct como_field flows_schema[] = {
 	COMO_FIELD(struct flows_rec, first, COMO_FT_TIME),
 	COMO_FIELD(struct flows_rec, last, COMO_FT_TIME),
 	COMO_FIELD_STR(struct flows_rec, end),
+	COMO_FIELD(struct flows_rec, closed, COMO_FT_TIME_END),
 	COMO_FIELD_END,
 };
 
@@ -160,14 +167,14 @@ static int flows_init(struct como_mod *m, const char *args)
 }
 
 static int flow_emit(struct como_mod *m, const struct flow *fl,
-		     const char *end)
+		     const char *end, __u64 closed)
 {
 	struct flows_rec r = {
 		.sport = fl->key.sport, .dport = fl->key.dport,
 		.vlan = fl->key.vlan, .proto = fl->key.proto,
 		.tcp_flags = fl->val.tcp_flags, .pkts = fl->val.pkts,
 		.bytes = fl->val.bytes, .first = fl->val.first_ns,
-		.last = fl->val.last_ns,
+		.last = fl->val.last_ns, .closed = closed,
 	};
 
 	memcpy(r.src, fl->key.src, 16);
@@ -188,11 +195,12 @@ static __u64 fires_at(const struct flows *f, __u64 t)
  * every interval of an empty run had been told.
  */
 static const char *timed_out(const struct flows *f, const struct flow *fl,
-			     __u64 now)
+			     __u64 now, __u64 *at)
 {
 	__u64 idle = fires_at(f, fl->val.last_ns + f->idle_ns);
 	__u64 active = fires_at(f, fl->val.first_ns + f->active_ns);
 
+	*at = idle <= active ? idle : active;
 	if (idle <= now && idle <= active)
 		return "idle";
 	if (active <= now)
@@ -203,7 +211,7 @@ static const char *timed_out(const struct flows *f, const struct flow *fl,
 /* At NOW, an interval's end: what timed out goes. */
 static int flows_expire(struct como_mod *m, struct flows *f, __u64 now)
 {
-	__u64 i, d, next = ~0ULL;
+	__u64 i, d, at, next = ~0ULL;
 	struct flow *fl;
 	const char *why;
 	int err;
@@ -213,7 +221,7 @@ static int flows_expire(struct como_mod *m, struct flows *f, __u64 now)
 	for (i = 0; i < f->cap; i++) {
 		fl = &f->tab[i];
 		while (fl->used) {
-			why = timed_out(f, fl, now);
+			why = timed_out(f, fl, now, &at);
 			if (!why) {
 				d = fl->val.last_ns + f->idle_ns;
 				if (fl->val.first_ns + f->active_ns < d)
@@ -222,7 +230,7 @@ static int flows_expire(struct como_mod *m, struct flows *f, __u64 now)
 					next = d;
 				break;
 			}
-			err = flow_emit(m, fl, why);
+			err = flow_emit(m, fl, why, at);
 			if (err)
 				return err;
 			/* another flow may move into this slot */
@@ -287,7 +295,7 @@ static int flows_flush(struct como_mod *m, __u64 now)
 	for (i = 0; i < f->cap; i++) {
 		if (!f->tab[i].used)
 			continue;
-		err = flow_emit(m, &f->tab[i], "end");
+		err = flow_emit(m, &f->tab[i], "end", now);
 		if (err)
 			return err;
 	}
@@ -299,7 +307,7 @@ static int flows_flush(struct como_mod *m, __u64 now)
 	u.val.pkts = f->untracked_pkts;
 	u.val.bytes = f->untracked_bytes;
 	u.val.first_ns = u.val.last_ns = now;
-	return flow_emit(m, &u, "untracked");
+	return flow_emit(m, &u, "untracked", now);
 }
 
 static void flows_fini(struct como_mod *m)

@@ -493,7 +493,7 @@ static int schema_check(const struct como_module *d, const char *path)
 	const struct como_field *f;
 
 	for (f = d->schema; f->name; f++) {
-		size_t n = f->type >= COMO_FT_U8 && f->type <= COMO_FT_DOUBLE ?
+		size_t n = f->type >= COMO_FT_U8 && f->type <= COMO_FT_TIME_END ?
 			   field_size(f) : 0;
 
 		if (!n || f->offset + n > d->record_size) {
@@ -771,6 +771,7 @@ static size_t field_size(const struct como_field *f)
 		return 4;
 	case COMO_FT_U64:
 	case COMO_FT_TIME:
+	case COMO_FT_TIME_END:
 	case COMO_FT_DURATION:
 	case COMO_FT_DOUBLE:
 		return 8;

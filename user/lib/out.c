@@ -166,6 +166,7 @@ static void field_text(const struct como_field *f, const void *rec,
 			 field_double(f, rec));
 		return;
 	case COMO_FT_TIME:
+	case COMO_FT_TIME_END:
 		memcpy(&v, (const char *)rec + f->offset, 8);
 		(plain ? ts_human : ts_seconds)(v, buf, size);
 		return;
@@ -209,6 +210,7 @@ static int col_width(const struct como_field *f)
 	case COMO_FT_STR:
 		return f->size < 40 ? (f->size > 8 ? f->size : 8) : 40;
 	case COMO_FT_TIME:
+	case COMO_FT_TIME_END:
 		return 23;
 	case COMO_FT_PROTO:
 		return 8;
@@ -328,6 +330,7 @@ void out_record_fields(FILE *f, const struct como_field *schema,
 			fputs(json_object_to_json_string_ext(d, JSON_PLAIN), f);
 			json_object_put(d);
 		} else if (fl->type == COMO_FT_TIME ||
+			   fl->type == COMO_FT_TIME_END ||
 			   fl->type == COMO_FT_DURATION) {
 			field_text(fl, rec, OUT_JSON, buf, sizeof(buf));
 			fputs_unlocked(buf, f);

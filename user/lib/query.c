@@ -70,6 +70,8 @@ struct query_shared {
 	int err;
 	unsigned long nrec, nskipped;
 	uint64_t bad_records, bad_bytes;	/* damaged, skipped */
+	int span_approx;	/* records reached overflowed intervals past
+				 * the window (COMO_FT_TIME_END) */
 	char error[256];	/* the line of its error */
 	/*
 	 * The output of whole records that is not in the pipe yet, so that a
@@ -100,6 +102,8 @@ struct query_ctx {
 	/* the same, for the records' marks: by start, one per interval */
 	struct query_mark *marks;
 	size_t nmarks;
+	struct out_mark span_mark;	/* a record's over several of them */
+	bool *mark_used;		/* outside the window, by a record's span */
 	/* where meta.json stops listing the intervals it counts; none: ~0 */
 	uint64_t unlisted_from;
 	bool mark_part;		/* the part being read is the stream's own */
@@ -219,7 +223,9 @@ static int mark_cmp(const void *a, const void *b)
 }
 
 /*
- * c->approx as an array to search by a record's time. An entry of a
+ * meta.json's list of the intervals that overflowed, as an array to
+ * search by a record's time (all of them: a record may span intervals
+ * past the window, COMO_FT_TIME_END). An entry of a
  * meta.json written before they had their figures says only that it is
  * approximate; one interval listed twice (a stream taken up again) adds
  * up. Past the end of a list that is not whole, what is known ends.
@@ -227,7 +233,7 @@ static int mark_cmp(const void *a, const void *b)
 static int marks_build(struct query_ctx *c)
 {
 	struct json_object *all = json_object_object_get(c->overflow, "listed");
-	size_t i, k, n = json_object_array_length(c->approx);
+	size_t i, k, n = json_object_array_length(all);
 	size_t nall = json_object_array_length(all);
 	uint64_t last = 0;
 	struct json_object *iv;
@@ -245,7 +251,7 @@ static int marks_build(struct query_ctx *c)
 	if (!c->marks)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		iv = json_object_array_get_idx(c->approx, i);
+		iv = json_object_array_get_idx(all, i);
 		m = &c->marks[i];
 		m->start = iv_u64(iv, 0);
 		m->end = iv_u64(iv, 1);
@@ -271,14 +277,24 @@ static int marks_build(struct query_ctx *c)
 	return 0;
 }
 
-/* The mark of a record of the interval that starts at TS; NULL: exact. */
-static const struct out_mark *mark_of(const struct query_ctx *c, uint64_t ts)
+/*
+ * The mark of a record of the interval that starts at TS and that stands
+ * for what happened until END (TS but for a COMO_FT_TIME_END field); NULL:
+ * exact. A record over several marked intervals carries them all: the
+ * packets none of them counted, added up.
+ */
+static const struct out_mark *mark_of(struct query_ctx *c, uint64_t ts,
+				      uint64_t end)
 {
 	static const struct out_mark unknown = { .kind = OUT_MARK_UNKNOWN };
-	size_t lo = 0, hi = c->nmarks, mid;
+	size_t lo = 0, hi = c->nmarks, mid, j;
+	const struct out_mark *one = NULL;
+	struct out_mark *sum = &c->span_mark;
 
 	if (!c->mark_part)
 		return NULL;
+	if (end >= c->unlisted_from)
+		return &unknown;
 	/* the last interval that starts at TS or before */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -287,9 +303,79 @@ static const struct out_mark *mark_of(const struct query_ctx *c, uint64_t ts)
 		else
 			hi = mid;
 	}
-	if (lo && ts < c->marks[lo - 1].end)
-		return &c->marks[lo - 1].mark;
-	return ts >= c->unlisted_from ? &unknown : NULL;
+	j = lo && ts < c->marks[lo - 1].end ? lo - 1 : lo;
+	/* END is the end of what it stands for: an interval from it on is not */
+	for (; j < c->nmarks && (c->marks[j].start <= ts ||
+				 c->marks[j].start < end); j++) {
+		const struct out_mark *mk = &c->marks[j].mark;
+
+		/* outside the window: said once the records are read */
+		if ((c->marks[j].end <= c->start || c->marks[j].start > c->end) &&
+		    c->mark_used)
+			c->mark_used[j] = true;
+		if (!one) {
+			one = mk;
+			continue;
+		}
+		if (one != sum) {
+			*sum = *one;
+			one = sum;
+		}
+		if (mk->kind != OUT_MARK_APPROX)
+			sum->kind = OUT_MARK_APPROX_NOCOUNT;
+		sum->uncounted += mk->uncounted;
+		sum->sampled_out += mk->sampled_out;
+	}
+	return one;
+}
+
+/* Whether a record of the window may reach a marked interval past it. */
+static bool marks_after(const struct query_ctx *c)
+{
+	return c->nmarks && c->marks[c->nmarks - 1].end > c->end;
+}
+
+/*
+ * The marked intervals outside the window that its records reached (a
+ * record stamped before the window that overlaps it, or one that stands
+ * for times after it), added to the window's (c->approx: the JSON mark,
+ * the caller's verdict), and said.
+ */
+static void span_marks_say(struct query_ctx *c)
+{
+	struct json_object *iv;
+	size_t j, n = 0;
+
+	for (j = 0; c->mark_used && j < c->nmarks; j++) {
+		if (!c->mark_used[j])
+			continue;
+		if (!c->approx)
+			c->approx = json_object_new_array();
+		iv = json_object_new_array();
+		json_object_array_add(iv, json_object_new_uint64(c->marks[j].start));
+		json_object_array_add(iv, json_object_new_uint64(c->marks[j].end));
+		json_object_array_add(iv, json_object_new_uint64(c->marks[j].mark.uncounted));
+		json_object_array_add(iv, json_object_new_uint64(c->marks[j].mark.sampled_out));
+		json_object_array_add(c->approx, iv);
+		n++;
+	}
+	if (!n)
+		return;
+	c->sh->span_approx = 1;
+	pr_warn("'%s' is approximate: records of this window stand for times "
+		"in %zu intervals outside it whose state was full", c->o->module,
+		n);
+}
+
+/* Where a record's COMO_FT_TIME_END field lies, or -1: it has none. */
+static int span_end_offset(const struct como_module *d)
+{
+	const struct como_field *f;
+
+	for (f = d->schema; f && f->name; f++)
+		if (f->type == COMO_FT_TIME_END)
+			return f->offset;
+	return -1;
 }
 
 /*
@@ -314,7 +400,7 @@ static int marks_in_window(struct query_ctx *c, struct json_object *meta)
 		intervals_in_window(c, json_object_object_get(o, "listed"),
 				    json_u64(o, "intervals"), &c->approx);
 	}
-	if (c->approx && marks_build(c))
+	if (c->overflow && marks_build(c))
 		return -ENOMEM;
 	/* all the data, asked without a window, is what is left */
 	o = json_object_object_get(meta, "removed");
@@ -562,6 +648,7 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 			 struct store_reader *r, struct como_out *out, void *rec)
 {
 	struct query_shared *sh = c->sh;
+	int span_off = span_end_offset(m->desc);
 	uint64_t ts, prev_ts = 0;
 	const void *buf;
 	uint32_t len;
@@ -586,8 +673,16 @@ static int child_records(struct query_ctx *c, struct como_mod *m,
 			continue;
 		}
 		/* the core marks the record, whichever code prints it */
-		out->mark = c->marks || c->unlisted_from != UINT64_MAX ?
-			    mark_of(c, ts) : NULL;
+		if (c->marks || c->unlisted_from != UINT64_MAX) {
+			uint64_t end = ts;
+
+			if (span_off >= 0)
+				memcpy(&end, (const char *)rec + span_off,
+				       sizeof(end));
+			out->mark = mark_of(c, ts, end > ts ? end : ts);
+		} else {
+			out->mark = NULL;
+		}
 		if (c->rp) {
 			err = replay_record(c, m, ts, rec);
 			if (err)
@@ -734,12 +829,16 @@ static int child_format(struct query_ctx *c, struct como_mod *m,
 	}
 	/* flushed after each record: one record's output stays whole */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	if (c->approx)
+	/* a record that spans intervals may reach one marked past the window */
+	if (span_end_offset(m->desc) >= 0 && marks_after(c))
+		c->mark_used = calloc(c->nmarks, sizeof(*c->mark_used));
+	if (c->approx || c->mark_used)
 		out_begin_marked(&out, c->o->fmt, f, m->desc->schema);
 	else
 		out_begin(&out, c->o->fmt, f, m->desc->schema);
 	fflush(f);
 	err = child_parts(c, m, r, &out, rec);
+	span_marks_say(c);
 	if (c->o->fmt == OUT_JSON && (c->missing || c->approx ||
 	    c->sh->bad_records || c->removed || c->o->nparts ||
 	    stopped_partial(c))) {
@@ -818,14 +917,14 @@ static int schema_field(struct schema_mod *sm, unsigned int i,
 		[COMO_FT_U8] = 1, [COMO_FT_U16] = 2, [COMO_FT_U32] = 4,
 		[COMO_FT_U64] = 8, [COMO_FT_ADDR] = 16, [COMO_FT_PROTO] = 1,
 		[COMO_FT_STR] = 0, [COMO_FT_TIME] = 8, [COMO_FT_DURATION] = 8,
-		[COMO_FT_DOUBLE] = 8,
+		[COMO_FT_DOUBLE] = 8, [COMO_FT_TIME_END] = 8,
 	};
 	const char *name = json_str(f, "name");
 	int type = json_object_get_int(json_object_object_get(f, "type"));
 	int n;
 
 	if (!name || !*name || strlen(name) >= sizeof(sm->names[0]) ||
-	    type < COMO_FT_U8 || type > COMO_FT_DOUBLE)
+	    type < COMO_FT_U8 || type > COMO_FT_TIME_END)
 		return -EBADMSG;
 	n = size[type];
 	if (type == COMO_FT_STR) {
@@ -1303,7 +1402,7 @@ static int query_fork(struct query_ctx *c, FILE *out,
 	res->damaged_bytes = c->sh->bad_bytes;
 	res->gaps = c->missing != NULL;
 	res->removed = c->removed != NULL;
-	res->approximate = c->approx != NULL;
+	res->approximate = c->approx != NULL || c->sh->span_approx;
 	for (unsigned int i = 0; i < c->o->nparts; i++) {
 		const struct query_part *p = &c->o->parts[i];
 		size_t n = strlen(res->replayed_spans);
