@@ -377,6 +377,56 @@ static __always_inline __u32 como_row_mark(void)
 		return como_get_max(state, key, entries);		\
 	}								\
 									\
+	/* row LIST of this CPU's used list, when it holds KEY */	\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_listed(void *state, const key_type *key, __u32 base,	\
+		    __u32 list)						\
+	{								\
+		const __u32 rows = como_table_rows(entries, direct);	\
+		struct como_row *r;					\
+		__u32 k = base + list, t;				\
+									\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r || !r->hdr.touched || r->hdr.touched > rows)	\
+			return NULL;					\
+		k = base + r->hdr.touched - 1;				\
+		r = bpf_map_lookup_elem(state, &k);			\
+		if (!r || !r->hdr.used ||				\
+		    !como_key_eq(&r->key, key, sizeof(key_type)))	\
+			return NULL;					\
+		return &r->value;					\
+	}								\
+									\
+	/*								\
+	 * como_get() for a key that is most likely the last or the	\
+	 * first this CPU's region took in the epoch: the time bucket	\
+	 * of packets that come in time order, a total inserted before	\
+	 * anything else. Those two are tried before the key's hash	\
+	 * (SipHash: some 70 instructions) and its probe.		\
+	 */								\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_get_recent(void *state, const key_type *key)		\
+	{								\
+		__u32 base = bpf_get_smp_processor_id() *		\
+			     como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &base); \
+		value_type *v;						\
+		__u32 n;						\
+									\
+		if (!first)						\
+			return NULL;					\
+		n = first->hdr.count;					\
+		if (n) {						\
+			v = como_listed(state, key, base, n - 1);	\
+			if (v)						\
+				return v;				\
+			v = como_listed(state, key, base, 0);		\
+			if (v)						\
+				return v;				\
+		}							\
+		return como_get(state, key);				\
+	}								\
+									\
 	/*								\
 	 * For a table whose every key is new (a CPU's packets in turn, \
 	 * como_next_seq()): KEY's row is the next of this CPU's region, \
