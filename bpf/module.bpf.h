@@ -384,7 +384,7 @@ static __always_inline __u32 como_row_mark(void)
 	{								\
 		const __u32 rows = como_table_rows(entries, direct);	\
 		struct como_row *r;					\
-		__u32 k = base + list, t;				\
+		__u32 k = base + list;					\
 									\
 		r = bpf_map_lookup_elem(state, &k);			\
 		if (!r || !r->hdr.touched || r->hdr.touched > rows)	\

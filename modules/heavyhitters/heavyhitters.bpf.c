@@ -31,10 +31,9 @@ struct hh_probe {
 	int found;		/* 1: counted in a slot; -1: the table refused */
 };
 
-/* one slot, out of line: the verifier checks it once */
-static long hh_probe_cb(__u32 i, void *data)
+/* the probe's slot I: 1 once it is done (found or refused), 0 to go on */
+static __always_inline long hh_probe_slot(__u32 i, struct hh_probe *pr)
 {
-	struct hh_probe *pr = data;
 	struct hh_val *v;
 	__u32 k = HH_SLOT0 + ((pr->slot + i) & (HH_SLOTS - 1));
 
@@ -55,6 +54,12 @@ static long hh_probe_cb(__u32 i, void *data)
 	return 1;
 }
 
+/* the slots past the first, out of line: the verifier checks them once */
+static long hh_probe_cb(__u32 i, void *data)
+{
+	return hh_probe_slot(i + 1, data);
+}
+
 static __always_inline int hh_candidate(void *state, const __u32 *w,
 					const struct como_pkt *pkt)
 {
@@ -64,7 +69,10 @@ static __always_inline int hh_candidate(void *state, const __u32 *w,
 	};
 
 	__builtin_memcpy(pr.a, w, sizeof(pr.a));
-	bpf_loop(HH_PROBE, hh_probe_cb, &pr, 0);
+	/* a candidate's packets nearly all find it in its first slot:
+	 * there, no loop and no call */
+	if (!hh_probe_slot(0, &pr))
+		bpf_loop(HH_PROBE - 1, hh_probe_cb, &pr, 0);
 	if (pr.found < 0)
 		return -ENOSPC;
 	/* a would-be candidate that found no slot: the interval is approximate */
