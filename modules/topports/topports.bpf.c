@@ -3,18 +3,19 @@
 #include "module.bpf.h"
 #include "topports.h"
 
-COMO_TABLE(struct topports_key, struct topports_val, TOPPORTS_ENTRIES);
+COMO_ARRAY(struct topports_val, TOPPORTS_ENTRIES);
 
 static __always_inline int topports_update(const struct como_pkt *pkt,
 					   void *state)
 {
-	struct topports_key k = { .port = pkt->dport, .proto = pkt->l4_proto };
+	int place = topports_proto_place(pkt->l4_proto);
+	__u32 row;
 
 	/* ICMP's dport is its type and code: ports of TCP, UDP, SCTP only */
-	if (!(pkt->flags & COMO_PKT_L4) ||
-	    (k.proto != 6 && k.proto != 17 && k.proto != 132))
+	if (!(pkt->flags & COMO_PKT_L4) || place < 0)
 		return 0;
-	return como_count(state, &k, pkt);
+	row = place * TOPPORTS_PORTS + pkt->dport;
+	return como_count(state, &row, pkt);
 }
 
 COMO_UPDATE_LIGHT(topports_update)

@@ -75,7 +75,7 @@ static int topports_emit(struct como_mod *m, struct como_table *t,
 static int topports_export(struct como_mod *m, struct como_table *t)
 {
 	struct topports_rec *r = calloc(t->nrows + 1, sizeof(*r));
-	const struct topports_key *key;
+	__u32 row;
 	const struct topports_val *v;
 	int err;
 	__u32 i;
@@ -83,10 +83,10 @@ static int topports_export(struct como_mod *m, struct como_table *t)
 	if (!r)
 		return -ENOMEM;
 	for (i = 0; i < t->nrows; i++) {
-		key = como_row_key(t, i);
+		row = *(const __u32 *)como_row_key(t, i);
 		v = como_row_value(t, i);
-		r[i].proto = key->proto;
-		r[i].port = key->port;
+		r[i].proto = topports_row_proto(row);
+		r[i].port = topports_row_port(row);
 		r[i].pkts = v->pkts;
 		r[i].bytes = v->bytes;
 	}
