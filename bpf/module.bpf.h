@@ -399,10 +399,10 @@ static __always_inline __u32 como_row_mark(void)
 									\
 	/*								\
 	 * como_get() for a key that is most likely the last or the	\
-	 * first this CPU's region took in the epoch: the time bucket	\
-	 * of packets that come in time order, a total inserted before	\
-	 * anything else. Those two are tried before the key's hash	\
-	 * (SipHash: some 70 instructions) and its probe.		\
+	 * first this CPU's region took in the epoch (the time bucket	\
+	 * of packets that come in time order): those two rows, found	\
+	 * through the list of rows used, are tried before the key's	\
+	 * hash (SipHash: some 70 instructions) and its probe.		\
 	 */								\
 	static __always_inline __attribute__((unused)) value_type *	\
 	como_get_recent(void *state, const key_type *key)		\
@@ -425,6 +425,21 @@ static __always_inline __u32 como_row_mark(void)
 				return v;				\
 		}							\
 		return como_get(state, key);				\
+	}								\
+									\
+	/*								\
+	 * como_get() for a key that this CPU's region most likely took	\
+	 * first in the epoch (a total, inserted before anything else):	\
+	 * that row is tried before the key's hash.			\
+	 */								\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_get_first(void *state, const key_type *key)		\
+	{								\
+		__u32 base = bpf_get_smp_processor_id() *		\
+			     como_table_rows(entries, direct);		\
+		value_type *v = como_listed(state, key, base, 0);	\
+									\
+		return v ? v : como_get(state, key);			\
 	}								\
 									\
 	/*								\

@@ -5,16 +5,10 @@
 
 COMO_TABLE(__u64, struct utilization_val, UTIL_BUCKETS + 1);
 
-/*
- * Both keys are nearly always where como_get_recent() looks first: the
- * total is the region's first key, the millisecond of a packet in time
- * order its last.
- */
-static __always_inline int utilization_add(void *state, __u64 key,
+/* V (found in the table, or NULL when it is full) counts the packet */
+static __always_inline int utilization_add(struct utilization_val *v,
 					   const struct como_pkt *pkt)
 {
-	struct utilization_val *v = como_get_recent(state, &key);
-
 	if (!v)
 		return -ENOSPC;
 	v->pkts += pkt->count;
@@ -22,15 +16,21 @@ static __always_inline int utilization_add(void *state, __u64 key,
 	return 0;
 }
 
+/*
+ * Neither key is hashed as a rule: the total is the region's first key,
+ * the millisecond of a packet in time order its last.
+ */
 static __always_inline int utilization_update(const struct como_pkt *pkt,
 					      void *state)
 {
+	__u64 key = UTIL_TOTAL;
 	int err;
 
-	err = utilization_add(state, UTIL_TOTAL, pkt);
+	err = utilization_add(como_get_first(state, &key), pkt);
 	if (err)
 		return err;
-	return utilization_add(state, pkt->ts / UTIL_BUCKET_NS, pkt);
+	key = pkt->ts / UTIL_BUCKET_NS;
+	return utilization_add(como_get_recent(state, &key), pkt);
 }
 
 COMO_UPDATE_LIGHT(utilization_update)
