@@ -398,39 +398,11 @@ static __always_inline __u32 como_row_mark(void)
 	}								\
 									\
 	/*								\
-	 * como_get() for a key that is most likely the last or the	\
-	 * first this CPU's region took in the epoch (the time bucket	\
-	 * of packets that come in time order): those two rows, found	\
-	 * through the list of rows used, are tried before the key's	\
-	 * hash (SipHash: some 70 instructions) and its probe.		\
-	 */								\
-	static __always_inline __attribute__((unused)) value_type *	\
-	como_get_recent(void *state, const key_type *key)		\
-	{								\
-		__u32 base = bpf_get_smp_processor_id() *		\
-			     como_table_rows(entries, direct);		\
-		struct como_row *first = bpf_map_lookup_elem(state, &base); \
-		value_type *v;						\
-		__u32 n;						\
-									\
-		if (!first)						\
-			return NULL;					\
-		n = first->hdr.count;					\
-		if (n) {						\
-			v = como_listed(state, key, base, n - 1);	\
-			if (v)						\
-				return v;				\
-			v = como_listed(state, key, base, 0);		\
-			if (v)						\
-				return v;				\
-		}							\
-		return como_get(state, key);				\
-	}								\
-									\
-	/*								\
 	 * como_get() for a key that this CPU's region most likely took	\
 	 * first in the epoch (a total, inserted before anything else):	\
-	 * that row is tried before the key's hash.			\
+	 * that row, found through the list of rows used, is tried	\
+	 * before the key's hash (SipHash: some 70 instructions) and	\
+	 * its probe.							\
 	 */								\
 	static __always_inline __attribute__((unused)) value_type *	\
 	como_get_first(void *state, const key_type *key)		\
@@ -440,6 +412,25 @@ static __always_inline __u32 como_row_mark(void)
 		value_type *v = como_listed(state, key, base, 0);	\
 									\
 		return v ? v : como_get(state, key);			\
+	}								\
+									\
+	/*								\
+	 * The same for a key most likely the last the region took (the \
+	 * time bucket of packets that come in time order), or else the \
+	 * first.							\
+	 */								\
+	static __always_inline __attribute__((unused)) value_type *	\
+	como_get_recent(void *state, const key_type *key)		\
+	{								\
+		__u32 base = bpf_get_smp_processor_id() *		\
+			     como_table_rows(entries, direct);		\
+		struct como_row *first = bpf_map_lookup_elem(state, &base); \
+		value_type *v = NULL;					\
+									\
+		if (first && first->hdr.count)				\
+			v = como_listed(state, key, base,		\
+					first->hdr.count - 1);		\
+		return v ? v : como_get_first(state, key);		\
 	}								\
 									\
 	/*								\

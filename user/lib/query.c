@@ -234,16 +234,15 @@ static int marks_build(struct query_ctx *c)
 {
 	struct json_object *all = json_object_object_get(c->overflow, "listed");
 	size_t i, k, n = json_object_array_length(all);
-	size_t nall = json_object_array_length(all);
 	uint64_t last = 0;
 	struct json_object *iv;
 	struct query_mark *m;
 
-	for (i = 0; i < nall; i++)
+	for (i = 0; i < n; i++)
 		if (iv_u64(json_object_array_get_idx(all, i), 1) > last)
 			last = iv_u64(json_object_array_get_idx(all, i), 1);
 	/* the list stops at its bound: those after its last are not in it */
-	if (json_u64(c->overflow, "intervals") > nall)
+	if (json_u64(c->overflow, "intervals") > n)
 		c->unlisted_from = last;
 	if (!n)
 		return 0;
